@@ -1,0 +1,85 @@
+"""Parsing what a user typed after ``/declaration`` into a command. Pure; never raises."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MAX_INPUT = 500  # longer input is cut before any work is done on it
+
+
+@dataclass(frozen=True)
+class Help:
+    pass
+
+
+@dataclass(frozen=True)
+class ListTopics:
+    pass
+
+
+@dataclass(frozen=True)
+class ShowTopic:
+    query: str
+
+
+@dataclass(frozen=True)
+class Search:
+    query: str
+
+
+@dataclass(frozen=True)
+class Summits:
+    pass
+
+
+@dataclass(frozen=True)
+class Share:
+    query: str
+
+
+Command = Help | ListTopics | ShowTopic | Search | Summits | Share
+
+# Every word that starts a subcommand (first word, case-insensitive).
+_KEYWORDS: dict[str, str] = {
+    "help": "help",
+    "?": "help",
+    "-h": "help",
+    "--help": "help",
+    "topics": "topics",
+    "list": "topics",
+    "ls": "topics",
+    "search": "search",
+    "find": "search",
+    "summits": "summits",
+    "summit": "summits",
+    "events": "summits",
+    "upcoming": "summits",
+    "share": "share",
+    "post": "share",
+}
+
+SUBCOMMANDS = ("help", "topics", "search", "summits", "share")
+
+
+def parse(text: str) -> Command:
+    """Turn the text after ``/declaration`` into a command.
+
+    Empty text or ``help`` gives Help; a known first word picks the subcommand; anything else is
+    looked up as a topic name (so ``/declaration bletchley`` shows the Bletchley Declaration).
+    """
+    text = " ".join(text[:MAX_INPUT].split())
+    if not text:
+        return Help()
+    first, _, rest = text.partition(" ")
+    kind = _KEYWORDS.get(first.casefold())
+    if kind == "help":
+        return Help()
+    if kind == "topics":
+        return ListTopics()
+    if kind == "summits":
+        return Summits()
+    if kind == "search":
+        return Search(rest)
+    if kind == "share":
+        return Share(rest)
+    return ShowTopic(text)

@@ -1,0 +1,109 @@
+"""Settings from the environment (and a ``.env`` file), checked before anything starts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PACKAGE_CONTENT = Path(__file__).resolve().parent.parent / "content"
+
+Mode = Literal["serve", "socket", "shell", "clock", "tick", "check-content"]
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message names the variable and what to do."""
+
+
+def _default_content_dir() -> Path:
+    here = Path.cwd() / "content"
+    return here if (here / "summits.yml").exists() else PACKAGE_CONTENT
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", env_ignore_empty=True, extra="ignore"
+    )
+
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_api_url: str = "https://slack.com/api/"
+    database_url: str = "sqlite:///declaration-bot.sqlite3"
+    port: int = Field(default=3000, ge=1, le=65535)
+    content_dir: Path = Field(default_factory=_default_content_dir)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _api_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL such as https://slack.com/api/")
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("slack_bot_token")
+    @classmethod
+    def _bot_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith("xoxb-"):
+            raise ValueError("must be a bot token starting with xoxb-")
+        return value
+
+    @field_validator("slack_app_token")
+    @classmethod
+    def _app_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith("xapp-"):
+            raise ValueError("must be an app-level token starting with xapp-")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        if not value.startswith(("sqlite:", "postgresql:", "postgresql+psycopg:", "postgres:")):
+            raise ValueError("must be a sqlite:///path or postgresql://user:pass@host/db URL")
+        return value
+
+    @property
+    def has_slack_credentials(self) -> bool:
+        return self.slack_bot_token is not None
+
+
+_HINTS = {
+    "SLACK_BOT_TOKEN": "the Bot User OAuth Token (xoxb-…) from your app's OAuth & Permissions page",
+    "SLACK_SIGNING_SECRET": "the Signing Secret from your app's Basic Information page",
+    "SLACK_APP_TOKEN": "an app-level token (xapp-…) with connections:write, from Basic Information",
+}
+
+
+def load_settings() -> Settings:
+    """Read the settings; a malformed value raises ConfigError naming the variable."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            name = str(err["loc"][0]).upper() if err["loc"] else "setting"
+            msg = err["msg"].removeprefix("Value error, ")
+            lines.append(f"{name} is malformed: {msg}.")
+        raise ConfigError(" ".join(lines)) from None
+
+
+def require(settings: Settings, mode: Mode) -> None:
+    """Fail with one clear line if ``mode`` needs a setting that is not there."""
+    needs: dict[str, tuple[str, ...]] = {
+        "serve": ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"),
+        "socket": ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN"),
+        "clock": ("SLACK_BOT_TOKEN",),
+    }
+    for name in needs.get(mode, ()):
+        if getattr(settings, name.lower()) is None:
+            raise ConfigError(
+                f"{name} is not set: `{mode}` needs {_HINTS[name]}. "
+                "Set it in the environment or in a .env file."
+            )

@@ -1,0 +1,38 @@
+"""Logging: one line per event, secrets redacted from every record."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+_SECRET = re.compile(r"\b(xox[abposr]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+)")
+
+
+class RedactSecrets(logging.Filter):
+    """Replace anything shaped like a Slack token in a log line with a placeholder."""
+
+    def __init__(self, extra: list[str] | None = None) -> None:
+        super().__init__()
+        self.extra = [s for s in (extra or []) if len(s) >= 8]
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = _SECRET.sub("[redacted]", message)
+        for secret in self.extra:
+            cleaned = cleaned.replace(secret, "[redacted]")
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True
+
+
+def setup_logging(level: str, secrets: list[str] | None = None) -> None:
+    handler = logging.StreamHandler()
+    handler.setFormatter(
+        logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s", "%Y-%m-%dT%H:%M:%S")
+    )
+    handler.addFilter(RedactSecrets(secrets))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    # the HTTP server's own per-request lines would double ours
+    logging.getLogger("uvicorn.access").setLevel(logging.WARNING)

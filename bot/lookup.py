@@ -1,0 +1,128 @@
+"""Finding topics by name and searching the library. Pure functions over a Library."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+
+from bot.content import Library, Topic, normalize
+
+STOPWORDS = frozenset(
+    "a an and the of on in to for by with at is are was were be it its this that as from or "
+    "de la le les et du des".split()
+)
+
+
+@dataclass(frozen=True)
+class Found:
+    """Result of a topic lookup: the topic, or suggestions when nothing matched exactly."""
+
+    topic: Topic | None
+    suggestions: tuple[Topic, ...] = ()
+
+
+def find_topic(library: Library, query: str) -> Found:
+    """Find a topic by id, title or alias, case-insensitively; suggest close names otherwise."""
+    key = normalize(query)
+    if not key:
+        return Found(None)
+    names: list[tuple[str, Topic]] = [(normalize(n), t) for t in library.topics for n in t.names()]
+    for name, topic in names:
+        if key == name:
+            return Found(topic)
+    # All the query's words start words of exactly one topic's names: "bletchley decl", "middle".
+    words = [w for w in key.split() if w not in STOPWORDS] or key.split()
+    hits: dict[str, Topic] = {}
+    for name, topic in names:
+        name_words = name.split()
+        if all(any(nw.startswith(w) for nw in name_words) for w in words):
+            hits[topic.id] = topic
+    if len(hits) == 1:
+        return Found(next(iter(hits.values())))
+    # A typo: suggest topics whose names are close (never more than three).
+    by_name = {name: topic for name, topic in names}
+    close = difflib.get_close_matches(key, list(by_name), n=6, cutoff=0.6)
+    # also compare word by word, for one misspelt word in a longer name ("bletchly")
+    for w in words:
+        for name, _topic in names:
+            if any(difflib.SequenceMatcher(None, w, nw).ratio() >= 0.75 for nw in name.split()):
+                close.append(name)
+    suggestions: dict[str, Topic] = dict(hits)
+    for name in close:
+        topic = by_name[name]
+        suggestions.setdefault(topic.id, topic)
+    return Found(None, tuple(suggestions.values())[:3])
+
+
+@dataclass(frozen=True)
+class Hit:
+    topic: Topic
+    score: float
+    snippet: str  # plain content text (not yet escaped) containing the best match
+
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def terms(query: str) -> list[str]:
+    words = [w for w in normalize(query).split() if w not in STOPWORDS]
+    return list(dict.fromkeys(words))
+
+
+def _matches(term: str, text_words: list[str]) -> int:
+    """How many words of a text the term matches: whole word, or as a prefix when 3+ letters."""
+    if len(term) >= 3:
+        return sum(1 for w in text_words if w.startswith(term))
+    return sum(1 for w in text_words if w == term)
+
+
+def search(library: Library, query: str, limit: int = 5) -> list[Hit]:
+    """Rank topics by how well their titles, summaries, key points and dates match the words."""
+    words = terms(query)
+    if not words:
+        return []
+    hits: list[Hit] = []
+    for topic in library.topics:
+        fields: list[tuple[float, list[str]]] = [
+            (4.0, [topic.title, *topic.aliases]),
+            (2.0, [topic.short]),
+            (1.0, [topic.summary, *topic.key_points]),
+            (1.0, [d.event for d in topic.key_dates] + list(topic.caveats)),
+            (0.5, [s.title for s in topic.sources]),
+        ]
+        score = 0.0
+        found: set[str] = set()
+        for weight, texts in fields:
+            for text in texts:
+                text_words = normalize(text).split()
+                for term in words:
+                    n = _matches(term, text_words)
+                    if n:
+                        found.add(term)
+                        score += weight * (1 + 0.2 * min(n - 1, 5))
+        if not found:
+            continue
+        # a topic matching every word beats one matching a single word many times
+        score *= (len(found) / len(words)) ** 2
+        hits.append(Hit(topic, score, _best_snippet(topic, words)))
+    hits.sort(key=lambda h: (-h.score, h.topic.title))
+    return hits[:limit]
+
+
+def _sentences(text: str) -> list[str]:
+    parts = re.split(r"(?<=[.!?;])\s+", text)
+    return [p.strip() for p in parts if p.strip()]
+
+
+def _best_snippet(topic: Topic, terms: list[str]) -> str:
+    candidates = [*_sentences(topic.summary), *topic.key_points]
+    candidates += [d.event for d in topic.key_dates]
+    candidates += [topic.short]
+    best, best_score = topic.short, 0
+    for text in candidates:
+        words = normalize(text).split()
+        distinct = sum(1 for t in terms if _matches(t, words))
+        if distinct > best_score:
+            best, best_score = text, distinct
+    return best

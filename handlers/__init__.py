@@ -1,0 +1,14 @@
+"""Bolt listeners. Each module registers itself on the app and delegates to ``bot``."""
+
+from __future__ import annotations
+
+from slack_bolt.async_app import AsyncApp
+
+from bot.app import Deps
+from handlers import actions, commands, events
+
+
+def register_listeners(app: AsyncApp, deps: Deps) -> None:
+    commands.register(app, deps)
+    actions.register(app, deps)
+    events.register(app, deps)
