@@ -236,6 +236,8 @@ def _parse(path: Path, shown: str, problems: list[Problem]) -> tuple[Any, yaml.N
     except yaml.YAMLError as exc:
         problems.append(Problem(shown, None, "", f"not valid YAML: {exc}"))
         return None, None
+    if node is None:
+        problems.append(Problem(shown, None, "", "the file is empty"))
     return data, node
 
 
@@ -290,14 +292,14 @@ def load_library(directory: Path | str) -> Library:
         problems.append(Problem(_display(topics_dir), None, "", "no topic files (*.yml) found"))
 
     topics: list[Topic] = []
+    topics_complete = True  # cross-file checks only make sense when every topic loaded
     topic_nodes: dict[str, tuple[str, yaml.Node | None]] = {}
     for path in topic_files:
         shown = _display(path)
         data, node = _parse(path, shown, problems)
-        if data is None and node is None:
-            continue
-        topic = _validate(Topic, data, node, shown, problems)
+        topic = _validate(Topic, data, node, shown, problems) if node is not None else None
         if topic is None:
+            topics_complete = False
             continue
         if topic.id != path.stem:
             problems.append(
@@ -371,7 +373,7 @@ def load_library(directory: Path | str) -> Library:
                         )
                     seen.add(summit.id)
                     for j, ref in enumerate(summit.topics):
-                        if topics and ref not in known:
+                        if topics_complete and ref not in known:
                             problems.append(
                                 Problem(
                                     shown,

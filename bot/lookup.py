@@ -14,6 +14,11 @@ STOPWORDS = frozenset(
 )
 
 
+def _word_match(typed: str, word: str) -> bool:
+    """A typed word matches a word of a name whole, or as its start when 3+ letters long."""
+    return word == typed or (len(typed) >= 3 and word.startswith(typed))
+
+
 @dataclass(frozen=True)
 class Found:
     """Result of a topic lookup: the topic, or suggestions when nothing matched exactly."""
@@ -36,7 +41,7 @@ def find_topic(library: Library, query: str) -> Found:
     hits: dict[str, Topic] = {}
     for name, topic in names:
         name_words = name.split()
-        if all(any(nw.startswith(w) for nw in name_words) for w in words):
+        if all(any(_word_match(w, nw) for nw in name_words) for w in words):
             hits[topic.id] = topic
     if len(hits) == 1:
         return Found(next(iter(hits.values())))

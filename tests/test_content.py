@@ -1,0 +1,167 @@
+"""Content validation: the real content loads; every kind of mistake is reported by file/line/field."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.content import ContentError, Library, load_library
+
+BIN = [sys.executable, "-m", "bot"]
+
+
+def test_real_content_is_valid(library: Library) -> None:
+    assert {t.id for t in library.topics} == {
+        "bletchley",
+        "france-china-ai",
+        "france-china-middle-east",
+    }
+    for topic in library.topics:
+        assert topic.sources, topic.id
+        assert all(s.url.startswith("https://") for s in topic.sources)
+    names = {s.id for s in library.summits}
+    for expected in ("waic-2024", "waic-2025", "ai-action-summit-2025", "ai-impact-summit-2026"):
+        assert expected in names
+
+
+def test_summit_facts_match_the_checked_facts(library: Library) -> None:
+    by_id = {s.id: s for s in library.summits}
+    paris = by_id["ai-action-summit-2025"]
+    assert (str(paris.starts), str(paris.ends)) == ("2025-02-10", "2025-02-11")
+    assert "Paris" in paris.location
+    assert by_id["waic-2026"].tentative
+    undated = [s for s in library.summits if s.starts is None]
+    assert {s.id for s in undated} >= {"ai-summit-geneva-2027", "waic-2027"}
+
+
+def test_unconfirmed_claims_are_flagged(library: Library) -> None:
+    ai = library.topic("france-china-ai")
+    assert ai is not None
+    assert any("article" in c.lower() for c in ai.caveats)
+
+
+def _problems(directory: Path) -> list[str]:
+    with pytest.raises(ContentError) as info:
+        load_library(directory)
+    return [str(p) for p in info.value.problems]
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1))
+
+
+def _line_of(path: Path, needle: str) -> int:
+    for i, line in enumerate(path.read_text().splitlines(), 1):
+        if needle in line:
+            return i
+    raise AssertionError(needle)
+
+
+def test_broken_yaml_names_file_and_line(content_copy: Path) -> None:
+    f = content_copy / "topics" / "bletchley.yml"
+    _edit(f, "id: bletchley", "id: [bletchley")
+    (problem,) = _problems(content_copy)
+    assert "bletchley.yml:" in problem and "not valid YAML" in problem
+
+
+def test_unknown_key_named_with_line(content_copy: Path) -> None:
+    f = content_copy / "topics" / "bletchley.yml"
+    _edit(f, "id: bletchley", "id: bletchley\nsumary: typo")
+    (problem,) = _problems(content_copy)
+    line = _line_of(f, "sumary:")
+    assert f"bletchley.yml:{line}: sumary: unknown field" in problem
+
+
+def test_missing_field(content_copy: Path) -> None:
+    f = content_copy / "topics" / "bletchley.yml"
+    text = f.read_text()
+    f.write_text("\n".join(l for l in text.splitlines() if not l.startswith("updated:")) + "\n")
+    (problem,) = _problems(content_copy)
+    assert "bletchley.yml" in problem and "updated: this field is required" in problem
+
+
+def test_bad_date_names_the_field_and_line(content_copy: Path) -> None:
+    f = content_copy / "summits.yml"
+    _edit(f, "starts: 2025-02-10", "starts: 2025-02-30")
+    (problem,) = _problems(content_copy)
+    line = _line_of(f, "starts: 2025-02-30")
+    assert f"summits.yml:{line}: summits[" in problem and ".starts:" in problem
+    assert "YYYY-MM-DD" in problem
+
+
+def test_ends_before_starts(content_copy: Path) -> None:
+    f = content_copy / "summits.yml"
+    _edit(f, "ends: 2025-02-11", "ends: 2025-02-01")
+    (problem,) = _problems(content_copy)
+    assert "before 'starts'" in problem
+
+
+def test_duplicate_summit_id(content_copy: Path) -> None:
+    f = content_copy / "summits.yml"
+    _edit(f, "id: waic-2024", "id: waic-2023")
+    problems = _problems(content_copy)
+    assert any("duplicate summit id 'waic-2023'" in p for p in problems)
+
+
+def test_alias_shared_by_two_topics(content_copy: Path) -> None:
+    f = content_copy / "topics" / "france-china-middle-east.yml"
+    _edit(f, "  - gaza", "  - bletchley")
+    problems = _problems(content_copy)
+    assert any("'bletchley' is already a name of topic 'bletchley'" in p for p in problems)
+
+
+def test_duplicate_key_in_a_file(content_copy: Path) -> None:
+    f = content_copy / "topics" / "bletchley.yml"
+    _edit(f, "id: bletchley", "id: bletchley\nid: other")
+    (problem,) = _problems(content_copy)
+    assert "duplicate key 'id'" in problem
+
+
+def test_id_must_match_file_name_and_summit_topics_must_exist(content_copy: Path) -> None:
+    (content_copy / "topics" / "bletchley.yml").rename(content_copy / "topics" / "safety.yml")
+    problems = _problems(content_copy)
+    assert any("must match the file name 'safety'" in p for p in problems)
+
+
+def test_every_problem_is_reported_at_once(content_copy: Path) -> None:
+    _edit(content_copy / "topics" / "bletchley.yml", "id: bletchley", "id: bletchley\nx: 1")
+    _edit(content_copy / "summits.yml", "starts: 2025-02-10", "starts: someday")
+    assert len(_problems(content_copy)) == 2
+
+
+def test_check_content_cli(content_copy: Path) -> None:
+    ok = subprocess.run([*BIN, "check-content", str(content_copy)], capture_output=True, text=True)
+    assert ok.returncode == 0 and "Content OK: 3 topics" in ok.stdout
+    _edit(content_copy / "summits.yml", "starts: 2025-02-10", "starts: 2025-13-10")
+    bad = subprocess.run([*BIN, "check-content", str(content_copy)], capture_output=True, text=True)
+    assert bad.returncode == 1
+    assert "summits.yml:" in bad.stderr and "starts" in bad.stderr
+    assert "Traceback" not in bad.stderr
+
+
+@pytest.mark.parametrize("mode", ["shell", "serve", "socket"])
+def test_modes_refuse_invalid_content(content_copy: Path, mode: str) -> None:
+    _edit(content_copy / "summits.yml", "starts: 2025-02-10", "starts: 2025-13-10")
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "CONTENT_DIR": str(content_copy),
+        "SLACK_BOT_TOKEN": "xoxb-1",
+        "SLACK_SIGNING_SECRET": "s3cret",
+        "SLACK_APP_TOKEN": "xapp-1",
+        "SLACK_API_URL": "http://127.0.0.1:9/api/",
+    }
+    r = subprocess.run([*BIN, mode], capture_output=True, text=True, env=env, input="", timeout=30)
+    assert r.returncode == 1
+    assert "Content is invalid" in r.stderr and "summits.yml:" in r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_empty_topic_file(content_copy: Path) -> None:
+    (content_copy / "topics" / "bletchley.yml").write_text("# nothing yet\n")
+    (problem,) = _problems(content_copy)
+    assert "bletchley.yml: the file is empty" in problem

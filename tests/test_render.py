@@ -1,0 +1,216 @@
+"""Replies as a Slack user sees them: content, escaping, summits from today, Slack's limits."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot import core
+from bot.content import Library, load_library
+from bot.render import Reply, summits_reply
+from bot.text import date_instant, escape, slack_date
+
+TODAY = date(2026, 11, 26)
+DANGEROUS = ("<!channel", "<!here", "<!everyone", "<@", "<#", "<!subteam", "<https://evil")
+
+
+def texts(reply: Reply) -> list[str]:
+    """Every string Slack would render from a reply (fallback text and all block texts)."""
+    out = [reply.text]
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "text" and isinstance(value, str):
+                    out.append(value)
+                else:
+                    walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(reply.blocks_json())
+    return out
+
+
+def within_limits(reply: Reply) -> None:
+    blocks = reply.blocks_json()  # raises on any element over Slack's limits
+    assert 1 <= len(blocks) <= 50
+    assert len(reply.text) <= 4000
+    for block in blocks:
+        if block["type"] == "section" and "text" in block:
+            assert 1 <= len(block["text"]["text"]) <= 3000
+        if block["type"] == "header":
+            assert len(block["text"]["text"]) <= 150
+    assert len(json.dumps(blocks)) < 50_000
+
+
+def test_help_lists_every_subcommand(library: Library) -> None:
+    body = "\n".join(texts(core.reply_to("", library, TODAY)))
+    for sub in ("topics", "search", "summits", "share", "help", "bletchley"):
+        assert f"/declaration {sub}" in body
+    assert core.reply_to("help", library, TODAY) == core.reply_to("", library, TODAY)
+
+
+def test_topic_reply_has_summary_points_and_linked_sources(library: Library) -> None:
+    reply = core.reply_to("bletchley", library, TODAY)
+    body = "\n".join(texts(reply))
+    assert reply.response_type == "ephemeral"
+    assert "28 countries" in body
+    assert "<https://www.gov.uk/government/publications/ai-safety-summit-2023" in body
+    assert "*Key points*" in body and "*Sources*" in body
+    actions = [b for b in reply.blocks_json() if b["type"] == "actions"]
+    assert actions and actions[0]["elements"][0]["action_id"] == "share_topic"
+
+
+def test_share_posts_in_channel_without_buttons(library: Library) -> None:
+    reply = core.reply_to("share middle east", library, TODAY)
+    assert reply.response_type == "in_channel"
+    assert "Gaza" in "\n".join(texts(reply))
+    assert not [b for b in reply.blocks_json() if b["type"] == "actions"]
+
+
+def test_unknown_topic_is_ephemeral_did_you_mean(library: Library) -> None:
+    reply = core.reply_to("bletchly", library, TODAY)
+    body = "\n".join(texts(reply))
+    assert reply.response_type == "ephemeral"
+    assert "Did you mean *Bletchley Declaration*?" in body
+    reply = core.reply_to("share bletchly", library, TODAY)
+    assert reply.response_type == "ephemeral"
+
+
+def test_user_text_is_escaped_everywhere(library: Library) -> None:
+    for text in (
+        "<!channel> ping",
+        "search <!here> <@U123> <https://evil.example|click>",
+        "share <!everyone>",
+        "<#C123> & stuff",
+    ):
+        for t in texts(core.reply_to(text, library, TODAY)):
+            for bad in DANGEROUS:
+                assert bad not in t, (text, t)
+    reply = core.reply_to("<!channel>", library, TODAY)
+    assert "&lt;!channel&gt;" in reply.blocks_json()[0]["text"]["text"]
+
+
+def test_search_reply_highlights_and_says_when_nothing_matches(library: Library) -> None:
+    body = "\n".join(texts(core.reply_to("search ceasefire", library, TODAY)))
+    assert "*ceasefire*" in body and "Middle East" in body
+    body = "\n".join(texts(core.reply_to("search xylophone", library, TODAY)))
+    assert "Nothing in the summaries mentions “xylophone”" in body
+    body = "\n".join(texts(core.reply_to("search", library, TODAY)))
+    assert "What should I search for?" in body
+
+
+def _with_summits(content: Path, extra: str) -> Library:
+    path = content / "summits.yml"
+    path.write_text(path.read_text() + extra)
+    return load_library(content)
+
+
+def _summit(sid: str, starts: date | None, ends: date | None = None, **more: str) -> str:
+    lines = [
+        f"  - id: {sid}",
+        f"    name: Summit {sid}",
+        "    series: waic",
+        "    location: Shanghai",
+    ]
+    if starts:
+        lines.append(f"    starts: {starts.isoformat()}")
+    if ends:
+        lines.append(f"    ends: {ends.isoformat()}")
+    for k, v in more.items():
+        lines.append(f"    {k}: {v}")
+    lines += [
+        "    sources:",
+        "      - title: t",
+        "        url: https://example.org/",
+        "        publisher: p",
+        "        date: 2026-01-01",
+    ]
+    return "\n" + "\n".join(lines) + "\n"
+
+
+def test_summits_are_computed_from_today(content_copy: Path) -> None:
+    lib = _with_summits(
+        content_copy,
+        _summit("soon", TODAY + timedelta(days=10), TODAY + timedelta(days=12))
+        + _summit("tomorrow", TODAY + timedelta(days=1))
+        + _summit("now", TODAY - timedelta(days=1), TODAY + timedelta(days=1)),
+    )
+    body = "\n".join(texts(summits_reply(lib, TODAY)))
+    upcoming = body.split("*Upcoming*")[1].split("*Dates not announced*")[0]
+    assert (
+        upcoming.index("Summit now")
+        < upcoming.index("Summit tomorrow")
+        < upcoming.index("Summit soon")
+    )
+    assert (
+        "*in 10 days*" in upcoming
+        and "*tomorrow*" in upcoming
+        and "on now (day 2 of 3)" in upcoming
+    )
+    assert "WAIC" in body.split("*Dates not announced*")[1]  # WAIC 2027: no dates yet
+    assert "*Recently past*" in body
+    # eleven days later the first is on, and later still it is past
+    later = "\n".join(texts(summits_reply(lib, TODAY + timedelta(days=13))))
+    assert "Summit soon" in later.split("*Recently past*")[1]
+
+
+def test_summits_with_nothing_upcoming_say_so(library: Library) -> None:
+    body = "\n".join(texts(summits_reply(library, date(2026, 11, 26))))
+    assert "No upcoming summit has announced dates yet" in body
+    early = "\n".join(texts(summits_reply(library, date(2025, 1, 1))))
+    assert "AI Action Summit" in early.split("*Upcoming*")[1].split("*Dates not announced*")[0]
+    assert "in 40 days" in early
+
+
+def test_dates_use_slack_date_tokens_at_noon_utc() -> None:
+    d = date(2025, 2, 10)
+    assert slack_date(d).startswith(f"<!date^{date_instant(d)}^")
+    assert slack_date(d).endswith("|10 February 2025>")
+    assert date_instant(d) % 86400 == 12 * 3600
+
+
+def test_escape() -> None:
+    assert escape("<!here> & <@U1>") == "&lt;!here&gt; &amp; &lt;@U1&gt;"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=3000))
+def test_any_text_gets_a_reply_within_limits(text: str) -> None:
+    from tests.conftest import CONTENT
+
+    lib = _LIB.get("lib") or _LIB.setdefault("lib", load_library(CONTENT))
+    reply = core.reply_to(text, lib, TODAY)
+    within_limits(reply)
+    for t in texts(reply):
+        for bad in DANGEROUS:
+            assert bad not in t
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["search", "share", "<!channel>", "bletchley", "&", ">", "*", "_", "`"])
+        | st.text(max_size=20),
+        max_size=30,
+    )
+)
+def test_any_words_get_a_reply_within_limits(words: list[str]) -> None:
+    from tests.conftest import CONTENT
+
+    lib = _LIB.get("lib") or _LIB.setdefault("lib", load_library(CONTENT))
+    reply = core.reply_to(" ".join(words), lib, TODAY)
+    within_limits(reply)
+    for t in texts(reply):
+        for bad in DANGEROUS:
+            assert bad not in t
+
+
+_LIB: dict[str, Library] = {}
