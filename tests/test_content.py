@@ -1,4 +1,4 @@
-"""Content validation: the real content loads; every kind of mistake is reported by file/line/field."""
+"""Content validation: the real content loads; each mistake is named by file, line and field."""
 
 from __future__ import annotations
 
@@ -80,7 +80,7 @@ def test_unknown_key_named_with_line(content_copy: Path) -> None:
 def test_missing_field(content_copy: Path) -> None:
     f = content_copy / "topics" / "bletchley.yml"
     text = f.read_text()
-    f.write_text("\n".join(l for l in text.splitlines() if not l.startswith("updated:")) + "\n")
+    f.write_text("\n".join(ln for ln in text.splitlines() if not ln.startswith("updated:")) + "\n")
     (problem,) = _problems(content_copy)
     assert "bletchley.yml" in problem and "updated: this field is required" in problem
 
