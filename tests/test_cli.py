@@ -1,0 +1,127 @@
+"""The command line as a newcomer meets it: the shell, piped; configuration errors; the manifest."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+from tests.conftest import ROOT
+
+BIN = [sys.executable, "-m", "bot"]
+SCHEMA = ROOT.parent / "shared" / "slack" / "manifest.schema.2.0.0.json"
+
+
+def run(
+    args: list[str], env: dict[str, str] | None = None, stdin: str = "", cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    base = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp")}
+    return subprocess.run(
+        [*BIN, *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**base, "PYTHONPATH": str(ROOT), **(env or {})},
+        cwd=cwd or ROOT,
+    )
+
+
+def test_shell_piped_answers_each_line_and_exits_zero(tmp_path: Path) -> None:
+    lines = "\n".join(
+        [
+            "/declaration bletchley",
+            "/declaration topics",
+            "/declaration search ceasefire",
+            "/declaration summits",
+            "/declaration <!channel>",
+            "/remind me",
+            "help",
+            "",
+        ]
+    )
+    r = run(["shell"], stdin=lines, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    out = r.stdout
+    assert "The Bletchley Declaration on AI safety" in out
+    assert "28 countries" in out and "(https://www.gov.uk/" in out  # sources readable as text
+    assert "France–China on the Middle East" in out
+    assert "*ceasefire*" in out
+    assert "AI summits" in out and "Recently past" in out
+    assert "I don't know a topic or command called “<!channel>”" in out
+    assert "This shell knows one command, /declaration" in out
+    assert out.count("declaration-bot\n===") == 1
+    assert "<!date^" not in out and "&lt;" not in out
+
+
+def test_run_without_credentials_starts_the_shell(tmp_path: Path) -> None:
+    r = run(["run"], stdin="/declaration topics\n", cwd=tmp_path)
+    assert r.returncode == 0 and "Topics" in r.stdout
+    r = run([], stdin="bletchley\n", cwd=tmp_path)
+    assert r.returncode == 0 and "Bletchley" in r.stdout
+
+
+@pytest.mark.parametrize(
+    ("env", "args", "needle"),
+    [
+        ({"PORT": "eighty"}, ["shell"], "PORT is malformed"),
+        ({"PORT": "70000"}, ["shell"], "PORT is malformed"),
+        ({"LOG_LEVEL": "loud"}, ["shell"], "LOG_LEVEL is malformed"),
+        (
+            {"SLACK_BOT_TOKEN": "xoxp-user"},
+            ["shell"],
+            "SLACK_BOT_TOKEN is malformed: must be a bot token starting with xoxb-",
+        ),
+        ({"SLACK_APP_TOKEN": "nope"}, ["shell"], "SLACK_APP_TOKEN is malformed"),
+        ({"SLACK_API_URL": "ftp://x"}, ["shell"], "SLACK_API_URL is malformed"),
+        ({"DATABASE_URL": "mysql://x"}, ["shell"], "DATABASE_URL is malformed"),
+        ({}, ["serve"], "SLACK_BOT_TOKEN is not set"),
+        ({"SLACK_BOT_TOKEN": "xoxb-1"}, ["serve"], "SLACK_SIGNING_SECRET is not set"),
+        ({"SLACK_BOT_TOKEN": "xoxb-1"}, ["socket"], "SLACK_APP_TOKEN is not set"),
+    ],
+)
+def test_bad_configuration_is_one_clear_line_and_exit_2(
+    tmp_path: Path, env: dict[str, str], args: list[str], needle: str
+) -> None:
+    r = run(args, env=env, cwd=tmp_path)
+    assert r.returncode == 2
+    assert needle in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in r.stderr
+
+
+def test_secrets_never_appear_in_errors(tmp_path: Path) -> None:
+    r = run(["serve"], env={"SLACK_BOT_TOKEN": "xoxb-supersecret-123", "PORT": "x"}, cwd=tmp_path)
+    assert r.returncode == 2 and "supersecret" not in r.stderr
+
+
+def test_dotenv_file_is_read(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("PORT=notaport\n")
+    r = run(["shell"], cwd=tmp_path)
+    assert r.returncode == 2 and "PORT is malformed" in r.stderr
+
+
+def test_manifest_is_valid_against_slacks_schema() -> None:
+    schema = json.loads(SCHEMA.read_text())
+    manifest = yaml.safe_load((ROOT / "manifest.yml").read_text())
+    errors = [e.message for e in jsonschema.Draft7Validator(schema).iter_errors(manifest)]
+    assert errors == []
+    (command,) = manifest["features"]["slash_commands"]
+    assert command["command"] == "/declaration" and command["usage_hint"]
+    assert {"commands", "chat:write"} <= set(manifest["oauth_config"]["scopes"]["bot"])
+    assert manifest["settings"]["interactivity"]["is_enabled"]
+    assert "app_home_opened" in manifest["settings"]["event_subscriptions"]["bot_events"]
+
+
+def test_a_broken_manifest_fails_the_schema() -> None:
+    schema = json.loads(SCHEMA.read_text())
+    manifest = yaml.safe_load((ROOT / "manifest.yml").read_text())
+    manifest["features"]["slash_commands"][0]["command"] = "declaration"  # no leading slash
+    manifest["display_information"]["name"] = "x" * 40
+    assert list(jsonschema.Draft7Validator(schema).iter_errors(manifest))
