@@ -33,7 +33,6 @@ def create_app(
     client = AsyncWebClient(token=token, base_url=settings.slack_api_url)
     app = AsyncApp(
         client=client,
-        token=token,
         signing_secret=secret,
         # Socket Mode messages carry no signature; HTTP requests must always be verified
         request_verification_enabled=not socket_mode,

@@ -9,11 +9,15 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.clock import SystemClock
 from bot.config import ConfigError, Settings, load_settings, require
 from bot.content import ContentError, Library, load_library
 from bot.logs import setup_logging
+
+if TYPE_CHECKING:
+    from slack_bolt.async_app import AsyncApp
 
 log = logging.getLogger("declaration_bot")
 
@@ -105,12 +109,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
     # socket
-    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
-
     bolt = create_app(settings, library, clock, socket_mode=True)
     assert settings.slack_app_token is not None
-    handler = AsyncSocketModeHandler(bolt, settings.slack_app_token.get_secret_value())
+    app_token = settings.slack_app_token.get_secret_value()
     log.info("starting Socket Mode content=%s", content_dir)
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(handler.start_async())  # type: ignore[no-untyped-call]
+        asyncio.run(_socket_mode(bolt, app_token))
     return 0
+
+
+async def _socket_mode(bolt: AsyncApp, app_token: str) -> None:
+    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+    handler = AsyncSocketModeHandler(bolt, app_token)  # needs a running event loop
+    await handler.start_async()  # type: ignore[no-untyped-call]

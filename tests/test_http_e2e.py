@@ -1,0 +1,219 @@
+"""HTTP mode end to end: `declaration-bot serve` as a subprocess, signed requests over real HTTP,
+and a fake Slack Web API on loopback recording every call the bot makes."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.e2e import BOT_TOKEN, Bot, bot_env, running
+from tests.fakeslack import FakeSlack
+
+
+@pytest.fixture(scope="module")
+def slack() -> Iterator[FakeSlack]:
+    with FakeSlack() as fake:
+        yield fake
+
+
+@pytest.fixture(scope="module")
+def bot(slack: FakeSlack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bot]:
+    tmp = tmp_path_factory.mktemp("serve")
+    with running(["serve"], bot_env(slack.base_url), tmp) as b:
+        yield b
+
+
+def all_text(payload: dict[str, Any]) -> str:
+    return json.dumps(payload, ensure_ascii=False)
+
+
+def test_healthz(bot: Bot) -> None:
+    r = bot.get("/healthz")
+    assert r.status == 200 and r.body == b"ok\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "needles", "response_type"),
+    [
+        ("", ["/declaration search ceasefire", "/declaration summits"], "ephemeral"),
+        ("help", ["/declaration share bletchley"], "ephemeral"),
+        (
+            "topics",
+            ["joint statement on the situation in the Middle East", "show_topic:bletchley"],
+            "ephemeral",
+        ),
+        ("bletchley", ["28 countries", "https://www.gov.uk/", "share_topic"], "ephemeral"),
+        ("Middle East", ["Rafah", "2728"], "ephemeral"),
+        ("france china", ["joint declaration", "elysee.fr"], "ephemeral"),
+        ("bletchly", ["Did you mean *Bletchley Declaration*?"], "ephemeral"),
+        ("search frontier risks", ["*frontier*", "Bletchley"], "ephemeral"),
+        ("search xylophone", ["Nothing in the summaries mentions"], "ephemeral"),
+        ("summits", ["AI summits", "Recently past", "Dates not announced", "<!date^"], "ephemeral"),
+        ("share bletchley", ["28 countries"], "in_channel"),
+        ("share nothing-like-this", ["I don't know a topic"], "ephemeral"),
+        ("flibbertigibbet", ["I don't know a topic or command"], "ephemeral"),
+    ],
+)
+def test_every_subcommand(bot: Bot, text: str, needles: list[str], response_type: str) -> None:
+    started = time.monotonic()
+    r = bot.command(text)
+    elapsed = time.monotonic() - started
+    assert r.status == 200, r.body
+    payload = r.json()
+    assert payload["response_type"] == response_type
+    assert payload["text"] and payload["blocks"]
+    body = all_text(payload)
+    for needle in needles:
+        assert needle in body
+    assert elapsed < 1.0  # answered in the acknowledgement itself, well inside Slack's 3 s
+
+
+def test_user_text_cannot_ping_the_channel(bot: Bot) -> None:
+    for text in (
+        "<!channel> hello",
+        "search <!here>",
+        "share <@U999|boss>",
+        "<https://evil.example|x>",
+    ):
+        body = all_text(bot.command(text).json())
+        for bad in ("<!channel>", "<!here>", "<@U999", "<https://evil"):
+            assert bad not in body
+        assert "&lt;" in body
+
+
+def test_bad_signature_is_refused_and_runs_nothing(bot: Bot, slack: FakeSlack) -> None:
+    before = len(slack.calls)
+    body = "command=%2Fdeclaration&text=share+bletchley&team_id=T1&channel_id=C1&user_id=U1"
+    assert bot.signed(body, secret="not-the-secret").status == 401
+    assert bot.post(body, {"Content-Type": "application/x-www-form-urlencoded"}).status == 401
+    stale = int(time.time()) - 6 * 60
+    assert bot.signed(body, timestamp=stale).status == 401
+    future = int(time.time()) + 6 * 60
+    assert bot.signed(body, timestamp=future).status == 401
+    assert len(slack.calls) == before
+    assert bot.signed(body).status == 200  # the same request, properly signed, is served
+
+
+def test_share_button_posts_in_channel_via_response_url(bot: Bot, slack: FakeSlack) -> None:
+    payload = {
+        "type": "block_actions",
+        "team": {"id": "T1"},
+        "user": {"id": "U1"},
+        "channel": {"id": "C1"},
+        "api_app_id": "A1",
+        "trigger_id": "1.2",
+        "container": {"type": "message", "channel_id": "C1", "is_ephemeral": True},
+        "response_url": slack.response_url("share1"),
+        "actions": [
+            {
+                "type": "button",
+                "action_id": "share_topic",
+                "block_id": "b",
+                "value": "bletchley",
+                "action_ts": "1",
+            }
+        ],
+    }
+    r = bot.interactive(payload)
+    assert r.status == 200
+    slack.wait_for(lambda: bool(slack.responses.get("share1")))
+    (posted,) = slack.responses["share1"]
+    assert posted["response_type"] == "in_channel"
+    assert "28 countries" in all_text(posted)
+
+
+def test_show_button_replaces_the_message_with_the_topic(bot: Bot, slack: FakeSlack) -> None:
+    payload = {
+        "type": "block_actions",
+        "team": {"id": "T1"},
+        "user": {"id": "U1"},
+        "channel": {"id": "C1"},
+        "api_app_id": "A1",
+        "trigger_id": "1.2",
+        "container": {"type": "message", "channel_id": "C1", "is_ephemeral": True},
+        "response_url": slack.response_url("show1"),
+        "actions": [
+            {
+                "type": "button",
+                "action_id": "show_topic:france-china-middle-east",
+                "block_id": "b",
+                "value": "france-china-middle-east",
+                "action_ts": "1",
+            }
+        ],
+    }
+    assert bot.interactive(payload).status == 200
+    slack.wait_for(lambda: bool(slack.responses.get("show1")))
+    (posted,) = slack.responses["show1"]
+    assert posted["replace_original"] is True and "Rafah" in all_text(posted)
+
+
+def test_stale_topic_button_gets_a_clear_answer(bot: Bot, slack: FakeSlack) -> None:
+    payload = {
+        "type": "block_actions",
+        "team": {"id": "T1"},
+        "user": {"id": "U1"},
+        "channel": {"id": "C1"},
+        "api_app_id": "A1",
+        "trigger_id": "1.2",
+        "response_url": slack.response_url("stale"),
+        "actions": [
+            {
+                "type": "button",
+                "action_id": "show_topic:gone",
+                "block_id": "b",
+                "value": "gone",
+                "action_ts": "1",
+            }
+        ],
+    }
+    assert bot.interactive(payload).status == 200
+    slack.wait_for(lambda: bool(slack.responses.get("stale")))
+    assert "no longer available" in all_text(slack.responses["stale"][0])
+
+
+def test_home_tab_is_published(bot: Bot, slack: FakeSlack) -> None:
+    r = bot.event({"type": "app_home_opened", "user": "U1", "channel": "D1", "tab": "home"})
+    assert r.status == 200
+    slack.wait_for(lambda: bool(slack.calls_to("views.publish")))
+    call = slack.calls_to("views.publish")[-1]
+    assert call.token == BOT_TOKEN and call.params["user_id"] == "U1"
+    view = call.params["view"]
+    view = json.loads(view) if isinstance(view, str) else view
+    assert view["type"] == "home" and "AI summits" in json.dumps(view)
+
+
+def test_logs_one_line_per_event_without_secrets(bot: Bot) -> None:
+    bot.command("topics", team_id="T77", channel_id="C77")
+    deadline = time.monotonic() + 5
+    while "team=T77 channel=C77" not in bot.logs() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    logs = bot.logs()
+    assert "command sub=ListTopics team=T77 channel=C77" in logs
+    assert BOT_TOKEN not in logs and "e2e-signing-secret" not in logs
+
+
+def test_ssl_check_and_unknown_paths(bot: Bot) -> None:
+    assert bot.signed("ssl_check=1&token=x").status == 200
+    assert bot.get("/nope").status == 404
+
+
+def test_serve_bad_port_exits_2(tmp_path: Path, slack: FakeSlack) -> None:
+    import subprocess
+    import sys
+
+    env = bot_env(slack.base_url, PORT="http")
+    r = subprocess.run(
+        [sys.executable, "-m", "bot", "serve"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert r.returncode == 2 and "PORT is malformed" in r.stderr
