@@ -1,0 +1,639 @@
+"""A wire-level test double of Slack: Web API over HTTP plus a Socket Mode WebSocket server.
+
+The server is an aiohttp application running on its own asyncio event loop in a daemon thread,
+bound to 127.0.0.1 on an ephemeral port. Because it has its own loop it can be driven from sync
+tests (``slack_sdk.WebClient``, Bolt's builtin ``SocketModeHandler``) and from async tests
+(``AsyncWebClient``, ``AsyncSocketModeHandler``) alike, and it serves many concurrent slow
+requests cheaply (the per-call ``delay`` is an ``asyncio.sleep``).
+
+Typical use::
+
+    with FakeSlack() as fake:
+        client = WebClient(token="xoxb-test", base_url=fake.base_url)
+        client.chat_postMessage(channel="C1", text="hi")
+        assert fake.posts()[0].params["text"] == "hi"
+
+In an ``async def`` test whose event loop also runs the code under test, use the ``*_async``
+variants (``send_envelope_async``, ``wait_for_async``, ``wait_socket_connected_async``): the plain
+ones block the calling thread, which would stall that loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import TracebackType
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+from aiohttp import WSMsgType, web
+
+__all__ = ["Call", "FakeSlack"]
+
+_T = TypeVar("_T")
+
+_HELLO: dict[str, Any] = {
+    "type": "hello",
+    "num_connections": 1,
+    "debug_info": {"host": "fake"},
+    "connection_info": {"app_id": "A1"},
+}
+
+_AUTH_TEST: dict[str, Any] = {
+    "ok": True,
+    "url": "https://fake.slack.com/",
+    "team": "Fake",
+    "user": "bot",
+    "team_id": "T1",
+    "user_id": "UBOT",
+    "bot_id": "BBOT",
+}
+
+
+@dataclass
+class Call:
+    """One Web API call as the fake received and answered it."""
+
+    method: str
+    params: dict[str, Any]
+    token: str | None
+    at: float
+    status: int
+    response: dict[str, Any]
+
+
+@dataclass
+class _Fault:
+    method: str
+    error: str
+    status: int
+    times: int | None  # None: forever
+    channel: str | None
+    retry_after: int | None
+
+    def matches(self, method: str, params: dict[str, Any]) -> bool:
+        if self.method != method:
+            return False
+        return self.channel is None or params.get("channel") == self.channel
+
+
+@dataclass
+class _User:
+    user_id: str
+    tz: str
+    locale: str
+    is_admin: bool
+    is_owner: bool
+    team_id: str
+
+
+@dataclass
+class _Answer:
+    status: int
+    body: dict[str, Any]
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class FakeSlack:
+    """Fake Slack Web API + Socket Mode server on 127.0.0.1 (see module docstring)."""
+
+    def __init__(self, *, delay: float = 0.0, socket_ping_interval: float | None = 0.1) -> None:
+        """``delay``: seconds every Web API call waits before it is answered.
+
+        ``socket_ping_interval``: the server pings each Socket Mode connection this often (Slack
+        pings too). Besides realism, it wakes slack_sdk's builtin client out of its blocking
+        ``recv`` (3 s socket timeout), so ``SocketModeHandler.close()`` and reconnects take
+        ~0.1 s instead of ~3 s. ``None`` disables it. Pongs are not required.
+        """
+        self.delay = delay
+        self.socket_ping_interval = socket_ping_interval
+        self.port = 0
+        self.calls: list[Call] = []
+        self.responses: dict[str, list[dict[str, Any]]] = {}
+        self.socket_connections = 0
+        # Every JSON message a Socket Mode client sent (acks included), in arrival order.
+        self.socket_messages: list[dict[str, Any]] = []
+        self._lock = threading.RLock()
+        self._faults: list[_Fault] = []
+        self._users: dict[str, _User] = {}
+        self._ts_counter = 99
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._runner: web.AppRunner | None = None
+        # Loop-thread-only state.
+        self._current_ws: web.WebSocketResponse | None = None
+        self._open_ws: set[web.WebSocketResponse] = set()
+        self._ack_waiters: dict[str, asyncio.Future[dict[str, Any]]] = {}
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def start(self) -> FakeSlack:
+        if self._loop is not None:
+            raise RuntimeError("FakeSlack already started")
+        loop = asyncio.new_event_loop()
+        self._loop = loop
+        self._thread = threading.Thread(
+            target=self._run_loop, args=(loop,), name="FakeSlack", daemon=True
+        )
+        self._thread.start()
+        try:
+            asyncio.run_coroutine_threadsafe(self._astart(), loop).result(timeout=10)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        loop, thread = self._loop, self._thread
+        if loop is None:
+            return
+        try:
+            if loop.is_running():
+                asyncio.run_coroutine_threadsafe(self._astop(), loop).result(timeout=15)
+        finally:
+            loop.call_soon_threadsafe(loop.stop)
+            if thread is not None:
+                thread.join(timeout=10)
+            self._loop = None
+            self._thread = None
+
+    def __enter__(self) -> FakeSlack:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    @staticmethod
+    def _run_loop(loop: asyncio.AbstractEventLoop) -> None:
+        asyncio.set_event_loop(loop)
+        try:
+            loop.run_forever()
+        finally:
+            try:
+                pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
+                for task in pending:
+                    task.cancel()
+                if pending:
+                    loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+                loop.run_until_complete(loop.shutdown_asyncgens())
+            finally:
+                loop.close()
+
+    async def _astart(self) -> None:
+        app = web.Application(client_max_size=64 * 1024 * 1024)
+        app.router.add_post("/api/{method}", self._handle_api)
+        app.router.add_get("/api/{method}", self._handle_api)
+        app.router.add_post("/response/{key}", self._handle_response_url)
+        app.router.add_get("/socket", self._handle_socket)
+        runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0)
+        await runner.setup()
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", 0))
+        sock.setblocking(False)
+        # A deep accept queue: a benchmark may open thousands of connections at once.
+        site = web.SockSite(runner, sock, backlog=4096)
+        await site.start()
+        self._runner = runner
+        self.port = int(sock.getsockname()[1])
+
+    async def _astop(self) -> None:
+        for fut in self._ack_waiters.values():
+            if not fut.done():
+                fut.cancel()
+        self._ack_waiters.clear()
+        for ws in list(self._open_ws):
+            with contextlib.suppress(TimeoutError, OSError, RuntimeError):
+                await asyncio.wait_for(ws.close(code=1001, message=b"server stopping"), 2.0)
+        self._current_ws = None
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    def _require_loop(self) -> asyncio.AbstractEventLoop:
+        if self._loop is None:
+            raise RuntimeError(
+                "FakeSlack is not started (call start() or use it as a context manager)"
+            )
+        return self._loop
+
+    def _submit(self, coro: Coroutine[Any, Any, _T]) -> asyncio.Future[_T]:
+        """Run ``coro`` on the server loop; return an asyncio future for the caller's loop."""
+        fut = asyncio.run_coroutine_threadsafe(coro, self._require_loop())
+        return asyncio.wrap_future(fut)
+
+    def _run_sync(self, coro: Coroutine[Any, Any, _T], timeout: float) -> _T:
+        loop = self._require_loop()
+        if threading.current_thread() is self._thread:
+            coro.close()
+            raise RuntimeError("blocking FakeSlack call made from the fake's own event loop")
+        return asyncio.run_coroutine_threadsafe(coro, loop).result(timeout=timeout)
+
+    # ------------------------------------------------------------------ addresses
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api/"
+
+    @property
+    def socket_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/socket"
+
+    def response_url(self, key: str) -> str:
+        return f"http://127.0.0.1:{self.port}/response/{key}"
+
+    # ------------------------------------------------------------------ recorded calls
+
+    def calls_to(self, method: str) -> list[Call]:
+        with self._lock:
+            return [c for c in self.calls if c.method == method]
+
+    def posts(self) -> list[Call]:
+        """chat.postMessage calls that were answered with HTTP 200 and ``"ok": true``."""
+        with self._lock:
+            return [
+                c
+                for c in self.calls
+                if c.method == "chat.postMessage" and c.status == 200 and c.response.get("ok")
+            ]
+
+    def reset(self) -> None:
+        """Forget calls, scripted faults, response_url posts and Socket Mode messages.
+
+        Registered users, the ts counter and socket connections are kept.
+        """
+        with self._lock:
+            self.calls.clear()
+            self._faults.clear()
+            self.responses.clear()
+            self.socket_messages.clear()
+
+    # ------------------------------------------------------------------ scripting
+
+    def fail(
+        self,
+        method: str,
+        error: str,
+        *,
+        status: int = 200,
+        times: int = 1,
+        channel: str | None = None,
+        retry_after: int | None = None,
+    ) -> None:
+        """Answer the next ``times`` calls to ``method`` (optionally only for ``channel``) with
+        ``{"ok": false, "error": error}`` and HTTP ``status``; 429 adds ``Retry-After``."""
+        if times < 1:
+            raise ValueError("times must be >= 1")
+        with self._lock:
+            self._faults.append(_Fault(method, error, status, times, channel, retry_after))
+
+    def fail_always(
+        self, method: str, error: str, *, channel: str | None = None, status: int = 200
+    ) -> None:
+        """Like :meth:`fail` but forever (until :meth:`reset`)."""
+        with self._lock:
+            self._faults.append(_Fault(method, error, status, None, channel, None))
+
+    def add_user(
+        self,
+        user_id: str,
+        *,
+        tz: str = "UTC",
+        locale: str = "en-US",
+        is_admin: bool = False,
+        is_owner: bool = False,
+        team_id: str = "T1",
+    ) -> None:
+        ZoneInfo(tz)  # fail early on a bad zone name
+        with self._lock:
+            self._users[user_id] = _User(user_id, tz, locale, is_admin, is_owner, team_id)
+
+    # ------------------------------------------------------------------ waiting
+
+    def wait_for(self, predicate: Callable[[], bool], timeout: float = 5.0) -> None:
+        """Poll ``predicate`` until it is true; on timeout raise AssertionError with a dump."""
+        deadline = time.monotonic() + timeout
+        while True:
+            if predicate():
+                return
+            if time.monotonic() >= deadline:
+                raise AssertionError(f"condition not met within {timeout}s\n{self.dump()}")
+            time.sleep(0.01)
+
+    async def wait_for_async(self, predicate: Callable[[], bool], timeout: float = 5.0) -> None:
+        """:meth:`wait_for` for async tests: yields to the caller's event loop while polling."""
+        deadline = time.monotonic() + timeout
+        while True:
+            if predicate():
+                return
+            if time.monotonic() >= deadline:
+                raise AssertionError(f"condition not met within {timeout}s\n{self.dump()}")
+            await asyncio.sleep(0.01)
+
+    def dump(self, last: int = 50) -> str:
+        """Human-readable summary of what the fake has seen (used in assertion messages)."""
+        with self._lock:
+            calls = list(self.calls)
+            responses = {k: list(v) for k, v in self.responses.items()}
+            messages = list(self.socket_messages)
+            faults = list(self._faults)
+        lines = [f"FakeSlack on port {self.port}: {len(calls)} Web API call(s)"]
+        if len(calls) > last:
+            lines.append(f"  ... {len(calls) - last} earlier call(s) omitted")
+        for c in calls[-last:]:
+            lines.append(
+                f"  {c.method} token={c.token!r} status={c.status} "
+                f"params={_short(c.params)} -> {_short(c.response)}"
+            )
+        lines.append(f"pending faults: {faults}")
+        lines.append(f"response_url posts: {_short(responses)}")
+        lines.append(
+            f"socket connections: {self.socket_connections}; "
+            f"client messages: {_short(messages[-last:])}"
+        )
+        return "\n".join(lines)
+
+    # ------------------------------------------------------------------ Socket Mode
+
+    def wait_socket_connected(self, timeout: float = 10.0) -> None:
+        """Block until a Socket Mode client is connected and has been sent "hello"."""
+        self._run_sync(self._await_socket(timeout), timeout + 5)
+
+    async def wait_socket_connected_async(self, timeout: float = 10.0) -> None:
+        await self._submit(self._await_socket(timeout))
+
+    def send_envelope(
+        self, type: str, payload: dict[str, Any], *, timeout: float = 5.0
+    ) -> dict[str, Any]:
+        """Send an envelope to the latest Socket Mode connection and return the client's ack."""
+        return self._run_sync(self._send_envelope(type, payload, timeout), timeout * 2 + 5)
+
+    async def send_envelope_async(
+        self, type: str, payload: dict[str, Any], *, timeout: float = 5.0
+    ) -> dict[str, Any]:
+        """:meth:`send_envelope` for async tests (does not block the caller's event loop)."""
+        return await self._submit(self._send_envelope(type, payload, timeout))
+
+    def disconnect_socket(self, reason: str = "refresh_requested") -> None:
+        """Send ``{"type": "disconnect"}`` to the latest connection, as Slack does before it
+        rotates connections; clients are expected to open a new connection."""
+        self._run_sync(self._send_disconnect(reason), 10)
+
+    async def _await_socket(self, timeout: float) -> web.WebSocketResponse:
+        deadline = time.monotonic() + timeout
+        while True:
+            ws = self._current_ws
+            if ws is not None and not ws.closed:
+                return ws
+            if time.monotonic() >= deadline:
+                raise AssertionError(
+                    f"no Socket Mode client connected within {timeout}s\n{self.dump()}"
+                )
+            await asyncio.sleep(0.01)
+
+    async def _send_envelope(
+        self, type: str, payload: dict[str, Any], timeout: float
+    ) -> dict[str, Any]:
+        ws = await self._await_socket(timeout)
+        envelope_id = str(uuid.uuid4())
+        envelope = {
+            "envelope_id": envelope_id,
+            "type": type,
+            "accepts_response_payload": type != "events_api",
+            "payload": payload,
+        }
+        waiter: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        self._ack_waiters[envelope_id] = waiter
+        try:
+            await ws.send_str(json.dumps(envelope))
+            return await asyncio.wait_for(waiter, timeout)
+        except TimeoutError:
+            raise AssertionError(
+                f"no ack for {type} envelope {envelope_id} within {timeout}s\n{self.dump()}"
+            ) from None
+        finally:
+            self._ack_waiters.pop(envelope_id, None)
+
+    async def _send_disconnect(self, reason: str) -> None:
+        ws = await self._await_socket(5.0)
+        await ws.send_str(
+            json.dumps({"type": "disconnect", "reason": reason, "debug_info": {"host": "fake"}})
+        )
+
+    async def _handle_socket(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse(autoping=True, compress=False, timeout=2.0)
+        await ws.prepare(request)
+        with self._lock:
+            self.socket_connections += 1
+        self._open_ws.add(ws)
+        pinger = asyncio.create_task(self._ping_forever(ws))
+        try:
+            await ws.send_str(json.dumps(_HELLO))
+            self._current_ws = ws
+            async for msg in ws:
+                if msg.type != WSMsgType.TEXT:
+                    continue
+                try:
+                    data = json.loads(msg.data)
+                except ValueError:
+                    continue
+                if not isinstance(data, dict):
+                    continue
+                with self._lock:
+                    self.socket_messages.append(data)
+                envelope_id = data.get("envelope_id")
+                if isinstance(envelope_id, str):
+                    waiter = self._ack_waiters.get(envelope_id)
+                    if waiter is not None and not waiter.done():
+                        waiter.set_result(data)
+        finally:
+            pinger.cancel()
+            self._open_ws.discard(ws)
+            if self._current_ws is ws:
+                self._current_ws = None
+        return ws
+
+    async def _ping_forever(self, ws: web.WebSocketResponse) -> None:
+        interval = self.socket_ping_interval
+        if interval is None or interval <= 0:
+            return
+        n = 0
+        while not ws.closed:
+            await asyncio.sleep(interval)
+            n += 1
+            try:
+                await ws.ping(f"fake-ping:{n}".encode())
+            except (ConnectionError, RuntimeError):
+                return
+
+    # ------------------------------------------------------------------ HTTP handlers
+
+    async def _handle_response_url(self, request: web.Request) -> web.Response:
+        key = request.match_info["key"]
+        body: dict[str, Any]
+        if request.content_type == "application/json":
+            try:
+                parsed = await request.json()
+            except ValueError:
+                parsed = None
+            body = parsed if isinstance(parsed, dict) else {"_raw": parsed}
+        else:
+            form = await request.post()
+            body = {k: v for k, v in form.items() if isinstance(v, str)}
+        with self._lock:
+            self.responses.setdefault(key, []).append(body)
+        return web.json_response({"ok": True})
+
+    async def _handle_api(self, request: web.Request) -> web.Response:
+        at = time.monotonic()
+        method = request.match_info["method"]
+        params: dict[str, Any] = dict(request.query)
+        answer: _Answer | None = None
+        if request.method == "POST":
+            if request.content_type == "application/json":
+                try:
+                    parsed = await request.json()
+                except ValueError:
+                    parsed = None
+                if isinstance(parsed, dict):
+                    params.update(parsed)
+                else:
+                    answer = _Answer(200, {"ok": False, "error": "invalid_json"})
+            else:
+                form = await request.post()
+                for k, v in form.items():
+                    params[k] = v.file.read() if isinstance(v, web.FileField) else v
+
+        token: str | None = None
+        auth = request.headers.get("Authorization", "")
+        if auth.lower().startswith("bearer "):
+            token = auth[7:].strip() or None
+        if token is None and isinstance(params.get("token"), str):
+            token = params["token"]
+
+        with self._lock:
+            if answer is None:
+                answer = self._fault_for(method, params) or self._answer(method, params)
+
+        if self.delay > 0:
+            await asyncio.sleep(self.delay)
+
+        with self._lock:
+            self.calls.append(Call(method, params, token, at, answer.status, answer.body))
+        return web.json_response(answer.body, status=answer.status, headers=answer.headers)
+
+    def _fault_for(self, method: str, params: dict[str, Any]) -> _Answer | None:
+        # Called with self._lock held.
+        for i, fault in enumerate(self._faults):
+            if not fault.matches(method, params):
+                continue
+            if fault.times is not None:
+                fault.times -= 1
+                if fault.times <= 0:
+                    del self._faults[i]
+            headers: dict[str, str] = {}
+            if fault.status == 429:
+                headers["Retry-After"] = str(fault.retry_after if fault.retry_after else 1)
+            elif fault.retry_after is not None:
+                headers["Retry-After"] = str(fault.retry_after)
+            return _Answer(fault.status, {"ok": False, "error": fault.error}, headers)
+        return None
+
+    def _next_ts(self) -> str:
+        # Called with self._lock held.
+        self._ts_counter += 1
+        n = self._ts_counter
+        return f"{1_700_000_000 + n // 1_000_000}.{n % 1_000_000:06d}"
+
+    def _answer(self, method: str, params: dict[str, Any]) -> _Answer:
+        # Called with self._lock held.
+        body: dict[str, Any]
+        if method == "auth.test":
+            body = dict(_AUTH_TEST)
+        elif method == "chat.postMessage":
+            ts = self._next_ts()
+            message: dict[str, Any] = {
+                "type": "message",
+                "text": params.get("text"),
+                "ts": ts,
+                "user": "UBOT",
+                "bot_id": "BBOT",
+            }
+            if "blocks" in params:
+                message["blocks"] = params["blocks"]
+            body = {"ok": True, "channel": params.get("channel"), "ts": ts, "message": message}
+        elif method == "chat.postEphemeral":
+            body = {"ok": True, "message_ts": self._next_ts()}
+        elif method == "users.info":
+            user = self._users.get(str(params.get("user")))
+            if user is None:
+                body = {"ok": False, "error": "user_not_found"}
+            else:
+                body = {"ok": True, "user": _user_json(user)}
+        elif method == "views.publish":
+            view = params.get("view")
+            if isinstance(view, str):
+                try:
+                    view = json.loads(view)
+                except ValueError:
+                    view = None
+            view_body = dict(view) if isinstance(view, dict) else {}
+            view_body["id"] = "V1"
+            body = {"ok": True, "view": view_body}
+        elif method == "conversations.info":
+            body = {"ok": True, "channel": {"id": params.get("channel"), "name": "general"}}
+        elif method == "apps.connections.open":
+            body = {"ok": True, "url": self.socket_url}
+        elif method == "oauth.v2.access":
+            code = str(params.get("code", ""))
+            body = {
+                "ok": True,
+                "access_token": "xoxb-" + code,
+                "token_type": "bot",
+                "scope": "commands,chat:write",
+                "bot_user_id": "UBOT",
+                "app_id": "A1",
+                "team": {"id": "T-" + code, "name": "Team " + code},
+                "enterprise": None,
+                "is_enterprise_install": False,
+                "authed_user": {"id": "U1"},
+            }
+        else:
+            body = {"ok": True}
+        return _Answer(200, body)
+
+
+def _user_json(user: _User) -> dict[str, Any]:
+    now = datetime.now(ZoneInfo(user.tz))
+    offset = now.utcoffset()
+    return {
+        "id": user.user_id,
+        "team_id": user.team_id,
+        "name": user.user_id.lower(),
+        "deleted": False,
+        "is_bot": False,
+        "tz": user.tz,
+        "tz_label": now.tzname() or user.tz,
+        "tz_offset": int(offset.total_seconds()) if offset is not None else 0,
+        "is_admin": user.is_admin,
+        "is_owner": user.is_owner,
+        "locale": user.locale,
+    }
+
+
+def _short(value: Any, limit: int = 300) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
