@@ -1,4 +1,4 @@
-"""The ``declaration-bot`` command line: run, serve, socket, shell, check-content."""
+"""The ``declaration-bot`` command line: run, serve, socket, shell, clock, tick, check-content."""
 
 from __future__ import annotations
 
@@ -8,16 +8,18 @@ import contextlib
 import logging
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.clock import SystemClock
+from bot.clock import Clock, FixedClock, SystemClock
 from bot.config import ConfigError, Settings, load_settings, require
-from bot.content import ContentError, Library, load_library
+from bot.content import ContentError, load_library
 from bot.logs import setup_logging
+from bot.store import Store, StoreError
 
 if TYPE_CHECKING:
-    from slack_bolt.async_app import AsyncApp
+    from bot.app import Runtime
 
 log = logging.getLogger("declaration_bot")
 
@@ -33,21 +35,40 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="mode", metavar="COMMAND")
     sub.add_parser(
         "run",
-        help="start the bot: Socket Mode if SLACK_APP_TOKEN is set, HTTP if SLACK_SIGNING_SECRET "
-        "is, the local shell when no Slack credentials are set (the default)",
+        help="start the bot (the default): Socket Mode if SLACK_APP_TOKEN is set, HTTP if "
+        "SLACK_BOT_TOKEN is, the local shell when no Slack credentials are set",
     )
     serve = sub.add_parser("serve", help="HTTP mode on 0.0.0.0:$PORT (production)")
     serve.add_argument("--port", type=int, help="override $PORT")
     serve.add_argument("--host", default="0.0.0.0", help="address to listen on")
-    sub.add_parser("socket", help="Socket Mode (no public URL needed)")
+    serve.add_argument("--no-clock", action="store_true", help="do not deliver digests here")
+    socket = sub.add_parser("socket", help="Socket Mode (no public URL needed)")
+    socket.add_argument("--no-clock", action="store_true", help="do not deliver digests here")
     sub.add_parser("shell", help="a local shell: no Slack needed")
+    sub.add_parser("clock", help="deliver digests and reminders (no web server)")
+    tick = sub.add_parser("tick", help="run one delivery pass, print what it did, exit")
+    tick.add_argument(
+        "--at",
+        type=_instant,
+        help="act as if it were this ISO-8601 instant, e.g. 2026-12-01T09:00:30Z (default: now)",
+    )
     check = sub.add_parser("check-content", help="validate the content folder and exit")
     check.add_argument("dir", nargs="?", type=Path, help="content folder (default $CONTENT_DIR)")
     return p
 
 
-def _library(directory: Path) -> Library:
-    return load_library(directory)
+def _instant(value: str) -> datetime:
+    try:
+        at = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not an ISO-8601 instant; e.g. 2026-12-01T09:00:30Z"
+        ) from None
+    if at.tzinfo is None:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} has no time zone; add Z or an offset, e.g. 2026-12-01T09:00:30Z"
+        )
+    return at.astimezone(UTC)
 
 
 def _secrets(settings: Settings) -> list[str]:
@@ -63,23 +84,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         if mode == "run":
             if settings.slack_app_token is not None:
                 mode = "socket"
-            elif settings.slack_signing_secret is not None or settings.slack_bot_token:
+            elif settings.slack_bot_token is not None:
                 mode = "serve"
             else:
                 mode = "shell"
-        if mode in ("serve", "socket"):
-            require(settings, mode)  # type: ignore[arg-type]
+        require(settings, mode)  # type: ignore[arg-type]
     except ConfigError as exc:
         print(f"declaration-bot: {exc}", file=sys.stderr)
         return EXIT_CONFIG
 
-    setup_logging(
-        "WARNING" if mode in ("shell", "check-content") else settings.log_level, _secrets(settings)
-    )
+    quiet = mode in ("shell", "check-content")
+    setup_logging("WARNING" if quiet else settings.log_level, _secrets(settings))
 
     content_dir = getattr(args, "dir", None) or settings.content_dir
     try:
-        library = _library(content_dir)
+        library = load_library(content_dir)
     except ContentError as exc:
         print(exc.report(), file=sys.stderr)
         return EXIT_CONTENT
@@ -91,35 +110,113 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 0
 
-    clock = SystemClock()
+    clock: Clock = SystemClock()
     if mode == "shell":
         from bot import shell
 
         return shell.main(library, clock)
 
-    from bot.app import create_app
+    if mode == "tick" and args.at is not None:
+        clock = FixedClock(args.at)
+    try:
+        store = Store.open(settings.database_url)
+    except StoreError as exc:
+        print(f"declaration-bot: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
 
-    if mode == "serve":
-        from bot.web import create_web_app, serve
+    from bot.app import Runtime
 
-        bolt = create_app(settings, library, clock)
-        port = args.port or settings.port
-        log.info("serving HTTP on %s:%s content=%s", args.host, port, content_dir)
-        serve(create_web_app(bolt), port, settings.log_level, host=args.host)
+    rt = Runtime.build(settings, library, clock, store)
+    try:
+        if mode == "tick":
+            return asyncio.run(_tick(rt))
+        if mode == "clock":
+            with contextlib.suppress(KeyboardInterrupt):
+                asyncio.run(_clock_forever(rt))
+            return 0
+        if mode == "serve":
+            _serve(rt, args)
+            return 0
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(_socket_mode(rt, clock_on=not args.no_clock))
         return 0
+    finally:
+        store.close()
 
-    # socket
-    bolt = create_app(settings, library, clock, socket_mode=True)
-    assert settings.slack_app_token is not None
-    app_token = settings.slack_app_token.get_secret_value()
-    log.info("starting Socket Mode content=%s", content_dir)
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_socket_mode(bolt, app_token))
+
+async def _tick(rt: Runtime) -> int:
+    assert rt.deliverer is not None and rt.clients is not None
+    try:
+        report = await rt.deliverer.run_pass()
+    finally:
+        await rt.clients.close()
+    print("\n".join(report.lines()))
     return 0
 
 
-async def _socket_mode(bolt: AsyncApp, app_token: str) -> None:
+async def _clock_forever(rt: Runtime) -> None:
+    from bot.ticker import Ticker
+
+    assert rt.deliverer is not None
+    ticker = Ticker(rt.deliverer, rt.settings.tick_seconds)
+    ticker.start()
+    try:
+        await asyncio.Event().wait()
+    finally:
+        ticker.stop()
+
+
+def _serve(rt: Runtime, args: argparse.Namespace) -> None:
+    from bot.app import create_app
+    from bot.ticker import Ticker
+    from bot.web import create_web_app, serve
+
+    bolt = create_app(rt)
+    ticker = (
+        None
+        if args.no_clock or rt.deliverer is None
+        else Ticker(rt.deliverer, rt.settings.tick_seconds)
+    )
+
+    async def shutdown() -> None:
+        if ticker is not None:
+            ticker.stop()
+        if rt.clients is not None:
+            await rt.clients.close()
+
+    web = create_web_app(bolt, on_startup=ticker.start if ticker else None, on_shutdown=shutdown)
+    port = args.port or rt.settings.port
+    log.info(
+        "serving HTTP on %s:%s clock=%s content=%s",
+        args.host,
+        port,
+        "on" if ticker else "off",
+        rt.library.directory,
+    )
+    serve(web, port, rt.settings.log_level, host=args.host)
+
+
+async def _socket_mode(rt: Runtime, clock_on: bool) -> None:
     from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
-    handler = AsyncSocketModeHandler(bolt, app_token)  # needs a running event loop
-    await handler.start_async()  # type: ignore[no-untyped-call]
+    from bot.app import create_app
+    from bot.ticker import Ticker
+
+    bolt = create_app(rt, socket_mode=True)
+    assert rt.settings.slack_app_token is not None
+    handler = AsyncSocketModeHandler(bolt, rt.settings.slack_app_token.get_secret_value())
+    ticker = Ticker(rt.deliverer, rt.settings.tick_seconds) if clock_on and rt.deliverer else None
+    if ticker:
+        ticker.start()
+    log.info(
+        "starting Socket Mode clock=%s content=%s", "on" if ticker else "off", rt.library.directory
+    )
+    try:
+        await handler.start_async()  # type: ignore[no-untyped-call]
+    finally:
+        if ticker:
+            ticker.stop()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

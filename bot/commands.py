@@ -37,7 +37,39 @@ class Share:
     query: str
 
 
-Command = Help | ListTopics | ShowTopic | Search | Summits | Share
+@dataclass(frozen=True)
+class Subscribe:
+    words: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Unsubscribe:
+    pass
+
+
+@dataclass(frozen=True)
+class Pause:
+    pass
+
+
+@dataclass(frozen=True)
+class Resume:
+    pass
+
+
+@dataclass(frozen=True)
+class Status:
+    pass
+
+
+@dataclass(frozen=True)
+class Digest:
+    pass
+
+
+ChannelCommand = Subscribe | Unsubscribe | Pause | Resume | Status | Digest
+Command = Help | ListTopics | ShowTopic | Search | Summits | Share | ChannelCommand
+CHANNEL_COMMANDS = (Subscribe, Unsubscribe, Pause, Resume, Status, Digest)
 
 # Every word that starts a subcommand (first word, case-insensitive).
 _KEYWORDS: dict[str, str] = {
@@ -56,9 +88,26 @@ _KEYWORDS: dict[str, str] = {
     "upcoming": "summits",
     "share": "share",
     "post": "share",
+    "subscribe": "subscribe",
+    "sub": "subscribe",
+    "unsubscribe": "unsubscribe",
+    "unsub": "unsubscribe",
+    "stop": "unsubscribe",
+    "pause": "pause",
+    "resume": "resume",
+    "unpause": "resume",
+    "status": "status",
+    "digest": "digest",
+    "preview": "digest",
 }
 
-SUBCOMMANDS = ("help", "topics", "search", "summits", "share")
+_SIMPLE: dict[str, Command] = {
+    "unsubscribe": Unsubscribe(),
+    "pause": Pause(),
+    "resume": Resume(),
+    "status": Status(),
+    "digest": Digest(),
+}
 
 
 def parse(text: str) -> Command:
@@ -82,4 +131,8 @@ def parse(text: str) -> Command:
         return Search(rest)
     if kind == "share":
         return Share(rest)
+    if kind == "subscribe":
+        return Subscribe(tuple(rest.split()))
+    if kind in _SIMPLE:
+        return _SIMPLE[kind]
     return ShowTopic(text)

@@ -35,6 +35,29 @@ class Settings(BaseSettings):
     port: int = Field(default=3000, ge=1, le=65535)
     content_dir: Path = Field(default_factory=_default_content_dir)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    # the clock and delivery
+    tick_seconds: float = Field(default=30.0, gt=0, le=3600)
+    max_late_hours: float = Field(default=6.0, ge=0, le=168)
+    reminder_lead_days: str = "30,7,1"
+    delivery_concurrency: int = Field(default=50, ge=1, le=1000)
+    retry_base_seconds: float = Field(default=1.0, ge=0, le=60)
+
+    @field_validator("reminder_lead_days")
+    @classmethod
+    def _lead_days(cls, value: str) -> str:
+        try:
+            days = [int(x) for x in value.replace(" ", "").split(",") if x]
+        except ValueError:
+            raise ValueError(
+                "must be whole numbers of days separated by commas, e.g. 30,7,1"
+            ) from None
+        if not days or any(d < 0 or d > 365 for d in days):
+            raise ValueError("must list days from 0 to 365, e.g. 30,7,1")
+        return ",".join(str(d) for d in days)
+
+    @property
+    def lead_days(self) -> tuple[int, ...]:
+        return tuple(int(x) for x in self.reminder_lead_days.split(","))
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -100,6 +123,7 @@ def require(settings: Settings, mode: Mode) -> None:
         "serve": ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"),
         "socket": ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN"),
         "clock": ("SLACK_BOT_TOKEN",),
+        "tick": ("SLACK_BOT_TOKEN",),
     }
     for name in needs.get(mode, ()):
         if getattr(settings, name.lower()) is None:

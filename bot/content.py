@@ -8,6 +8,7 @@ the field.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -24,6 +25,8 @@ from pydantic import (
     ValidationError,
     model_validator,
 )
+
+_log = logging.getLogger("declaration_bot.content")
 
 ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
@@ -87,6 +90,7 @@ class Summit(_Strict):
     url: Url | None = None
     topics: list[Id] = Field(default_factory=list)
     sources: list[Source] = Field(min_length=1, max_length=10)
+    updated: date | None = None
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> Summit:
@@ -386,3 +390,33 @@ def load_library(directory: Path | str) -> Library:
     if problems:
         raise ContentError(problems)
     return Library(topics=tuple(topics), summits=tuple(summits), directory=root)
+
+
+class ContentSource:
+    """The library in force, reloaded when a content file changes (and only if still valid)."""
+
+    def __init__(self, library: Library) -> None:
+        self.library = library
+        self._stamp = self._fingerprint()
+
+    def _fingerprint(self) -> tuple[tuple[str, float], ...]:
+        root = self.library.directory
+        files = [root / "summits.yml", *sorted((root / "topics").glob("*.y*ml"))]
+        out = []
+        for f in files:
+            try:
+                out.append((str(f), f.stat().st_mtime))
+            except OSError:
+                out.append((str(f), -1.0))
+        return tuple(out)
+
+    def current(self) -> Library:
+        stamp = self._fingerprint()
+        if stamp != self._stamp:
+            self._stamp = stamp
+            try:
+                self.library = load_library(self.library.directory)
+                _log.info("content reloaded from %s", self.library.directory)
+            except ContentError as exc:
+                _log.error("content changed but is invalid; keeping the previous version\n%s", exc)
+        return self.library

@@ -49,11 +49,11 @@ class Reply:
 # --- small builders ----------------------------------------------------------------------------
 
 
-def _section(text: str) -> SectionBlock:
+def section(text: str) -> SectionBlock:
     return SectionBlock(text=MarkdownTextObject(text=truncate(text, SECTION_LIMIT)))
 
 
-def _sections(heading: str, lines: Iterable[str]) -> list[SectionBlock]:
+def sections(heading: str, lines: Iterable[str]) -> list[SectionBlock]:
     """A heading and bullet lines, split over as many sections as Slack's 3000 chars need."""
     blocks: list[SectionBlock] = []
     current = heading
@@ -61,20 +61,20 @@ def _sections(heading: str, lines: Iterable[str]) -> list[SectionBlock]:
         line = truncate(line, SECTION_LIMIT - 10)
         candidate = f"{current}\n{line}" if current else line
         if len(candidate) > SECTION_LIMIT:
-            blocks.append(_section(current))
+            blocks.append(section(current))
             current = line
         else:
             current = candidate
     if current:
-        blocks.append(_section(current))
+        blocks.append(section(current))
     return blocks
 
 
-def _context(text: str) -> ContextBlock:
+def context(text: str) -> ContextBlock:
     return ContextBlock(elements=[MarkdownTextObject(text=truncate(text, SECTION_LIMIT))])
 
 
-def _button(text: str, action_id: str, value: str, primary: bool = False) -> ButtonElement:
+def button(text: str, action_id: str, value: str, primary: bool = False) -> ButtonElement:
     return ButtonElement(
         text=truncate(text, 75),
         action_id=action_id[:255],
@@ -83,25 +83,25 @@ def _button(text: str, action_id: str, value: str, primary: bool = False) -> But
     )
 
 
-def _topic_buttons(topics: Iterable[Topic]) -> ActionsBlock:
+def topic_buttons(topics: Iterable[Topic]) -> ActionsBlock:
     return ActionsBlock(
-        elements=[_button(t.label, f"{SHOW_ACTION}:{t.id}", t.id) for t in list(topics)[:25]]
+        elements=[button(t.label, f"{SHOW_ACTION}:{t.id}", t.id) for t in list(topics)[:25]]
     )
 
 
-def _link(url: str, label: str) -> str:
+def link(url: str, label: str) -> str:
     # the label is escaped; "|" and ">" cannot end the link early once escaped or replaced
     return f"<{escape(url)}|{escape(label).replace('|', '¦')}>"
 
 
-def _fallback(*parts: str) -> str:
+def fallback(*parts: str) -> str:
     return truncate(" ".join(p for p in parts if p), FALLBACK_LIMIT)
 
 
-def _cap(blocks: list[Block]) -> list[Block]:
+def cap(blocks: list[Block]) -> list[Block]:
     if len(blocks) <= MAX_BLOCKS:
         return blocks
-    return [*blocks[: MAX_BLOCKS - 1], _context("_(shortened: Slack shows at most 50 blocks)_")]
+    return [*blocks[: MAX_BLOCKS - 1], context("_(shortened: Slack shows at most 50 blocks)_")]
 
 
 # --- replies -----------------------------------------------------------------------------------
@@ -125,15 +125,15 @@ def help_reply(library: Library) -> Reply:
     lines = [f"• `{cmd}` — {what}" for cmd, what in HELP_LINES]
     blocks: list[Block] = [
         HeaderBlock(text="declaration-bot"),
-        _section(intro),
-        *_sections("*Commands*", lines),
-        _context("Only you see these replies, except what you `share`."),
+        section(intro),
+        *sections("*Commands*", lines),
+        context("Only you see these replies, except what you `share`."),
     ]
-    text = _fallback(
+    text = fallback(
         "declaration-bot: sourced summaries of AI-governance declarations.",
         "Try: " + "; ".join(cmd for cmd, _ in HELP_LINES),
     )
-    return Reply(text=text, blocks=_cap(blocks))
+    return Reply(text=text, blocks=cap(blocks))
 
 
 def topics_reply(library: Library) -> Reply:
@@ -145,47 +145,47 @@ def topics_reply(library: Library) -> Reply:
                     text=f"*{escape(topic.title)}*\n{escape(topic.short)}\n"
                     f"`{COMMAND} {topic.aliases[0] if topic.aliases else topic.id}`"
                 ),
-                accessory=_button("Show", f"{SHOW_ACTION}:{topic.id}", topic.id),
+                accessory=button("Show", f"{SHOW_ACTION}:{topic.id}", topic.id),
             )
         )
-    blocks.append(_context(f"Search them all: `{COMMAND} search <words>`"))
-    text = _fallback("Topics:", "; ".join(f"{t.title} ({t.id})" for t in library.topics))
-    return Reply(text=text, blocks=_cap(blocks))
+    blocks.append(context(f"Search them all: `{COMMAND} search <words>`"))
+    text = fallback("Topics:", "; ".join(f"{t.title} ({t.id})" for t in library.topics))
+    return Reply(text=text, blocks=cap(blocks))
 
 
 def topic_reply(topic: Topic, *, shared: bool = False) -> Reply:
     blocks: list[Block] = [HeaderBlock(text=truncate(topic.title, 150))]
-    blocks.append(_section(escape(topic.summary)))
-    blocks += _sections("*Key points*", (f"• {escape(p)}" for p in topic.key_points))
+    blocks.append(section(escape(topic.summary)))
+    blocks += sections("*Key points*", (f"• {escape(p)}" for p in topic.key_points))
     if topic.key_dates:
-        blocks += _sections(
+        blocks += sections(
             "*Key dates*",
             (f"• {slack_date(d.date)} — {escape(d.event)}" for d in topic.key_dates),
         )
     if topic.caveats:
-        blocks += _sections(
+        blocks += sections(
             ":warning: *Unconfirmed or attributed*", (f"• {escape(c)}" for c in topic.caveats)
         )
-    blocks += _sections(
+    blocks += sections(
         "*Sources*",
         (
-            f"• {_link(s.url, s.title)} — {escape(s.publisher)}, {human_date(s.date)}"
+            f"• {link(s.url, s.title)} — {escape(s.publisher)}, {human_date(s.date)}"
             for s in topic.sources
         ),
     )
-    blocks.append(_context(f"Last revised {human_date(topic.updated)} · `{topic.id}`"))
+    blocks.append(context(f"Last revised {human_date(topic.updated)} · `{topic.id}`"))
     if not shared:
         blocks.append(
             ActionsBlock(
                 elements=[
-                    _button("Share in channel", SHARE_ACTION, topic.id, primary=True),
-                    _button("All topics", "list_topics", "topics"),
+                    button("Share in channel", SHARE_ACTION, topic.id, primary=True),
+                    button("All topics", "list_topics", "topics"),
                 ]
             )
         )
-    text = _fallback(f"{topic.title}: {topic.summary}")
+    text = fallback(f"{topic.title}: {topic.summary}")
     return Reply(
-        text=text, blocks=_cap(blocks), response_type="in_channel" if shared else "ephemeral"
+        text=text, blocks=cap(blocks), response_type="in_channel" if shared else "ephemeral"
     )
 
 
@@ -194,17 +194,17 @@ def not_found_reply(query: str, suggestions: Sequence[Topic], library: Library) 
     if suggestions:
         names = " or ".join(f"*{escape(t.label)}*" for t in suggestions)
         body = f"I don't know a topic called {shown}. Did you mean {names}?"
-        buttons = _topic_buttons(suggestions)
+        buttons = topic_buttons(suggestions)
     else:
         body = (
             f"I don't know a topic or command called {shown}. "
             f"Try `{COMMAND} topics` for the list, `{COMMAND} search <words>`, "
             f"or `{COMMAND} help`."
         )
-        buttons = _topic_buttons(library.topics)
-    blocks: list[Block] = [_section(body), buttons]
+        buttons = topic_buttons(library.topics)
+    blocks: list[Block] = [section(body), buttons]
     plain = "Did you mean: " + ", ".join(t.title for t in suggestions) if suggestions else ""
-    text = _fallback(f"No topic called {query[:100]!r}.", plain, f"Try {COMMAND} help.")
+    text = fallback(f"No topic called {query[:100]!r}.", plain, f"Try {COMMAND} help.")
     return Reply(text=escape(text), blocks=blocks)
 
 
@@ -214,13 +214,13 @@ def share_what_reply(library: Library) -> Reply:
         "or pick one and press *Share in channel*:"
     )
     text = f"Which topic? e.g. {COMMAND} share bletchley"
-    return Reply(text=text, blocks=[_section(body), _topic_buttons(library.topics)])
+    return Reply(text=text, blocks=[section(body), topic_buttons(library.topics)])
 
 
 _TOKEN = re.compile(r"\w+|\W+", re.UNICODE)
 
 
-def _highlight(text: str, terms: Sequence[str]) -> str:
+def highlight(text: str, terms: Sequence[str]) -> str:
     """Escape content text and put the words that match the search terms in bold."""
     out: list[str] = []
     for piece in _TOKEN.findall(text):
@@ -237,7 +237,7 @@ def search_reply(query: str, hits: Sequence[Hit], terms: Sequence[str]) -> Reply
         body = f"What should I search for? For example `{COMMAND} search ceasefire`."
         return Reply(
             text=f"What should I search for? e.g. {COMMAND} search ceasefire",
-            blocks=[_section(body)],
+            blocks=[section(body)],
         )
     shown = quote_user_text(query)
     if not hits:
@@ -245,26 +245,26 @@ def search_reply(query: str, hits: Sequence[Hit], terms: Sequence[str]) -> Reply
             f"Nothing in the summaries mentions {shown}. Try fewer or other words "
             f"(e.g. `{COMMAND} search safety`), or see `{COMMAND} topics`."
         )
-        return Reply(text=escape(f"No results for {query[:100]!r}."), blocks=[_section(body)])
-    blocks: list[Block] = [_section(f"{plural(len(hits), 'topic')} matching {shown}:")]
+        return Reply(text=escape(f"No results for {query[:100]!r}."), blocks=[section(body)])
+    blocks: list[Block] = [section(f"{plural(len(hits), 'topic')} matching {shown}:")]
     for hit in hits:
-        snippet = _highlight(truncate(hit.snippet, 400), terms)
+        snippet = highlight(truncate(hit.snippet, 400), terms)
         blocks.append(
             SectionBlock(
                 text=MarkdownTextObject(
                     text=truncate(f"*{escape(hit.topic.title)}*\n> {snippet}", SECTION_LIMIT)
                 ),
-                accessory=_button("Show", f"{SHOW_ACTION}:{hit.topic.id}", hit.topic.id),
+                accessory=button("Show", f"{SHOW_ACTION}:{hit.topic.id}", hit.topic.id),
             )
         )
-    text = _fallback(f"Results for {query[:100]!r}:", "; ".join(h.topic.title for h in hits))
-    return Reply(text=escape(text), blocks=_cap(blocks))
+    text = fallback(f"Results for {query[:100]!r}:", "; ".join(h.topic.title for h in hits))
+    return Reply(text=escape(text), blocks=cap(blocks))
 
 
 # --- summits -----------------------------------------------------------------------------------
 
 
-def _date_range(summit: Summit) -> str:
+def date_range(summit: Summit) -> str:
     assert summit.starts is not None
     if summit.ends is None or summit.ends == summit.starts:
         return slack_date(summit.starts)
@@ -289,8 +289,8 @@ def countdown(summit: Summit, today: date) -> str:
     return "ended yesterday" if ago == 1 else f"ended {ago} days ago"
 
 
-def _summit_name(summit: Summit) -> str:
-    return _link(summit.url, summit.name) if summit.url else f"*{escape(summit.name)}*"
+def summit_name(summit: Summit) -> str:
+    return link(summit.url, summit.name) if summit.url else f"*{escape(summit.name)}*"
 
 
 def summit_groups(
@@ -317,16 +317,16 @@ def summits_reply(library: Library, today: date, recent: int = 4) -> Reply:
     def line(s: Summit, when: str) -> str:
         extra = " _(dates tentative)_" if s.tentative else ""
         note = f"\n    {escape(s.note)}" if s.note else ""
-        return f"• {_summit_name(s)} — {escape(s.location)} · {when}{extra}{note}"
+        return f"• {summit_name(s)} — {escape(s.location)} · {when}{extra}{note}"
 
     if upcoming:
-        blocks += _sections(
-            "*Upcoming*", (line(s, f"{_date_range(s)} · *{countdown(s, today)}*") for s in upcoming)
+        blocks += sections(
+            "*Upcoming*", (line(s, f"{date_range(s)} · *{countdown(s, today)}*") for s in upcoming)
         )
     else:
-        blocks.append(_section("*Upcoming*\n_No upcoming summit has announced dates yet._"))
+        blocks.append(section("*Upcoming*\n_No upcoming summit has announced dates yet._"))
     if undated:
-        blocks += _sections(
+        blocks += sections(
             "*Dates not announced*",
             (
                 line(s, f"expected {escape(s.expected)}" if s.expected else "dates to come")
@@ -334,12 +334,12 @@ def summits_reply(library: Library, today: date, recent: int = 4) -> Reply:
             ),
         )
     if past and recent > 0:
-        blocks += _sections(
+        blocks += sections(
             "*Recently past*",
-            (line(s, f"{_date_range(s)} · {countdown(s, today)}") for s in past[:recent]),
+            (line(s, f"{date_range(s)} · {countdown(s, today)}") for s in past[:recent]),
         )
     blocks.append(
-        _context(f"As of {human_date(today)}. Dates show in your own time zone and locale.")
+        context(f"As of {human_date(today)}. Dates show in your own time zone and locale.")
     )
     plain = [
         "Upcoming: "
@@ -351,28 +351,8 @@ def summits_reply(library: Library, today: date, recent: int = 4) -> Reply:
     ]
     if undated:
         plain.append("Dates not announced: " + "; ".join(s.name for s in undated))
-    return Reply(text=_fallback("AI summits.", *plain), blocks=_cap(blocks))
+    return Reply(text=fallback("AI summits.", *plain), blocks=cap(blocks))
 
 
 def error_reply(message: str) -> Reply:
-    return Reply(text=message, blocks=[_section(f":warning: {message}")])
-
-
-def home_blocks(library: Library, today: date) -> list[Block]:
-    """The App Home tab: what the bot is, the summits ahead, and how to ask."""
-    summits = summits_reply(library, today)
-    topics = [
-        f"• *{escape(t.title)}* — `{COMMAND} {t.aliases[0] if t.aliases else t.id}`"
-        for t in library.topics
-    ]
-    blocks: list[Block] = [
-        HeaderBlock(text="declaration-bot"),
-        _section(
-            "Short, sourced summaries of the France–China joint declaration on AI and global "
-            "governance, the Bletchley Declaration and the France–China joint statement on the "
-            f"Middle East. Type `{COMMAND} help` in any channel."
-        ),
-        *_sections("*Topics*", topics),
-        *list(summits.blocks),
-    ]
-    return blocks[:100]
+    return Reply(text=message, blocks=[section(f":warning: {message}")])

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator, Callable
+
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
 from starlette.applications import Starlette
@@ -11,8 +14,16 @@ from starlette.routing import Route
 
 EVENTS_PATH = "/slack/events"
 
+Hook = Callable[[], object]
 
-def create_web_app(bolt: AsyncApp) -> Starlette:
+
+def create_web_app(
+    bolt: AsyncApp,
+    *,
+    on_startup: Callable[[], None] | None = None,
+    on_shutdown: Callable[[], object] | None = None,
+    extra_routes: list[Route] | None = None,
+) -> Starlette:
     handler = AsyncSlackRequestHandler(bolt)
 
     async def events(request: Request) -> Response:
@@ -21,11 +32,25 @@ def create_web_app(bolt: AsyncApp) -> Starlette:
     async def healthz(_: Request) -> Response:
         return PlainTextResponse("ok\n")
 
+    @contextlib.asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        if on_startup is not None:
+            on_startup()
+        try:
+            yield
+        finally:
+            if on_shutdown is not None:
+                result = on_shutdown()
+                if hasattr(result, "__await__"):
+                    await result
+
     return Starlette(
         routes=[
             Route(EVENTS_PATH, events, methods=["POST"]),
             Route("/healthz", healthz, methods=["GET", "HEAD"]),
-        ]
+            *(extra_routes or []),
+        ],
+        lifespan=lifespan,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -9,9 +10,9 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import render
 from bot.app import Deps
 from bot.clock import today
+from bot.home import home_blocks
 
 log = logging.getLogger("declaration_bot.event")
 
@@ -21,6 +22,13 @@ def register(app: AsyncApp, deps: Deps) -> None:
     async def on_home(event: dict[str, Any], client: AsyncWebClient, context: Any) -> None:
         if event.get("tab") not in (None, "home"):
             return
-        view = View(type="home", blocks=render.home_blocks(deps.library, today(deps.clock)))
+        team = context.get("team_id")
+        subs = []
+        if deps.store is not None and team:
+            subs = await asyncio.to_thread(deps.store.list_team, team)
+        blocks = home_blocks(deps, today(deps.clock), subs)
+        view = View(type="home", blocks=blocks)
         await client.views_publish(user_id=event["user"], view=view.to_dict())
-        log.info("home published team=%s user=%s", context.get("team_id"), event.get("user"))
+        log.info(
+            "home published team=%s user=%s subscriptions=%d", team, event.get("user"), len(subs)
+        )

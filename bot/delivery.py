@@ -1,0 +1,312 @@
+"""The clock's pass: claim what is due, post it concurrently, record what happened.
+
+Posting is bounded (``concurrency`` posts in flight), paced (at most one post per second per
+channel) and polite (a 429 holds back the whole workspace for Retry-After seconds). One failing
+channel never delays the others: each post is its own task with its own retries.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot import digest
+from bot.clock import Clock
+from bot.content import ContentSource
+from bot.store import Claim, Outcome, Store, SubscriptionView
+
+log = logging.getLogger("declaration_bot.delivery")
+
+RETRY_ERRORS = frozenset(
+    {
+        "ratelimited",
+        "rate_limited",
+        "service_unavailable",
+        "request_timeout",
+        "internal_error",
+        "fatal_error",
+    }
+)
+CHANNEL_ERRORS = {
+    "channel_not_found": "the channel was not found (deleted, or private without the bot)",
+    "is_archived": "the channel is archived",
+    "not_in_channel": "the bot is not in this channel: invite it with `/invite @declaration-bot`",
+    "restricted_action": "posting here is restricted by a workspace setting",
+    "restricted_action_read_only_channel": "the channel is read-only for the bot",
+    "restricted_action_thread_only_channel": "the channel only allows posts in threads",
+    "restricted_action_non_threadable_channel": "the channel does not allow the bot to post",
+    "ekm_access_denied": "the workspace's key management denied access",
+}
+WORKSPACE_ERRORS = {
+    "invalid_auth": "the bot's token is not valid",
+    "account_inactive": "the bot's account is inactive",
+    "token_revoked": "the bot's token was revoked",
+    "token_expired": "the bot's token expired",
+    "missing_scope": "the app lacks the chat:write permission",
+    "not_authed": "no token was sent",
+}
+PAYLOAD_ERRORS = frozenset({"msg_too_long", "invalid_blocks", "msg_blocks_too_long", "no_text"})
+
+
+@dataclass(frozen=True)
+class DeliverySettings:
+    lead_days: tuple[int, ...] = digest.DEFAULT_LEAD_DAYS
+    max_late: timedelta = timedelta(hours=6)
+    lease: timedelta = timedelta(minutes=10)
+    concurrency: int = 50
+    max_attempts: int = 4
+    retry_base: float = 1.0
+    retry_cap: float = 30.0
+    channel_spacing: float = 1.0  # seconds between two posts to one channel
+    batch: int = 20_000
+
+
+@dataclass
+class PassReport:
+    at: datetime
+    sent: list[Outcome] = field(default_factory=list)
+    failed: list[Outcome] = field(default_factory=list)
+    retrying: list[Outcome] = field(default_factory=list)
+    skipped: list[tuple[SubscriptionView, datetime, str]] = field(default_factory=list)
+    claimed: int = 0
+
+    def lines(self) -> list[str]:
+        out = [
+            f"tick at {self.at.isoformat()}: {len(self.sent)} delivered, {len(self.failed)} failed,"
+            f" {len(self.retrying)} to retry, {len(self.skipped)} skipped"
+        ]
+        out += [
+            f"  delivered {o.kinds} -> sub {o.subscription_id} ts={o.message_ts}" for o in self.sent
+        ]
+        out += [f"  failed {o.kinds} -> sub {o.subscription_id}: {o.error}" for o in self.failed]
+        out += [f"  retry {o.kinds} -> sub {o.subscription_id}: {o.error}" for o in self.retrying]
+        out += [
+            f"  skipped {kinds} -> {v.team_id}/{v.channel_id} due {slot.isoformat()} (too late)"
+            for v, slot, kinds in self.skipped
+        ]
+        return out
+
+
+ClientFor = Callable[[str, str | None], AsyncWebClient | None]
+
+
+class Deliverer:
+    def __init__(
+        self,
+        store: Store,
+        content: ContentSource,
+        client_for: ClientFor,
+        clock: Clock,
+        settings: DeliverySettings | None = None,
+    ) -> None:
+        self.store = store
+        self.content = content
+        self.client_for = client_for
+        self.clock = clock
+        self.settings = settings or DeliverySettings()
+        self._team_hold: dict[str, float] = {}  # monotonic time before which a team waits
+        self._channel_last: dict[tuple[str, str], float] = {}
+        self._team_dead: dict[str, str] = {}
+        self._lock = asyncio.Lock()
+
+    # --- one pass ---------------------------------------------------------------------------
+
+    async def run_pass(self, now: datetime | None = None) -> PassReport:
+        """One pass; never more than one at a time in this process."""
+        async with self._lock:
+            return await self._run(now or self.clock.now())
+
+    async def _run(self, now: datetime) -> PassReport:
+        library = self.content.current()
+        lead = self.settings.lead_days
+
+        def decide(view: SubscriptionView, wake: datetime) -> str:
+            return digest.owed(library, view.schedule, wake, lead)
+
+        claims, skipped = await asyncio.to_thread(
+            self.store.claim_due,
+            now,
+            decide,
+            max_late=self.settings.max_late,
+            lease=self.settings.lease,
+            limit=self.settings.batch,
+        )
+        report = PassReport(at=now, skipped=skipped, claimed=len(claims))
+        for view, slot, kinds in skipped:
+            log.warning(
+                "skipped %s team=%s channel=%s due=%s: more than %s late",
+                kinds,
+                view.team_id,
+                view.channel_id,
+                slot.isoformat(),
+                self.settings.max_late,
+            )
+        if not claims:
+            return report
+        self._team_dead.clear()
+        outcomes = await self._fan_out(claims, now)
+        for o in outcomes:
+            {"sent": report.sent, "failed": report.failed, "retry": report.retrying}[
+                o.status
+            ].append(o)
+        for team, reason in self._team_dead.items():
+            paused = await asyncio.to_thread(self.store.pause_team, team, reason, now)
+            log.error("workspace paused team=%s subscriptions=%d: %s", team, paused, reason)
+        return report
+
+    async def _fan_out(self, claims: Sequence[Claim], now: datetime) -> list[Outcome]:
+        """Post every claim concurrently; results are written to the database as they come."""
+        results: list[Outcome] = []
+        pending: list[Outcome] = []
+        done = asyncio.Event()
+
+        async def recorder() -> None:
+            # write results in small batches: a crash loses at most the last fraction of a second
+            while True:
+                finished = done.is_set()
+                if pending:
+                    batch = pending[:]
+                    del pending[:]
+                    await asyncio.to_thread(self.store.record, batch)
+                if finished and not pending:
+                    return
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(done.wait(), 0.05)
+
+        gate = asyncio.Semaphore(self.settings.concurrency)
+        library = self.content.current()
+
+        async def one(claim: Claim) -> None:
+            async with gate:
+                outcome = await self._deliver(claim, library, now)
+            results.append(outcome)
+            pending.append(outcome)
+
+        writer = asyncio.create_task(recorder())
+        try:
+            await asyncio.gather(*(one(c) for c in claims))
+        finally:
+            done.set()
+            await writer
+        return results
+
+    # --- one post ---------------------------------------------------------------------------
+
+    async def _deliver(self, claim: Claim, library: Any, now: datetime) -> Outcome:
+        sub = claim.subscription
+        where = f"team={sub.team_id} channel={sub.channel_id}"
+
+        def outcome(status: str, **kw: Any) -> Outcome:
+            return Outcome(
+                delivery_id=claim.delivery_id,
+                subscription_id=sub.id,
+                status=status,
+                kinds=claim.kinds,
+                scheduled_for=claim.scheduled_for,
+                at=self.clock.now() if status != "retry" else now,
+                **kw,
+            )
+
+        if sub.team_id in self._team_dead:
+            reason = self._team_dead[sub.team_id]
+            return outcome("failed", error=reason, pause_reason=reason)
+        client = self.client_for(sub.team_id, sub.enterprise_id)
+        if client is None:
+            reason = "the app is not installed in this workspace any more"
+            return outcome("failed", error=reason, pause_reason=reason)
+        try:
+            reply = digest.compose(
+                library,
+                sub.schedule,
+                claim.scheduled_for,
+                claim.kinds,
+                last_digest_for=sub.last_digest_for,
+                digests_sent=sub.digests_sent,
+                lead_days=self.settings.lead_days,
+            )
+            blocks = reply.blocks_json()
+        except Exception as exc:  # a bug in composing must not stop the other channels
+            log.exception("compose failed %s", where)
+            return outcome("failed", error=f"could not compose the post: {exc}")
+
+        error = "no answer"
+        for attempt in range(1, self.settings.max_attempts + 1):
+            await self._wait_turn(sub.team_id, sub.channel_id)
+            try:
+                resp = await client.chat_postMessage(
+                    channel=sub.channel_id,
+                    text=reply.text,
+                    blocks=blocks,
+                    unfurl_links=False,
+                    unfurl_media=False,
+                )
+                log.info("posted %s %s ts=%s", claim.kinds, where, resp.get("ts"))
+                return outcome("sent", message_ts=str(resp.get("ts")))
+            except SlackApiError as exc:
+                code = str(exc.response.get("error") or "")
+                status = exc.response.status_code
+                if status == 429 or code in ("ratelimited", "rate_limited"):
+                    wait = _retry_after(exc.response.headers)
+                    self._hold_team(sub.team_id, wait)
+                    log.warning("rate limited %s: workspace waits %.0fs", where, wait)
+                    error = f"rate limited (HTTP 429), waited {wait:.0f}s"
+                    continue
+                if code in CHANNEL_ERRORS:
+                    reason = f"{CHANNEL_ERRORS[code]} ({code})"
+                    log.warning("paused %s: %s", where, code)
+                    return outcome("failed", error=code, pause_reason=reason)
+                if code in WORKSPACE_ERRORS:
+                    reason = f"{WORKSPACE_ERRORS[code]} ({code})"
+                    self._team_dead[sub.team_id] = reason
+                    log.error("workspace error %s: %s", where, code)
+                    return outcome("failed", error=code, pause_reason=reason)
+                if code in PAYLOAD_ERRORS:
+                    log.error("Slack refused our message %s: %s", where, code)
+                    return outcome("failed", error=f"Slack refused the message ({code})")
+                if status >= 500 or code in RETRY_ERRORS:
+                    error = f"{code or 'server error'} (HTTP {status})"
+                else:
+                    log.error("post failed %s: %s", where, code)
+                    return outcome("failed", error=code or f"HTTP {status}")
+            except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+                error = f"connection problem: {type(exc).__name__}"
+            if attempt < self.settings.max_attempts:
+                await asyncio.sleep(
+                    min(self.settings.retry_cap, self.settings.retry_base * 2 ** (attempt - 1))
+                )
+        log.warning("will retry %s: %s", where, error)
+        retry_at = now + timedelta(seconds=min(300.0, 30.0 * claim.attempts))
+        return outcome("retry", error=error, retry_at=retry_at)
+
+    def _hold_team(self, team: str, seconds: float) -> None:
+        until = time.monotonic() + seconds
+        self._team_hold[team] = max(self._team_hold.get(team, 0.0), until)
+
+    async def _wait_turn(self, team: str, channel: str) -> None:
+        while True:
+            now = time.monotonic()
+            hold = self._team_hold.get(team, 0.0)
+            last = self._channel_last.get((team, channel))
+            ready = max(hold, (last + self.settings.channel_spacing) if last else 0.0)
+            if ready <= now:
+                self._channel_last[(team, channel)] = now
+                return
+            await asyncio.sleep(ready - now)
+
+
+def _retry_after(headers: Any) -> float:
+    try:
+        value = headers.get("Retry-After") or headers.get("retry-after")
+        return max(1.0, min(float(value), 600.0))
+    except (TypeError, ValueError, AttributeError):
+        return 1.0

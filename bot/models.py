@@ -1,0 +1,98 @@
+"""Database tables (SQLAlchemy 2). The schema itself is created by the Alembic migrations."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in and out, on SQLite (which has no time zones) and PostgreSQL alike."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Subscription(Base):
+    """One channel's digest schedule. The database is the source of truth for what is due."""
+
+    __tablename__ = "subscriptions"
+    __table_args__ = (UniqueConstraint("team_id", "channel_id", name="uq_subscription_channel"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    enterprise_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    channel_id: Mapped[str] = mapped_column(String(32))
+    cadence: Mapped[str] = mapped_column(String(8))
+    weekday: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    at_minute: Mapped[int] = mapped_column(Integer)  # minutes after local midnight
+    tz: Mapped[str] = mapped_column(String(64))
+    lang: Mapped[str] = mapped_column(String(8), default="en")
+    # next instant the clock looks at this channel; NULL while paused
+    next_wake_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    paused_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_by: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_digest_for: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_delivery_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_result: Mapped[str | None] = mapped_column(Text, nullable=True)
+    digests_sent: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Delivery(Base):
+    """One post owed to one channel for one scheduled instant: the key that stops doubles."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint("subscription_id", "scheduled_for", name="uq_delivery_slot"),
+        Index("ix_deliveries_claimed_lease", "status", "lease_until"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    subscription_id: Mapped[int] = mapped_column(
+        ForeignKey("subscriptions.id", ondelete="CASCADE"), index=True
+    )
+    scheduled_for: Mapped[datetime] = mapped_column(UTCDateTime)
+    kinds: Mapped[str] = mapped_column(String(32))  # "digest", "reminder" or "digest+reminder"
+    status: Mapped[str] = mapped_column(String(16))  # claimed | sent | failed | skipped
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    message_ts: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)

@@ -1,0 +1,340 @@
+"""Digest schedules: parsing ``/declaration subscribe …`` and finding when a channel's clock wakes.
+
+A channel's schedule is a local wall-clock time in an IANA time zone, plus a cadence. The clock
+wakes every subscription once a day at that local time (summit reminders go out on any day, even
+for weekly channels); the digest itself goes out only on digest days.
+
+Everything here is a plain function over plain data: no clock reads, no I/O. The calendar work is
+left to APScheduler's ``CronTrigger``; this module only steps past its answers in UTC.
+
+Daylight saving time, as implemented by :func:`wake_after`:
+
+* 09:00 Europe/Paris is 09:00 local in winter and in summer, so consecutive wake-ups are 23 h apart
+  across a spring-forward night and 25 h apart across a fall-back night.
+* A local time that does not exist that day (02:30 Europe/Paris on 2026-03-29, when clocks jump
+  from 02:00 to 03:00) is read with the offset in force just before the jump, as ``fold=0`` does:
+  the wake-up comes at 03:30 local, one gap-length late, on the same local day. Nothing is skipped.
+* A local time that happens twice that day (02:30 Europe/Paris on 2026-10-25) wakes the channel at
+  the first of the two only, so no local day has two wake-ups.
+* Consecutive wake-ups are therefore never more than 24 h plus the size of a fall-back apart:
+  25 h almost everywhere, 26 h in Antarctica/Troll (2 h), 27 h in Antarctica/Casey (3 h, 2009–2023).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from typing import Literal, get_args
+from zoneinfo import ZoneInfo, available_timezones
+
+from apscheduler.triggers.cron import CronTrigger
+
+from bot.text import escape, truncate
+
+Cadence = Literal["daily", "weekly"]
+CADENCES: tuple[Cadence, ...] = get_args(Cadence)
+
+WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+WEEKDAY_NAMES: tuple[str, ...] = (
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+)
+
+DEFAULT_CADENCE: Cadence = "weekly"
+DEFAULT_WEEKDAY = 0
+DEFAULT_TIME = time(9, 0)
+FALLBACK_TZ = "UTC"
+
+QUOTE_LIMIT = 40
+EXAMPLE_DAILY = "`subscribe daily 09:00 UTC`"
+EXAMPLE_WEEKLY = "`subscribe weekly fri 16:30 Asia/Shanghai`"
+
+# Names the zoneinfo database lists that are not places: the host's own zone and a placeholder.
+_NOT_ZONES = frozenset({"localtime", "posixrules", "Factory"})
+# Both mean the one zone shown as "UTC".
+_UTC_WORDS = frozenset({"utc", "gmt"})
+
+_WEEKDAY_WORDS: dict[str, int] = {}
+for _index, _name in enumerate(WEEKDAY_NAMES):
+    _WEEKDAY_WORDS[_name.lower()] = _index
+    _WEEKDAY_WORDS[WEEKDAYS[_index]] = _index
+_WEEKDAY_WORDS.update({"tues": 1, "weds": 2, "thur": 3, "thurs": 3})
+
+_TIME_24H = re.compile(r"([0-9]{1,2}):([0-9]{2})", re.ASCII)
+_TIME_12H = re.compile(r"([0-9]{1,2})(?::([0-9]{2}))?(am|pm)", re.ASCII)
+# Anything a reader would take for an attempt at a time of day, right or wrong.
+_TIME_LIKE = re.compile(r"[0-9]{1,4}(?:[:.h][0-9]*)?(?:am|pm|h)?|[0-9]*:[0-9]+", re.ASCII)
+
+# Added to an instant before asking CronTrigger for the next fire time, which it gives at or after
+# the instant it is handed: this makes the answer strictly later.
+_EPSILON = timedelta(microseconds=1)
+# Wake-ups a search may pass over (repeated local times, weekdays that do not match) before it
+# gives up: a weekly digest day comes within 7 wake-ups, or 14 if a zone drops a whole date.
+_MAX_STEPS = 16
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """When a channel's digest goes out: a cadence, a weekday if weekly, a local time, a zone."""
+
+    cadence: Cadence
+    weekday: int | None
+    at: time
+    tz: str
+
+    def __post_init__(self) -> None:
+        if self.cadence not in CADENCES:
+            raise ValueError(f"cadence must be daily or weekly, not {self.cadence!r}")
+        if self.cadence == "daily" and self.weekday is not None:
+            raise ValueError("a daily schedule has no weekday")
+        if self.cadence == "weekly" and (self.weekday is None or not 0 <= self.weekday <= 6):
+            raise ValueError("a weekly schedule needs a weekday from 0 (Monday) to 6 (Sunday)")
+        if self.at.second or self.at.microsecond or self.at.tzinfo is not None:
+            raise ValueError("the time of day must be a naive local time in whole minutes")
+        if zone(self.tz) is None:
+            raise ValueError(f"unknown time zone {self.tz!r}")
+
+    def describe(self) -> str:
+        """``every day at 09:00 (Europe/Paris)`` or ``every Friday at 16:30 (Asia/Shanghai)``."""
+        days = "every day" if self.weekday is None else f"every {WEEKDAY_NAMES[self.weekday]}"
+        return f"{days} at {self.at:%H:%M} ({self.tz})"
+
+    def is_digest_day(self, local_day: date) -> bool:
+        """Whether a digest goes out on this local date."""
+        return self.weekday is None or local_day.weekday() == self.weekday
+
+
+@dataclass(frozen=True)
+class ScheduleError:
+    """Why the words after ``subscribe`` are not a schedule: one sentence, safe to post as is."""
+
+    message: str
+
+
+# --- Time zones ---------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _zone_names() -> dict[str, str]:
+    """Every IANA zone name the system knows, keyed by its lowercase form."""
+    return {name.lower(): name for name in available_timezones() if name not in _NOT_ZONES}
+
+
+def zone(name: str) -> ZoneInfo | None:
+    """The zone an IANA name stands for, whatever its case; ``None`` if no zone has that name."""
+    key = name.strip().lower()
+    if key in _UTC_WORDS:
+        return ZoneInfo(FALLBACK_TZ)
+    canonical = _zone_names().get(key)
+    if canonical is None:
+        return None
+    return ZoneInfo(canonical)
+
+
+def _zone_of(schedule: Schedule) -> ZoneInfo:
+    found = zone(schedule.tz)
+    if found is None:  # Schedule checks its zone when built; this is for a zone since removed.
+        raise ValueError(f"unknown time zone {schedule.tz!r}")
+    return found
+
+
+# --- Parsing ------------------------------------------------------------------------------------
+
+
+def _quote(word: str) -> str:
+    return f"“{escape(truncate(word, QUOTE_LIMIT))}”"
+
+
+def _parse_time(word: str) -> time | None:
+    """``09:00``, ``9:00``, ``17:30``, ``9am``, ``9:30am``, ``5pm``, ``12pm`` (noon), ``12am``."""
+    match = _TIME_24H.fullmatch(word)
+    if match:
+        hour, minute = int(match.group(1)), int(match.group(2))
+        if hour <= 23 and minute <= 59:
+            return time(hour, minute)
+        return None
+    match = _TIME_12H.fullmatch(word)
+    if match:
+        hour, minute = int(match.group(1)), int(match.group(2) or "0")
+        if not 1 <= hour <= 12 or minute > 59:
+            return None
+        hour %= 12
+        if match.group(3) == "pm":
+            hour += 12
+        return time(hour, minute)
+    return None
+
+
+def _split(words: Sequence[str]) -> Iterator[tuple[str, str]]:
+    """Each word as typed and in lowercase, skipping blanks and the ``lang:`` option."""
+    for item in words:
+        for word in item.split():
+            lowered = word.lower()
+            if not lowered.startswith("lang:"):
+                yield word, lowered
+
+
+def _twice(part: str, first: str, second: str) -> ScheduleError:
+    return ScheduleError(
+        f"Give one {part} only, not both {_quote(first)} and {_quote(second)}: "
+        f"e.g. {EXAMPLE_WEEKLY}."
+    )
+
+
+def parse_schedule(words: Sequence[str], default_tz: str = "UTC") -> Schedule | ScheduleError:
+    """Read ``[daily | weekly <mon…sun>] [HH:MM] [IANA zone]`` in any order and any case.
+
+    Left out: weekly, on Monday, at 09:00, in ``default_tz`` (UTC if that is not a known zone).
+    Words starting with ``lang:`` are someone else's and are passed over. Never raises.
+    """
+    cadence: tuple[str, Cadence] | None = None
+    weekday: tuple[str, int] | None = None
+    at: tuple[str, time] | None = None
+    tz: tuple[str, str] | None = None
+
+    for word, lowered in _split(words):
+        if lowered in CADENCES:
+            if cadence is not None:
+                return _twice("cadence", cadence[0], word)
+            cadence = (word, "daily" if lowered == "daily" else "weekly")
+        elif lowered in _WEEKDAY_WORDS:
+            if weekday is not None:
+                return _twice("weekday", weekday[0], word)
+            weekday = (word, _WEEKDAY_WORDS[lowered])
+        elif (found := zone(lowered)) is not None:
+            if tz is not None:
+                return _twice("time zone", tz[0], word)
+            tz = (word, found.key)
+        elif (parsed := _parse_time(lowered)) is not None:
+            if at is not None:
+                return _twice("time", at[0], word)
+            at = (word, parsed)
+        elif _TIME_LIKE.fullmatch(lowered):
+            return ScheduleError(
+                f"{_quote(word)} is not a time of day: use 24-hour HH:MM such as 09:00 or 17:30 "
+                f"(or 9am, 5:30pm), e.g. {EXAMPLE_DAILY}."
+            )
+        elif "/" in lowered:
+            return ScheduleError(
+                f"{_quote(word)} is not a time zone I know: use an IANA name such as "
+                f"Europe/Paris, Asia/Shanghai, America/New_York or UTC, e.g. {EXAMPLE_WEEKLY}."
+            )
+        else:
+            return ScheduleError(
+                f"I don't understand {_quote(word)}: say how often, when and where, "
+                f"e.g. {EXAMPLE_DAILY} or {EXAMPLE_WEEKLY}."
+            )
+
+    if cadence is not None and cadence[1] == "daily" and weekday is not None:
+        return ScheduleError(
+            f"{_quote(cadence[0])} and {_quote(weekday[0])} contradict each other: "
+            f"a daily digest goes out every day, so drop the weekday or say weekly, "
+            f"e.g. {EXAMPLE_DAILY} or {EXAMPLE_WEEKLY}."
+        )
+
+    if tz is not None:
+        tz_name = tz[1]
+    else:
+        default = zone(default_tz)
+        tz_name = default.key if default is not None else FALLBACK_TZ
+    chosen: Cadence = cadence[1] if cadence is not None else DEFAULT_CADENCE
+    day: int | None = None
+    if chosen == "weekly":
+        day = weekday[1] if weekday is not None else DEFAULT_WEEKDAY
+    return Schedule(
+        cadence=chosen,
+        weekday=day,
+        at=at[1] if at is not None else DEFAULT_TIME,
+        tz=tz_name,
+    )
+
+
+# --- Wake-ups -----------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=256)
+def _trigger(hour: int, minute: int, tz: ZoneInfo) -> CronTrigger:
+    return CronTrigger(hour=hour, minute=minute, timezone=tz)
+
+
+def _require_aware(name: str, instant: datetime) -> None:
+    if instant.tzinfo is None or instant.utcoffset() is None:
+        raise ValueError(f"{name} must be an aware datetime, not {instant!r}")
+
+
+def _is_repeat(local: datetime) -> bool:
+    """Whether a local time is the second of two that read the same (after a fall-back)."""
+    return local.fold == 1 and local.replace(fold=0).utcoffset() != local.utcoffset()
+
+
+def wake_after(schedule: Schedule, after: datetime) -> datetime:
+    """The first wake-up strictly after ``after``, in UTC: the local clock reads ``schedule.at``.
+
+    Every day counts, whatever the cadence. A local time skipped by a spring-forward is read with
+    the offset in force before the jump (the wake-up comes one gap-length late that day); a local
+    time repeated by a fall-back wakes the channel at its first occurrence only.
+    """
+    _require_aware("after", after)
+    tz = _zone_of(schedule)
+    trigger = _trigger(schedule.at.hour, schedule.at.minute, tz)
+    start = after.astimezone(UTC) + _EPSILON
+    for _ in range(_MAX_STEPS):
+        fire: datetime | None = trigger.get_next_fire_time(None, start.astimezone(tz))
+        if fire is None:
+            break
+        fire_utc = fire.astimezone(UTC)
+        if fire_utc <= after:  # never seen; refuse rather than wake the channel in the past
+            break
+        if not _is_repeat(fire_utc.astimezone(tz)):
+            return fire_utc
+        start = fire_utc + _EPSILON
+    raise RuntimeError(f"no wake-up found for {schedule.describe()} after {after.isoformat()}")
+
+
+def local_day(schedule: Schedule, instant: datetime) -> date:
+    """The calendar date the schedule's zone shows at an (aware) instant."""
+    _require_aware("instant", instant)
+    return instant.astimezone(_zone_of(schedule)).date()
+
+
+def next_digest(schedule: Schedule, after: datetime) -> datetime:
+    """The first wake-up strictly after ``after`` on a digest day (by local date), in UTC."""
+    instant = after
+    for _ in range(_MAX_STEPS):
+        instant = wake_after(schedule, instant)
+        if schedule.is_digest_day(local_day(schedule, instant)):
+            return instant
+    raise RuntimeError(f"no digest day found for {schedule.describe()} after {after.isoformat()}")
+
+
+def latest_slot_at_or_before(schedule: Schedule, due: datetime, now: datetime) -> datetime:
+    """The latest wake-up ``w`` with ``due <= w <= now``, in UTC: missed wake-ups become one.
+
+    ``due`` is the stored next wake-up, which has passed (``due <= now``). If no wake-up lies
+    between the two (``due`` was stored under another schedule), ``due`` itself is returned.
+    The work does not grow with the length of the outage.
+    """
+    _require_aware("due", due)
+    _require_aware("now", now)
+    if due > now:
+        raise ValueError(f"due ({due.isoformat()}) is after now ({now.isoformat()})")
+    first = wake_after(schedule, due - _EPSILON)
+    if first > now:
+        return due.astimezone(UTC)
+    # A wake-up in the two days before now, if later than the first, saves walking the outage.
+    recent = wake_after(schedule, now - timedelta(days=2))
+    slot = recent if first < recent <= now else first
+    for _ in range(_MAX_STEPS):
+        following = wake_after(schedule, slot)
+        if following > now:
+            return slot
+        slot = following
+    raise RuntimeError(f"no wake-up found for {schedule.describe()} before {now.isoformat()}")

@@ -1,0 +1,509 @@
+"""Storage: subscriptions and deliveries in SQLite or PostgreSQL, through SQLAlchemy 2.
+
+Every method is one transaction and returns plain frozen dataclasses, never ORM objects, so callers
+(Bolt listeners, the clock) can use the results after the session is gone and from any thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, Table, create_engine, delete, event, func, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.models import Delivery, Subscription
+from bot.schedule import Schedule, latest_slot_at_or_before, wake_after
+
+log = logging.getLogger("declaration_bot.store")
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+class StoreError(Exception):
+    """The database cannot be reached or used; the message says which and what to do."""
+
+
+def normalize_url(url: str) -> str:
+    """postgres:// and postgresql:// use the psycopg 3 driver; sqlite URLs are kept."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+@dataclass(frozen=True)
+class SubscriptionView:
+    id: int
+    team_id: str
+    enterprise_id: str | None
+    channel_id: str
+    schedule: Schedule
+    lang: str
+    next_wake_at: datetime | None
+    paused: bool
+    paused_reason: str | None
+    created_by: str | None
+    last_digest_for: datetime | None
+    last_delivery_at: datetime | None
+    last_result: str | None
+    digests_sent: int
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A post this worker owns until ``lease_until``: deliver it, then record the result."""
+
+    delivery_id: int
+    subscription: SubscriptionView
+    scheduled_for: datetime
+    kinds: str
+    attempts: int
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to a claimed delivery."""
+
+    delivery_id: int
+    subscription_id: int
+    status: str  # sent | retry | failed
+    kinds: str
+    scheduled_for: datetime
+    at: datetime
+    message_ts: str | None = None
+    error: str | None = None
+    pause_reason: str | None = None  # set when the channel (or workspace) needs a person
+    retry_at: datetime | None = None
+
+
+# decides, for a subscription waking at an instant, what it is owed: "", "digest", "reminder" or
+# "digest+reminder" (the content decides reminders, so the store asks)
+Decide = Callable[[SubscriptionView, datetime], str]
+
+
+MAX_MISSED = 400  # wake-ups looked at after an outage; older ones are only counted
+
+
+def _missed(
+    view: SubscriptionView, due: datetime, now: datetime, max_late: timedelta, decide: Decide
+) -> tuple[list[tuple[datetime, str, bool]], list[tuple[datetime, str, bool]]]:
+    """The posts owed for every wake-up from ``due`` to ``now``: (on time, too late).
+
+    Posts still within ``max_late`` are coalesced into one, at the latest such wake-up, owing
+    everything they owed together; the latest post that is too late is recorded as skipped.
+    """
+    wakes: list[datetime] = []
+    w = due
+    while w <= now and len(wakes) < MAX_MISSED:
+        wakes.append(w)
+        w = wake_after(view.schedule, w)
+    if w <= now:  # a very long outage: jump to the latest wake-up
+        wakes.append(latest_slot_at_or_before(view.schedule, w, now))
+    fresh_kinds: set[str] = set()
+    fresh_slot: datetime | None = None
+    late: tuple[datetime, str, bool] | None = None
+    for wake in wakes:
+        kinds = decide(view, wake)
+        if not kinds:
+            continue
+        if now - wake > max_late:
+            late = (wake, kinds, True)
+        else:
+            fresh_kinds.update(kinds.split("+"))
+            fresh_slot = wake
+    on_time = []
+    if fresh_slot is not None:
+        merged = "+".join(k for k in ("digest", "reminder") if k in fresh_kinds)
+        on_time.append((fresh_slot, merged, False))
+    return on_time, [late] if late else []
+
+
+def _view(row: Subscription) -> SubscriptionView:
+    return SubscriptionView(
+        id=row.id,
+        team_id=row.team_id,
+        enterprise_id=row.enterprise_id,
+        channel_id=row.channel_id,
+        schedule=Schedule(
+            cadence="weekly" if row.cadence == "weekly" else "daily",
+            weekday=row.weekday,
+            at=time(row.at_minute // 60, row.at_minute % 60),
+            tz=row.tz,
+        ),
+        lang=row.lang,
+        next_wake_at=row.next_wake_at,
+        paused=row.paused,
+        paused_reason=row.paused_reason,
+        created_by=row.created_by,
+        last_digest_for=row.last_digest_for,
+        last_delivery_at=row.last_delivery_at,
+        last_result=row.last_result,
+        digests_sent=row.digests_sent,
+    )
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _: Any) -> None:
+    # let SQLAlchemy's "begin" event issue BEGIN IMMEDIATE: writers queue instead of deadlocking
+    dbapi_conn.isolation_level = None
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
+def _sqlite_begin(conn: Any) -> None:
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_engine(url: str) -> Engine:
+    url = normalize_url(url)
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+
+
+class Store:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.sessions = sessionmaker(engine, expire_on_commit=False)
+        self.is_postgres = engine.dialect.name == "postgresql"
+        self.worker = f"{socket.gethostname()}:{os.getpid()}"
+
+    @classmethod
+    def open(cls, url: str, *, migrate: bool = True) -> Store:
+        store = cls(make_engine(url))
+        if migrate:
+            store.migrate()
+        return store
+
+    def migrate(self) -> None:
+        """Bring the schema to the newest revision (Alembic); safe to run at every start."""
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS))
+        try:
+            with self.engine.begin() as conn:
+                if self.is_postgres:
+                    # two processes starting at once must not migrate concurrently
+                    conn.execute(text("SELECT pg_advisory_xact_lock(7243619)"))
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
+        except OperationalError as exc:
+            raise StoreError(
+                f"cannot use the database at DATABASE_URL ({self.engine.url.render_as_string()}):"
+                f" {str(exc.orig).strip().splitlines()[0] if exc.orig else exc}"
+            ) from None
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # --- subscriptions ---------------------------------------------------------------------
+
+    def subscribe(
+        self,
+        *,
+        team_id: str,
+        channel_id: str,
+        schedule: Schedule,
+        now: datetime,
+        user_id: str | None = None,
+        enterprise_id: str | None = None,
+        lang: str = "en",
+    ) -> tuple[SubscriptionView, bool]:
+        """Create or replace this channel's subscription; (view, created). Unpauses it."""
+        with self.sessions.begin() as s:
+            row = s.scalars(
+                select(Subscription).where(
+                    Subscription.team_id == team_id, Subscription.channel_id == channel_id
+                )
+            ).one_or_none()
+            created = row is None
+            if row is None:
+                row = Subscription(
+                    team_id=team_id, channel_id=channel_id, created_at=now, digests_sent=0
+                )
+                s.add(row)
+            row.enterprise_id = enterprise_id
+            row.cadence = schedule.cadence
+            row.weekday = schedule.weekday
+            row.at_minute = schedule.at.hour * 60 + schedule.at.minute
+            row.tz = schedule.tz
+            row.lang = lang
+            row.paused = False
+            row.paused_reason = None
+            row.created_by = user_id
+            row.updated_at = now
+            row.next_wake_at = wake_after(schedule, now)
+            s.flush()
+            return _view(row), created
+
+    def get(self, team_id: str, channel_id: str) -> SubscriptionView | None:
+        with self.sessions() as s:
+            row = s.scalars(
+                select(Subscription).where(
+                    Subscription.team_id == team_id, Subscription.channel_id == channel_id
+                )
+            ).one_or_none()
+            return _view(row) if row else None
+
+    def unsubscribe(self, team_id: str, channel_id: str) -> bool:
+        with self.sessions.begin() as s:
+            result = s.execute(
+                delete(Subscription).where(
+                    Subscription.team_id == team_id, Subscription.channel_id == channel_id
+                )
+            )
+            return bool(getattr(result, "rowcount", 0))
+
+    def pause(
+        self, team_id: str, channel_id: str, reason: str, now: datetime
+    ) -> SubscriptionView | None:
+        with self.sessions.begin() as s:
+            row = s.scalars(
+                select(Subscription).where(
+                    Subscription.team_id == team_id, Subscription.channel_id == channel_id
+                )
+            ).one_or_none()
+            if row is None:
+                return None
+            row.paused, row.paused_reason, row.next_wake_at, row.updated_at = (
+                True,
+                reason,
+                None,
+                now,
+            )
+            return _view(row)
+
+    def resume(self, team_id: str, channel_id: str, now: datetime) -> SubscriptionView | None:
+        with self.sessions.begin() as s:
+            row = s.scalars(
+                select(Subscription).where(
+                    Subscription.team_id == team_id, Subscription.channel_id == channel_id
+                )
+            ).one_or_none()
+            if row is None:
+                return None
+            view = _view(row)
+            row.paused, row.paused_reason, row.updated_at = False, None, now
+            row.next_wake_at = wake_after(view.schedule, now)
+            return _view(row)
+
+    def list_team(self, team_id: str) -> list[SubscriptionView]:
+        with self.sessions() as s:
+            rows = s.scalars(
+                select(Subscription)
+                .where(Subscription.team_id == team_id)
+                .order_by(Subscription.channel_id)
+            ).all()
+            return [_view(r) for r in rows]
+
+    def count(self) -> int:
+        with self.sessions() as s:
+            return int(s.scalar(select(func.count()).select_from(Subscription)) or 0)
+
+    def deliveries(self, subscription_id: int) -> list[dict[str, Any]]:
+        """Every delivery of one subscription, oldest first (for status and tests)."""
+        with self.sessions() as s:
+            rows = s.scalars(
+                select(Delivery)
+                .where(Delivery.subscription_id == subscription_id)
+                .order_by(Delivery.scheduled_for)
+            ).all()
+            return [
+                {
+                    "scheduled_for": r.scheduled_for,
+                    "kinds": r.kinds,
+                    "status": r.status,
+                    "attempts": r.attempts,
+                    "error": r.error,
+                    "message_ts": r.message_ts,
+                }
+                for r in rows
+            ]
+
+    # --- the clock -------------------------------------------------------------------------
+
+    def claim_due(
+        self,
+        now: datetime,
+        decide: Decide,
+        *,
+        max_late: timedelta,
+        lease: timedelta,
+        limit: int = 10_000,
+    ) -> tuple[list[Claim], list[tuple[SubscriptionView, datetime, str]]]:
+        """Claim every post that is due at ``now``: (claims, skipped as too late).
+
+        In one transaction: deliveries whose lease ran out (a pass died) are taken over, and each
+        subscription whose wake-up time has come gets a delivery row keyed by (subscription,
+        scheduled instant) and its next wake-up moved past ``now``. Missed wake-ups are coalesced
+        into the latest; one later than ``max_late`` is recorded as skipped instead.
+        """
+        claims: list[Claim] = []
+        skipped: list[tuple[SubscriptionView, datetime, str]] = []
+        until = now + lease
+        with self.sessions.begin() as s:
+            # 1. take over deliveries whose worker died or gave up for now
+            stale_q = (
+                select(Delivery)
+                .where(Delivery.status == "claimed", Delivery.lease_until <= now)
+                .order_by(Delivery.lease_until)
+                .limit(limit)
+            )
+            if self.is_postgres:
+                stale_q = stale_q.with_for_update(skip_locked=True)
+            for d in s.scalars(stale_q).all():
+                sub = s.get(Subscription, d.subscription_id)
+                if sub is None or sub.paused:
+                    d.status, d.finished_at = "failed", now
+                    d.error = d.error or "subscription paused or removed"
+                    continue
+                if now - d.scheduled_for > max_late:
+                    d.status, d.finished_at = "failed", now
+                    d.error = f"gave up: more than {max_late} late ({d.error or 'no answer'})"
+                    sub.last_result = f"failed: {d.error}"
+                    continue
+                d.claimed_by, d.lease_until, d.attempts = self.worker, until, d.attempts + 1
+                claims.append(Claim(d.id, _view(sub), d.scheduled_for, d.kinds, d.attempts))
+
+            # 2. subscriptions whose wake-up time has come
+            due_q = (
+                select(Subscription)
+                .where(Subscription.next_wake_at <= now)
+                .order_by(Subscription.next_wake_at)
+                .limit(max(0, limit - len(claims)))
+            )
+            if self.is_postgres:
+                due_q = due_q.with_for_update(skip_locked=True)
+            rows = s.scalars(due_q).all()
+            new_rows: list[dict[str, Any]] = []
+            pending: list[tuple[Subscription, SubscriptionView, datetime, str]] = []
+            for sub in rows:
+                view = _view(sub)
+                assert sub.next_wake_at is not None
+                on_time, too_late = _missed(view, sub.next_wake_at, now, max_late, decide)
+                sub.next_wake_at = wake_after(view.schedule, now)
+                for slot, kinds, late in (*too_late, *on_time):
+                    new_rows.append(
+                        {
+                            "subscription_id": sub.id,
+                            "scheduled_for": slot,
+                            "kinds": kinds,
+                            "status": "skipped" if late else "claimed",
+                            "attempts": 0 if late else 1,
+                            "claimed_by": None if late else self.worker,
+                            "lease_until": None if late else until,
+                            "created_at": now,
+                            "finished_at": now if late else None,
+                            "error": f"more than {max_late} late" if late else None,
+                        }
+                    )
+                    pending.append((sub, view, slot, kinds))
+            if new_rows:
+                ids = self._insert_deliveries(s, new_rows)
+                for (sub, view, slot, kinds), row, new_id in zip(
+                    pending, new_rows, ids, strict=True
+                ):
+                    if new_id is None:  # another clock already owns this slot
+                        continue
+                    if row["status"] == "skipped":
+                        sub.last_result = f"skipped: {row['error']}"
+                        skipped.append((view, slot, kinds))
+                    else:
+                        claims.append(Claim(new_id, view, slot, kinds, 1))
+        return claims, skipped
+
+    def _insert_deliveries(self, s: Session, rows: list[dict[str, Any]]) -> list[int | None]:
+        """Insert delivery rows, ignoring any slot already taken; the new ids (None if taken)."""
+        table = Delivery.__table__
+        assert isinstance(table, Table)
+        insert = postgresql.insert if self.is_postgres else sqlite.insert
+        ids: list[int | None] = []
+        for chunk_start in range(0, len(rows), 500):
+            chunk = rows[chunk_start : chunk_start + 500]
+            stmt = (
+                insert(table)
+                .values(chunk)
+                .on_conflict_do_nothing(index_elements=["subscription_id", "scheduled_for"])
+                .returning(table.c.id, table.c.subscription_id, table.c.scheduled_for)
+            )
+            got = {(r.subscription_id, r.scheduled_for): r.id for r in s.execute(stmt)}
+            ids += [got.get((r["subscription_id"], r["scheduled_for"])) for r in chunk]
+        return ids
+
+    def record(self, outcomes: Sequence[Outcome]) -> None:
+        """Write what happened to claimed deliveries, and what the channels should show."""
+        if not outcomes:
+            return
+        with self.sessions.begin() as s:
+            for o in outcomes:
+                owned = (
+                    Delivery.id == o.delivery_id,
+                    Delivery.status == "claimed",
+                    Delivery.claimed_by == self.worker,
+                )
+                if o.status == "retry":
+                    s.execute(
+                        update(Delivery)
+                        .where(*owned)
+                        .values(lease_until=o.retry_at or o.at, error=o.error)
+                    )
+                    s.execute(
+                        update(Subscription)
+                        .where(Subscription.id == o.subscription_id)
+                        .values(last_result=f"retrying: {o.error}")
+                    )
+                    continue
+                done = s.execute(
+                    update(Delivery)
+                    .where(*owned)
+                    .values(
+                        status=o.status,
+                        finished_at=o.at,
+                        message_ts=o.message_ts,
+                        error=o.error,
+                        lease_until=None,
+                    )
+                )
+                if not getattr(done, "rowcount", 0):
+                    continue  # the lease was lost to another worker: it owns the record now
+                values: dict[str, Any] = {"last_delivery_at": o.at}
+                if o.status == "sent":
+                    values["last_result"] = "sent"
+                    if "digest" in o.kinds:
+                        values["last_digest_for"] = o.scheduled_for
+                        values["digests_sent"] = Subscription.digests_sent + 1
+                else:
+                    values["last_result"] = f"failed: {o.error}"
+                if o.pause_reason:
+                    values.update(paused=True, paused_reason=o.pause_reason, next_wake_at=None)
+                s.execute(
+                    update(Subscription)
+                    .where(Subscription.id == o.subscription_id)
+                    .values(**values)
+                )
+
+    def pause_team(self, team_id: str, reason: str, now: datetime) -> int:
+        """Pause every subscription of a workspace (its token stopped working)."""
+        with self.sessions.begin() as s:
+            result = s.execute(
+                update(Subscription)
+                .where(Subscription.team_id == team_id, Subscription.paused.is_(False))
+                .values(paused=True, paused_reason=reason, next_wake_at=None, updated_at=now)
+            )
+            return int(getattr(result, "rowcount", 0) or 0)
