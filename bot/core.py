@@ -13,6 +13,11 @@ from bot.render import Reply
 def reply_to(text: str, library: Library, today: date) -> Reply:
     """Answer ``/declaration <text>`` as of ``today``."""
     command = c.parse(text)
+    if isinstance(command, c.CHANNEL_COMMANDS):
+        return render.error_reply(
+            "Digests and reminders belong to a Slack channel: type this command in the "
+            "channel that should receive them."
+        )
     match command:
         case c.Help():
             return render.help_reply(library)

@@ -115,6 +115,18 @@ HELP_LINES = (
     (f"{COMMAND} help", "this message"),
 )
 
+CHANNEL_HELP_LINES = (
+    (
+        f"{COMMAND} subscribe weekly fri 16:30 Asia/Shanghai",
+        "digests for this channel (`daily` or `weekly <day>`, time, time zone; default weekly, "
+        "Monday 09:00, your time zone) plus summit reminders",
+    ),
+    (f"{COMMAND} status", "this channel's schedule, next post and last delivery"),
+    (f"{COMMAND} digest", "preview this channel's next digest (only you see it)"),
+    (f"{COMMAND} pause", "stop posting until `resume`"),
+    (f"{COMMAND} unsubscribe", "stop digests and reminders here"),
+)
+
 
 def help_reply(library: Library) -> Reply:
     titles = ", ".join(f"*{escape(t.label)}*" for t in library.topics)
@@ -123,10 +135,12 @@ def help_reply(library: Library) -> Reply:
         f"and the AI summits around them. Topics: {titles}."
     )
     lines = [f"• `{cmd}` — {what}" for cmd, what in HELP_LINES]
+    channel_lines = [f"• `{cmd}` — {what}" for cmd, what in CHANNEL_HELP_LINES]
     blocks: list[Block] = [
         HeaderBlock(text="declaration-bot"),
         section(intro),
         *sections("*Commands*", lines),
+        *sections("*Channel digests*", channel_lines),
         context("Only you see these replies, except what you `share`."),
     ]
     text = fallback(

@@ -4,8 +4,8 @@ A channel's schedule is a local wall-clock time in an IANA time zone, plus a cad
 wakes every subscription once a day at that local time (summit reminders go out on any day, even
 for weekly channels); the digest itself goes out only on digest days.
 
-Everything here is a plain function over plain data: no clock reads, no I/O. The calendar work is
-left to APScheduler's ``CronTrigger``; this module only steps past its answers in UTC.
+Everything here is a plain function over plain data: no clock reads, no I/O. Offsets and daylight
+saving come from ``zoneinfo``; the only arithmetic done here is on calendar dates.
 
 Daylight saving time, as implemented by :func:`wake_after`:
 
@@ -18,6 +18,14 @@ Daylight saving time, as implemented by :func:`wake_after`:
   the first of the two only, so no local day has two wake-ups.
 * Consecutive wake-ups are therefore never more than 24 h plus the size of a fall-back apart:
   25 h almost everywhere, 26 h in Antarctica/Troll (2 h), 27 h in Antarctica/Casey (3 h, 2009–2023).
+* A date a zone skips altogether (Pacific/Apia, Friday 2011-12-30) has no wake-up of its own.
+
+APScheduler 3.11's ``CronTrigger(hour=…, minute=…)`` is not used for this, though it agrees on
+most days: when a spring-forward comes later on the same local day, it misses the next day's
+wake-ups in the first hour after midnight (00:30 Europe/Paris after 00:30 on 2026-03-29 gives
+2026-03-31, 47 h later), and it never fires on a day whose wake-up falls in a gap at midnight
+(00:00 America/Santiago on 2026-09-06). The tests check that every time it fires is a wake-up here,
+and that it never fires before the one found here.
 """
 
 from __future__ import annotations
@@ -29,8 +37,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Literal, get_args
 from zoneinfo import ZoneInfo, available_timezones
-
-from apscheduler.triggers.cron import CronTrigger
 
 from bot.text import escape, truncate
 
@@ -73,11 +79,13 @@ _TIME_12H = re.compile(r"([0-9]{1,2})(?::([0-9]{2}))?(am|pm)", re.ASCII)
 # Anything a reader would take for an attempt at a time of day, right or wrong.
 _TIME_LIKE = re.compile(r"[0-9]{1,4}(?:[:.h][0-9]*)?(?:am|pm|h)?|[0-9]*:[0-9]+", re.ASCII)
 
-# Added to an instant before asking CronTrigger for the next fire time, which it gives at or after
-# the instant it is handed: this makes the answer strictly later.
+# The smallest step in time: the instant just before a wake-up.
 _EPSILON = timedelta(microseconds=1)
-# Wake-ups a search may pass over (repeated local times, weekdays that do not match) before it
-# gives up: a weekly digest day comes within 7 wake-ups, or 14 if a zone drops a whole date.
+# Dates past the local date of `after` that can hold the next wake-up: one, two when a zone
+# jumps forward a whole day; more is a margin.
+_MAX_DAYS_AHEAD = 3
+# Wake-ups a search may pass over before it gives up: a weekly digest day comes within 7, or
+# within 14 if a zone drops a whole date; an outage is walked from no more than 2 days back.
 _MAX_STEPS = 16
 
 
@@ -260,19 +268,14 @@ def parse_schedule(words: Sequence[str], default_tz: str = "UTC") -> Schedule | 
 # --- Wake-ups -----------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=256)
-def _trigger(hour: int, minute: int, tz: ZoneInfo) -> CronTrigger:
-    return CronTrigger(hour=hour, minute=minute, timezone=tz)
-
-
 def _require_aware(name: str, instant: datetime) -> None:
     if instant.tzinfo is None or instant.utcoffset() is None:
         raise ValueError(f"{name} must be an aware datetime, not {instant!r}")
 
 
-def _is_repeat(local: datetime) -> bool:
-    """Whether a local time is the second of two that read the same (after a fall-back)."""
-    return local.fold == 1 and local.replace(fold=0).utcoffset() != local.utcoffset()
+def _slot(day: date, at: time, tz: ZoneInfo) -> datetime:
+    """A local date's wake-up, in UTC: its wall-clock time read with ``fold=0`` (PEP 495)."""
+    return datetime.combine(day, at, tzinfo=tz).astimezone(UTC)
 
 
 def wake_after(schedule: Schedule, after: datetime) -> datetime:
@@ -284,18 +287,14 @@ def wake_after(schedule: Schedule, after: datetime) -> datetime:
     """
     _require_aware("after", after)
     tz = _zone_of(schedule)
-    trigger = _trigger(schedule.at.hour, schedule.at.minute, tz)
-    start = after.astimezone(UTC) + _EPSILON
-    for _ in range(_MAX_STEPS):
-        fire: datetime | None = trigger.get_next_fire_time(None, start.astimezone(tz))
-        if fire is None:
-            break
-        fire_utc = fire.astimezone(UTC)
-        if fire_utc <= after:  # never seen; refuse rather than wake the channel in the past
-            break
-        if not _is_repeat(fire_utc.astimezone(tz)):
-            return fire_utc
-        start = fire_utc + _EPSILON
+    start = after.astimezone(tz).date()
+    # Wake-ups never go backwards from one date to the next, so the first date whose wake-up is
+    # later than `after` has the answer. The day before is looked at for the one case where a
+    # zone jumps forward past its own wake-up (Pacific/Apia, 2011-12-30).
+    for shift in range(-1, _MAX_DAYS_AHEAD + 1):
+        slot = _slot(start + timedelta(days=shift), schedule.at, tz)
+        if slot > after:
+            return slot
     raise RuntimeError(f"no wake-up found for {schedule.describe()} after {after.isoformat()}")
 
 

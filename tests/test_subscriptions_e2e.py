@@ -1,0 +1,288 @@
+"""Subscriptions as a user and an operator meet them: `/declaration subscribe` over signed HTTP to
+`serve`, then `declaration-bot tick --at …` and `declaration-bot clock` as real processes, against
+the fake Slack on loopback and a real database (SQLite, and PostgreSQL where marked)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import update
+
+from bot.models import Subscription
+from bot.store import Store
+from tests.conftest import CONTENT
+from tests.e2e import Bot, bot_env, running
+from tests.fakeslack import FakeSlack
+
+
+@pytest.fixture
+def slack() -> Iterator[FakeSlack]:
+    with FakeSlack() as fake:
+        fake.add_user("U1", tz="Europe/Paris")
+        yield fake
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'bot.sqlite3'}"
+
+
+@pytest.fixture
+def bot(slack: FakeSlack, db: str, tmp_path: Path) -> Iterator[Bot]:
+    with running(["serve", "--no-clock"], bot_env(slack.base_url, DATABASE_URL=db), tmp_path) as b:
+        yield b
+
+
+def say(bot: Bot, slack: FakeSlack, text: str, channel: str = "C1") -> str:
+    """Type a slash command; return what the user sees (the reply posted to response_url)."""
+    key = f"r{time.monotonic_ns()}"
+    r = bot.command(text, channel_id=channel, response_url=slack.response_url(key))
+    assert r.status == 200
+    slack.wait_for(lambda: bool(slack.responses.get(key)))
+    (reply,) = slack.responses[key]
+    return json.dumps(reply, ensure_ascii=False)
+
+
+def tick(slack: FakeSlack, db: str, tmp: Path, at: datetime, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.Popen(  # type: ignore[return-value]
+        [sys.executable, "-m", "bot", "tick", "--at", at.strftime("%Y-%m-%dT%H:%M:%SZ")],
+        env=bot_env(slack.base_url, DATABASE_URL=db, RETRY_BASE_SECONDS="0.01", **env),
+        cwd=tmp, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+
+
+def run_tick(slack: FakeSlack, db: str, tmp: Path, at: datetime, **env: str) -> str:
+    proc = tick(slack, db, tmp, at, **env)
+    out, err = proc.communicate(timeout=120)  # type: ignore[attr-defined]
+    assert proc.returncode == 0, err  # type: ignore[attr-defined]
+    return str(out)
+
+
+def next_wake(db: str, channel: str = "C1") -> datetime:
+    store = Store.open(db)
+    sub = store.get("T1", channel)
+    store.close()
+    assert sub is not None and sub.next_wake_at is not None
+    return sub.next_wake_at
+
+
+def posts(slack: FakeSlack, channel: str = "C1") -> list[str]:
+    return [c.params.get("text", "") for c in slack.posts() if c.params.get("channel") == channel]
+
+
+def test_subscribe_tick_status(bot: Bot, slack: FakeSlack, db: str, tmp_path: Path) -> None:
+    seen = say(bot, slack, "subscribe daily 09:00 UTC")
+    assert "Subscribed <#C1>: digests every day at 09:00 (UTC)" in seen
+    assert "Next post: <!date^" in seen
+    due = next_wake(db)
+    assert (due.hour, due.minute) == (9, 0)
+    out = run_tick(slack, db, tmp_path, due - timedelta(minutes=1))
+    assert "0 delivered" in out and posts(slack) == []
+    out = run_tick(slack, db, tmp_path, due + timedelta(seconds=30))
+    assert "1 delivered" in out
+    (text,) = posts(slack)
+    assert "AI-governance digest" in text
+    out = run_tick(slack, db, tmp_path, due + timedelta(seconds=60))
+    assert "0 delivered" in out and len(posts(slack)) == 1  # never twice
+    status = say(bot, slack, "status")
+    assert "every day at 09:00 (UTC)" in status and "Last delivery" in status and "sent" in status
+
+
+def test_default_schedule_uses_the_callers_time_zone(bot: Bot, slack: FakeSlack, db: str) -> None:
+    seen = say(bot, slack, "subscribe")
+    assert "every Monday at 09:00 (Europe/Paris)" in seen
+    assert slack.calls_to("users.info")[-1].params["user"] == "U1"
+    due = next_wake(db)
+    assert due.astimezone(__import__("zoneinfo").ZoneInfo("Europe/Paris")).hour == 9
+    seen = say(bot, slack, "subscribe weekly fri 16:30 Asia/Shanghai")
+    assert "Updated the subscription of <#C1>: digests every Friday at 16:30 (Asia/Shanghai)" in seen
+    store = Store.open(db)
+    assert store.count() == 1  # one subscription per channel
+    store.close()
+
+
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [
+        ("subscribe daily 25:99", "“25:99” is not a time of day"),
+        ("subscribe daily 09:00 Mars/Olympus", "“Mars/Olympus” is not a time zone"),
+        ("subscribe every blue moon", "“every”"),
+        ("subscribe daily <!channel>", "&lt;!channel&gt;"),
+    ],
+)
+def test_bad_schedules_store_nothing(bot: Bot, slack: FakeSlack, db: str, text: str, needle: str) -> None:
+    seen = say(bot, slack, text)
+    assert needle in seen and "Nothing was changed" in seen and "subscribe daily 09:00" in seen
+    assert "<!channel>" not in seen
+    store = Store.open(db)
+    assert store.get("T1", "C1") is None
+    store.close()
+
+
+def test_pause_resume_unsubscribe_over_slack(bot: Bot, slack: FakeSlack, db: str, tmp_path: Path) -> None:
+    assert "no subscription" in say(bot, slack, "status")
+    assert "no subscription" in say(bot, slack, "pause")
+    say(bot, slack, "subscribe daily 09:00 UTC")
+    due = next_wake(db)
+    assert "Paused <#C1>" in say(bot, slack, "pause")
+    assert "Paused: paused by <@U1>" in say(bot, slack, "status")
+    run_tick(slack, db, tmp_path, due + timedelta(seconds=30))
+    assert posts(slack) == []
+    assert "Resumed" in say(bot, slack, "resume")
+    run_tick(slack, db, tmp_path, next_wake(db) + timedelta(seconds=30))
+    assert len(posts(slack)) == 1
+    assert "Unsubscribed <#C1>" in say(bot, slack, "unsubscribe")
+    run_tick(slack, db, tmp_path, due + timedelta(days=3, seconds=30))
+    assert len(posts(slack)) == 1
+
+
+@pytest.mark.parametrize("error", ["channel_not_found", "not_in_channel", "is_archived"])
+def test_channel_errors_pause_with_reason_until_resume(
+    bot: Bot, slack: FakeSlack, db: str, tmp_path: Path, error: str
+) -> None:
+    say(bot, slack, "subscribe daily 09:00 UTC")
+    due = next_wake(db)
+    slack.fail("chat.postMessage", error, channel="C1")
+    out = run_tick(slack, db, tmp_path, due + timedelta(seconds=30))
+    assert "1 failed" in out
+    status = say(bot, slack, "status")
+    assert "Paused" in status and error in status
+    assert "Resumed" in say(bot, slack, "resume")
+    run_tick(slack, db, tmp_path, next_wake(db) + timedelta(seconds=30))
+    assert len(posts(slack)) == 1
+
+
+def test_rate_limit_and_server_error_then_delivered(bot: Bot, slack: FakeSlack, db: str, tmp_path: Path) -> None:
+    say(bot, slack, "subscribe daily 09:00 UTC")
+    slack.fail("chat.postMessage", "ratelimited", status=429, retry_after=1)
+    slack.fail("chat.postMessage", "service_unavailable", status=503)
+    out = run_tick(slack, db, tmp_path, next_wake(db) + timedelta(seconds=30))
+    assert "1 delivered" in out and len(posts(slack)) == 1
+    assert len(slack.calls_to("chat.postMessage")) == 3
+
+
+def test_preview_is_only_for_the_caller(bot: Bot, slack: FakeSlack) -> None:
+    say(bot, slack, "subscribe weekly fri 16:30 Asia/Shanghai")
+    seen = say(bot, slack, "digest")
+    assert "Preview, only for you" in seen and "Upcoming summits" in seen
+    assert '"response_type": "ephemeral"' in seen
+    assert slack.posts() == []
+
+
+def test_restart_loses_no_subscription(slack: FakeSlack, db: str, tmp_path: Path) -> None:
+    env = bot_env(slack.base_url, DATABASE_URL=db)
+    with running(["serve", "--no-clock"], env, tmp_path) as first:
+        say(first, slack, "subscribe daily 10:15 UTC", channel="CR")
+    with running(["serve", "--no-clock"], env, tmp_path) as second:
+        assert "every day at 10:15 (UTC)" in say(second, slack, "status", channel="CR")
+    run_tick(slack, db, tmp_path, next_wake(db, "CR") + timedelta(seconds=5))
+    assert len(posts(slack, "CR")) == 1
+
+
+@pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
+def test_two_clock_processes_never_double_post(
+    slack: FakeSlack, tmp_path: Path, engine: str, request: pytest.FixtureRequest
+) -> None:
+    if engine == "sqlite":
+        db = f"sqlite:///{tmp_path / 'two.sqlite3'}"
+    else:
+        db = request.getfixturevalue("postgres_url")
+        s = Store.open(db)
+        with s.engine.begin() as conn:
+            conn.exec_driver_sql("DROP TABLE IF EXISTS deliveries, subscriptions, alembic_version")
+        s.close()
+    store = Store.open(db)
+    from bot.schedule import parse_schedule
+
+    now = datetime.now(UTC)
+    schedule = parse_schedule(["daily", "09:00", "UTC"])
+    for i in range(60):
+        store.subscribe(team_id="T1", channel_id=f"C{i:02d}", schedule=schedule, now=now)  # type: ignore[arg-type]
+    due = next_wake(db, "C00")
+    store.close()
+    slack.delay = 0.02  # posts overlap between the processes
+    at = due + timedelta(seconds=30)
+    procs = [tick(slack, db, tmp_path, at) for _ in range(3)]
+    for p in procs:
+        p.communicate(timeout=120)  # type: ignore[attr-defined]
+        assert p.returncode == 0  # type: ignore[attr-defined]
+    channels = sorted(c.params["channel"] for c in slack.posts())
+    assert channels == [f"C{i:02d}" for i in range(60)]
+
+
+def test_clock_process_delivers_due_work_and_resumes_after_restart(
+    slack: FakeSlack, db: str, tmp_path: Path
+) -> None:
+    store = Store.open(db)
+    from bot.schedule import parse_schedule
+
+    now = datetime.now(UTC)
+    schedule = parse_schedule(["daily", "09:00", "UTC"])
+    store.subscribe(team_id="T1", channel_id="CCLOCK", schedule=schedule, now=now)  # type: ignore[arg-type]
+    # the clock was down when this was due 10 minutes ago: the next pass must still send it
+    with store.engine.begin() as conn:
+        conn.execute(update(Subscription).values(next_wake_at=now - timedelta(minutes=10)))
+    store.close()
+    env = bot_env(slack.base_url, DATABASE_URL=db, TICK_SECONDS="0.5")
+    with running(["clock"], env, tmp_path, wait_http=False) as clock:
+        try:
+            slack.wait_for(lambda: bool(posts(slack, "CCLOCK")), timeout=20)
+        except AssertionError:
+            raise AssertionError(clock.logs()) from None
+        time.sleep(1.5)  # a few more passes: still one post
+    assert len(posts(slack, "CCLOCK")) == 1
+
+
+def test_summit_added_to_content_later_gets_its_reminder(
+    slack: FakeSlack, db: str, tmp_path: Path
+) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    env = {"CONTENT_DIR": str(content)}
+    with running(["serve", "--no-clock"], bot_env(slack.base_url, DATABASE_URL=db, **env), tmp_path) as b:
+        say(b, slack, "subscribe weekly mon 09:00 UTC")
+    due = next_wake(db)  # tomorrow (or today) 09:00 UTC: the clock wakes daily
+    starts = (due + timedelta(days=7)).date()
+    (content / "summits.yml").write_text(
+        (content / "summits.yml").read_text()
+        + f"""
+  - id: late-addition
+    name: Late Addition Summit
+    series: waic
+    location: Shanghai, China
+    starts: {starts.isoformat()}
+    sources:
+      - title: Announcement
+        url: https://example.org/late
+        publisher: Example
+        date: 2026-11-01
+"""
+    )
+    run_tick(slack, db, tmp_path, due + timedelta(seconds=30), **env)
+    texts = posts(slack)
+    assert len(texts) == 1 and "Late Addition Summit starts in 7 days" in texts[0]
+
+
+def test_home_tab_lists_subscriptions(bot: Bot, slack: FakeSlack) -> None:
+    say(bot, slack, "subscribe daily 09:00 UTC", channel="CHOME")
+    bot.event({"type": "app_home_opened", "user": "U1", "channel": "D1", "tab": "home"})
+    slack.wait_for(lambda: bool(slack.calls_to("views.publish")))
+    view = slack.calls_to("views.publish")[-1].params["view"]
+    text = view if isinstance(view, str) else json.dumps(view)
+    assert "<#CHOME>" in text and "every day at 09:00 (UTC)" in text and "next:" in text
+
+
+def test_tick_rejects_a_bad_instant(slack: FakeSlack, db: str, tmp_path: Path) -> None:
+    r = subprocess.run(
+        [sys.executable, "-m", "bot", "tick", "--at", "tomorrow"],
+        env=bot_env(slack.base_url, DATABASE_URL=db), cwd=tmp_path, capture_output=True, text=True,
+    )
+    assert r.returncode == 2 and "not an ISO-8601 instant" in r.stderr and "Traceback" not in r.stderr
