@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import timedelta
 
 import aiohttp
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.oauth.async_oauth_flow import AsyncOAuthFlow
+from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.channels import Channels
@@ -14,7 +17,10 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.content import ContentSource, Library
 from bot.delivery import Deliverer, DeliverySettings
+from bot.installations import DbInstallationStore, DbOAuthStateStore, TokenCache, TokenCipher
 from bot.store import Store
+
+BOT_SCOPES = ("commands", "chat:write", "chat:write.public", "users:read")
 
 
 def delivery_settings(settings: Settings) -> DeliverySettings:
@@ -27,10 +33,15 @@ def delivery_settings(settings: Settings) -> DeliverySettings:
 
 
 class SlackClients:
-    """Web API clients for the clock, sharing one connection pool; one per workspace token."""
+    """Web API clients for the clock, sharing one connection pool; one per workspace token.
 
-    def __init__(self, settings: Settings) -> None:
+    With OAuth each workspace's own token comes from the installation store; otherwise every
+    post uses SLACK_BOT_TOKEN.
+    """
+
+    def __init__(self, settings: Settings, tokens: TokenCache | None = None) -> None:
         self.settings = settings
+        self.tokens = tokens
         self._session: aiohttp.ClientSession | None = None
         self._clients: dict[str, AsyncWebClient] = {}
 
@@ -41,11 +52,18 @@ class SlackClients:
             self._clients.clear()
         return self._session
 
-    def for_team(self, team_id: str, enterprise_id: str | None = None) -> AsyncWebClient | None:
-        token = self.settings.slack_bot_token
-        if token is None:
+    async def for_team(
+        self, team_id: str, enterprise_id: str | None = None
+    ) -> AsyncWebClient | None:
+        if self.tokens is not None:
+            found = await asyncio.to_thread(self.tokens.token, team_id, enterprise_id)
+            if found is None:
+                return None
+            secret = found
+        elif self.settings.slack_bot_token is not None:
+            secret = self.settings.slack_bot_token.get_secret_value()
+        else:
             return None
-        secret = token.get_secret_value()
         session = self._pool()
         client = self._clients.get(secret)
         if client is None:
@@ -71,6 +89,8 @@ class Runtime:
     clients: SlackClients | None = None
     deliverer: Deliverer | None = None
     channels: Channels | None = None
+    installations: DbInstallationStore | None = None
+    tokens: TokenCache | None = None
 
     @property
     def library(self) -> Library:
@@ -84,7 +104,11 @@ class Runtime:
         rt = cls(settings=settings, content=content, clock=clock, store=store)
         if store is not None:
             ds = delivery_settings(settings)
-            rt.clients = SlackClients(settings)
+            if settings.oauth and settings.slack_token_encryption_key is not None:
+                key = settings.slack_token_encryption_key.get_secret_value()
+                rt.installations = DbInstallationStore(store, TokenCipher(key))
+                rt.tokens = TokenCache(rt.installations)
+            rt.clients = SlackClients(settings, rt.tokens)
             rt.deliverer = Deliverer(store, content, rt.clients.for_team, clock, ds)
             rt.channels = Channels(store, content, clock, ds)
         return rt
@@ -102,10 +126,35 @@ def create_app(rt: Runtime, *, socket_mode: bool = False) -> AsyncApp:
     secret = (
         settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
     )
+    oauth_flow = None
+    if settings.oauth and rt.installations is not None and rt.store is not None:
+        oauth_flow = AsyncOAuthFlow(
+            client=AsyncWebClient(base_url=settings.slack_api_url),
+            settings=AsyncOAuthSettings(
+                client_id=settings.slack_client_id,
+                client_secret=(
+                    settings.slack_client_secret.get_secret_value()
+                    if settings.slack_client_secret
+                    else None
+                ),
+                scopes=list(BOT_SCOPES),
+                installation_store=rt.installations,
+                state_store=DbOAuthStateStore(rt.store),
+                install_path="/slack/install",
+                redirect_uri_path="/slack/oauth_redirect",
+                redirect_uri=(
+                    f"{settings.public_url}/slack/oauth_redirect" if settings.public_url else None
+                ),
+                install_page_rendering_enabled=True,
+            ),
+        )
+        token = None
     client = AsyncWebClient(token=token, base_url=settings.slack_api_url)
     app = AsyncApp(
         client=client,
         signing_secret=secret,
+        oauth_flow=oauth_flow,
+        installation_store=rt.installations if oauth_flow else None,
         # Socket Mode messages carry no signature; HTTP requests must always be verified
         request_verification_enabled=not socket_mode,
         # a listener that fails must never turn into an HTTP 500 for Slack

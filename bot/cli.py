@@ -72,7 +72,13 @@ def _instant(value: str) -> datetime:
 
 
 def _secrets(settings: Settings) -> list[str]:
-    values = [settings.slack_bot_token, settings.slack_signing_secret, settings.slack_app_token]
+    values = [
+        settings.slack_bot_token,
+        settings.slack_signing_secret,
+        settings.slack_app_token,
+        settings.slack_client_secret,
+        settings.slack_token_encryption_key,
+    ]
     return [v.get_secret_value() for v in values if v is not None]
 
 
@@ -169,7 +175,7 @@ async def _clock_forever(rt: Runtime) -> None:
 def _serve(rt: Runtime, args: argparse.Namespace) -> None:
     from bot.app import create_app
     from bot.ticker import Ticker
-    from bot.web import create_web_app, serve
+    from bot.web import calendar_route, create_web_app, serve
 
     bolt = create_app(rt)
     ticker = (
@@ -184,7 +190,12 @@ def _serve(rt: Runtime, args: argparse.Namespace) -> None:
         if rt.clients is not None:
             await rt.clients.close()
 
-    web = create_web_app(bolt, on_startup=ticker.start if ticker else None, on_shutdown=shutdown)
+    web = create_web_app(
+        bolt,
+        on_startup=ticker.start if ticker else None,
+        on_shutdown=shutdown,
+        extra_routes=[calendar_route(lambda: rt.library)],
+    )
     port = args.port or rt.settings.port
     log.info(
         "serving HTTP on %s:%s clock=%s content=%s",

@@ -30,6 +30,11 @@ class Settings(BaseSettings):
     slack_bot_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None
     slack_app_token: SecretStr | None = None
+    slack_client_id: str | None = None
+    slack_client_secret: SecretStr | None = None
+    slack_token_encryption_key: SecretStr | None = None
+    public_url: str | None = None
+    subscription_managers: Literal["everyone", "admins"] = "everyone"
     slack_api_url: str = "https://slack.com/api/"
     database_url: str = "sqlite:///declaration-bot.sqlite3"
     port: int = Field(default=3000, ge=1, le=65535)
@@ -92,15 +97,57 @@ class Settings(BaseSettings):
             raise ValueError("must be a sqlite:///path or postgresql://user:pass@host/db URL")
         return value
 
+    @field_validator("subscription_managers", mode="before")
+    @classmethod
+    def _lower(cls, value: object) -> object:
+        return value.lower() if isinstance(value, str) else value
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be the app's public base URL, e.g. https://bot.example.org")
+        return value.rstrip("/")
+
+    @field_validator("slack_token_encryption_key")
+    @classmethod
+    def _fernet_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None:
+            return None
+        from cryptography.fernet import Fernet
+
+        try:
+            Fernet(value.get_secret_value().encode())
+        except (ValueError, TypeError):
+            raise ValueError(
+                "must be a Fernet key (32 url-safe base64 bytes); make one with: python -c "
+                "'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
+            ) from None
+        return value
+
+    @property
+    def oauth(self) -> bool:
+        """Many workspaces: installs through OAuth when a client id and secret are set."""
+        return bool(self.slack_client_id and self.slack_client_secret)
+
     @property
     def has_slack_credentials(self) -> bool:
-        return self.slack_bot_token is not None
+        return self.slack_bot_token is not None or self.oauth
 
 
 _HINTS = {
     "SLACK_BOT_TOKEN": "the Bot User OAuth Token (xoxb-…) from your app's OAuth & Permissions page",
     "SLACK_SIGNING_SECRET": "the Signing Secret from your app's Basic Information page",
     "SLACK_APP_TOKEN": "an app-level token (xapp-…) with connections:write, from Basic Information",
+    "SLACK_TOKEN_ENCRYPTION_KEY": (
+        "a key to encrypt the workspaces' tokens at rest when installing through OAuth (make one "
+        "with: python -c 'from cryptography.fernet import Fernet; "
+        "print(Fernet.generate_key().decode())')"
+    ),
+    "SLACK_CLIENT_ID": "the Client ID from Basic Information, with SLACK_CLIENT_SECRET",
+    "SLACK_CLIENT_SECRET": "the Client Secret from Basic Information, with SLACK_CLIENT_ID",
 }
 
 
@@ -119,12 +166,18 @@ def load_settings() -> Settings:
 
 def require(settings: Settings, mode: Mode) -> None:
     """Fail with one clear line if ``mode`` needs a setting that is not there."""
+    token = () if settings.oauth else ("SLACK_BOT_TOKEN",)
     needs: dict[str, tuple[str, ...]] = {
-        "serve": ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"),
-        "socket": ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN"),
-        "clock": ("SLACK_BOT_TOKEN",),
-        "tick": ("SLACK_BOT_TOKEN",),
+        "serve": (*token, "SLACK_SIGNING_SECRET"),
+        "socket": (*token, "SLACK_APP_TOKEN"),
+        "clock": token,
+        "tick": token,
     }
+    if settings.oauth and mode in needs:
+        needs[mode] = (*needs[mode], "SLACK_TOKEN_ENCRYPTION_KEY")
+    if bool(settings.slack_client_id) != bool(settings.slack_client_secret) and mode in needs:
+        missing = "SLACK_CLIENT_SECRET" if settings.slack_client_id else "SLACK_CLIENT_ID"
+        needs[mode] = (*needs[mode], missing)
     for name in needs.get(mode, ()):
         if getattr(settings, name.lower()) is None:
             raise ConfigError(

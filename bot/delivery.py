@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -97,7 +97,7 @@ class PassReport:
         return out
 
 
-ClientFor = Callable[[str, str | None], AsyncWebClient | None]
+ClientFor = Callable[[str, str | None], Awaitable[AsyncWebClient | None]]
 
 
 class Deliverer:
@@ -220,7 +220,7 @@ class Deliverer:
         if sub.team_id in self._team_dead:
             reason = self._team_dead[sub.team_id]
             return outcome("failed", error=reason, pause_reason=reason)
-        client = self.client_for(sub.team_id, sub.enterprise_id)
+        client = await self.client_for(sub.team_id, sub.enterprise_id)
         if client is None:
             reason = "the app is not installed in this workspace any more"
             return outcome("failed", error=reason, pause_reason=reason)

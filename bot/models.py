@@ -96,3 +96,27 @@ class Delivery(Base):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     message_ts: Mapped[str | None] = mapped_column(String(32), nullable=True)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class InstallationRow(Base):
+    """One workspace's (or Enterprise Grid org's) installation; its tokens are encrypted."""
+
+    __tablename__ = "installations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    # "enterprise:team" with "-" for a missing part: unique even where one of them is NULL
+    workspace_key: Mapped[str] = mapped_column(String(80), unique=True)
+    enterprise_id: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
+    team_id: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
+    is_enterprise_install: Mapped[bool] = mapped_column(Boolean, default=False)
+    data: Mapped[str] = mapped_column(Text)  # the installation as JSON, encrypted (Fernet)
+    installed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class OAuthState(Base):
+    """An OAuth `state` we issued: consumed once, within its lifetime, or refused."""
+
+    __tablename__ = "oauth_states"
+
+    state: Mapped[str] = mapped_column(String(64), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -498,6 +498,12 @@ class Store:
                     .values(**values)
                 )
 
+    def delete_team(self, team_id: str) -> int:
+        """Delete every subscription (and delivery) of a workspace."""
+        with self.sessions.begin() as s:
+            result = s.execute(delete(Subscription).where(Subscription.team_id == team_id))
+            return int(getattr(result, "rowcount", 0) or 0)
+
     def pause_team(self, team_id: str, reason: str, now: datetime) -> int:
         """Pause every subscription of a workspace (its token stopped working)."""
         with self.sessions.begin() as s:

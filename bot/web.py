@@ -12,7 +12,11 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
+from bot.calendar import summits_ics
+from bot.content import Library
+
 EVENTS_PATH = "/slack/events"
+CALENDAR_PATH = "/summits.ics"
 
 Hook = Callable[[], object]
 
@@ -32,6 +36,9 @@ def create_web_app(
     async def healthz(_: Request) -> Response:
         return PlainTextResponse("ok\n")
 
+    async def oauth(request: Request) -> Response:
+        return await handler.handle(request)
+
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         if on_startup is not None:
@@ -48,10 +55,34 @@ def create_web_app(
         routes=[
             Route(EVENTS_PATH, events, methods=["POST"]),
             Route("/healthz", healthz, methods=["GET", "HEAD"]),
+            *(
+                [
+                    Route(bolt.oauth_flow.install_path, oauth, methods=["GET"]),
+                    Route(bolt.oauth_flow.redirect_uri_path, oauth, methods=["GET"]),
+                ]
+                if bolt.oauth_flow is not None
+                else []
+            ),
             *(extra_routes or []),
         ],
         lifespan=lifespan,
     )
+
+
+def calendar_route(library: Callable[[], Library]) -> Route:
+    """``GET /summits.ics``: the summits as an iCalendar feed people subscribe to."""
+
+    async def feed(_: Request) -> Response:
+        return Response(
+            summits_ics(library()),
+            media_type="text/calendar; charset=utf-8",
+            headers={
+                "Content-Disposition": 'inline; filename="summits.ics"',
+                "Cache-Control": "public, max-age=3600",
+            },
+        )
+
+    return Route(CALENDAR_PATH, feed, methods=["GET", "HEAD"])
 
 
 def serve(web: Starlette, port: int, log_level: str, host: str = "0.0.0.0") -> None:

@@ -1,4 +1,4 @@
-"""Events: the App Home tab."""
+"""Events: the App Home tab, and losing access to a workspace."""
 
 from __future__ import annotations
 
@@ -32,3 +32,27 @@ def register(app: AsyncApp, deps: Deps) -> None:
         log.info(
             "home published team=%s user=%s subscriptions=%d", team, event.get("user"), len(subs)
         )
+
+    async def forget(body: dict[str, Any], why: str) -> None:
+        team = body.get("team_id")
+        enterprise = body.get("enterprise_id")
+        if deps.installations is not None:
+            await asyncio.to_thread(deps.installations.forget_sync, enterprise, team)
+        elif deps.store is not None and team:
+            # single-workspace mode: no tokens of ours to delete, but the subscriptions stop
+            await asyncio.to_thread(deps.store.delete_team, team)
+        if deps.tokens is not None:
+            deps.tokens.forget(team, enterprise)
+        log.warning("workspace forgotten (%s) team=%s enterprise=%s", why, team, enterprise)
+
+    @app.event("app_uninstalled")
+    async def on_uninstalled(body: dict[str, Any]) -> None:
+        await forget(body, "app_uninstalled")
+
+    @app.event("tokens_revoked")
+    async def on_tokens_revoked(body: dict[str, Any], event: dict[str, Any]) -> None:
+        bots = (event.get("tokens") or {}).get("bot") or []
+        if bots:
+            await forget(body, "bot token revoked")
+        else:
+            log.info("user tokens revoked team=%s (we keep none)", body.get("team_id"))

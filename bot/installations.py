@@ -1,0 +1,241 @@
+"""Many workspaces: OAuth installations and states in our own database, tokens encrypted at rest.
+
+Bolt's OAuth flow and authorization talk to these through slack_sdk's async store interfaces.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import secrets
+import time
+from datetime import UTC, datetime, timedelta
+from logging import Logger
+from typing import Any
+
+from cryptography.fernet import Fernet, InvalidToken
+from slack_sdk.oauth.installation_store import Bot, Installation
+from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
+from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
+from sqlalchemy import delete, or_, select
+
+from bot.models import InstallationRow, OAuthState, Subscription
+from bot.store import Store
+
+log = logging.getLogger("declaration_bot.installations")
+
+
+def workspace_key(enterprise_id: str | None, team_id: str | None) -> str:
+    return f"{enterprise_id or '-'}:{team_id or '-'}"
+
+
+class TokenCipher:
+    """Encrypts what we store about an installation (its tokens above all) with Fernet."""
+
+    def __init__(self, key: str) -> None:
+        self._fernet = Fernet(key.encode())
+
+    def seal(self, data: dict[str, Any]) -> str:
+        return self._fernet.encrypt(json.dumps(data, default=str).encode()).decode()
+
+    def open(self, sealed: str) -> dict[str, Any]:
+        try:
+            value = json.loads(self._fernet.decrypt(sealed.encode()))
+        except InvalidToken:
+            raise ValueError(
+                "an installation cannot be decrypted: SLACK_TOKEN_ENCRYPTION_KEY is not the key "
+                "it was stored with"
+            ) from None
+        assert isinstance(value, dict)
+        return value
+
+
+class DbInstallationStore(AsyncInstallationStore):
+    """Installations in the bot's database; one row per workspace (or org), latest install wins."""
+
+    def __init__(self, store: Store, cipher: TokenCipher) -> None:
+        self.store = store
+        self.cipher = cipher
+        self._log = log
+
+    @property
+    def logger(self) -> Logger:
+        return self._log
+
+    # --- writes ---------------------------------------------------------------------------
+
+    def save_sync(self, installation: Installation) -> None:
+        ent = installation.enterprise_id
+        team = None if installation.is_enterprise_install else installation.team_id
+        key = workspace_key(ent, team)
+        sealed = self.cipher.seal(installation.to_dict())
+        now = datetime.now(UTC)
+        with self.store.sessions.begin() as s:
+            row = s.scalars(
+                select(InstallationRow).where(InstallationRow.workspace_key == key)
+            ).one_or_none()
+            if row is None:
+                row = InstallationRow(workspace_key=key)
+                s.add(row)
+            row.enterprise_id = ent
+            row.team_id = team
+            row.is_enterprise_install = bool(installation.is_enterprise_install)
+            row.data = sealed
+            row.installed_at = now
+        log.info("installed team=%s enterprise=%s", team, ent)
+
+    async def async_save(self, installation: Installation) -> None:
+        await asyncio.to_thread(self.save_sync, installation)
+
+    async def async_save_bot(self, bot: Bot) -> None:  # pragma: no cover - saved with installs
+        return None
+
+    # --- reads ----------------------------------------------------------------------------
+
+    def find_sync(
+        self, enterprise_id: str | None, team_id: str | None, is_enterprise_install: bool = False
+    ) -> Installation | None:
+        keys = []
+        if not is_enterprise_install:
+            keys.append(workspace_key(enterprise_id, team_id))
+        if enterprise_id:
+            keys.append(workspace_key(enterprise_id, None))  # an org-wide install covers its teams
+        with self.store.sessions() as s:
+            rows = {
+                r.workspace_key: r
+                for r in s.scalars(
+                    select(InstallationRow).where(InstallationRow.workspace_key.in_(keys))
+                ).all()
+            }
+        for key in keys:
+            if key in rows:
+                return Installation(**self.cipher.open(rows[key].data))
+        return None
+
+    async def async_find_installation(
+        self,
+        *,
+        enterprise_id: str | None,
+        team_id: str | None,
+        user_id: str | None = None,
+        is_enterprise_install: bool | None = False,
+    ) -> Installation | None:
+        return await asyncio.to_thread(
+            self.find_sync, enterprise_id, team_id, bool(is_enterprise_install)
+        )
+
+    async def async_find_bot(
+        self,
+        *,
+        enterprise_id: str | None,
+        team_id: str | None,
+        is_enterprise_install: bool | None = False,
+    ) -> Bot | None:
+        found = await self.async_find_installation(
+            enterprise_id=enterprise_id,
+            team_id=team_id,
+            is_enterprise_install=is_enterprise_install,
+        )
+        return found.to_bot() if found is not None and found.bot_token else None
+
+    # --- uninstall ------------------------------------------------------------------------
+
+    def forget_sync(self, enterprise_id: str | None, team_id: str | None) -> tuple[int, int]:
+        """Delete a workspace's installation (its tokens) and its subscriptions and deliveries."""
+        with self.store.sessions.begin() as s:
+            conds = [InstallationRow.workspace_key == workspace_key(enterprise_id, team_id)]
+            if enterprise_id and not team_id:
+                conds.append(InstallationRow.enterprise_id == enterprise_id)
+            gone = s.execute(delete(InstallationRow).where(or_(*conds)))
+            sub_q = delete(Subscription)
+            if team_id:
+                sub_q = sub_q.where(Subscription.team_id == team_id)
+            else:
+                sub_q = sub_q.where(Subscription.enterprise_id == enterprise_id)
+            subs = s.execute(sub_q)
+        n_inst = int(getattr(gone, "rowcount", 0) or 0)
+        n_subs = int(getattr(subs, "rowcount", 0) or 0)
+        log.info(
+            "forgot workspace team=%s enterprise=%s installations=%d subscriptions=%d",
+            team_id,
+            enterprise_id,
+            n_inst,
+            n_subs,
+        )
+        return n_inst, n_subs
+
+    async def async_delete_bot(self, *, enterprise_id: str | None, team_id: str | None) -> None:
+        await asyncio.to_thread(self.forget_sync, enterprise_id, team_id)
+
+    async def async_delete_installation(
+        self, *, enterprise_id: str | None, team_id: str | None, user_id: str | None = None
+    ) -> None:
+        if user_id is None:
+            await asyncio.to_thread(self.forget_sync, enterprise_id, team_id)
+
+    async def async_delete_all(self, *, enterprise_id: str | None, team_id: str | None) -> None:
+        await asyncio.to_thread(self.forget_sync, enterprise_id, team_id)
+
+
+class DbOAuthStateStore(AsyncOAuthStateStore):
+    """OAuth `state` values: random, stored, good once, for ``expiration_seconds``."""
+
+    def __init__(self, store: Store, expiration_seconds: int = 600) -> None:
+        self.store = store
+        self.expiration = timedelta(seconds=expiration_seconds)
+        self._log = log
+
+    @property
+    def logger(self) -> Logger:
+        return self._log
+
+    def issue_sync(self) -> str:
+        state = secrets.token_urlsafe(32)
+        now = datetime.now(UTC)
+        with self.store.sessions.begin() as s:
+            s.execute(delete(OAuthState).where(OAuthState.expires_at < now))
+            s.add(OAuthState(state=state, expires_at=now + self.expiration))
+        return state
+
+    def consume_sync(self, state: str) -> bool:
+        if not state or len(state) > 64:
+            return False
+        with self.store.sessions.begin() as s:
+            row = s.get(OAuthState, state)
+            if row is None:
+                return False
+            s.delete(row)
+            return row.expires_at >= datetime.now(UTC)
+
+    async def async_issue(self, *args: Any, **kwargs: Any) -> str:
+        return await asyncio.to_thread(self.issue_sync)
+
+    async def async_consume(self, state: str) -> bool:
+        ok = await asyncio.to_thread(self.consume_sync, state)
+        if not ok:
+            log.warning("refused an OAuth state that is unknown, used or expired")
+        return ok
+
+
+class TokenCache:
+    """Bot tokens by workspace for the clock, looked up in the installation store, kept briefly."""
+
+    def __init__(self, installations: DbInstallationStore, ttl: float = 30.0) -> None:
+        self.installations = installations
+        self.ttl = ttl
+        self._cache: dict[tuple[str | None, str | None], tuple[float, str | None]] = {}
+
+    def token(self, team_id: str | None, enterprise_id: str | None) -> str | None:
+        key = (enterprise_id, team_id)
+        hit = self._cache.get(key)
+        now = time.monotonic()
+        if hit is not None and now - hit[0] < self.ttl:
+            return hit[1]
+        found = self.installations.find_sync(enterprise_id, team_id)
+        token = found.bot_token if found is not None else None
+        self._cache[key] = (now, token)
+        return token
+
+    def forget(self, team_id: str | None, enterprise_id: str | None) -> None:
+        self._cache.pop((enterprise_id, team_id), None)
