@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+import logging
+import time
+from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 import aiohttp
 from slack_bolt.async_app import AsyncApp
@@ -17,8 +20,11 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.content import ContentSource, Library
 from bot.delivery import Deliverer, DeliverySettings
+from bot.i18n import DEFAULT, from_locale, split_lang
 from bot.installations import DbInstallationStore, DbOAuthStateStore, TokenCache, TokenCipher
 from bot.store import Store
+
+log = logging.getLogger("declaration_bot.app")
 
 BOT_SCOPES = ("commands", "chat:write", "chat:write.public", "users:read")
 
@@ -78,6 +84,37 @@ class SlackClients:
             await self._session.close()
 
 
+class Locales:
+    """Each caller's language: ``lang:xx`` in the command, else their Slack locale (cached)."""
+
+    def __init__(self, ttl: float = 3600.0, timeout: float = 1.5) -> None:
+        self.ttl = ttl
+        self.timeout = timeout
+        self._cache: dict[tuple[str, str], tuple[float, str]] = {}
+
+    async def lang_of(self, client: AsyncWebClient, command: dict[str, Any], text: str) -> str:
+        _, asked = split_lang(text)
+        if asked:
+            return asked
+        key = (str(command.get("team_id") or ""), str(command.get("user_id") or ""))
+        hit = self._cache.get(key)
+        now = time.monotonic()
+        if hit is not None and now - hit[0] < self.ttl:
+            return hit[1]
+        lang = DEFAULT
+        try:
+            info = await asyncio.wait_for(
+                client.users_info(user=key[1], include_locale=True), self.timeout
+            )
+            lang = from_locale((info.get("user") or {}).get("locale")) or DEFAULT
+        except Exception as exc:  # no users:read scope, Slack slow or down: English
+            log.info("no locale for team=%s user=%s: %s", key[0], key[1], type(exc).__name__)
+        if len(self._cache) > 50_000:
+            self._cache.clear()
+        self._cache[key] = (now, lang)
+        return lang
+
+
 @dataclass
 class Runtime:
     """Everything a running bot shares: settings, content, clock, storage and delivery."""
@@ -91,6 +128,12 @@ class Runtime:
     channels: Channels | None = None
     installations: DbInstallationStore | None = None
     tokens: TokenCache | None = None
+    locales: Locales = field(default_factory=Locales)
+
+    @property
+    def calendar_url(self) -> str | None:
+        base = self.settings.public_url
+        return f"{base}/summits.ics" if base else None
 
     @property
     def library(self) -> Library:
@@ -110,7 +153,7 @@ class Runtime:
                 rt.tokens = TokenCache(rt.installations)
             rt.clients = SlackClients(settings, rt.tokens)
             rt.deliverer = Deliverer(store, content, rt.clients.for_team, clock, ds)
-            rt.channels = Channels(store, content, clock, ds)
+            rt.channels = Channels(store, content, clock, ds, settings.subscription_managers)
         return rt
 
 

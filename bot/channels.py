@@ -7,6 +7,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import time
+from typing import Any
 
 from slack_sdk.models.blocks import Block
 
@@ -15,18 +16,13 @@ from bot import digest
 from bot.clock import Clock
 from bot.content import ContentSource
 from bot.delivery import DeliverySettings
+from bot.i18n import DEFAULT, describe_schedule, language_name, split_lang, t
 from bot.render import COMMAND, Reply, context, section
 from bot.schedule import Schedule, ScheduleError, local_day, next_digest, parse_schedule, zone
 from bot.store import Store, SubscriptionView
 from bot.text import escape, slack_datetime
 
 log = logging.getLogger("declaration_bot.channels")
-
-DEFAULT_SCHEDULE_HINT = "weekly on Monday at 09:00 in your Slack time zone"
-NO_SUBSCRIPTION = (
-    f"This channel has no subscription. Start one with `{COMMAND} subscribe` "
-    f"({DEFAULT_SCHEDULE_HINT}), or e.g. `{COMMAND} subscribe daily 09:00 Europe/Paris`."
-)
 
 
 @dataclass(frozen=True)
@@ -36,9 +32,11 @@ class Invocation:
     user_id: str
     enterprise_id: str | None = None
     channel_name: str | None = None
+    lang: str = DEFAULT  # the language the caller reads replies in
 
 
-UserZone = Callable[[], Awaitable[str | None]]
+# the invoking user's Slack profile (users.info), fetched at most once per command, or None
+UserInfo = Callable[[], Awaitable[dict[str, Any] | None]]
 
 
 def _reply(*parts: str, extra: list[Block] | None = None) -> Reply:
@@ -46,81 +44,109 @@ def _reply(*parts: str, extra: list[Block] | None = None) -> Reply:
     return Reply(text=text, blocks=[section(text), *(extra or [])])
 
 
+def describe(schedule: Schedule, lang: str) -> str:
+    return describe_schedule(schedule.cadence, schedule.weekday, schedule.at, schedule.tz, lang)
+
+
 class Channels:
     def __init__(
-        self, store: Store, content: ContentSource, clock: Clock, settings: DeliverySettings
+        self,
+        store: Store,
+        content: ContentSource,
+        clock: Clock,
+        settings: DeliverySettings,
+        managers: str = "everyone",
     ) -> None:
+        self.managers = managers
         self.store = store
         self.content = content
         self.clock = clock
         self.settings = settings
 
+    def _none(self, lang: str) -> Reply:
+        return _reply(t(lang, "channels.none", command=COMMAND))
+
     async def handle(
-        self, command: c.ChannelCommand, inv: Invocation, user_zone: UserZone
+        self, command: c.ChannelCommand, inv: Invocation, user_info: UserInfo
     ) -> Reply:
+        lang = inv.lang
+        changes = isinstance(command, c.Subscribe | c.Unsubscribe | c.Pause | c.Resume)
+        if changes and self.managers == "admins":
+            info = await user_info() or {}
+            if not (info.get("is_admin") or info.get("is_owner") or info.get("is_primary_owner")):
+                log.info(
+                    "refused non-admin team=%s channel=%s user=%s",
+                    inv.team_id,
+                    inv.channel_id,
+                    inv.user_id,
+                )
+                return _reply(t(lang, "channels.admins_only", command=COMMAND))
+        channel = f"<#{inv.channel_id}>"
         match command:
             case c.Subscribe(words=words):
-                return await self.subscribe(words, inv, user_zone)
+                return await self.subscribe(words, inv, user_info)
             case c.Unsubscribe():
                 gone = await asyncio.to_thread(self.store.unsubscribe, inv.team_id, inv.channel_id)
                 log.info("unsubscribed=%s team=%s channel=%s", gone, inv.team_id, inv.channel_id)
                 if not gone:
-                    return _reply(NO_SUBSCRIPTION)
-                return _reply(
-                    f"Unsubscribed <#{inv.channel_id}>: no more digests or summit reminders here."
-                    f" `{COMMAND} subscribe` starts again."
-                )
+                    return self._none(lang)
+                return _reply(t(lang, "channels.unsubscribed", channel=channel, command=COMMAND))
             case c.Pause():
                 sub = await asyncio.to_thread(self.store.get, inv.team_id, inv.channel_id)
                 if sub is None:
-                    return _reply(NO_SUBSCRIPTION)
+                    return self._none(lang)
                 if sub.paused:
+                    reason = sub.paused_reason or t(lang, "channels.no_reason")
                     return _reply(
-                        f"Already paused: {escape(sub.paused_reason or '')}",
-                        f"`{COMMAND} resume` starts it again.",
+                        t(lang, "channels.already_paused", reason=reason, command=COMMAND)
                     )
-                reason = f"paused by <@{inv.user_id}>"
+                reason = t(sub.lang, "channels.paused_by", user=f"<@{inv.user_id}>")
                 await asyncio.to_thread(
                     self.store.pause, inv.team_id, inv.channel_id, reason, self.clock.now()
                 )
                 log.info("paused team=%s channel=%s", inv.team_id, inv.channel_id)
-                return _reply(
-                    f"Paused <#{inv.channel_id}>: nothing is posted until `{COMMAND} resume`."
-                )
+                return _reply(t(lang, "channels.paused", channel=channel, command=COMMAND))
             case c.Resume():
                 sub = await asyncio.to_thread(self.store.get, inv.team_id, inv.channel_id)
                 if sub is None:
-                    return _reply(NO_SUBSCRIPTION)
+                    return self._none(lang)
                 was_paused = sub.paused
                 sub = await asyncio.to_thread(
                     self.store.resume, inv.team_id, inv.channel_id, self.clock.now()
                 )
                 assert sub is not None
                 log.info("resumed team=%s channel=%s", inv.team_id, inv.channel_id)
-                head = "Resumed." if was_paused else "It was not paused."
-                return _reply(f"{head} {self._next_line(sub)}")
+                head = t(lang, "channels.resumed" if was_paused else "channels.not_paused")
+                return _reply(f"{head} {self._next_line(sub, lang)}")
             case c.Status():
                 sub = await asyncio.to_thread(self.store.get, inv.team_id, inv.channel_id)
                 if sub is None:
-                    return _reply(NO_SUBSCRIPTION)
-                return self.status(sub)
+                    return self._none(lang)
+                return self.status(sub, lang)
             case c.Digest():
                 return await self.preview(inv)
-        return _reply(NO_SUBSCRIPTION)  # pragma: no cover
+        return self._none(lang)  # pragma: no cover
 
     async def subscribe(
-        self, words: tuple[str, ...], inv: Invocation, user_zone: UserZone
+        self, words: tuple[str, ...], inv: Invocation, user_info: UserInfo
     ) -> Reply:
+        lang = inv.lang
+        rest, digest_lang = split_lang(" ".join(words))
+        words = tuple(rest.split())
+        digest_lang = digest_lang or lang
         given_zone = any(zone(w) is not None for w in words)
         default_tz = "UTC"
         if not given_zone:
-            default_tz = await user_zone() or "UTC"
+            default_tz = str((await user_info() or {}).get("tz") or "UTC")
             if zone(default_tz) is None:
                 default_tz = "UTC"
         parsed = parse_schedule(words, default_tz)
         if isinstance(parsed, ScheduleError):
             log.info("subscribe refused team=%s channel=%s", inv.team_id, inv.channel_id)
-            return _reply(f":warning: {parsed.message}", "Nothing was changed.")
+            return _reply(
+                t(lang, "channels.invalid", message=parsed.message),
+                t(lang, "channels.nothing_changed"),
+            )
         now = self.clock.now()
         sub, created = await asyncio.to_thread(
             lambda: self.store.subscribe(
@@ -130,64 +156,75 @@ class Channels:
                 now=now,
                 user_id=inv.user_id,
                 enterprise_id=inv.enterprise_id,
+                lang=digest_lang,
             )
         )
         log.info(
-            "subscribed created=%s team=%s channel=%s schedule=%s",
+            "subscribed created=%s team=%s channel=%s schedule=%s lang=%s",
             created,
             inv.team_id,
             inv.channel_id,
             parsed.describe(),
+            digest_lang,
         )
         lead = ", ".join(str(d) for d in self.settings.lead_days)
-        head = "Subscribed" if created else "Updated the subscription of"
-        zone_note = ""
+        note = ""
         if not given_zone:
-            zone_note = " (your Slack time zone)" if default_tz != "UTC" else " (UTC by default)"
+            note = t(lang, "channels.your_zone" if default_tz != "UTC" else "channels.utc_default")
+        head = t(
+            lang,
+            "channels.subscribed" if created else "channels.updated",
+            channel=f"<#{inv.channel_id}>",
+            schedule=describe(parsed, lang),
+            note=note,
+            language=language_name(digest_lang, lang),
+        )
         return _reply(
-            f":white_check_mark: {head} <#{inv.channel_id}>: digests {parsed.describe()}"
-            f"{zone_note}.",
-            self._next_line(sub),
-            f"Summit reminders come {lead} days before each summit, at the same time.",
-            extra=[
-                context(
-                    f"`{COMMAND} digest` previews it · `{COMMAND} status` · "
-                    f"`{COMMAND} pause` · `{COMMAND} unsubscribe`. In a private channel, "
-                    "invite the bot first (`/invite @declaration-bot`)."
-                )
-            ],
+            head,
+            self._next_line(sub, lang),
+            t(lang, "channels.reminders", days=lead),
+            extra=[context(t(lang, "channels.tips", command=COMMAND))],
         )
 
-    def _next_line(self, sub: SubscriptionView) -> str:
+    def _next_line(self, sub: SubscriptionView, lang: str) -> str:
         if sub.paused:
-            return f"Paused: {escape(sub.paused_reason or 'no reason given')}."
+            reason = sub.paused_reason or t(lang, "channels.no_reason")
+            return t(lang, "channels.paused_line", reason=reason)
         found = digest.next_post(
             self.content.current(), sub.schedule, self.clock.now(), self.settings.lead_days
         )
         if found is None:
-            return "No post is scheduled."
+            return t(lang, "channels.no_post")
         when, kinds = found
-        return f"Next post: {digest.describe_next(when, kinds)}."
+        return t(lang, "channels.next_post", when=digest.describe_next(when, kinds, lang))
 
-    def status(self, sub: SubscriptionView) -> Reply:
+    def status(self, sub: SubscriptionView, lang: str) -> Reply:
         lines = [
-            f"*Subscription of <#{sub.channel_id}>*",
-            f"• Schedule: digests {sub.schedule.describe()}",
-            f"• Summit reminders: {', '.join(map(str, self.settings.lead_days))} days before",
-            f"• {self._next_line(sub)}",
+            t(lang, "channels.status_head", channel=f"<#{sub.channel_id}>"),
+            "• "
+            + t(
+                lang,
+                "channels.status_schedule",
+                schedule=describe(sub.schedule, lang),
+                language=language_name(sub.lang, lang),
+            ),
+            "• "
+            + t(
+                lang,
+                "channels.status_reminders",
+                days=", ".join(map(str, self.settings.lead_days)),
+            ),
+            f"• {self._next_line(sub, lang)}",
         ]
         if sub.last_delivery_at:
-            lines.append(
-                f"• Last delivery: {slack_datetime(sub.last_delivery_at)} — "
-                f"{escape(sub.last_result or 'unknown')}"
-            )
+            result = escape(sub.last_result or "?")
+            when = slack_datetime(sub.last_delivery_at)
+            lines.append("• " + t(lang, "channels.last_delivery", when=when, result=result))
         else:
-            lines.append("• Last delivery: none yet")
+            lines.append("• " + t(lang, "channels.last_none"))
         if sub.paused:
-            lines.append(
-                f"• :double_vertical_bar: Paused: {escape(sub.paused_reason or '')}. "
-                f"`{COMMAND} resume` starts it again."
-            )
+            reason = sub.paused_reason or t(lang, "channels.no_reason")
+            lines.append("• " + t(lang, "channels.status_paused", reason=reason, command=COMMAND))
         return _reply("\n".join(lines))
 
     async def preview(self, inv: Invocation) -> Reply:
@@ -205,12 +242,20 @@ class Channels:
             last_digest_for=sub.last_digest_for if sub else None,
             digests_sent=sub.digests_sent if sub else 0,
             lead_days=self.settings.lead_days,
+            lang=sub.lang if sub else inv.lang,
         )
-        note = (
-            f"Preview, only for you: this channel's next digest, due {slack_datetime(when)} "
-            f"({escape(local_day(schedule, when).isoformat())} in {schedule.tz})."
-            if sub
-            else f"Preview, only for you. {NO_SUBSCRIPTION}"
-        )
+        lang = inv.lang
+        if sub:
+            note = t(
+                lang,
+                "channels.preview",
+                when=slack_datetime(when),
+                day=escape(local_day(schedule, when).isoformat()),
+                tz=schedule.tz,
+            )
+        else:
+            note = (
+                t(lang, "channels.preview_none") + " " + t(lang, "channels.none", command=COMMAND)
+            )
         blocks = [context(note), *post.blocks]
         return Reply(text=post.text, blocks=blocks[:50], response_type="ephemeral")

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -109,6 +109,36 @@ class _SummitsFile(_Strict):
     summits: list[Summit]
 
 
+LANGUAGES = ("en", "fr", "zh")  # every topic and summit has text in each of these
+
+
+class TopicText(_Strict):
+    """A topic's text in another language; dates, links and sources come from English."""
+
+    id: Id
+    title: Line
+    label: _text(40)  # type: ignore[valid-type]
+    short: Line
+    aliases: list[_text(80)] = Field(default_factory=list)  # type: ignore[valid-type]
+    summary: _text(1200)  # type: ignore[valid-type]
+    key_points: list[_text(300)] = Field(min_length=1, max_length=10)  # type: ignore[valid-type]
+    key_dates: list[_text(200)] = Field(default_factory=list)  # type: ignore[valid-type]
+    caveats: list[_text(300)] = Field(default_factory=list)  # type: ignore[valid-type]
+
+
+class SummitText(_Strict):
+    id: Id
+    name: Line
+    location: _text(150)  # type: ignore[valid-type]
+    expected: _text(80) | None = None  # type: ignore[valid-type]
+    note: _text(300) | None = None  # type: ignore[valid-type]
+    summary: _text(500) | None = None  # type: ignore[valid-type]
+
+
+class _SummitTexts(_Strict):
+    summits: list[SummitText]
+
+
 @dataclass(frozen=True)
 class Library:
     """A complete, validated content library."""
@@ -116,6 +146,18 @@ class Library:
     topics: tuple[Topic, ...]
     summits: tuple[Summit, ...]
     directory: Path
+    lang: str = "en"
+    localized: Mapping[str, Library] = field(default_factory=dict)
+
+    def for_lang(self, lang: str) -> Library:
+        """The same library with its text in ``lang`` (English where there is none)."""
+        if lang == self.lang:
+            return self
+        return self.localized.get(lang, self.localized.get("en", self))
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        return tuple(sorted(self.localized)) if self.localized else (self.lang,)
 
     def topic(self, topic_id: str) -> Topic | None:
         for t in self.topics:
@@ -317,41 +359,6 @@ def load_library(directory: Path | str) -> Library:
         topics.append(topic)
         topic_nodes[topic.id] = (shown, node)
 
-    # Every name a user can type must lead to exactly one topic.
-    owner: dict[str, str] = {}
-    for topic in topics:
-        shown, node = topic_nodes[topic.id]
-        names: list[tuple[str, tuple[int | str, ...]]] = [
-            (topic.id, ("id",)),
-            (topic.title, ("title",)),
-        ]
-        names += [(alias, ("aliases", i)) for i, alias in enumerate(topic.aliases)]
-        mine: set[str] = set()
-        for name, loc in names:
-            key = normalize(name)
-            if not key:
-                problems.append(Problem(shown, _line_of(node, loc), _field_name(loc), "is empty"))
-                continue
-            other = owner.get(key)
-            if other is not None and other != topic.id:
-                problems.append(
-                    Problem(
-                        shown,
-                        _line_of(node, loc),
-                        _field_name(loc),
-                        f"'{name}' is already a name of topic '{other}': names must be unique",
-                    )
-                )
-            elif loc[0] == "aliases" and name.casefold() in mine:
-                problems.append(
-                    Problem(
-                        shown, _line_of(node, loc), _field_name(loc), f"duplicate alias '{name}'"
-                    )
-                )
-            owner.setdefault(key, topic.id)
-            if loc[0] == "aliases":
-                mine.add(name.casefold())
-
     summits: list[Summit] = []
     summits_path = root / "summits.yml"
     if not summits_path.exists():
@@ -387,9 +394,208 @@ def load_library(directory: Path | str) -> Library:
                                 )
                             )
 
+    translated_names: list[tuple[TopicText, str, yaml.Node | None]] = []
+    texts: dict[str, tuple[dict[str, TopicText], dict[str, SummitText]]] = {}
+    if topics_complete and not problems:
+        texts, translated_names = _load_translations(root, topics, summits, problems)
+
+    # Every name a user can type, in any language, must lead to exactly one topic.
+    sources_of_names: list[tuple[Topic | TopicText, str, yaml.Node | None]] = [
+        (t, *topic_nodes[t.id]) for t in topics
+    ]
+    sources_of_names += [(tr, shown, node) for tr, shown, node in translated_names]
+    owner: dict[str, str] = {}
+    for topic, shown, node in sources_of_names:
+        names: list[tuple[str, tuple[int | str, ...]]] = [
+            (topic.id, ("id",)),
+            (topic.title, ("title",)),
+        ]
+        names += [(alias, ("aliases", i)) for i, alias in enumerate(topic.aliases)]
+        mine: set[str] = set()
+        for name, loc in names:
+            key = normalize(name)
+            if not key:
+                problems.append(Problem(shown, _line_of(node, loc), _field_name(loc), "is empty"))
+                continue
+            other = owner.get(key)
+            if other is not None and other != topic.id:
+                problems.append(
+                    Problem(
+                        shown,
+                        _line_of(node, loc),
+                        _field_name(loc),
+                        f"'{name}' is already a name of topic '{other}': names must be unique",
+                    )
+                )
+            elif loc[0] == "aliases" and name.casefold() in mine:
+                problems.append(
+                    Problem(
+                        shown, _line_of(node, loc), _field_name(loc), f"duplicate alias '{name}'"
+                    )
+                )
+            owner.setdefault(key, topic.id)
+            if loc[0] == "aliases":
+                mine.add(name.casefold())
+
     if problems:
         raise ContentError(problems)
-    return Library(topics=tuple(topics), summits=tuple(summits), directory=root)
+    return _assemble(root, topics, summits, texts)
+
+
+def _load_translations(
+    root: Path, topics: list[Topic], summits: list[Summit], problems: list[Problem]
+) -> tuple[
+    dict[str, tuple[dict[str, TopicText], dict[str, SummitText]]],
+    list[tuple[TopicText, str, yaml.Node | None]],
+]:
+    """Load content/translations/<lang>/: every topic and summit, the same shape as English."""
+    out: dict[str, tuple[dict[str, TopicText], dict[str, SummitText]]] = {}
+    names: list[tuple[TopicText, str, yaml.Node | None]] = []
+    for lang in LANGUAGES[1:]:
+        base = root / "translations" / lang
+        topic_texts: dict[str, TopicText] = {}
+        for topic in topics:
+            path = base / "topics" / f"{topic.id}.yml"
+            shown = _display(path)
+            if not path.exists():
+                problems.append(
+                    Problem(shown, None, "", f"missing: topic '{topic.id}' needs its {lang} text")
+                )
+                continue
+            data, node = _parse(path, shown, problems)
+            text = _validate(TopicText, data, node, shown, problems) if node is not None else None
+            if text is None:
+                continue
+            if text.id != topic.id:
+                problems.append(
+                    Problem(shown, _line_of(node, ("id",)), "id", f"must be '{topic.id}'")
+                )
+            for fld in ("key_points", "key_dates", "caveats"):
+                mine, theirs = len(getattr(text, fld)), len(getattr(topic, fld))
+                if mine != theirs:
+                    problems.append(
+                        Problem(
+                            shown,
+                            _line_of(node, (fld,)),
+                            fld,
+                            f"has {mine} items; the English file has {theirs}: keep the same "
+                            "items in the same order",
+                        )
+                    )
+            topic_texts[topic.id] = text
+            names.append((text, shown, node))
+        extra = {p.stem for p in (base / "topics").glob("*.yml")} - {t.id for t in topics}
+        for stem in sorted(extra):
+            problems.append(
+                Problem(
+                    _display(base / "topics" / f"{stem}.yml"),
+                    None,
+                    "",
+                    f"no English topic '{stem}' to translate",
+                )
+            )
+        summit_texts: dict[str, SummitText] = {}
+        path = base / "summits.yml"
+        shown = _display(path)
+        if not path.exists():
+            problems.append(
+                Problem(shown, None, "", f"missing: the summits need their {lang} text")
+            )
+        else:
+            data, node = _parse(path, shown, problems)
+            parsed = _validate(_SummitTexts, data, node, shown, problems) if node else None
+            if parsed is not None:
+                by_id = {t.id: (i, t) for i, t in enumerate(parsed.summits)}
+                for summit in summits:
+                    if summit.id not in by_id:
+                        problems.append(
+                            Problem(
+                                shown,
+                                None,
+                                "summits",
+                                f"missing: summit '{summit.id}' needs its {lang} text",
+                            )
+                        )
+                        continue
+                    i, text = by_id[summit.id]
+                    for fld in ("expected", "note", "summary"):
+                        if (getattr(summit, fld) is None) != (getattr(text, fld) is None):
+                            has = "has" if getattr(summit, fld) is not None else "has no"
+                            problems.append(
+                                Problem(
+                                    shown,
+                                    _line_of(node, ("summits", i)),
+                                    f"summits[{i}].{fld}",
+                                    f"the English entry {has} '{fld}': give the same fields",
+                                )
+                            )
+                    summit_texts[summit.id] = text
+                for sid in sorted(set(by_id) - {s.id for s in summits}):
+                    i = by_id[sid][0]
+                    problems.append(
+                        Problem(
+                            shown,
+                            _line_of(node, ("summits", i, "id")),
+                            f"summits[{i}].id",
+                            f"no English summit '{sid}' to translate",
+                        )
+                    )
+        out[lang] = (topic_texts, summit_texts)
+    return out, names
+
+
+def _assemble(
+    root: Path,
+    topics: list[Topic],
+    summits: list[Summit],
+    texts: dict[str, tuple[dict[str, TopicText], dict[str, SummitText]]],
+) -> Library:
+    """One Library per language; every version knows every language's aliases."""
+    aliases: dict[str, list[str]] = {t.id: list(t.aliases) for t in topics}
+    for topic_texts, _ in texts.values():
+        for tid, text in topic_texts.items():
+            aliases[tid] += text.aliases
+    english = [t.model_copy(update={"aliases": aliases[t.id]}) for t in topics]
+    versions: dict[str, Library] = {}
+    versions["en"] = Library(tuple(english), tuple(summits), root, "en")
+    for lang, (topic_texts, summit_texts) in texts.items():
+        local_topics = []
+        for t in english:
+            tx = topic_texts[t.id]
+            local_topics.append(
+                t.model_copy(
+                    update={
+                        "title": tx.title,
+                        "label": tx.label,
+                        "short": tx.short,
+                        "summary": tx.summary,
+                        "key_points": list(tx.key_points),
+                        "key_dates": [
+                            KeyDate(date=d.date, event=e)
+                            for d, e in zip(t.key_dates, tx.key_dates, strict=True)
+                        ],
+                        "caveats": list(tx.caveats),
+                    }
+                )
+            )
+        local_summits = []
+        for s in summits:
+            sx = summit_texts[s.id]
+            local_summits.append(
+                s.model_copy(
+                    update={
+                        "name": sx.name,
+                        "location": sx.location,
+                        "expected": sx.expected,
+                        "note": sx.note,
+                        "summary": sx.summary,
+                    }
+                )
+            )
+        versions[lang] = Library(tuple(local_topics), tuple(local_summits), root, lang)
+    for lib in versions.values():
+        object.__setattr__(lib, "localized", versions)
+    return versions["en"]
 
 
 class ContentSource:

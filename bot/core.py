@@ -2,53 +2,81 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from bot import commands as c
 from bot import lookup, render
 from bot.content import Library
-from bot.render import Reply
+from bot.i18n import DEFAULT, split_lang, t
+from bot.render import COMMAND, Reply
 
 
-def reply_to(text: str, library: Library, today: date) -> Reply:
-    """Answer ``/declaration <text>`` as of ``today``."""
+def reply_to(
+    text: str,
+    library: Library,
+    today: date,
+    lang: str = DEFAULT,
+    *,
+    calendar_url: str | None = None,
+) -> Reply:
+    """Answer ``/declaration <text>`` as of ``today``, in ``lang`` unless the text says lang:xx."""
+    text, asked = split_lang(text)
+    lang = asked or lang
+    lib = library.for_lang(lang)
     command = c.parse(text)
     if isinstance(command, c.CHANNEL_COMMANDS):
-        return render.error_reply(
-            "Digests and reminders belong to a Slack channel: type this command in the "
-            "channel that should receive them."
-        )
+        return render.error_reply(t(lang, "error.channel_only"))
     match command:
         case c.Help():
-            return render.help_reply(library)
+            return render.help_reply(lib)
         case c.ListTopics():
-            return render.topics_reply(library)
+            return render.topics_reply(lib)
         case c.Summits():
-            return render.summits_reply(library, today)
+            return render.summits_reply(lib, today, calendar_url=calendar_url)
         case c.Search(query=query):
-            hits = lookup.search(library, query)
-            terms = lookup.terms(query)
-            return render.search_reply(query, hits, terms)
+            return search(lib, query)
         case c.Share(query=query):
             if not query:
-                return render.share_what_reply(library)
-            found = lookup.find_topic(library, query)
+                return render.share_what_reply(lib)
+            found = lookup.find_topic(lib, query)
             if found.topic is None:
-                return render.not_found_reply(query, found.suggestions, library)
-            return render.topic_reply(found.topic, shared=True)
+                return render.not_found_reply(query, found.suggestions, lib)
+            return render.topic_reply(found.topic, shared=True, lang=lang)
         case c.ShowTopic(query=query):
-            found = lookup.find_topic(library, query)
+            found = lookup.find_topic(lib, query)
             if found.topic is None:
-                return render.not_found_reply(query, found.suggestions, library)
-            return render.topic_reply(found.topic)
-    return render.help_reply(library)  # pragma: no cover - every command is matched above
+                return render.not_found_reply(query, found.suggestions, lib)
+            return render.topic_reply(found.topic, lang=lang)
+    return render.help_reply(lib)  # pragma: no cover - every command is matched above
 
 
-def topic_by_id(library: Library, topic_id: str, *, shared: bool = False) -> Reply:
+def search(lib: Library, query: str) -> Reply:
+    """Search in the reader's language first, then in the others (results stay in theirs)."""
+    terms = lookup.terms(query)
+    hits = lookup.search(lib, query)
+    if not hits and terms:
+        for other in lib.languages:
+            if other == lib.lang:
+                continue
+            found = lookup.search(lib.for_lang(other), query)
+            if found:
+                hits = [replace(h, topic=lib.topic(h.topic.id) or h.topic) for h in found]
+                break
+    return render.search_reply(query, hits, terms, lib.lang)
+
+
+def parse_button_value(value: str) -> tuple[str, str]:
+    """A button's value: 'topic-id|lang' (older buttons: just the id)."""
+    topic_id, _, lang = value.partition("|")
+    return topic_id, lang or DEFAULT
+
+
+def topic_by_id(library: Library, value: str, *, shared: bool = False) -> Reply:
     """The reply for a topic button press; a stale id gets a clear answer."""
-    topic = library.topic(topic_id)
+    topic_id, lang = parse_button_value(value)
+    lib = library.for_lang(lang)
+    topic = lib.topic(topic_id)
     if topic is None:
-        return render.error_reply(
-            "That topic is no longer available. Try `/declaration topics` for the current list."
-        )
-    return render.topic_reply(topic, shared=shared)
+        return render.error_reply(t(lang, "topic.gone", command=COMMAND))
+    return render.topic_reply(topic, shared=shared, lang=lang)

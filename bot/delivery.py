@@ -233,6 +233,7 @@ class Deliverer:
                 last_digest_for=sub.last_digest_for,
                 digests_sent=sub.digests_sent,
                 lead_days=self.settings.lead_days,
+                lang=sub.lang,
             )
             blocks = reply.blocks_json()
         except Exception as exc:  # a bug in composing must not stop the other channels

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from slack_sdk.models.blocks import Block, HeaderBlock
 
 from bot.content import Library, Summit, Topic
+from bot.i18n import human_date, t
 from bot.render import (
     COMMAND,
     Reply,
@@ -24,7 +25,7 @@ from bot.render import (
     summit_name,
 )
 from bot.schedule import Schedule, local_day, next_digest, wake_after
-from bot.text import escape, human_date, slack_datetime, truncate
+from bot.text import escape, slack_datetime, truncate
 
 DEFAULT_LEAD_DAYS = (30, 7, 1)
 
@@ -79,15 +80,23 @@ def next_post(
     return digest_at, owed(library, schedule, digest_at, lead_days)
 
 
-def _days(n: int) -> str:
-    return "tomorrow" if n == 1 else f"in {n} days"
+def _days(n: int, lang: str) -> str:
+    return t(lang, "countdown.tomorrow") if n == 1 else t(lang, "countdown.in_days", n=n)
 
 
-def _reminder_lines(reminders: Sequence[Reminder]) -> list[str]:
+def _reminder_lines(reminders: Sequence[Reminder], lang: str) -> list[str]:
+    tentative = " " + t(lang, "summits.tentative")
     return [
-        f"• :alarm_clock: {summit_name(r.summit)} starts *{_days(r.days)}* — "
-        f"{date_range(r.summit)}, {escape(r.summit.location)}"
-        + (" _(dates tentative)_" if r.summit.tentative else "")
+        "• :alarm_clock: "
+        + t(
+            lang,
+            "digest.starts",
+            summit=summit_name(r.summit),
+            when=_days(r.days, lang),
+            dates=date_range(r.summit, lang),
+            location=escape(r.summit.location),
+        )
+        + (tentative if r.summit.tentative else "")
         for r in reminders
     ]
 
@@ -96,16 +105,16 @@ def _featured(library: Library, index: int) -> Topic:
     return library.topics[index % len(library.topics)]
 
 
-def _new_since(library: Library, since: date | None) -> list[str]:
+def _new_since(library: Library, since: date | None, lang: str) -> list[str]:
     if since is None:
         return []
     lines = [
-        f"• *{escape(t.title)}* — revised {human_date(t.updated)}"
-        for t in library.topics
-        if t.updated > since
+        f"• *{escape(tp.title)}* — {t(lang, 'digest.revised', date=human_date(tp.updated, lang))}"
+        for tp in library.topics
+        if tp.updated > since
     ]
     lines += [
-        f"• {summit_name(s)} — added or updated {human_date(s.updated)}"
+        f"• {summit_name(s)} — {t(lang, 'digest.added', date=human_date(s.updated, lang))}"
         for s in library.summits
         if s.updated is not None and s.updated > since
     ]
@@ -121,67 +130,74 @@ def compose(
     last_digest_for: datetime | None,
     digests_sent: int,
     lead_days: Sequence[int] = DEFAULT_LEAD_DAYS,
+    lang: str = "en",
 ) -> Reply:
     """The post for one channel at one scheduled instant: reminders first, then the digest."""
+    library = library.for_lang(lang)
     day = local_day(schedule, scheduled_for)
     reminders = reminders_on(library, day, lead_days) if "reminder" in kinds else []
     blocks: list[Block] = []
     plain: list[str] = []
     if "digest" in kinds:
-        title = "Daily" if schedule.cadence == "daily" else "Weekly"
-        blocks.append(HeaderBlock(text=f"{title} AI-governance digest · {human_date(day)}"))
+        key = "digest.daily" if schedule.cadence == "daily" else "digest.weekly"
+        blocks.append(HeaderBlock(text=t(lang, key, date=human_date(day, lang))))
     else:
-        blocks.append(HeaderBlock(text="AI summit reminder"))
+        blocks.append(HeaderBlock(text=t(lang, "digest.reminder_header")))
     if reminders:
-        blocks += sections("*Coming up*", _reminder_lines(reminders))
-        plain += [f"{r.summit.name} starts {_days(r.days)} ({r.summit.starts})" for r in reminders]
+        blocks += sections(t(lang, "digest.coming_up"), _reminder_lines(reminders, lang))
+        plain += [
+            t(
+                lang,
+                "digest.starts",
+                summit=r.summit.name,
+                when=_days(r.days, lang),
+                dates=str(r.summit.starts),
+                location=r.summit.location,
+            ).replace("*", "")
+            for r in reminders
+        ]
     if "digest" in kinds:
         since = local_day(schedule, last_digest_for) if last_digest_for else None
-        new = _new_since(library, since)
+        new = _new_since(library, since, lang)
         if last_digest_for is None:
-            blocks.append(
-                section(
-                    "*Welcome* — this channel's first digest: the summits ahead, then one "
-                    "topic in depth, in turn."
-                )
-            )
+            blocks.append(section(t(lang, "digest.welcome")))
         elif new:
-            blocks += sections("*New since the last digest*", new)
+            blocks += sections(t(lang, "digest.new"), new)
         else:
-            blocks.append(section("*New since the last digest*\nNothing has changed."))
+            blocks.append(section(t(lang, "digest.new") + "\n" + t(lang, "digest.unchanged")))
         upcoming, undated, _past = summit_groups(library.summits, day)
+        tentative = " " + t(lang, "summits.tentative")
         lines = [
-            f"• {summit_name(s)} — {escape(s.location)} · {date_range(s)} · "
-            f"*{countdown(s, day)}*" + (" _(dates tentative)_" if s.tentative else "")
+            f"• {summit_name(s)} — {escape(s.location)} · {date_range(s, lang)} · "
+            f"*{countdown(s, day, lang)}*" + (tentative if s.tentative else "")
             for s in upcoming[:8]
         ]
         lines += [
-            f"• {summit_name(s)} — {escape(s.location)} · dates not announced"
-            + (f" (expected {escape(s.expected)})" if s.expected else "")
+            f"• {summit_name(s)} — {escape(s.location)} · {t(lang, 'digest.not_announced')}"
+            + (f" ({t(lang, 'summits.expected', when=escape(s.expected))})" if s.expected else "")
             for s in undated[:5]
         ]
-        blocks += sections("*Upcoming summits*", lines or ["_None with announced dates._"])
+        blocks += sections(t(lang, "digest.upcoming"), lines or [t(lang, "digest.none_upcoming")])
         topic = _featured(library, digests_sent)
         points = "\n".join(f"• {escape(p)}" for p in topic.key_points[:3])
         sources = " · ".join(link(s.url, s.publisher) for s in topic.sources[:4])
         blocks.append(
             section(
-                f"*Featured: {escape(topic.title)}*\n{escape(truncate(topic.summary, 700))}\n"
-                f"{points}\nSources: {sources}"
+                t(lang, "digest.featured", title=escape(topic.title))
+                + f"\n{escape(truncate(topic.summary, 700))}\n{points}\n"
+                + t(lang, "digest.sources", list=sources)
             )
         )
-        plain.append(f"Featured: {topic.title}")
-    blocks.append(
-        context(
-            f"Change it: `{COMMAND} subscribe …` · `{COMMAND} status` · `{COMMAND} unsubscribe`"
-        )
-    )
-    head = "AI-governance digest" if "digest" in kinds else "AI summit reminder"
+        plain.append(t(lang, "digest.featured", title=topic.title).strip("*"))
+    blocks.append(context(t(lang, "digest.change", command=COMMAND)))
+    head = t(lang, "digest.fallback") if "digest" in kinds else t(lang, "digest.reminder_header")
     return Reply(
-        text=fallback(f"{head}:", "; ".join(plain)), blocks=cap(blocks), response_type="in_channel"
+        text=fallback(head, "; ".join(plain)), blocks=cap(blocks, lang), response_type="in_channel"
     )
 
 
-def describe_next(when: datetime, kinds: str) -> str:
-    what = {"digest": "digest", "reminder": "summit reminder"}.get(kinds, "digest and reminder")
-    return f"{slack_datetime(when)} ({what})"
+def describe_next(when: datetime, kinds: str, lang: str = "en") -> str:
+    key = {"digest": "digest.next_digest", "reminder": "digest.next_reminder"}.get(
+        kinds, "digest.next_both"
+    )
+    return f"{slack_datetime(when)} ({t(lang, key)})"

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 from slack_sdk.models.blocks import Block, DividerBlock, HeaderBlock
 
 from bot import digest
+from bot.channels import describe
+from bot.i18n import t
 from bot.render import COMMAND, context, section, sections, summits_reply
 from bot.store import SubscriptionView
 from bot.text import escape
@@ -19,46 +21,40 @@ if TYPE_CHECKING:
 HOME_LIMIT = 100
 
 
-def _subscription_line(rt: Runtime, sub: SubscriptionView) -> str:
-    head = f"• <#{sub.channel_id}> — {sub.schedule.describe()}"
+def _subscription_line(rt: Runtime, sub: SubscriptionView, lang: str) -> str:
+    head = f"• <#{sub.channel_id}> — {describe(sub.schedule, lang)}"
     if sub.paused:
-        return f"{head} · :double_vertical_bar: paused: {escape(sub.paused_reason or '')}"
+        return f"{head} · " + t(lang, "home.paused", reason=(sub.paused_reason or ""))
     found = digest.next_post(rt.library, sub.schedule, rt.clock.now(), rt.settings.lead_days)
-    nxt = f" · next: {digest.describe_next(*found)}" if found else ""
-    last = f" · last: {escape(sub.last_result)}" if sub.last_result else ""
+    nxt = " · " + t(lang, "home.next", when=digest.describe_next(*found, lang)) if found else ""
+    last = " · " + t(lang, "home.last", result=escape(sub.last_result)) if sub.last_result else ""
     return f"{head}{nxt}{last}"
 
 
-def home_blocks(rt: Runtime, today: date, subs: Sequence[SubscriptionView]) -> list[Block]:
-    library = rt.library
+def home_blocks(
+    rt: Runtime, today: date, subs: Sequence[SubscriptionView], lang: str = "en"
+) -> list[Block]:
+    library = rt.library.for_lang(lang)
     topics = [
-        f"• *{escape(t.title)}* — `{COMMAND} {t.aliases[0] if t.aliases else t.id}`"
-        for t in library.topics
+        f"• *{escape(tp.title)}* — `{COMMAND} {tp.aliases[0] if tp.aliases else tp.id}`"
+        for tp in library.topics
     ]
     blocks: list[Block] = [
         HeaderBlock(text="declaration-bot"),
-        section(
-            "Short, sourced summaries of the France–China joint declaration on AI and global "
-            "governance, the Bletchley Declaration and the France–China joint statement on the "
-            f"Middle East. Type `{COMMAND} help` in any channel."
-        ),
-        *sections("*Topics*", topics),
+        section(t(lang, "home.intro", command=COMMAND)),
+        *sections(t(lang, "topics.header"), topics),
         DividerBlock(),
-        *summits_reply(library, today).blocks,
+        *summits_reply(library, today, calendar_url=rt.calendar_url).blocks,
         DividerBlock(),
     ]
     if subs:
         blocks += sections(
-            "*Subscriptions in this workspace*", (_subscription_line(rt, s) for s in subs)
+            t(lang, "home.subscriptions"), (_subscription_line(rt, s, lang) for s in subs)
         )
     else:
         blocks.append(
-            section(
-                "*Subscriptions in this workspace*\nNone yet. In a channel, type "
-                f"`{COMMAND} subscribe` for a weekly digest and summit reminders."
-            )
+            section(t(lang, "home.subscriptions") + "\n" + t(lang, "home.none", command=COMMAND))
         )
-    blocks.append(context(f"`{COMMAND} subscribe daily 09:00 Europe/Paris` · `{COMMAND} status`"))
     if len(blocks) > HOME_LIMIT:
-        blocks = [*blocks[: HOME_LIMIT - 1], context("_(more subscriptions not shown)_")]
+        blocks = [*blocks[: HOME_LIMIT - 1], context(t(lang, "home.more"))]
     return blocks

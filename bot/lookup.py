@@ -75,8 +75,17 @@ def terms(query: str) -> list[str]:
     return list(dict.fromkeys(words))
 
 
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
 def _matches(term: str, text_words: list[str]) -> int:
-    """How many words of a text the term matches: whole word, or as a prefix when 3+ letters."""
+    """How many words of a text the term matches: whole word, or as a prefix when 3+ letters.
+
+    Chinese and Japanese are written without spaces, so a term in those scripts matches
+    anywhere inside the text.
+    """
+    if _CJK.search(term):
+        return sum(w.count(term) for w in text_words)
     if len(term) >= 3:
         return sum(1 for w in text_words if w.startswith(term))
     return sum(1 for w in text_words if w == term)
@@ -116,7 +125,7 @@ def search(library: Library, query: str, limit: int = 5) -> list[Hit]:
 
 
 def _sentences(text: str) -> list[str]:
-    parts = re.split(r"(?<=[.!?;])\s+", text)
+    parts = re.split(r"(?<=[.!?;])\s+|(?<=[。！？；])", text)
     return [p.strip() for p in parts if p.strip()]
 
 

@@ -19,8 +19,9 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.content import Library, Summit, Topic, normalize
-from bot.lookup import Hit
-from bot.text import escape, human_date, plural, quote_user_text, slack_date, truncate
+from bot.i18n import t
+from bot.lookup import _CJK, Hit
+from bot.text import escape, human_date, quote_user_text, slack_date, truncate
 
 COMMAND = "/declaration"
 MAX_BLOCKS = 50
@@ -83,9 +84,12 @@ def button(text: str, action_id: str, value: str, primary: bool = False) -> Butt
     )
 
 
-def topic_buttons(topics: Iterable[Topic]) -> ActionsBlock:
+def topic_buttons(topics: Iterable[Topic], lang: str = "en") -> ActionsBlock:
     return ActionsBlock(
-        elements=[button(t.label, f"{SHOW_ACTION}:{t.id}", t.id) for t in list(topics)[:25]]
+        elements=[
+            button(tp.label, f"{SHOW_ACTION}:{tp.id}", f"{tp.id}|{lang}")
+            for tp in list(topics)[:25]
+        ]
     )
 
 
@@ -98,60 +102,51 @@ def fallback(*parts: str) -> str:
     return truncate(" ".join(p for p in parts if p), FALLBACK_LIMIT)
 
 
-def cap(blocks: list[Block]) -> list[Block]:
+def cap(blocks: list[Block], lang: str = "en") -> list[Block]:
     if len(blocks) <= MAX_BLOCKS:
         return blocks
-    return [*blocks[: MAX_BLOCKS - 1], context("_(shortened: Slack shows at most 50 blocks)_")]
+    return [*blocks[: MAX_BLOCKS - 1], context(t(lang, "blocks.shortened"))]
 
 
 # --- replies -----------------------------------------------------------------------------------
 
 HELP_LINES = (
-    (f"{COMMAND} topics", "list the topics"),
-    (f"{COMMAND} bletchley", "show a topic by name, e.g. `middle east` or `france china`"),
-    (f"{COMMAND} search ceasefire", "search every summary, key point and date"),
-    (f"{COMMAND} summits", "upcoming and recent AI summits, with countdowns"),
-    (f"{COMMAND} share bletchley", "post a topic to this channel for everyone"),
-    (f"{COMMAND} help", "this message"),
+    ("topics", "help.topics"),
+    ("bletchley", "help.show"),
+    ("search ceasefire", "help.search"),
+    ("summits", "help.summits"),
+    ("share bletchley", "help.share"),
+    ("help", "help.help"),
 )
 
 CHANNEL_HELP_LINES = (
-    (
-        f"{COMMAND} subscribe weekly fri 16:30 Asia/Shanghai",
-        "digests for this channel (`daily` or `weekly <day>`, time, time zone; default weekly, "
-        "Monday 09:00, your time zone) plus summit reminders",
-    ),
-    (f"{COMMAND} status", "this channel's schedule, next post and last delivery"),
-    (f"{COMMAND} digest", "preview this channel's next digest (only you see it)"),
-    (f"{COMMAND} pause", "stop posting until `resume`"),
-    (f"{COMMAND} unsubscribe", "stop digests and reminders here"),
+    ("subscribe weekly fri 16:30 Asia/Shanghai", "help.subscribe"),
+    ("status", "help.status"),
+    ("digest", "help.digest"),
+    ("pause", "help.pause"),
+    ("unsubscribe", "help.unsubscribe"),
 )
 
 
 def help_reply(library: Library) -> Reply:
-    titles = ", ".join(f"*{escape(t.label)}*" for t in library.topics)
-    intro = (
-        "Short, sourced summaries of the declarations in the news of 8 May 2024, "
-        f"and the AI summits around them. Topics: {titles}."
-    )
-    lines = [f"• `{cmd}` — {what}" for cmd, what in HELP_LINES]
-    channel_lines = [f"• `{cmd}` — {what}" for cmd, what in CHANNEL_HELP_LINES]
+    lang = library.lang
+    titles = ", ".join(f"*{escape(tp.label)}*" for tp in library.topics)
+    lines = [f"• `{COMMAND} {cmd}` — {t(lang, key)}" for cmd, key in HELP_LINES]
+    channel_lines = [f"• `{COMMAND} {cmd}` — {t(lang, key)}" for cmd, key in CHANNEL_HELP_LINES]
     blocks: list[Block] = [
         HeaderBlock(text="declaration-bot"),
-        section(intro),
-        *sections("*Commands*", lines),
-        *sections("*Channel digests*", channel_lines),
-        context("Only you see these replies, except what you `share`."),
+        section(t(lang, "help.intro", titles=titles)),
+        *sections(t(lang, "help.commands"), lines),
+        *sections(t(lang, "help.channel"), channel_lines),
+        context(t(lang, "help.only_you")),
     ]
-    text = fallback(
-        "declaration-bot: sourced summaries of AI-governance declarations.",
-        "Try: " + "; ".join(cmd for cmd, _ in HELP_LINES),
-    )
-    return Reply(text=text, blocks=cap(blocks))
+    examples = "; ".join(f"{COMMAND} {cmd}" for cmd, _ in HELP_LINES)
+    return Reply(text=fallback(t(lang, "help.fallback", examples=examples)), blocks=cap(blocks))
 
 
 def topics_reply(library: Library) -> Reply:
-    blocks: list[Block] = [HeaderBlock(text="Topics")]
+    lang = library.lang
+    blocks: list[Block] = [HeaderBlock(text=t(lang, "topics.header"))]
     for topic in library.topics:
         blocks.append(
             SectionBlock(
@@ -159,76 +154,75 @@ def topics_reply(library: Library) -> Reply:
                     text=f"*{escape(topic.title)}*\n{escape(topic.short)}\n"
                     f"`{COMMAND} {topic.aliases[0] if topic.aliases else topic.id}`"
                 ),
-                accessory=button("Show", f"{SHOW_ACTION}:{topic.id}", topic.id),
+                accessory=button(t(lang, "topics.show"), f"{SHOW_ACTION}:{topic.id}", topic.id),
             )
         )
-    blocks.append(context(f"Search them all: `{COMMAND} search <words>`"))
-    text = fallback("Topics:", "; ".join(f"{t.title} ({t.id})" for t in library.topics))
-    return Reply(text=text, blocks=cap(blocks))
+    blocks.append(context(t(lang, "topics.search_all", command=COMMAND)))
+    listing = "; ".join(f"{tp.title} ({tp.id})" for tp in library.topics)
+    return Reply(text=fallback(t(lang, "topics.fallback"), listing), blocks=cap(blocks, lang))
 
 
-def topic_reply(topic: Topic, *, shared: bool = False) -> Reply:
+def topic_reply(topic: Topic, *, shared: bool = False, lang: str = "en") -> Reply:
     blocks: list[Block] = [HeaderBlock(text=truncate(topic.title, 150))]
     blocks.append(section(escape(topic.summary)))
-    blocks += sections("*Key points*", (f"• {escape(p)}" for p in topic.key_points))
+    blocks += sections(t(lang, "topic.key_points"), (f"• {escape(p)}" for p in topic.key_points))
     if topic.key_dates:
         blocks += sections(
-            "*Key dates*",
-            (f"• {slack_date(d.date)} — {escape(d.event)}" for d in topic.key_dates),
+            t(lang, "topic.key_dates"),
+            (f"• {slack_date(d.date, lang=lang)} — {escape(d.event)}" for d in topic.key_dates),
         )
     if topic.caveats:
-        blocks += sections(
-            ":warning: *Unconfirmed or attributed*", (f"• {escape(c)}" for c in topic.caveats)
-        )
+        blocks += sections(t(lang, "topic.caveats"), (f"• {escape(c)}" for c in topic.caveats))
     blocks += sections(
-        "*Sources*",
+        t(lang, "topic.sources"),
         (
-            f"• {link(s.url, s.title)} — {escape(s.publisher)}, {human_date(s.date)}"
+            f"• {link(s.url, s.title)} — {escape(s.publisher)}, {human_date(s.date, lang)}"
             for s in topic.sources
         ),
     )
-    blocks.append(context(f"Last revised {human_date(topic.updated)} · `{topic.id}`"))
+    revised = t(lang, "topic.revised", date=human_date(topic.updated, lang))
+    blocks.append(context(f"{revised} · `{topic.id}`"))
     if not shared:
         blocks.append(
             ActionsBlock(
                 elements=[
-                    button("Share in channel", SHARE_ACTION, topic.id, primary=True),
-                    button("All topics", "list_topics", "topics"),
+                    button(
+                        t(lang, "topic.share"), SHARE_ACTION, f"{topic.id}|{lang}", primary=True
+                    ),
+                    button(t(lang, "topic.all"), "list_topics", lang),
                 ]
             )
         )
-    text = fallback(f"{topic.title}: {topic.summary}")
     return Reply(
-        text=text, blocks=cap(blocks), response_type="in_channel" if shared else "ephemeral"
+        text=fallback(f"{topic.title}: {topic.summary}"),
+        blocks=cap(blocks, lang),
+        response_type="in_channel" if shared else "ephemeral",
     )
 
 
 def not_found_reply(query: str, suggestions: Sequence[Topic], library: Library) -> Reply:
+    lang = library.lang
     shown = quote_user_text(query)
     if suggestions:
-        names = " or ".join(f"*{escape(t.label)}*" for t in suggestions)
-        body = f"I don't know a topic called {shown}. Did you mean {names}?"
-        buttons = topic_buttons(suggestions)
+        names = t(lang, "notfound.or").join(f"*{escape(tp.label)}*" for tp in suggestions)
+        body = t(lang, "notfound.suggest", query=shown, names=names)
+        buttons = topic_buttons(suggestions, lang)
     else:
-        body = (
-            f"I don't know a topic or command called {shown}. "
-            f"Try `{COMMAND} topics` for the list, `{COMMAND} search <words>`, "
-            f"or `{COMMAND} help`."
-        )
-        buttons = topic_buttons(library.topics)
-    blocks: list[Block] = [section(body), buttons]
-    plain = "Did you mean: " + ", ".join(t.title for t in suggestions) if suggestions else ""
-    text = fallback(f"No topic called {query[:100]!r}.", plain, f"Try {COMMAND} help.")
-    return Reply(text=escape(text), blocks=blocks)
+        body = t(lang, "notfound.none", query=shown, command=COMMAND)
+        buttons = topic_buttons(library.topics, lang)
+    plain = t(lang, "notfound.fallback", query=quote_user_text(query), command=COMMAND)
+    return Reply(text=plain, blocks=[section(body), buttons])
 
 
 def share_what_reply(library: Library) -> Reply:
-    body = (
-        f"Which topic should I share? For example `{COMMAND} share bletchley`, "
-        "or pick one and press *Share in channel*:"
+    lang = library.lang
+    return Reply(
+        text=t(lang, "share.fallback", command=COMMAND),
+        blocks=[
+            section(t(lang, "share.which", command=COMMAND)),
+            topic_buttons(library.topics, lang),
+        ],
     )
-    text = f"Which topic? e.g. {COMMAND} share bletchley"
-    return Reply(text=text, blocks=[section(body), topic_buttons(library.topics)])
 
 
 _TOKEN = re.compile(r"\w+|\W+", re.UNICODE)
@@ -239,28 +233,26 @@ def highlight(text: str, terms: Sequence[str]) -> str:
     out: list[str] = []
     for piece in _TOKEN.findall(text):
         key = normalize(piece)
-        if key and any(key == t or (len(t) >= 3 and key.startswith(t)) for t in terms):
+        if key and any(key == term or (len(term) >= 3 and key.startswith(term)) for term in terms):
             out.append(f"*{escape(piece)}*")
+        elif key and any(_CJK.search(term) and term in piece for term in terms):
+            for term in terms:
+                piece = piece.replace(term, f"\x00{term}\x01")
+            out.append(escape(piece).replace("\x00", " *").replace("\x01", "* "))
         else:
             out.append(escape(piece))
     return "".join(out)
 
 
-def search_reply(query: str, hits: Sequence[Hit], terms: Sequence[str]) -> Reply:
+def search_reply(query: str, hits: Sequence[Hit], terms: Sequence[str], lang: str = "en") -> Reply:
     if not query.strip():
-        body = f"What should I search for? For example `{COMMAND} search ceasefire`."
-        return Reply(
-            text=f"What should I search for? e.g. {COMMAND} search ceasefire",
-            blocks=[section(body)],
-        )
+        body = t(lang, "search.what", command=COMMAND)
+        return Reply(text=body, blocks=[section(body)])
     shown = quote_user_text(query)
     if not hits:
-        body = (
-            f"Nothing in the summaries mentions {shown}. Try fewer or other words "
-            f"(e.g. `{COMMAND} search safety`), or see `{COMMAND} topics`."
-        )
-        return Reply(text=escape(f"No results for {query[:100]!r}."), blocks=[section(body)])
-    blocks: list[Block] = [section(f"{plural(len(hits), 'topic')} matching {shown}:")]
+        body = t(lang, "search.none", query=shown, command=COMMAND)
+        return Reply(text=t(lang, "search.fallback_none", query=shown), blocks=[section(body)])
+    blocks: list[Block] = [section(t(lang, "search.results", query=shown, count=len(hits)))]
     for hit in hits:
         snippet = highlight(truncate(hit.snippet, 400), terms)
         blocks.append(
@@ -268,39 +260,47 @@ def search_reply(query: str, hits: Sequence[Hit], terms: Sequence[str]) -> Reply
                 text=MarkdownTextObject(
                     text=truncate(f"*{escape(hit.topic.title)}*\n> {snippet}", SECTION_LIMIT)
                 ),
-                accessory=button("Show", f"{SHOW_ACTION}:{hit.topic.id}", hit.topic.id),
+                accessory=button(
+                    t(lang, "topics.show"),
+                    f"{SHOW_ACTION}:{hit.topic.id}",
+                    f"{hit.topic.id}|{lang}",
+                ),
             )
         )
-    text = fallback(f"Results for {query[:100]!r}:", "; ".join(h.topic.title for h in hits))
-    return Reply(text=escape(text), blocks=cap(blocks))
+    text = fallback(
+        t(lang, "search.fallback", query=shown), "; ".join(escape(h.topic.title) for h in hits)
+    )
+    return Reply(text=text, blocks=cap(blocks, lang))
 
 
 # --- summits -----------------------------------------------------------------------------------
 
 
-def date_range(summit: Summit) -> str:
+def date_range(summit: Summit, lang: str = "en") -> str:
     assert summit.starts is not None
     if summit.ends is None or summit.ends == summit.starts:
-        return slack_date(summit.starts)
-    return f"{slack_date(summit.starts)} – {slack_date(summit.ends)}"
+        return slack_date(summit.starts, lang=lang)
+    return f"{slack_date(summit.starts, lang=lang)} – {slack_date(summit.ends, lang=lang)}"
 
 
-def countdown(summit: Summit, today: date) -> str:
-    """'in 12 days', 'tomorrow', 'today', 'on now (day 2 of 3)', 'ended 3 days ago'."""
+def countdown(summit: Summit, today: date, lang: str = "en") -> str:
+    """'in 12 days', 'tomorrow', 'starts today', 'on now (day 2 of 3)', 'ended 3 days ago'."""
     assert summit.starts is not None
     last = summit.last_day or summit.starts
     days = (summit.starts - today).days
     if days > 1:
-        return f"in {days} days"
+        return t(lang, "countdown.in_days", n=days)
     if days == 1:
-        return "tomorrow"
+        return t(lang, "countdown.tomorrow")
     if days == 0:
-        return "starts today"
+        return t(lang, "countdown.today")
     if today <= last:
         total = (last - summit.starts).days + 1
-        return f"on now (day {(today - summit.starts).days + 1} of {total})"
+        return t(lang, "countdown.on_now", day=(today - summit.starts).days + 1, total=total)
     ago = (today - last).days
-    return "ended yesterday" if ago == 1 else f"ended {ago} days ago"
+    if ago == 1:
+        return t(lang, "countdown.ended_yesterday")
+    return t(lang, "countdown.ended_ago", n=ago)
 
 
 def summit_name(summit: Summit) -> str:
@@ -324,48 +324,61 @@ def summit_groups(
     return upcoming, undated, past
 
 
-def summits_reply(library: Library, today: date, recent: int = 4) -> Reply:
+def summits_reply(
+    library: Library, today: date, recent: int = 4, calendar_url: str | None = None
+) -> Reply:
+    lang = library.lang
     upcoming, undated, past = summit_groups(library.summits, today)
-    blocks: list[Block] = [HeaderBlock(text="AI summits")]
+    blocks: list[Block] = [HeaderBlock(text=t(lang, "summits.header"))]
+    tentative = " " + t(lang, "summits.tentative")
 
     def line(s: Summit, when: str) -> str:
-        extra = " _(dates tentative)_" if s.tentative else ""
+        extra = tentative if s.tentative else ""
         note = f"\n    {escape(s.note)}" if s.note else ""
         return f"• {summit_name(s)} — {escape(s.location)} · {when}{extra}{note}"
 
     if upcoming:
         blocks += sections(
-            "*Upcoming*", (line(s, f"{date_range(s)} · *{countdown(s, today)}*") for s in upcoming)
+            t(lang, "summits.upcoming"),
+            (line(s, f"{date_range(s, lang)} · *{countdown(s, today, lang)}*") for s in upcoming),
         )
     else:
-        blocks.append(section("*Upcoming*\n_No upcoming summit has announced dates yet._"))
+        blocks.append(
+            section(t(lang, "summits.upcoming") + "\n" + t(lang, "summits.none_upcoming"))
+        )
     if undated:
         blocks += sections(
-            "*Dates not announced*",
+            t(lang, "summits.undated"),
             (
-                line(s, f"expected {escape(s.expected)}" if s.expected else "dates to come")
+                line(
+                    s,
+                    t(lang, "summits.expected", when=escape(s.expected))
+                    if s.expected
+                    else t(lang, "summits.to_come"),
+                )
                 for s in undated
             ),
         )
     if past and recent > 0:
         blocks += sections(
-            "*Recently past*",
-            (line(s, f"{date_range(s)} · {countdown(s, today)}") for s in past[:recent]),
+            t(lang, "summits.past"),
+            (
+                line(s, f"{date_range(s, lang)} · {countdown(s, today, lang)}")
+                for s in past[:recent]
+            ),
         )
-    blocks.append(
-        context(f"As of {human_date(today)}. Dates show in your own time zone and locale.")
+    if calendar_url:
+        blocks.append(section(t(lang, "summits.calendar", url=escape(calendar_url))))
+    blocks.append(context(t(lang, "summits.as_of", date=human_date(today, lang))))
+    listing = (
+        "; ".join(f"{s.name} ({s.starts}, {countdown(s, today, lang)})" for s in upcoming)
+        if upcoming
+        else t(lang, "summits.fallback_none")
     )
-    plain = [
-        "Upcoming: "
-        + (
-            "; ".join(f"{s.name} ({s.starts}, {countdown(s, today)})" for s in upcoming)
-            if upcoming
-            else "none with announced dates"
-        )
-    ]
+    plain = [t(lang, "summits.fallback_upcoming", list=listing)]
     if undated:
-        plain.append("Dates not announced: " + "; ".join(s.name for s in undated))
-    return Reply(text=fallback("AI summits.", *plain), blocks=cap(blocks))
+        plain.append(t(lang, "summits.fallback_undated", list="; ".join(s.name for s in undated)))
+    return Reply(text=fallback(t(lang, "summits.header") + ".", *plain), blocks=cap(blocks, lang))
 
 
 def error_reply(message: str) -> Reply:

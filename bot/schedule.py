@@ -293,7 +293,7 @@ def wake_after(schedule: Schedule, after: datetime) -> datetime:
     # zone jumps forward past its own wake-up (Pacific/Apia, 2011-12-30).
     for shift in range(-1, _MAX_DAYS_AHEAD + 1):
         slot = _slot(start + timedelta(days=shift), schedule.at, tz)
-        if slot >= after:
+        if slot > after:
             return slot
     raise RuntimeError(f"no wake-up found for {schedule.describe()} after {after.isoformat()}")
 

@@ -32,9 +32,11 @@ def truncate(text: str, limit: int) -> str:
     return cut + "…"
 
 
-def human_date(day: date) -> str:
-    """6 May 2024: the fallback shown where Slack cannot format a date."""
-    return f"{day.day} {day:%B %Y}"
+def human_date(day: date, lang: str = "en") -> str:
+    """6 May 2024 (or 6 mai 2024, 2024年5月6日): the fallback where Slack cannot format a date."""
+    from bot.i18n import human_date as localized
+
+    return localized(day, lang)
 
 
 def date_instant(day: date) -> int:
@@ -46,9 +48,9 @@ def date_instant(day: date) -> int:
     return int(datetime.combine(day, time(12, 0), tzinfo=UTC).timestamp())
 
 
-def slack_date(day: date, token: str = "{date_long_pretty}") -> str:
+def slack_date(day: date, token: str = "{date_long_pretty}", lang: str = "en") -> str:
     """A ``<!date^…>`` token that each reader sees in their own locale, with a plain fallback."""
-    return f"<!date^{date_instant(day)}^{token}|{human_date(day)}>"
+    return f"<!date^{date_instant(day)}^{token}|{human_date(day, lang)}>"
 
 
 def slack_datetime(when: datetime) -> str:

@@ -57,7 +57,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
     @app.action("list_topics")
     async def on_list(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
-        reply = render.topics_reply(deps.library)
+        reply = render.topics_reply(deps.library.for_lang(_value(body) or "en"))
         await respond(
             text=reply.text,
             blocks=reply.blocks_json(),

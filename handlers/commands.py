@@ -12,14 +12,9 @@ from bot import commands, core, render
 from bot.app import Deps
 from bot.channels import Invocation
 from bot.clock import today
+from bot.i18n import DEFAULT, t
 
 log = logging.getLogger("declaration_bot.command")
-
-FAILED = (
-    "Sorry, something went wrong on our side while answering that. It has been logged; "
-    "please try again in a moment."
-)
-NO_STORE = "Subscriptions are not available here: the bot runs without a database."
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
@@ -34,7 +29,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
         if isinstance(parsed, commands.CHANNEL_COMMANDS):
             # these touch the database (and maybe users.info): acknowledge first, answer after
             await ack()
-            reply = await _channel_command(parsed, command, client, deps)
+            lang = await deps.locales.lang_of(client, command, text)
+            reply = await _channel_command(parsed, command, client, deps, lang)
             await respond(
                 text=reply.text,
                 blocks=reply.blocks_json(),
@@ -43,11 +39,14 @@ def register(app: AsyncApp, deps: Deps) -> None:
             )
         else:
             try:
-                reply = core.reply_to(text, deps.library, today(deps.clock))
+                lang = await deps.locales.lang_of(client, command, text)
+                reply = core.reply_to(
+                    text, deps.library, today(deps.clock), lang, calendar_url=deps.calendar_url
+                )
                 payload = reply.blocks_json()
             except Exception:
                 log.exception("command failed sub=%s team=%s channel=%s", kind, team, channel)
-                reply = render.error_reply(FAILED)
+                reply = render.error_reply(t(DEFAULT, "error.failed"))
                 payload = reply.blocks_json()
             await ack(text=reply.text, blocks=payload, response_type=reply.response_type)
         log.info(
@@ -56,29 +55,38 @@ def register(app: AsyncApp, deps: Deps) -> None:
 
 
 async def _channel_command(
-    parsed: commands.ChannelCommand, command: dict[str, Any], client: AsyncWebClient, deps: Deps
+    parsed: commands.ChannelCommand,
+    command: dict[str, Any],
+    client: AsyncWebClient,
+    deps: Deps,
+    lang: str,
 ) -> render.Reply:
     if deps.channels is None:
-        return render.error_reply(NO_STORE)
+        return render.error_reply(t(lang, "error.no_store"))
     inv = Invocation(
         team_id=str(command.get("team_id") or ""),
         channel_id=str(command.get("channel_id") or ""),
         user_id=str(command.get("user_id") or ""),
         enterprise_id=command.get("enterprise_id") or None,
         channel_name=command.get("channel_name"),
+        lang=lang,
     )
 
-    async def user_zone() -> str | None:
-        try:
-            info = await client.users_info(user=inv.user_id)
-            tz = (info.get("user") or {}).get("tz")
-            return str(tz) if tz else None
-        except Exception as exc:  # no users:read, or Slack is down: fall back to UTC
-            log.warning("users.info failed team=%s: %s", inv.team_id, type(exc).__name__)
-            return None
+    fetched: dict[str, Any] = {}
+
+    async def user_info() -> dict[str, Any] | None:
+        if "user" not in fetched:
+            try:
+                info = await client.users_info(user=inv.user_id, include_locale=True)
+                fetched["user"] = info.get("user") or None
+            except Exception as exc:  # no users:read, or Slack is down
+                log.warning("users.info failed team=%s: %s", inv.team_id, type(exc).__name__)
+                fetched["user"] = None
+        user = fetched["user"]
+        return user if isinstance(user, dict) else None
 
     try:
-        return await deps.channels.handle(parsed, inv, user_zone)
+        return await deps.channels.handle(parsed, inv, user_info)
     except Exception:
         log.exception("channel command failed team=%s channel=%s", inv.team_id, inv.channel_id)
-        return render.error_reply(FAILED)
+        return render.error_reply(t(lang, "error.failed"))

@@ -124,3 +124,18 @@ def wait_until(predicate: object, timeout: float = 10.0) -> None:
             return
         time.sleep(0.05)
     raise AssertionError("condition not met in time")
+
+
+def fresh_database(url: str) -> str:
+    """Empty a shared test database (every table of ours and Alembic's), and return its URL."""
+    from sqlalchemy import text
+
+    from bot.models import Base
+    from bot.store import make_engine
+
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        Base.metadata.drop_all(conn)
+        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    engine.dispose()
+    return url

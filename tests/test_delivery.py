@@ -20,7 +20,8 @@ from bot.config import Settings
 from bot.content import load_library
 from bot.schedule import Schedule, parse_schedule
 from bot.store import Store
-from tests.conftest import CONTENT
+from tests.conftest import CONTENT, fresh_database
+from tests.contenthelp import add_summit
 from tests.fakeslack import FakeSlack
 
 T0 = datetime(2026, 12, 1, 7, 0, tzinfo=UTC)  # a Tuesday
@@ -31,12 +32,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'bot.sqlite3'}"
         return
-    base = request.getfixturevalue("postgres_url")
-    store = Store.open(base)
-    with store.engine.begin() as conn:
-        conn.exec_driver_sql("DROP TABLE IF EXISTS deliveries, subscriptions, alembic_version")
-    store.close()
-    yield base
+    yield fresh_database(request.getfixturevalue("postgres_url"))
 
 
 @pytest.fixture
@@ -63,7 +59,9 @@ class World:
     def subscribe(self, channel: str, words: str, team: str = "T1") -> None:
         schedule = parse_schedule(words.split())
         assert isinstance(schedule, Schedule), schedule
-        self.store.subscribe(team_id=team, channel_id=channel, schedule=schedule, now=self.clock.now())
+        self.store.subscribe(
+            team_id=team, channel_id=channel, schedule=schedule, now=self.clock.now()
+        )
 
     async def tick(self, at: datetime):  # type: ignore[no-untyped-def]
         self.clock.at = at
@@ -215,9 +213,13 @@ async def test_permanent_channel_errors_pause_only_that_channel(
     assert len(r.sent) == 1 and len(r.failed) == 1 and posts_to(slack, "CGOOD")
     bad = w.store.get("T1", "CBAD")
     assert bad is not None and bad.paused and error in (bad.paused_reason or "")
-    assert len([c for c in slack.calls_to("chat.postMessage") if c.params["channel"] == "CBAD"]) == 1
+    assert (
+        len([c for c in slack.calls_to("chat.postMessage") if c.params["channel"] == "CBAD"]) == 1
+    )
     await w.tick(T0.replace(hour=9) + timedelta(days=1, seconds=1))
-    assert len([c for c in slack.calls_to("chat.postMessage") if c.params["channel"] == "CBAD"]) == 1
+    assert (
+        len([c for c in slack.calls_to("chat.postMessage") if c.params["channel"] == "CBAD"]) == 1
+    )
     await w.close()
 
 
@@ -247,22 +249,14 @@ async def test_one_slow_channel_does_not_delay_the_others(db_url: str, slack: Fa
 
 
 def _add_summit(content: Path, sid: str, starts: str) -> None:
-    path = content / "summits.yml"
-    path.write_text(
-        path.read_text()
-        + f"""
-  - id: {sid}
-    name: Test Summit {sid}
-    series: ai-summit
-    location: Geneva, Switzerland
-    starts: {starts}
-    ends: {starts}
-    sources:
-      - title: Announcement
-        url: https://example.org/summit
-        publisher: Example
-        date: 2026-11-01
-"""
+    add_summit(
+        content,
+        sid,
+        starts,
+        starts,
+        name=f"Test Summit {sid}",
+        location="Geneva, Switzerland",
+        series="ai-summit",
     )
 
 

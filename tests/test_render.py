@@ -14,6 +14,7 @@ from bot import core
 from bot.content import Library, load_library
 from bot.render import Reply, summits_reply
 from bot.text import date_instant, escape, slack_date
+from tests.contenthelp import add_summit
 
 TODAY = date(2026, 11, 26)
 DANGEROUS = ("<!channel", "<!here", "<!everyone", "<@", "<#", "<!subteam", "<https://evil")
@@ -107,41 +108,18 @@ def test_search_reply_highlights_and_says_when_nothing_matches(library: Library)
     assert "What should I search for?" in body
 
 
-def _with_summits(content: Path, extra: str) -> Library:
-    path = content / "summits.yml"
-    path.write_text(path.read_text() + extra)
+def _with_summits(content: Path, *summits: tuple[str, date, date | None]) -> Library:
+    for sid, starts, ends in summits:
+        add_summit(content, sid, starts, ends)
     return load_library(content)
-
-
-def _summit(sid: str, starts: date | None, ends: date | None = None, **more: str) -> str:
-    lines = [
-        f"  - id: {sid}",
-        f"    name: Summit {sid}",
-        "    series: waic",
-        "    location: Shanghai",
-    ]
-    if starts:
-        lines.append(f"    starts: {starts.isoformat()}")
-    if ends:
-        lines.append(f"    ends: {ends.isoformat()}")
-    for k, v in more.items():
-        lines.append(f"    {k}: {v}")
-    lines += [
-        "    sources:",
-        "      - title: t",
-        "        url: https://example.org/",
-        "        publisher: p",
-        "        date: 2026-01-01",
-    ]
-    return "\n" + "\n".join(lines) + "\n"
 
 
 def test_summits_are_computed_from_today(content_copy: Path) -> None:
     lib = _with_summits(
         content_copy,
-        _summit("soon", TODAY + timedelta(days=10), TODAY + timedelta(days=12))
-        + _summit("tomorrow", TODAY + timedelta(days=1))
-        + _summit("now", TODAY - timedelta(days=1), TODAY + timedelta(days=1)),
+        ("soon", TODAY + timedelta(days=10), TODAY + timedelta(days=12)),
+        ("tomorrow", TODAY + timedelta(days=1), None),
+        ("now", TODAY - timedelta(days=1), TODAY + timedelta(days=1)),
     )
     body = "\n".join(texts(summits_reply(lib, TODAY)))
     upcoming = body.split("*Upcoming*")[1].split("*Dates not announced*")[0]

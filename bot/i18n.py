@@ -1,0 +1,74 @@
+"""Languages: the fixed phrases in English, French and Chinese, and dates written for each."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, time
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from babel.dates import format_date, get_day_names
+
+LANGS = ("en", "fr", "zh")
+DEFAULT = "en"
+CATALOG = Path(__file__).resolve().parent / "locales" / "messages.yml"
+_BABEL = {"en": "en_GB", "fr": "fr_FR", "zh": "zh_Hans_CN"}
+_LANG_WORD = re.compile(r"(?:^|\s)lang:([A-Za-z_-]+)(?=\s|$)")
+
+
+@lru_cache(maxsize=1)
+def catalog() -> dict[str, dict[str, str]]:
+    data = yaml.safe_load(CATALOG.read_text(encoding="utf-8"))
+    assert isinstance(data, dict)
+    return {str(k): {str(lang): str(text) for lang, text in v.items()} for k, v in data.items()}
+
+
+def t(lang: str, key: str, **values: Any) -> str:
+    """The phrase ``key`` in ``lang`` (English if missing), with ``{names}`` filled in."""
+    entry = catalog()[key]
+    text = entry.get(lang) or entry[DEFAULT]
+    return text.format(**values) if values else text
+
+
+def from_locale(locale: str | None) -> str | None:
+    """A Slack locale ('fr-FR', 'zh-CN', 'en-US') to one of our languages, or None."""
+    if not locale:
+        return None
+    head = locale.replace("_", "-").split("-")[0].lower()
+    return head if head in LANGS else None
+
+
+def split_lang(text: str) -> tuple[str, str | None]:
+    """Take a ``lang:fr`` word out of a command: (the rest, the language or None)."""
+    found = None
+    for m in _LANG_WORD.finditer(text):
+        code = from_locale(m.group(1))
+        if code is not None:
+            found = code
+    if found is None:
+        return text, None
+    rest = _LANG_WORD.sub(" ", text)
+    return " ".join(rest.split()), found
+
+
+def human_date(day: date, lang: str = DEFAULT) -> str:
+    """6 May 2024 / 6 mai 2024 / 2024年5月6日."""
+    return str(format_date(day, format="long", locale=_BABEL.get(lang, _BABEL[DEFAULT])))
+
+
+def weekday_name(weekday: int, lang: str = DEFAULT) -> str:
+    names = get_day_names("wide", locale=_BABEL.get(lang, _BABEL[DEFAULT]))
+    return str(names[weekday])
+
+
+def describe_schedule(cadence: str, weekday: int | None, at: time, tz: str, lang: str) -> str:
+    hhmm = f"{at.hour:02d}:{at.minute:02d}"
+    if cadence == "weekly" and weekday is not None:
+        return t(lang, "schedule.weekly", weekday=weekday_name(weekday, lang), time=hhmm, tz=tz)
+    return t(lang, "schedule.daily", time=hhmm, tz=tz)
+
+
+def language_name(code: str, lang: str) -> str:
+    return t(lang, f"language.{code}")

@@ -1,0 +1,661 @@
+"""Digest schedules: parsing, and wake-ups across daylight saving time in any zone."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import UTC, date, datetime, time, timedelta
+from itertools import pairwise
+from zoneinfo import ZoneInfo, available_timezones
+
+import pytest
+from apscheduler.triggers.cron import CronTrigger
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.schedule import (
+    WEEKDAYS,
+    Schedule,
+    ScheduleError,
+    latest_slot_at_or_before,
+    local_day,
+    next_digest,
+    parse_schedule,
+    wake_after,
+    zone,
+)
+
+ALL_ZONES = sorted(
+    name
+    for name in available_timezones()
+    if (found := zone(name)) is not None and found.key == name
+)
+# Zones whose clocks went back by more than an hour at some point from 2000 to 2100: consecutive
+# wake-ups there are 24 h plus that much apart (see the module's notes).
+BIG_FALL_BACKS = {
+    "Antarctica/Casey": timedelta(hours=3),
+    "Antarctica/Davis": timedelta(hours=2),
+    "Antarctica/Troll": timedelta(hours=2),
+    "Antarctica/Vostok": timedelta(hours=2),
+    "Asia/Chita": timedelta(hours=2),
+    "Asia/Magadan": timedelta(hours=2),
+}
+# Zones that dropped a whole calendar date (2011-12-30, when they crossed the date line).
+SKIPPED_DATES = {"Pacific/Apia", "Pacific/Fakaofo"}
+
+EPSILON = timedelta(microseconds=1)
+
+
+def daily(at: str, tz: str) -> Schedule:
+    return Schedule("daily", None, time.fromisoformat(at), tz)
+
+
+def weekly(day: int, at: str, tz: str) -> Schedule:
+    return Schedule("weekly", day, time.fromisoformat(at), tz)
+
+
+def utc(*args: int) -> datetime:
+    return datetime(*args, tzinfo=UTC)  # type: ignore[misc]
+
+
+def local_exists(day: date, at: time, tz: ZoneInfo) -> bool:
+    wall = datetime.combine(day, at, tzinfo=tz)
+    return wall.astimezone(UTC).astimezone(tz).replace(tzinfo=None) == wall.replace(tzinfo=None)
+
+
+def is_repeat(local: datetime) -> bool:
+    """The second showing of a local time that a fall-back shows twice."""
+    return local.fold == 1 and local.replace(fold=0).utcoffset() != local.utcoffset()
+
+
+def cron_fire(schedule: Schedule, after: datetime) -> datetime:
+    """APScheduler's answer, as a reference: its next fire time, passing over repeated times."""
+    tz = ZoneInfo(schedule.tz)
+    trigger = CronTrigger(hour=schedule.at.hour, minute=schedule.at.minute, timezone=tz)
+    start = after.astimezone(UTC)
+    for _ in range(3):
+        fire = trigger.get_next_fire_time(None, (start + EPSILON).astimezone(tz)).astimezone(UTC)
+        if not is_repeat(fire.astimezone(tz)):
+            return fire
+        start = fire
+    raise AssertionError("CronTrigger kept firing at repeated local times")
+
+
+def check_wake(schedule: Schedule, after: datetime, wake: datetime) -> None:
+    """What every wake-up must be, whatever the zone and the day."""
+    tz = ZoneInfo(schedule.tz)
+    assert wake.tzinfo is UTC
+    assert wake > after
+    limit = timedelta(hours=24) + BIG_FALL_BACKS.get(schedule.tz, timedelta(hours=1))
+    assert wake - after <= limit
+    local = wake.astimezone(tz)
+    if local_exists(local.date(), schedule.at, tz):
+        # The wall clock shows the time asked for, at its first showing that day.
+        assert local.time() == schedule.at
+        assert not is_repeat(local)
+    else:
+        # Skipped by a spring-forward: read with the offset from before the jump, so the clock
+        # shows a later time that same day.
+        assert local.time() > schedule.at
+        assert wake == datetime.combine(local.date(), schedule.at, tzinfo=tz).astimezone(UTC)
+    # CronTrigger never fires before it, and each time it fires is a wake-up too: where the two
+    # differ, CronTrigger has missed a day (see the module's notes).
+    cron = cron_fire(schedule, after)
+    assert wake <= cron
+    assert wake_after(schedule, cron - EPSILON) == cron
+
+
+def wake_ups(schedule: Schedule, after: datetime, count: int) -> list[datetime]:
+    found = []
+    for _ in range(count):
+        after = wake_after(schedule, after)
+        found.append(after)
+    return found
+
+
+# --- Parsing ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("words", "default_tz", "expected"),
+    [
+        ("daily 09:00 UTC", "UTC", daily("09:00", "UTC")),
+        ("weekly fri 16:30 Asia/Shanghai", "UTC", weekly(4, "16:30", "Asia/Shanghai")),
+        ("daily 09:00", "Europe/Paris", daily("09:00", "Europe/Paris")),
+        ("", "UTC", weekly(0, "09:00", "UTC")),
+        ("", "America/New_York", weekly(0, "09:00", "America/New_York")),
+        ("", "america/new_york", weekly(0, "09:00", "America/New_York")),
+        ("", "Mars/Olympus", weekly(0, "09:00", "UTC")),
+        ("", "", weekly(0, "09:00", "UTC")),
+        ("daily", "UTC", daily("09:00", "UTC")),
+        ("weekly", "UTC", weekly(0, "09:00", "UTC")),
+        ("fri", "UTC", weekly(4, "09:00", "UTC")),
+        ("Friday", "UTC", weekly(4, "09:00", "UTC")),
+        ("TUES", "UTC", weekly(1, "09:00", "UTC")),
+        ("thur", "UTC", weekly(3, "09:00", "UTC")),
+        ("thurs 17:30", "UTC", weekly(3, "17:30", "UTC")),
+        ("sunday weekly", "UTC", weekly(6, "09:00", "UTC")),
+        ("asia/shanghai", "UTC", weekly(0, "09:00", "Asia/Shanghai")),
+        ("DAILY 9:00 EUROPE/PARIS", "UTC", daily("09:00", "Europe/Paris")),
+        ("utc", "Europe/Paris", weekly(0, "09:00", "UTC")),
+        ("GMT", "Europe/Paris", weekly(0, "09:00", "UTC")),
+        ("16:30 Asia/Shanghai fri weekly", "UTC", weekly(4, "16:30", "Asia/Shanghai")),
+        ("lang:fr daily 08:15", "UTC", daily("08:15", "UTC")),
+        ("daily LANG:zh 08:15 lang:", "UTC", daily("08:15", "UTC")),
+        ("9am", "UTC", weekly(0, "09:00", "UTC")),
+        ("9:30am", "UTC", weekly(0, "09:30", "UTC")),
+        ("5pm", "UTC", weekly(0, "17:00", "UTC")),
+        ("5:45PM", "UTC", weekly(0, "17:45", "UTC")),
+        ("12pm", "UTC", weekly(0, "12:00", "UTC")),
+        ("12am", "UTC", weekly(0, "00:00", "UTC")),
+        ("12:30am", "UTC", weekly(0, "00:30", "UTC")),
+        ("00:00", "UTC", weekly(0, "00:00", "UTC")),
+        ("23:59", "UTC", weekly(0, "23:59", "UTC")),
+    ],
+)
+def test_parses(words: str, default_tz: str, expected: Schedule) -> None:
+    assert parse_schedule(words.split(), default_tz) == expected
+
+
+def test_words_with_spaces_inside_are_split() -> None:
+    assert parse_schedule(["daily  09:00", " UTC "]) == daily("09:00", "UTC")
+
+
+@pytest.mark.parametrize(
+    ("words", "quoted", "hint"),
+    [
+        ("daily 25:99", "“25:99”", "24-hour HH:MM"),
+        ("24:00", "“24:00”", "24-hour HH:MM"),
+        ("9:7", "“9:7”", "24-hour HH:MM"),
+        ("13pm", "“13pm”", "24-hour HH:MM"),
+        ("0am", "“0am”", "24-hour HH:MM"),
+        ("9:60", "“9:60”", "24-hour HH:MM"),
+        ("9", "“9”", "24-hour HH:MM"),
+        ("9.30", "“9.30”", "24-hour HH:MM"),
+        ("weekly fri 16:30 Mars/Olympus", "“Mars/Olympus”", "Europe/Paris, Asia/Shanghai"),
+        ("every blue moon", "“every”", "`subscribe daily 09:00 UTC`"),
+        ("daily fri", "“daily”", "contradict"),
+        ("fri daily", "“fri”", "contradict"),
+        ("09:00 10:00", "“10:00”", "one time only"),
+        ("9am 9am", "“9am”", "one time only"),
+        ("daily weekly", "“weekly”", "one cadence only"),
+        ("weekly weekly", "“weekly”", "one cadence only"),
+        ("mon fri", "“fri”", "one weekday only"),
+        ("UTC Europe/Paris", "“Europe/Paris”", "one time zone only"),
+    ],
+)
+def test_rejects(words: str, quoted: str, hint: str) -> None:
+    result = parse_schedule(words.split())
+    assert isinstance(result, ScheduleError)
+    assert quoted in result.message
+    assert hint in result.message
+    assert "`subscribe " in result.message
+    assert result.message.endswith(".")
+
+
+def test_unknown_zone_suggests_real_ones() -> None:
+    result = parse_schedule(["Mars/Olympus"])
+    assert isinstance(result, ScheduleError)
+    for name in ("Europe/Paris", "Asia/Shanghai", "America/New_York", "UTC"):
+        assert name in result.message
+
+
+def test_not_understood_gives_both_examples() -> None:
+    result = parse_schedule(["every", "blue", "moon"])
+    assert isinstance(result, ScheduleError)
+    assert "`subscribe daily 09:00 UTC`" in result.message
+    assert "`subscribe weekly fri 16:30 Asia/Shanghai`" in result.message
+    assert "blue" not in result.message
+
+
+def test_user_text_in_errors_is_escaped_and_cut() -> None:
+    result = parse_schedule(["daily", "<!channel>"])
+    assert isinstance(result, ScheduleError)
+    assert "“&lt;!channel&gt;”" in result.message
+    assert "<" not in result.message and ">" not in result.message
+
+    result = parse_schedule(["a&b/<@U123>"])
+    assert isinstance(result, ScheduleError)
+    assert "“a&amp;b/&lt;@U123&gt;”" in result.message
+
+    result = parse_schedule(["x" * 200])
+    assert isinstance(result, ScheduleError)
+    quoted = re.search("“(.*)”", result.message)
+    assert quoted is not None
+    assert len(quoted.group(1)) == 40 and quoted.group(1).endswith("…")
+
+
+def test_zone_lookup() -> None:
+    shanghai = zone("asia/shanghai")
+    assert shanghai is not None and shanghai.key == "Asia/Shanghai"
+    assert zone("Asia/Shanghai") == shanghai
+    for name in ("utc", "UTC", "gmt"):
+        found = zone(name)
+        assert found is not None and found.key == "UTC"
+    assert zone("AMERICA/NEW_YORK") == ZoneInfo("America/New_York")
+    for unknown in ("Mars/Olympus", "", "localtime", "../etc/passwd", "Europe/Paris\x00", "é"):
+        assert zone(unknown) is None
+
+
+def test_describe_and_digest_days() -> None:
+    assert daily("09:00", "Europe/Paris").describe() == "every day at 09:00 (Europe/Paris)"
+    friday = weekly(4, "16:30", "Asia/Shanghai")
+    assert friday.describe() == "every Friday at 16:30 (Asia/Shanghai)"
+    assert friday.is_digest_day(date(2026, 5, 8))
+    assert not friday.is_digest_day(date(2026, 5, 9))
+    assert all(daily("09:00", "UTC").is_digest_day(date(2026, 5, d)) for d in range(1, 8))
+    assert WEEKDAYS[date(2026, 5, 8).weekday()] == "fri"
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda: Schedule("daily", 3, time(9, 0), "UTC"),
+        lambda: Schedule("weekly", None, time(9, 0), "UTC"),
+        lambda: Schedule("weekly", 7, time(9, 0), "UTC"),
+        lambda: Schedule("hourly", None, time(9, 0), "UTC"),  # type: ignore[arg-type]
+        lambda: Schedule("daily", None, time(9, 0, 30), "UTC"),
+        lambda: Schedule("daily", None, time(9, 0), "Mars/Olympus"),
+    ],
+)
+def test_schedule_refuses_nonsense(build: Callable[[], Schedule]) -> None:
+    with pytest.raises(ValueError):
+        build()
+
+
+# --- Parsing properties -------------------------------------------------------------------------
+
+
+def check_result(result: Schedule | ScheduleError) -> None:
+    if isinstance(result, Schedule):
+        assert result.describe()
+        assert zone(result.tz) is not None
+        return
+    assert isinstance(result, ScheduleError)
+    message = result.message
+    assert "<" not in message and ">" not in message
+    assert "&" not in re.sub("&(amp|lt|gt);", "", message)
+    assert "`subscribe " in message and message.endswith(".")
+
+
+@settings(deadline=None)
+@given(st.lists(st.text()), st.text())
+def test_parse_never_raises(words: list[str], default_tz: str) -> None:
+    check_result(parse_schedule(words, default_tz))
+
+
+TOKENS = [
+    "daily",
+    "weekly",
+    "Weekly",
+    *WEEKDAYS,
+    "thursday",
+    "thurs",
+    "09:00",
+    "9:30",
+    "23:59",
+    "9am",
+    "12pm",
+    "12:30am",
+    "25:99",
+    "24:00",
+    "13pm",
+    "9:7",
+    "UTC",
+    "gmt",
+    "Europe/Paris",
+    "asia/shanghai",
+    "Mars/Olympus",
+    "lang:fr",
+    "lang:",
+    "<!channel>",
+    "<@U123|bob>",
+    "&",
+    "every",
+    "",
+    " ",
+    "/",
+    ":",
+    "am",
+]
+
+
+@settings(deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(TOKENS),
+            st.text(max_size=12),
+            st.from_regex(r"[0-9]{1,3}(:[0-9]{0,3})?(am|pm|AM|h)?", fullmatch=True),
+        ),
+        max_size=8,
+    ),
+    st.sampled_from(["UTC", "Europe/Paris", "asia/shanghai", "Nowhere/Land", ""]),
+)
+def test_parse_never_raises_on_near_misses(words: list[str], default_tz: str) -> None:
+    check_result(parse_schedule(words, default_tz))
+
+
+CASES: list[Callable[[str], str]] = [str.lower, str.upper, str.title, lambda word: word]
+WEEKDAY_SPELLINGS = [
+    ["mon", "monday"],
+    ["tue", "tues", "tuesday"],
+    ["wed", "wednesday"],
+    ["thu", "thur", "thurs", "thursday"],
+    ["fri", "friday"],
+    ["sat", "saturday"],
+    ["sun", "sunday"],
+]
+
+
+def time_spellings(at: time) -> list[str]:
+    half = at.hour % 12 or 12
+    suffix = "am" if at.hour < 12 else "pm"
+    spellings = [f"{at:%H:%M}", f"{at.hour}:{at.minute:02d}", f"{half}:{at.minute:02d}{suffix}"]
+    if at.minute == 0:
+        spellings.append(f"{half}{suffix}")
+    return spellings
+
+
+@st.composite
+def schedules(draw: st.DrawFn) -> Schedule:
+    cadence = draw(st.sampled_from(["daily", "weekly"]))
+    day = None if cadence == "daily" else draw(st.integers(0, 6))
+    at = time(draw(st.integers(0, 23)), draw(st.integers(0, 59)))
+    return Schedule(cadence, day, at, draw(st.sampled_from(ALL_ZONES)))
+
+
+@settings(deadline=None)
+@given(schedules(), st.data())
+def test_round_trip(schedule: Schedule, data: st.DataObject) -> None:
+    words: list[str] = []
+    if schedule.weekday is None:
+        words.append("daily")
+    else:
+        spelling = data.draw(st.sampled_from(WEEKDAY_SPELLINGS[schedule.weekday]))
+        words += data.draw(st.sampled_from([["weekly", spelling], [spelling]]))
+        if schedule.weekday == 0 and data.draw(st.booleans()):
+            words = ["weekly"]
+    if schedule.at != time(9, 0) or data.draw(st.booleans()):
+        words.append(data.draw(st.sampled_from(time_spellings(schedule.at))))
+    default_tz = data.draw(st.sampled_from(ALL_ZONES))
+    if schedule.tz != default_tz:
+        words.append(schedule.tz)
+    if data.draw(st.booleans()):
+        words.append("lang:fr")
+    words = [data.draw(st.sampled_from(CASES))(word) for word in data.draw(st.permutations(words))]
+    assert parse_schedule(words, default_tz) == schedule
+
+
+# --- Wake-ups across daylight saving time -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("tz", "start", "short_day", "long_day"),
+    [
+        ("Europe/Paris", date(2026, 3, 20), date(2026, 3, 29), date(2026, 10, 25)),
+        ("America/New_York", date(2026, 3, 1), date(2026, 3, 8), date(2026, 11, 1)),
+        ("Australia/Sydney", date(2026, 3, 28), date(2026, 10, 4), date(2026, 4, 5)),
+    ],
+)
+def test_nine_oclock_stays_nine_oclock_across_dst(
+    tz: str, start: date, short_day: date, long_day: date
+) -> None:
+    schedule = daily("09:00", tz)
+    local = ZoneInfo(tz)
+    after = datetime.combine(start, time(12, 0), tzinfo=local)
+    wakes = wake_ups(schedule, after, 240)
+    assert [local_day(schedule, w) for w in wakes] == [
+        start + timedelta(days=n) for n in range(1, 241)
+    ]
+    for previous, wake in zip([None, *wakes], wakes, strict=False):
+        assert wake.tzinfo is UTC
+        assert wake.astimezone(local).time() == time(9, 0)
+        if previous is None:
+            continue
+        gap = wake - previous
+        day = local_day(schedule, wake)
+        if day == short_day:
+            assert gap == timedelta(hours=23)
+        elif day == long_day:
+            assert gap == timedelta(hours=25)
+        else:
+            assert gap == timedelta(hours=24)
+
+
+def test_paris_in_winter_and_summer() -> None:
+    schedule = daily("09:00", "Europe/Paris")
+    assert wake_after(schedule, utc(2026, 1, 15, 0, 0)) == utc(2026, 1, 15, 8, 0)
+    assert wake_after(schedule, utc(2026, 7, 15, 0, 0)) == utc(2026, 7, 15, 7, 0)
+
+
+def test_wake_after_is_strictly_after() -> None:
+    schedule = daily("09:00", "UTC")
+    assert wake_after(schedule, utc(2026, 5, 4, 9, 0)) == utc(2026, 5, 5, 9, 0)
+    assert wake_after(schedule, utc(2026, 5, 4, 9, 0) - EPSILON) == utc(2026, 5, 4, 9, 0)
+    assert wake_after(schedule, utc(2026, 5, 4, 8, 59, 59)) == utc(2026, 5, 4, 9, 0)
+    # Whatever zone `after` is given in, the answer is the same instant, in UTC.
+    tokyo = utc(2026, 5, 4, 8, 0).astimezone(ZoneInfo("Asia/Tokyo"))
+    assert wake_after(schedule, tokyo) == utc(2026, 5, 4, 9, 0)
+
+
+def test_a_local_time_skipped_by_spring_forward_comes_one_hour_late() -> None:
+    # Paris, 2026-03-29: 02:00 CET becomes 03:00 CEST, so 02:30 does not exist that day. It is
+    # read with the offset before the jump (+01:00): 01:30 UTC, which the clocks show as 03:30.
+    schedule = daily("02:30", "Europe/Paris")
+    paris = ZoneInfo("Europe/Paris")
+    wakes = wake_ups(schedule, utc(2026, 3, 27, 12, 0), 3)
+    assert wakes == [utc(2026, 3, 28, 1, 30), utc(2026, 3, 29, 1, 30), utc(2026, 3, 30, 0, 30)]
+    assert [w.astimezone(paris).time() for w in wakes] == [time(2, 30), time(3, 30), time(2, 30)]
+    assert [local_day(schedule, w) for w in wakes] == [date(2026, 3, d) for d in (28, 29, 30)]
+    # New York, 2026-03-08: 02:30 EST would be 07:30 UTC, which is 03:30 EDT.
+    schedule = daily("02:30", "America/New_York")
+    assert wake_after(schedule, utc(2026, 3, 8, 0, 0)) == utc(2026, 3, 8, 7, 30)
+
+
+def test_a_local_time_repeated_by_fall_back_wakes_once() -> None:
+    # Paris, 2026-10-25: 03:00 CEST becomes 02:00 CET, so 02:30 happens at 00:30 and 01:30 UTC.
+    schedule = daily("02:30", "Europe/Paris")
+    wakes = wake_ups(schedule, utc(2026, 10, 23, 12, 0), 3)
+    assert wakes == [utc(2026, 10, 24, 0, 30), utc(2026, 10, 25, 0, 30), utc(2026, 10, 26, 1, 30)]
+    # Woken between the two, the second one is not a new wake-up.
+    assert wake_after(schedule, utc(2026, 10, 25, 1, 0)) == utc(2026, 10, 26, 1, 30)
+    assert wake_after(schedule, utc(2026, 10, 25, 1, 30) - EPSILON) == utc(2026, 10, 26, 1, 30)
+
+
+def test_bigger_fall_backs_make_longer_days() -> None:
+    # Antarctica/Troll goes from +02 to +00 (2026-10-25), Antarctica/Casey went from +11 to +08.
+    troll = wake_ups(daily("09:00", "Antarctica/Troll"), utc(2026, 10, 24, 0, 0), 3)
+    assert [b - a for a, b in pairwise(troll)] == [
+        timedelta(hours=26),
+        timedelta(hours=24),
+    ]
+    casey = wake_ups(daily("09:00", "Antarctica/Casey"), utc(2010, 3, 3, 12, 0), 3)
+    assert casey[0] == utc(2010, 3, 3, 22, 0)
+    assert [b - a for a, b in pairwise(casey)] == [
+        timedelta(hours=27),
+        timedelta(hours=24),
+    ]
+
+
+def test_a_date_a_zone_skipped_has_no_wake_up() -> None:
+    # Samoa skipped Friday 2011-12-30: its 09:00 is read as 09:00-10:00, i.e. Saturday 09:00+14:00.
+    schedule = daily("09:00", "Pacific/Apia")
+    wakes = wake_ups(schedule, utc(2011, 12, 28, 20, 0), 3)
+    assert [b - a for a, b in pairwise(wakes)] == [timedelta(hours=24)] * 2
+    assert [local_day(schedule, w) for w in wakes] == [
+        date(2011, 12, 29),
+        date(2011, 12, 31),
+        date(2012, 1, 1),
+    ]
+    # So a Friday digest waits two weeks.
+    friday = weekly(4, "09:00", "Pacific/Apia")
+    assert local_day(friday, next_digest(friday, utc(2011, 12, 24))) == date(2012, 1, 6)
+
+
+@pytest.mark.parametrize(
+    ("tz", "year"),
+    [
+        ("Europe/Paris", 2026),
+        ("America/New_York", 2026),
+        ("Australia/Sydney", 2026),
+        ("Australia/Lord_Howe", 2026),
+        ("America/Santiago", 2026),
+        ("Pacific/Chatham", 2026),
+        ("Antarctica/Troll", 2026),
+        ("Asia/Gaza", 2026),
+        ("America/Havana", 2026),
+        ("Antarctica/Casey", 2010),
+        ("Pacific/Apia", 2011),
+        ("Europe/Moscow", 2011),
+    ],
+)
+def test_every_wake_up_of_a_year_follows_the_rule(tz: str, year: int) -> None:
+    local = ZoneInfo(tz)
+    for minutes in [*range(0, 4 * 60, 15), 9 * 60, 23 * 60 + 30, 23 * 60 + 59]:
+        schedule = daily(f"{minutes // 60:02d}:{minutes % 60:02d}", tz)
+        after = datetime(year, 1, 1, tzinfo=local) - timedelta(days=1)
+        day: date | None = None
+        for _ in range(366):
+            wake = wake_after(schedule, after)
+            check_wake(schedule, after, wake)
+            # One wake-up per local date, and no date left out but one a zone skipped.
+            next_day = local_day(schedule, wake)
+            gap = 2 if tz in SKIPPED_DATES and next_day == date(2011, 12, 31) else 1
+            assert day is None or next_day == day + timedelta(days=gap)
+            # Nothing between two wake-ups is a wake-up.
+            assert wake_after(schedule, after + (wake - after) / 2) == wake
+            after, day = wake, next_day
+
+
+def test_where_cron_trigger_misses_a_day() -> None:
+    # A spring-forward later the same local day: the next day's 00:30 is not to be missed.
+    paris = daily("00:30", "Europe/Paris")
+    assert wake_after(paris, utc(2026, 3, 28, 23, 30)) == utc(2026, 3, 29, 22, 30)
+    # A gap at midnight (America/Santiago, 2026-09-06 00:00 -04 becomes 01:00 -03): that day's
+    # 00:00 is read as -04, so the clocks show 01:00.
+    santiago = daily("00:00", "America/Santiago")
+    assert wake_after(santiago, utc(2026, 9, 5, 4, 0)) == utc(2026, 9, 6, 4, 0)
+    assert wake_after(santiago, utc(2026, 9, 6, 4, 0)) == utc(2026, 9, 7, 3, 0)
+
+
+# --- Wake-up properties -------------------------------------------------------------------------
+
+instants = st.datetimes(
+    min_value=datetime(2000, 1, 1), max_value=datetime(2099, 12, 31), timezones=st.just(UTC)
+)
+
+
+def shown_in(instant: datetime, tz: str) -> datetime:
+    """The same instant with another zone's clock on it, which must change nothing."""
+    return instant.astimezone(ZoneInfo(tz))
+
+
+@settings(deadline=None, max_examples=300)
+@given(schedules(), instants, st.sampled_from(ALL_ZONES))
+def test_wake_after_properties(schedule: Schedule, after: datetime, shown: str) -> None:
+    wake = wake_after(schedule, shown_in(after, shown))
+    assert wake == wake_after(schedule, after)
+    check_wake(schedule, after, wake)
+    # It is the first: the wake-up before it was no later than `after`, on an earlier local date.
+    walk = wake_after(schedule, wake - timedelta(hours=50))
+    previous = None
+    for _ in range(4):
+        if walk >= wake:
+            break
+        previous, walk = walk, wake_after(schedule, walk)
+    assert walk == wake
+    assert previous is not None
+    assert previous <= after
+    assert local_day(schedule, previous) < local_day(schedule, wake)
+
+
+@settings(deadline=None, max_examples=200)
+@given(schedules(), instants, st.timedeltas(timedelta(0), timedelta(days=3)))
+def test_wake_after_is_monotone(schedule: Schedule, first: datetime, later: timedelta) -> None:
+    second = first + later
+    assert wake_after(schedule, first) <= wake_after(schedule, second)
+    if wake_after(schedule, first) <= second:
+        assert wake_after(schedule, first) < wake_after(schedule, second)
+
+
+@settings(deadline=None, max_examples=200)
+@given(schedules(), instants)
+def test_next_digest_properties(schedule: Schedule, after: datetime) -> None:
+    digest = next_digest(schedule, after)
+    assert digest.tzinfo is UTC
+    assert digest > after
+    assert schedule.is_digest_day(local_day(schedule, digest))
+    if schedule.weekday is not None:
+        assert local_day(schedule, digest).weekday() == schedule.weekday
+    limit = timedelta(days=15 if schedule.tz in SKIPPED_DATES else 8)
+    assert digest - after <= limit
+    # It is a wake-up, and no earlier wake-up since `after` was on a digest day.
+    wake = wake_after(schedule, after)
+    for _ in range(16):
+        if wake >= digest:
+            break
+        assert not schedule.is_digest_day(local_day(schedule, wake))
+        wake = wake_after(schedule, wake)
+    assert wake == digest
+    if schedule.weekday is None:
+        assert digest == wake_after(schedule, after)
+
+
+@settings(deadline=None, max_examples=200)
+@given(
+    schedules(),
+    instants,
+    st.one_of(
+        st.timedeltas(timedelta(0), timedelta(days=3)),
+        st.timedeltas(timedelta(0), timedelta(days=800)),
+    ),
+)
+def test_latest_slot_properties(schedule: Schedule, after: datetime, outage: timedelta) -> None:
+    due = wake_after(schedule, after)
+    now = due + outage
+    slot = latest_slot_at_or_before(schedule, due, now)
+    assert slot.tzinfo is UTC
+    assert due <= slot <= now
+    assert wake_after(schedule, slot - EPSILON) == slot
+    assert wake_after(schedule, slot) > now
+
+
+def test_latest_slot_examples() -> None:
+    schedule = daily("09:00", "Europe/Paris")
+    due = utc(2026, 3, 27, 8, 0)
+    assert latest_slot_at_or_before(schedule, due, due) == due
+    assert latest_slot_at_or_before(schedule, due, utc(2026, 3, 28, 7, 59)) == due
+    # Down for a week across the change to summer time: one post, for this morning.
+    now = utc(2026, 4, 3, 7, 30)
+    assert latest_slot_at_or_before(schedule, due, now) == utc(2026, 4, 3, 7, 0)
+    # A stored wake-up that this schedule would not have chosen still counts as one.
+    odd = utc(2026, 4, 3, 7, 15)
+    assert latest_slot_at_or_before(schedule, odd, now) == odd
+    assert latest_slot_at_or_before(schedule, odd, utc(2026, 4, 5, 12, 0)) == utc(2026, 4, 5, 7)
+    with pytest.raises(ValueError):
+        latest_slot_at_or_before(schedule, now, due)
+
+
+def test_naive_instants_are_refused() -> None:
+    schedule = daily("09:00", "UTC")
+    naive = datetime(2026, 5, 4, 9, 0)
+    with pytest.raises(ValueError):
+        wake_after(schedule, naive)
+    with pytest.raises(ValueError):
+        local_day(schedule, naive)
+
+
+def test_local_day() -> None:
+    schedule = daily("09:00", "Asia/Shanghai")
+    assert local_day(schedule, utc(2026, 5, 4, 15, 59)) == date(2026, 5, 4)
+    assert local_day(schedule, utc(2026, 5, 4, 16, 0)) == date(2026, 5, 5)
+
+
+def test_weekly_digest_example() -> None:
+    schedule = weekly(4, "16:30", "Asia/Shanghai")
+    # Monday 2026-05-04: the next digest is Friday 2026-05-08 16:30 +08:00.
+    assert next_digest(schedule, utc(2026, 5, 4)) == utc(2026, 5, 8, 8, 30)
+    assert next_digest(schedule, utc(2026, 5, 8, 8, 30)) == utc(2026, 5, 15, 8, 30)
+    # Reminders still wake it every day.
+    assert wake_after(schedule, utc(2026, 5, 4)) == utc(2026, 5, 4, 8, 30)
