@@ -1,0 +1,169 @@
+"""French and Chinese: the phrase catalog is complete, content is in every language, and a reader
+gets the bot in their language (lang:xx, or their Slack locale end to end)."""
+
+from __future__ import annotations
+
+import json
+import re
+import string
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from bot import core
+from bot.content import ContentError, Library, load_library
+from bot.i18n import LANGS, catalog, from_locale, human_date, split_lang
+from tests.test_render import TODAY, texts, within_limits
+
+
+def _fields(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def test_every_phrase_has_every_language_with_the_same_placeholders() -> None:
+    for key, entry in catalog().items():
+        assert set(entry) == set(LANGS), key
+        expected = _fields(entry["en"])
+        for lang in LANGS:
+            assert entry[lang].strip(), (key, lang)
+            assert _fields(entry[lang]) == expected, (key, lang)
+
+
+def test_every_phrase_used_in_code_exists() -> None:
+    used: set[str] = set()
+    for path in Path("bot").rglob("*.py"):
+        used |= set(
+            re.findall(r"""\bt\(\s*[\w.]+,\s*["']([a-z_]+\.[a-z_]+)["']""", path.read_text())
+        )
+    missing = used - set(catalog())
+    assert not missing and len(used) > 60
+
+
+@pytest.mark.parametrize(
+    ("locale", "lang"),
+    [
+        ("fr-FR", "fr"),
+        ("fr-CA", "fr"),
+        ("zh-CN", "zh"),
+        ("zh-TW", "zh"),
+        ("en-US", "en"),
+        ("de-DE", None),
+        (None, None),
+        ("", None),
+    ],
+)
+def test_slack_locales(locale: str | None, lang: str | None) -> None:
+    assert from_locale(locale) == lang
+
+
+def test_lang_word() -> None:
+    assert split_lang("bletchley lang:fr") == ("bletchley", "fr")
+    assert split_lang("lang:zh search 停火") == ("search 停火", "zh")
+    assert split_lang("lang:de bletchley") == ("lang:de bletchley", None)
+
+
+def test_dates_are_written_for_the_language() -> None:
+    d = date(2024, 5, 6)
+    assert human_date(d, "en") == "6 May 2024"
+    assert human_date(d, "fr") == "6 mai 2024"
+    assert human_date(d, "zh") == "2024年5月6日"
+
+
+def test_every_topic_and_summit_has_all_three_languages(library: Library) -> None:
+    assert set(library.languages) == set(LANGS)
+    for lang in LANGS:
+        lib = library.for_lang(lang)
+        assert [t.id for t in lib.topics] == [t.id for t in library.topics]
+        assert [s.id for s in lib.summits] == [s.id for s in library.summits]
+    fr, zh = library.for_lang("fr"), library.for_lang("zh")
+    assert fr.topic("bletchley").title.startswith("La Déclaration de Bletchley")  # type: ignore[union-attr]
+    assert "布莱切利" in zh.topic("bletchley").title  # type: ignore[union-attr]
+    # dates and sources come from English, whatever the language
+    assert fr.topic("bletchley").sources == library.topic("bletchley").sources  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("text", "needles"),
+    [
+        ("lang:fr", ["*Commandes*", "la liste des sujets"]),
+        ("lang:zh", ["*命令*", "列出所有主题"]),
+        (
+            "bletchley lang:fr",
+            ["*Points clés*", "28 pays", "Partager dans le canal", "1 novembre 2023"],
+        ),
+        ("bletchley lang:zh", ["*要点*", "2023年11月1日", "分享到频道"]),
+        ("summits lang:fr", ["Sommets sur l'IA", "*Dates non annoncées*", "prévu : juillet 2027"]),
+        ("summits lang:zh", ["人工智能峰会", "*日期未公布*"]),
+        ("proche-orient lang:fr", ["Proche-Orient", "cessez-le-feu"]),
+        ("中东", ["Middle East"]),  # a Chinese alias works for every reader
+        ("search 停火 lang:zh", ["*停火*"]),
+        ("search ceasefire lang:fr", ["Proche-Orient"]),  # found through the English text
+        ("bletchly lang:fr", ["Vouliez-vous dire *Déclaration de Bletchley*"]),
+        ("<!channel> lang:zh", ["没有名为", "&lt;!channel&gt;"]),
+    ],
+)
+def test_replies_in_french_and_chinese(library: Library, text: str, needles: list[str]) -> None:
+    reply = core.reply_to(text, library, TODAY)
+    within_limits(reply)
+    body = "\n".join(texts(reply))
+    for needle in needles:
+        assert needle in body, (needle, body[:500])
+    assert "<!channel>" not in body
+
+
+def test_caller_language_is_the_default_and_lang_word_wins(library: Library) -> None:
+    body = "\n".join(texts(core.reply_to("topics", library, TODAY, "zh")))
+    assert "主题" in body
+    body = "\n".join(texts(core.reply_to("topics lang:en", library, TODAY, "zh")))
+    assert "Topics" in body
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+
+
+def test_a_missing_translation_is_reported(content_copy: Path) -> None:
+    (content_copy / "translations" / "zh" / "topics" / "bletchley.yml").unlink()
+    with pytest.raises(ContentError) as info:
+        load_library(content_copy)
+    assert "missing: topic 'bletchley' needs its zh text" in str(info.value)
+
+
+def test_a_translation_with_other_items_is_reported(content_copy: Path) -> None:
+    f = content_copy / "translations" / "fr" / "topics" / "bletchley.yml"
+    text = f.read_text()
+    start = text.index("key_points:")
+    first = text.index("\n  - ", start)
+    second = text.index("\n  - ", first + 1)
+    f.write_text(text[:first] + text[second:])  # drop the first key point
+    with pytest.raises(ContentError) as info:
+        load_library(content_copy)
+    assert re.search(
+        r"fr/topics/bletchley.yml:\d+: key_points: has \d+ items; the English file has",
+        str(info.value),
+    )
+
+
+def test_a_summit_translation_must_have_the_same_fields(content_copy: Path) -> None:
+    f = content_copy / "translations" / "fr" / "summits.yml"
+    text = f.read_text()
+    f.write_text(re.sub(r"\n    note: [^\n]*(\n      [^\n]*)*", "", text, count=1))
+    with pytest.raises(ContentError) as info:
+        load_library(content_copy)
+    assert "the English entry has 'note': give the same fields" in str(info.value)
+
+
+def test_translated_aliases_must_be_unique_too(content_copy: Path) -> None:
+    f = content_copy / "translations" / "fr" / "topics" / "france-china-middle-east.yml"
+    _edit(f, "aliases:\n", "aliases:\n  - bletchley park\n")
+    with pytest.raises(ContentError) as info:
+        load_library(content_copy)
+    assert "'bletchley park' is already a name of topic 'bletchley'" in str(info.value)
+
+
+def test_json_round_trip_of_chinese_reply(library: Library) -> None:
+    reply = core.reply_to("france china lang:zh", library, TODAY)
+    assert "中法" in json.dumps(reply.blocks_json(), ensure_ascii=False)
