@@ -48,6 +48,22 @@ def describe(schedule: Schedule, lang: str) -> str:
     return describe_schedule(schedule.cadence, schedule.weekday, schedule.at, schedule.tz, lang)
 
 
+def schedule_error(err: ScheduleError, lang: str) -> str:
+    """A schedule mistake, said in the reader's language (with the same examples)."""
+    q = err.quoted
+    daily, weekly = "`subscribe daily 09:00 UTC`", "`subscribe weekly fri 16:30 Asia/Shanghai`"
+    if err.code == "twice" and len(q) == 2:
+        part = t(lang, f"schedule.part_{err.part.replace(' ', '_')}")
+        return t(lang, "schedule.err_twice", part=part, first=q[0], second=q[1], example=weekly)
+    if err.code in ("time", "zone", "unknown") and q:
+        return t(lang, f"schedule.err_{err.code}", word=q[0], daily=daily, weekly=weekly)
+    if err.code == "daily_weekday" and len(q) == 2:
+        return t(
+            lang, "schedule.err_daily_weekday", first=q[0], second=q[1], daily=daily, weekly=weekly
+        )
+    return err.message
+
+
 class Channels:
     def __init__(
         self,
@@ -144,7 +160,7 @@ class Channels:
         if isinstance(parsed, ScheduleError):
             log.info("subscribe refused team=%s channel=%s", inv.team_id, inv.channel_id)
             return _reply(
-                t(lang, "channels.invalid", message=parsed.message),
+                t(lang, "channels.invalid", message=schedule_error(parsed, lang)),
                 t(lang, "channels.nothing_changed"),
             )
         now = self.clock.now()

@@ -125,6 +125,10 @@ class ScheduleError:
     """Why the words after ``subscribe`` are not a schedule: one sentence, safe to post as is."""
 
     message: str
+    # what went wrong and the user's words (quoted, escaped), so it can be said in any language
+    code: str = ""
+    quoted: tuple[str, ...] = ()
+    part: str = ""
 
 
 # --- Time zones ---------------------------------------------------------------------------------
@@ -193,7 +197,10 @@ def _split(words: Sequence[str]) -> Iterator[tuple[str, str]]:
 def _twice(part: str, first: str, second: str) -> ScheduleError:
     return ScheduleError(
         f"Give one {part} only, not both {_quote(first)} and {_quote(second)}: "
-        f"e.g. {EXAMPLE_WEEKLY}."
+        f"e.g. {EXAMPLE_WEEKLY}.",
+        "twice",
+        (_quote(first), _quote(second)),
+        part,
     )
 
 
@@ -228,24 +235,32 @@ def parse_schedule(words: Sequence[str], default_tz: str = "UTC") -> Schedule | 
         elif _TIME_LIKE.fullmatch(lowered):
             return ScheduleError(
                 f"{_quote(word)} is not a time of day: use 24-hour HH:MM such as 09:00 or 17:30 "
-                f"(or 9am, 5:30pm), e.g. {EXAMPLE_DAILY}."
+                f"(or 9am, 5:30pm), e.g. {EXAMPLE_DAILY}.",
+                "time",
+                (_quote(word),),
             )
         elif "/" in lowered:
             return ScheduleError(
                 f"{_quote(word)} is not a time zone I know: use an IANA name such as "
-                f"Europe/Paris, Asia/Shanghai, America/New_York or UTC, e.g. {EXAMPLE_WEEKLY}."
+                f"Europe/Paris, Asia/Shanghai, America/New_York or UTC, e.g. {EXAMPLE_WEEKLY}.",
+                "zone",
+                (_quote(word),),
             )
         else:
             return ScheduleError(
                 f"I don't understand {_quote(word)}: say how often, when and where, "
-                f"e.g. {EXAMPLE_DAILY} or {EXAMPLE_WEEKLY}."
+                f"e.g. {EXAMPLE_DAILY} or {EXAMPLE_WEEKLY}.",
+                "unknown",
+                (_quote(word),),
             )
 
     if cadence is not None and cadence[1] == "daily" and weekday is not None:
         return ScheduleError(
             f"{_quote(cadence[0])} and {_quote(weekday[0])} contradict each other: "
             f"a daily digest goes out every day, so drop the weekday or say weekly, "
-            f"e.g. {EXAMPLE_DAILY} or {EXAMPLE_WEEKLY}."
+            f"e.g. {EXAMPLE_DAILY} or {EXAMPLE_WEEKLY}.",
+            "daily_weekday",
+            (_quote(cadence[0]), _quote(weekday[0])),
         )
 
     if tz is not None:

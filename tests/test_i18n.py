@@ -167,3 +167,19 @@ def test_translated_aliases_must_be_unique_too(content_copy: Path) -> None:
 def test_json_round_trip_of_chinese_reply(library: Library) -> None:
     reply = core.reply_to("france china lang:zh", library, TODAY)
     assert "中法" in json.dumps(reply.blocks_json(), ensure_ascii=False)
+
+
+@pytest.mark.parametrize(
+    "words", ["25:99", "Mars/Olympus", "every blue moon", "daily fri", "9:00 10:00"]
+)
+def test_schedule_mistakes_are_said_in_each_language(words: str) -> None:
+    from bot.channels import schedule_error
+    from bot.schedule import ScheduleError, parse_schedule
+
+    err = parse_schedule(words.split())
+    assert isinstance(err, ScheduleError)
+    assert schedule_error(err, "en") == err.message
+    fr, zh = schedule_error(err, "fr"), schedule_error(err, "zh")
+    assert fr != err.message and zh != err.message
+    first = words.split()[0]
+    assert f"“{first}”" in fr and f"“{first}”" in zh and "`subscribe " in zh
