@@ -15,6 +15,7 @@ from slack_bolt.oauth.async_oauth_flow import AsyncOAuthFlow
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.answers import Answers
 from bot.channels import Channels
 from bot.clock import Clock
 from bot.config import Settings
@@ -129,6 +130,7 @@ class Runtime:
     installations: DbInstallationStore | None = None
     tokens: TokenCache | None = None
     locales: Locales = field(default_factory=Locales)
+    answers: Answers = field(default_factory=Answers)
 
     @property
     def calendar_url(self) -> str | None:

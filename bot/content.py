@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -601,13 +602,20 @@ def _assemble(
 class ContentSource:
     """The library in force, reloaded when a content file changes (and only if still valid)."""
 
-    def __init__(self, library: Library) -> None:
+    def __init__(self, library: Library, check_every: float = 2.0) -> None:
         self.library = library
+        self.check_every = check_every
+        self._checked = time.monotonic()
         self._stamp = self._fingerprint()
 
     def _fingerprint(self) -> tuple[tuple[str, float], ...]:
         root = self.library.directory
-        files = [root / "summits.yml", *sorted((root / "topics").glob("*.y*ml"))]
+        files = [
+            root / "summits.yml",
+            *sorted((root / "topics").glob("*.y*ml")),
+            *sorted((root / "translations").glob("*/summits.yml")),
+            *sorted((root / "translations").glob("*/topics/*.y*ml")),
+        ]
         out = []
         for f in files:
             try:
@@ -616,7 +624,12 @@ class ContentSource:
                 out.append((str(f), -1.0))
         return tuple(out)
 
-    def current(self) -> Library:
+    def current(self, *, check: bool = False) -> Library:
+        """The library in force; files are looked at again every ``check_every`` seconds."""
+        now = time.monotonic()
+        if not check and now - self._checked < self.check_every:
+            return self.library
+        self._checked = now
         stamp = self._fingerprint()
         if stamp != self._stamp:
             self._stamp = stamp

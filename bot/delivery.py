@@ -127,7 +127,7 @@ class Deliverer:
             return await self._run(now or self.clock.now())
 
     async def _run(self, now: datetime) -> PassReport:
-        library = self.content.current()
+        library = self.content.current(check=True)  # each pass sees the latest content
         lead = self.settings.lead_days
 
         def decide(view: SubscriptionView, wake: datetime) -> str:

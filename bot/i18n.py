@@ -53,11 +53,13 @@ def split_lang(text: str) -> tuple[str, str | None]:
     return " ".join(rest.split()), found
 
 
+@lru_cache(maxsize=4096)
 def human_date(day: date, lang: str = DEFAULT) -> str:
     """6 May 2024 / 6 mai 2024 / 2024年5月6日."""
     return str(format_date(day, format="long", locale=_BABEL.get(lang, _BABEL[DEFAULT])))
 
 
+@lru_cache(maxsize=64)
 def weekday_name(weekday: int, lang: str = DEFAULT) -> str:
     names = get_day_names("wide", locale=_BABEL.get(lang, _BABEL[DEFAULT]))
     return str(names[weekday])

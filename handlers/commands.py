@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import commands, core, render
+from bot import commands, render
 from bot.app import Deps
 from bot.channels import Invocation
 from bot.clock import today
@@ -40,15 +40,14 @@ def register(app: AsyncApp, deps: Deps) -> None:
         else:
             try:
                 lang = await deps.locales.lang_of(client, command, text)
-                reply = core.reply_to(
-                    text, deps.library, today(deps.clock), lang, calendar_url=deps.calendar_url
+                payload = deps.answers.payload(
+                    text, deps.library, today(deps.clock), lang, deps.calendar_url
                 )
-                payload = reply.blocks_json()
             except Exception:
                 log.exception("command failed sub=%s team=%s channel=%s", kind, team, channel)
-                reply = render.error_reply(t(DEFAULT, "error.failed"))
-                payload = reply.blocks_json()
-            await ack(text=reply.text, blocks=payload, response_type=reply.response_type)
+                failed = render.error_reply(t(DEFAULT, "error.failed"))
+                payload = {"text": failed.text, "blocks": failed.blocks_json()}
+            await ack(**payload)
         log.info(
             "command sub=%s team=%s channel=%s user=%s", kind, team, channel, command.get("user_id")
         )

@@ -1,0 +1,68 @@
+"""The baseline for ``bench/commands.py``: a bare Bolt app on the bot's own HTTP stack.
+
+Its ``/declaration`` listener acks a constant text and does nothing else. Everything around the
+listener is the bot's: the same ``AsyncApp`` settings (request verification on, the same Slack
+client wiring), ``bot.web.create_web_app`` (Starlette, ``AsyncSlackRequestHandler`` on
+``/slack/events``, ``/healthz``), ``bot.web.serve`` (uvicorn, access log off) and
+``bot.logs.setup_logging``. So the difference between the two is what the bot does per command.
+Keep ``create_bare_app``'s ``AsyncApp`` arguments in step with ``bot.app.create_app`` (for
+instance ``process_before_response``, which decides whether Bolt polls for the ack every 10 ms).
+
+    SLACK_SIGNING_SECRET=... SLACK_BOT_TOKEN=xoxb-... SLACK_API_URL=http://127.0.0.1:N/api/ \\
+        .venv/bin/python bench/bare_app.py PORT
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from slack_bolt.async_app import AsyncAck, AsyncApp  # noqa: E402
+from slack_sdk.web.async_client import AsyncWebClient  # noqa: E402
+
+from bot.logs import setup_logging  # noqa: E402
+from bot.web import create_web_app, serve  # noqa: E402
+
+REPLY = "bare ack"
+
+
+def create_bare_app(token: str, signing_secret: str, api_url: str) -> AsyncApp:
+    """The same ``AsyncApp`` settings as ``bot.app.create_app`` in HTTP mode."""
+    app = AsyncApp(
+        client=AsyncWebClient(token=token, base_url=api_url),
+        signing_secret=signing_secret,
+        request_verification_enabled=True,
+        raise_error_for_unhandled_request=False,
+    )
+
+    @app.command("/declaration")
+    async def on_declaration(ack: AsyncAck) -> None:
+        await ack(text=REPLY, response_type="ephemeral")
+
+    return app
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 2 or not argv[1].isdigit():
+        print("usage: bare_app.py PORT", file=sys.stderr)
+        return 2
+    port = int(argv[1])
+    token = os.environ["SLACK_BOT_TOKEN"]
+    secret = os.environ["SLACK_SIGNING_SECRET"]
+    api_url = os.environ.get("SLACK_API_URL", "https://slack.com/api/")
+    if not api_url.endswith("/"):
+        api_url += "/"
+    level = os.environ.get("LOG_LEVEL", "INFO").upper()
+    host = os.environ.get("BENCH_HOST", "127.0.0.1")
+    setup_logging(level, [token, secret])
+    serve(create_web_app(create_bare_app(token, secret, api_url)), port, level, host=host)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
