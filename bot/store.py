@@ -129,6 +129,14 @@ def _missed(
     return on_time, [late] if late else []
 
 
+def _channel_row(s: Session, team_id: str, channel_id: str) -> Subscription | None:
+    return s.scalars(
+        select(Subscription).where(
+            Subscription.team_id == team_id, Subscription.channel_id == channel_id
+        )
+    ).one_or_none()
+
+
 def _view(row: Subscription) -> SubscriptionView:
     return SubscriptionView(
         id=row.id,
@@ -227,11 +235,7 @@ class Store:
     ) -> tuple[SubscriptionView, bool]:
         """Create or replace this channel's subscription; (view, created). Unpauses it."""
         with self.sessions.begin() as s:
-            row = s.scalars(
-                select(Subscription).where(
-                    Subscription.team_id == team_id, Subscription.channel_id == channel_id
-                )
-            ).one_or_none()
+            row = _channel_row(s, team_id, channel_id)
             created = row is None
             if row is None:
                 row = Subscription(
@@ -254,11 +258,7 @@ class Store:
 
     def get(self, team_id: str, channel_id: str) -> SubscriptionView | None:
         with self.sessions() as s:
-            row = s.scalars(
-                select(Subscription).where(
-                    Subscription.team_id == team_id, Subscription.channel_id == channel_id
-                )
-            ).one_or_none()
+            row = _channel_row(s, team_id, channel_id)
             return _view(row) if row else None
 
     def unsubscribe(self, team_id: str, channel_id: str) -> bool:
@@ -274,11 +274,7 @@ class Store:
         self, team_id: str, channel_id: str, reason: str, now: datetime
     ) -> SubscriptionView | None:
         with self.sessions.begin() as s:
-            row = s.scalars(
-                select(Subscription).where(
-                    Subscription.team_id == team_id, Subscription.channel_id == channel_id
-                )
-            ).one_or_none()
+            row = _channel_row(s, team_id, channel_id)
             if row is None:
                 return None
             row.paused, row.paused_reason, row.next_wake_at, row.updated_at = (
@@ -291,11 +287,7 @@ class Store:
 
     def resume(self, team_id: str, channel_id: str, now: datetime) -> SubscriptionView | None:
         with self.sessions.begin() as s:
-            row = s.scalars(
-                select(Subscription).where(
-                    Subscription.team_id == team_id, Subscription.channel_id == channel_id
-                )
-            ).one_or_none()
+            row = _channel_row(s, team_id, channel_id)
             if row is None:
                 return None
             view = _view(row)
