@@ -13,12 +13,16 @@ Daylight saving time, as implemented by :func:`wake_after`:
   across a spring-forward night and 25 h apart across a fall-back night.
 * A local time that does not exist that day (02:30 Europe/Paris on 2026-03-29, when clocks jump
   from 02:00 to 03:00) is read with the offset in force just before the jump, as ``fold=0`` does:
-  the wake-up comes at 03:30 local, one gap-length late, on the same local day. Nothing is skipped.
+  the wake-up comes at 03:30 local, one gap-length late. Nothing is skipped. Where the jump
+  crosses midnight (America/Scoresbysund goes from 23:00 to 00:00), 23:30 comes at 00:30 on the
+  next date, yet :func:`local_day` still counts it as the wake-up of the day before: every local
+  date has exactly one wake-up.
 * A local time that happens twice that day (02:30 Europe/Paris on 2026-10-25) wakes the channel at
   the first of the two only, so no local day has two wake-ups.
 * Consecutive wake-ups are therefore never more than 24 h plus the size of a fall-back apart:
   25 h almost everywhere, 26 h in Antarctica/Troll (2 h), 27 h in Antarctica/Casey (3 h, 2009–2023).
-* A date a zone skips altogether (Pacific/Apia, Friday 2011-12-30) has no wake-up of its own.
+* A date a zone skips altogether (Pacific/Apia, Friday 2011-12-30) is the one exception: it has
+  no wake-up of its own, so a weekly digest on that weekday waits a fortnight.
 
 APScheduler 3.11's ``CronTrigger(hour=…, minute=…)`` is not used for this, though it agrees on
 most days: when a spring-forward comes later on the same local day, it misses the next day's
@@ -304,8 +308,8 @@ def wake_after(schedule: Schedule, after: datetime) -> datetime:
     tz = _zone_of(schedule)
     start = after.astimezone(tz).date()
     # Wake-ups never go backwards from one date to the next, so the first date whose wake-up is
-    # later than `after` has the answer. The day before is looked at for the one case where a
-    # zone jumps forward past its own wake-up (Pacific/Apia, 2011-12-30).
+    # later than `after` has the answer. The date before counts when a jump across midnight has
+    # carried its wake-up onto the date of `after` (America/Scoresbysund, 23:00 -> 00:00).
     for shift in range(-1, _MAX_DAYS_AHEAD + 1):
         slot = _slot(start + timedelta(days=shift), schedule.at, tz)
         if slot > after:
@@ -314,9 +318,18 @@ def wake_after(schedule: Schedule, after: datetime) -> datetime:
 
 
 def local_day(schedule: Schedule, instant: datetime) -> date:
-    """The calendar date the schedule's zone shows at an (aware) instant."""
+    """The calendar date the schedule's zone shows at an (aware) instant.
+
+    One exception: the wake-up of a local time skipped by a jump across midnight falls on the
+    next date, but stands for the date before, and that is the date returned for it.
+    """
     _require_aware("instant", instant)
-    return instant.astimezone(_zone_of(schedule)).date()
+    tz = _zone_of(schedule)
+    day = instant.astimezone(tz).date()
+    before = day - timedelta(days=1)
+    if _slot(day, schedule.at, tz) != instant and _slot(before, schedule.at, tz) == instant:
+        return before
+    return day
 
 
 def next_digest(schedule: Schedule, after: datetime) -> datetime:

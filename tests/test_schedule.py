@@ -89,15 +89,18 @@ def check_wake(schedule: Schedule, after: datetime, wake: datetime) -> None:
     limit = timedelta(hours=24) + BIG_FALL_BACKS.get(schedule.tz, timedelta(hours=1))
     assert wake - after <= limit
     local = wake.astimezone(tz)
-    if local_exists(local.date(), schedule.at, tz):
+    day = local_day(schedule, wake)
+    if local_exists(day, schedule.at, tz):
         # The wall clock shows the time asked for, at its first showing that day.
+        assert day == local.date()
         assert local.time() == schedule.at
         assert not is_repeat(local)
     else:
         # Skipped by a spring-forward: read with the offset from before the jump, so the clock
-        # shows a later time that same day.
-        assert local.time() > schedule.at
-        assert wake == datetime.combine(local.date(), schedule.at, tzinfo=tz).astimezone(UTC)
+        # shows a later time, that day or (after a jump across midnight) early the next.
+        assert local.replace(tzinfo=None) > datetime.combine(day, schedule.at)
+        assert local.date() - day <= timedelta(days=1)
+        assert wake == datetime.combine(day, schedule.at, tzinfo=tz).astimezone(UTC)
     # CronTrigger never fires before it, and each time it fires is a wake-up too: where the two
     # differ, CronTrigger has missed a day (see the module's notes).
     cron = cron_fire(schedule, after)
@@ -508,6 +511,8 @@ def test_a_date_a_zone_skipped_has_no_wake_up() -> None:
         ("Antarctica/Casey", 2010),
         ("Pacific/Apia", 2011),
         ("Europe/Moscow", 2011),
+        ("America/Scoresbysund", 2026),
+        ("Asia/Pyongyang", 2018),
     ],
 )
 def test_every_wake_up_of_a_year_follows_the_rule(tz: str, year: int) -> None:
@@ -526,6 +531,28 @@ def test_every_wake_up_of_a_year_follows_the_rule(tz: str, year: int) -> None:
             # Nothing between two wake-ups is a wake-up.
             assert wake_after(schedule, after + (wake - after) / 2) == wake
             after, day = wake, next_day
+
+
+def test_a_jump_across_midnight_keeps_one_wake_up_a_day() -> None:
+    # America/Scoresbysund, 2026-03-29 01:00 UTC: 23:00 -02 becomes 00:00 -01, so 23:30 on the
+    # 28th does not exist. Read as -02 it comes at 01:30 UTC, when the clocks show 00:30 on the
+    # 29th: it is the 28th's wake-up all the same, and the 29th has its own at 23:30.
+    schedule = daily("23:30", "America/Scoresbysund")
+    tz = ZoneInfo("America/Scoresbysund")
+    assert utc(2026, 3, 29, 1, 0).astimezone(tz).utcoffset() == timedelta(hours=-1)
+    wakes = wake_ups(schedule, utc(2026, 3, 27, 12, 0), 3)
+    assert wakes == [utc(2026, 3, 28, 1, 30), utc(2026, 3, 29, 1, 30), utc(2026, 3, 30, 0, 30)]
+    assert wakes[1].astimezone(tz).replace(tzinfo=None) == datetime(2026, 3, 29, 0, 30)
+    assert [local_day(schedule, w) for w in wakes] == [date(2026, 3, d) for d in (27, 28, 29)]
+    # Woken just after the jump, the 28th's wake-up is still to come.
+    assert wake_after(schedule, utc(2026, 3, 29, 1, 10)) == utc(2026, 3, 29, 1, 30)
+    # A weekly digest on Saturday the 28th goes out then; one on Sunday the 29th, once.
+    saturday = weekly(5, "23:30", "America/Scoresbysund")
+    assert next_digest(saturday, utc(2026, 3, 27, 12, 0)) == utc(2026, 3, 29, 1, 30)
+    sunday = weekly(6, "23:30", "America/Scoresbysund")
+    assert next_digest(sunday, utc(2026, 3, 27, 12, 0)) == utc(2026, 3, 30, 0, 30)
+    # Any other instant is on the date the clocks show.
+    assert local_day(schedule, utc(2026, 3, 29, 1, 29)) == date(2026, 3, 29)
 
 
 def test_where_cron_trigger_misses_a_day() -> None:
