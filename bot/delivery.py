@@ -23,6 +23,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import digest
 from bot.clock import Clock
 from bot.content import ContentSource
+from bot.schedule import local_day
 from bot.store import Claim, Outcome, Store, SubscriptionView
 
 log = logging.getLogger("declaration_bot.delivery")
@@ -117,6 +118,7 @@ class Deliverer:
         self._team_hold: dict[str, float] = {}  # monotonic time before which a team waits
         self._channel_last: dict[tuple[str, str], float] = {}
         self._team_dead: dict[str, str] = {}
+        self._compose_cache: dict[tuple[Any, ...], tuple[str, list[dict[str, Any]]]] = {}
         self._lock = asyncio.Lock()
 
     # --- one pass ---------------------------------------------------------------------------
@@ -154,6 +156,7 @@ class Deliverer:
         if not claims:
             return report
         self._team_dead.clear()
+        self._compose_cache.clear()  # per pass: content and "today" may have changed
         outcomes = await self._fan_out(claims, now)
         for o in outcomes:
             {"sent": report.sent, "failed": report.failed, "retry": report.retrying}[
@@ -225,17 +228,7 @@ class Deliverer:
             reason = "the app is not installed in this workspace any more"
             return outcome("failed", error=reason, pause_reason=reason)
         try:
-            reply = digest.compose(
-                library,
-                sub.schedule,
-                claim.scheduled_for,
-                claim.kinds,
-                last_digest_for=sub.last_digest_for,
-                digests_sent=sub.digests_sent,
-                lead_days=self.settings.lead_days,
-                lang=sub.lang,
-            )
-            blocks = reply.blocks_json()
+            text, blocks = self._composed(claim, library)
         except Exception as exc:  # a bug in composing must not stop the other channels
             log.exception("compose failed %s", where)
             return outcome("failed", error=f"could not compose the post: {exc}")
@@ -246,7 +239,7 @@ class Deliverer:
             try:
                 resp = await client.chat_postMessage(
                     channel=sub.channel_id,
-                    text=reply.text,
+                    text=text,
                     blocks=blocks,
                     unfurl_links=False,
                     unfurl_media=False,
@@ -288,6 +281,35 @@ class Deliverer:
         log.warning("will retry %s: %s", where, error)
         retry_at = now + timedelta(seconds=min(300.0, 30.0 * claim.attempts))
         return outcome("retry", error=error, retry_at=retry_at)
+
+    def _composed(self, claim: Claim, library: Any) -> tuple[str, list[dict[str, Any]]]:
+        """The post for a claim. Channels that are owed the same post share one composition:
+        same language, cadence, local day, kinds, last digest day and featured topic."""
+        sub = claim.subscription
+        schedule = sub.schedule
+        key = (
+            sub.lang,
+            schedule.cadence,
+            local_day(schedule, claim.scheduled_for),
+            claim.kinds,
+            local_day(schedule, sub.last_digest_for) if sub.last_digest_for else None,
+            sub.digests_sent % max(1, len(library.topics)),
+        )
+        hit = self._compose_cache.get(key)
+        if hit is None:
+            reply = digest.compose(
+                library,
+                schedule,
+                claim.scheduled_for,
+                claim.kinds,
+                last_digest_for=sub.last_digest_for,
+                digests_sent=sub.digests_sent,
+                lead_days=self.settings.lead_days,
+                lang=sub.lang,
+            )
+            hit = (reply.text, reply.blocks_json())
+            self._compose_cache[key] = hit
+        return hit
 
     def _hold_team(self, team: str, seconds: float) -> None:
         until = time.monotonic() + seconds

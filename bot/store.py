@@ -17,7 +17,18 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, Table, create_engine, delete, event, func, select, text, update
+from sqlalchemy import (
+    Engine,
+    Table,
+    bindparam,
+    create_engine,
+    delete,
+    event,
+    func,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -127,6 +138,10 @@ def _missed(
         merged = "+".join(k for k in ("digest", "reminder") if k in fresh_kinds)
         on_time.append((fresh_slot, merged, False))
     return on_time, [late] if late else []
+
+
+def _result(o: Outcome) -> str:
+    return "sent" if o.status == "sent" else f"failed: {o.error}"
 
 
 def _channel_row(s: Session, team_id: str, channel_id: str) -> Subscription | None:
@@ -439,55 +454,122 @@ class Store:
         return ids
 
     def record(self, outcomes: Sequence[Outcome]) -> None:
-        """Write what happened to claimed deliveries, and what the channels should show."""
+        """Write what happened to claimed deliveries, and what the channels should show.
+
+        One transaction and a handful of batched statements, whatever the number of outcomes.
+        Only deliveries this worker still owns are written (a lease lost to another worker is
+        that worker's to record).
+        """
         if not outcomes:
             return
+        d, sub = Delivery.__table__, Subscription.__table__
+        assert isinstance(d, Table) and isinstance(sub, Table)
         with self.sessions.begin() as s:
-            for o in outcomes:
-                owned = (
-                    Delivery.id == o.delivery_id,
-                    Delivery.status == "claimed",
-                    Delivery.claimed_by == self.worker,
+            owned: set[int] = set()
+            ids = [o.delivery_id for o in outcomes]
+            for i in range(0, len(ids), 1000):
+                owned.update(
+                    s.scalars(
+                        select(Delivery.id).where(
+                            Delivery.id.in_(ids[i : i + 1000]),
+                            Delivery.status == "claimed",
+                            Delivery.claimed_by == self.worker,
+                        )
+                    )
                 )
-                if o.status == "retry":
-                    s.execute(
-                        update(Delivery)
-                        .where(*owned)
-                        .values(lease_until=o.retry_at or o.at, error=o.error)
-                    )
-                    s.execute(
-                        update(Subscription)
-                        .where(Subscription.id == o.subscription_id)
-                        .values(last_result=f"retrying: {o.error}")
-                    )
-                    continue
-                done = s.execute(
-                    update(Delivery)
-                    .where(*owned)
+            mine = [o for o in outcomes if o.delivery_id in owned]
+            retry = [o for o in mine if o.status == "retry"]
+            final = [o for o in mine if o.status != "retry"]
+            conn = s.connection()
+            if retry:
+                conn.execute(
+                    update(d)
+                    .where(d.c.id == bindparam("b_id"))
+                    .values(lease_until=bindparam("b_lease"), error=bindparam("b_error")),
+                    [
+                        {"b_id": o.delivery_id, "b_lease": o.retry_at or o.at, "b_error": o.error}
+                        for o in retry
+                    ],
+                )
+                conn.execute(
+                    update(sub)
+                    .where(sub.c.id == bindparam("b_sid"))
+                    .values(last_result=bindparam("b_result")),
+                    [
+                        {"b_sid": o.subscription_id, "b_result": f"retrying: {o.error}"}
+                        for o in retry
+                    ],
+                )
+            if final:
+                conn.execute(
+                    update(d)
+                    .where(d.c.id == bindparam("b_id"))
                     .values(
-                        status=o.status,
-                        finished_at=o.at,
-                        message_ts=o.message_ts,
-                        error=o.error,
+                        status=bindparam("b_status"),
+                        finished_at=bindparam("b_at"),
+                        message_ts=bindparam("b_ts"),
+                        error=bindparam("b_error"),
                         lease_until=None,
-                    )
+                    ),
+                    [
+                        {
+                            "b_id": o.delivery_id,
+                            "b_status": o.status,
+                            "b_at": o.at,
+                            "b_ts": o.message_ts,
+                            "b_error": o.error,
+                        }
+                        for o in final
+                    ],
                 )
-                if not getattr(done, "rowcount", 0):
-                    continue  # the lease was lost to another worker: it owns the record now
-                values: dict[str, Any] = {"last_delivery_at": o.at}
-                if o.status == "sent":
-                    values["last_result"] = "sent"
-                    if "digest" in o.kinds:
-                        values["last_digest_for"] = o.scheduled_for
-                        values["digests_sent"] = Subscription.digests_sent + 1
-                else:
-                    values["last_result"] = f"failed: {o.error}"
-                if o.pause_reason:
-                    values.update(paused=True, paused_reason=o.pause_reason, next_wake_at=None)
-                s.execute(
-                    update(Subscription)
-                    .where(Subscription.id == o.subscription_id)
-                    .values(**values)
+            digests = [o for o in final if o.status == "sent" and "digest" in o.kinds]
+            others = [o for o in final if o not in digests and not o.pause_reason]
+            paused = [o for o in final if o.pause_reason]
+            if digests:
+                conn.execute(
+                    update(sub)
+                    .where(sub.c.id == bindparam("b_sid"))
+                    .values(
+                        last_delivery_at=bindparam("b_at"),
+                        last_result="sent",
+                        last_digest_for=bindparam("b_slot"),
+                        digests_sent=sub.c.digests_sent + 1,
+                    ),
+                    [
+                        {"b_sid": o.subscription_id, "b_at": o.at, "b_slot": o.scheduled_for}
+                        for o in digests
+                    ],
+                )
+            if others:
+                conn.execute(
+                    update(sub)
+                    .where(sub.c.id == bindparam("b_sid"))
+                    .values(last_delivery_at=bindparam("b_at"), last_result=bindparam("b_result")),
+                    [
+                        {"b_sid": o.subscription_id, "b_at": o.at, "b_result": _result(o)}
+                        for o in others
+                    ],
+                )
+            if paused:
+                conn.execute(
+                    update(sub)
+                    .where(sub.c.id == bindparam("b_sid"))
+                    .values(
+                        last_delivery_at=bindparam("b_at"),
+                        last_result=bindparam("b_result"),
+                        paused=True,
+                        paused_reason=bindparam("b_reason"),
+                        next_wake_at=None,
+                    ),
+                    [
+                        {
+                            "b_sid": o.subscription_id,
+                            "b_at": o.at,
+                            "b_result": _result(o),
+                            "b_reason": o.pause_reason,
+                        }
+                        for o in paused
+                    ],
                 )
 
     def delete_team(self, team_id: str) -> int:
