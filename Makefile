@@ -28,5 +28,8 @@ test: lint
 bench-commands: $(STAMP)
 	$(BIN)/python bench/commands.py
 
+bench-fanout: $(STAMP)
+	$(BIN)/python bench/fanout.py
+
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis
