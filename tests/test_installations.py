@@ -1,0 +1,84 @@
+"""The installation and OAuth-state stores on a real database (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from cryptography.fernet import Fernet
+from slack_sdk.oauth.installation_store import Installation
+
+from bot.installations import DbInstallationStore, DbOAuthStateStore, TokenCache, TokenCipher
+from bot.store import Store
+from tests.conftest import fresh_database
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'inst.sqlite3'}"
+    else:
+        url = fresh_database(request.getfixturevalue("postgres_url"))
+    s = Store.open(url)
+    yield s
+    s.close()
+
+
+def install(
+    team: str | None, token: str, enterprise: str | None = None, org: bool = False
+) -> Installation:
+    return Installation(
+        app_id="A1",
+        enterprise_id=enterprise,
+        team_id=team,
+        bot_token=token,
+        bot_id="B1",
+        bot_user_id="UB",
+        bot_scopes="commands,chat:write",
+        user_id="U1",
+        is_enterprise_install=org,
+    )
+
+
+async def test_tokens_are_encrypted_and_found_per_workspace(store: Store) -> None:
+    key = Fernet.generate_key().decode()
+    inst = DbInstallationStore(store, TokenCipher(key))
+    await inst.async_save(install("T1", "xoxb-one"))
+    await inst.async_save(install("T2", "xoxb-two"))
+    await inst.async_save(install("T1", "xoxb-one-again"))  # reinstall replaces
+    bot = await inst.async_find_bot(enterprise_id=None, team_id="T1")
+    assert bot is not None and bot.bot_token == "xoxb-one-again"
+    assert (await inst.async_find_bot(enterprise_id=None, team_id="T2")).bot_token == "xoxb-two"  # type: ignore[union-attr]
+    assert await inst.async_find_bot(enterprise_id=None, team_id="T3") is None
+    with store.engine.connect() as conn:
+        rows = [r[0] for r in conn.exec_driver_sql("SELECT data FROM installations")]
+    assert len(rows) == 2 and not any("xoxb" in r for r in rows)
+    # another key cannot read them: a clear error, not garbage
+    other = DbInstallationStore(store, TokenCipher(Fernet.generate_key().decode()))
+    with pytest.raises(ValueError, match="SLACK_TOKEN_ENCRYPTION_KEY"):
+        other.find_sync(None, "T1")
+
+
+async def test_an_org_wide_install_covers_its_workspaces(store: Store) -> None:
+    inst = DbInstallationStore(store, TokenCipher(Fernet.generate_key().decode()))
+    await inst.async_save(install(None, "xoxb-org", enterprise="E1", org=True))
+    bot = await inst.async_find_bot(enterprise_id="E1", team_id="T-any")
+    assert bot is not None and bot.bot_token == "xoxb-org"
+    tokens = TokenCache(inst)
+    assert tokens.token("T-any", "E1") == "xoxb-org"
+    assert tokens.token("T-any", None) is None
+    inst.forget_sync("E1", None)
+    tokens.forget("T-any", "E1")
+    assert tokens.token("T-any", "E1") is None
+
+
+async def test_states_are_single_use(store: Store) -> None:
+    states = DbOAuthStateStore(store)
+    state = await states.async_issue()
+    assert await states.async_consume("made-up") is False
+    assert await states.async_consume(state) is True
+    assert await states.async_consume(state) is False
+    expired = DbOAuthStateStore(store, expiration_seconds=-1)
+    old = await expired.async_issue()
+    assert await expired.async_consume(old) is False
