@@ -109,6 +109,29 @@ class Bot:
         return self.signed(json.dumps(body), content_type="application/json")
 
 
+def button_press(action_id: str, value: str, response_url: str) -> dict[str, Any]:
+    """The block_actions payload Slack sends when a user presses one of our buttons."""
+    return {
+        "type": "block_actions",
+        "team": {"id": "T1"},
+        "user": {"id": "U1"},
+        "channel": {"id": "C1"},
+        "api_app_id": "A1",
+        "trigger_id": "1.2",
+        "container": {"type": "message", "channel_id": "C1", "is_ephemeral": True},
+        "response_url": response_url,
+        "actions": [
+            {
+                "type": "button",
+                "action_id": action_id,
+                "block_id": "b",
+                "value": value,
+                "action_ts": "1",
+            }
+        ],
+    }
+
+
 def _send(req: urllib.request.Request) -> HttpReply:
     try:
         with urllib.request.urlopen(req, timeout=10) as resp:  # loopback only

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e import BOT_TOKEN, Bot, bot_env, running
+from tests.e2e import BOT_TOKEN, Bot, bot_env, button_press, running
 from tests.fakeslack import FakeSlack
 
 
@@ -100,25 +100,7 @@ def test_bad_signature_is_refused_and_runs_nothing(bot: Bot, slack: FakeSlack) -
 
 
 def test_share_button_posts_in_channel_via_response_url(bot: Bot, slack: FakeSlack) -> None:
-    payload = {
-        "type": "block_actions",
-        "team": {"id": "T1"},
-        "user": {"id": "U1"},
-        "channel": {"id": "C1"},
-        "api_app_id": "A1",
-        "trigger_id": "1.2",
-        "container": {"type": "message", "channel_id": "C1", "is_ephemeral": True},
-        "response_url": slack.response_url("share1"),
-        "actions": [
-            {
-                "type": "button",
-                "action_id": "share_topic",
-                "block_id": "b",
-                "value": "bletchley",
-                "action_ts": "1",
-            }
-        ],
-    }
+    payload = button_press("share_topic", "bletchley", slack.response_url("share1"))
     r = bot.interactive(payload)
     assert r.status == 200
     slack.wait_for(lambda: bool(slack.responses.get("share1")))
@@ -128,25 +110,11 @@ def test_share_button_posts_in_channel_via_response_url(bot: Bot, slack: FakeSla
 
 
 def test_show_button_replaces_the_message_with_the_topic(bot: Bot, slack: FakeSlack) -> None:
-    payload = {
-        "type": "block_actions",
-        "team": {"id": "T1"},
-        "user": {"id": "U1"},
-        "channel": {"id": "C1"},
-        "api_app_id": "A1",
-        "trigger_id": "1.2",
-        "container": {"type": "message", "channel_id": "C1", "is_ephemeral": True},
-        "response_url": slack.response_url("show1"),
-        "actions": [
-            {
-                "type": "button",
-                "action_id": "show_topic:france-china-middle-east",
-                "block_id": "b",
-                "value": "france-china-middle-east",
-                "action_ts": "1",
-            }
-        ],
-    }
+    payload = button_press(
+        "show_topic:france-china-middle-east",
+        "france-china-middle-east",
+        slack.response_url("show1"),
+    )
     assert bot.interactive(payload).status == 200
     slack.wait_for(lambda: bool(slack.responses.get("show1")))
     (posted,) = slack.responses["show1"]
@@ -154,24 +122,7 @@ def test_show_button_replaces_the_message_with_the_topic(bot: Bot, slack: FakeSl
 
 
 def test_stale_topic_button_gets_a_clear_answer(bot: Bot, slack: FakeSlack) -> None:
-    payload = {
-        "type": "block_actions",
-        "team": {"id": "T1"},
-        "user": {"id": "U1"},
-        "channel": {"id": "C1"},
-        "api_app_id": "A1",
-        "trigger_id": "1.2",
-        "response_url": slack.response_url("stale"),
-        "actions": [
-            {
-                "type": "button",
-                "action_id": "show_topic:gone",
-                "block_id": "b",
-                "value": "gone",
-                "action_ts": "1",
-            }
-        ],
-    }
+    payload = button_press("show_topic:gone", "gone", slack.response_url("stale"))
     assert bot.interactive(payload).status == 200
     slack.wait_for(lambda: bool(slack.responses.get("stale")))
     assert "no longer available" in all_text(slack.responses["stale"][0])

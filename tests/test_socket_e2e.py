@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.e2e import Bot, bot_env, running
+from tests.e2e import Bot, bot_env, button_press, running
 from tests.fakeslack import FakeSlack
 
 
@@ -69,24 +69,7 @@ def test_share_and_escaping_over_socket_mode(bot: Bot, slack: FakeSlack) -> None
 
 
 def test_interactive_button_over_socket_mode(bot: Bot, slack: FakeSlack) -> None:
-    payload = {
-        "type": "block_actions",
-        "team": {"id": "T1"},
-        "user": {"id": "U1"},
-        "channel": {"id": "C1"},
-        "api_app_id": "A1",
-        "trigger_id": "1.2",
-        "response_url": slack.response_url("sock-share"),
-        "actions": [
-            {
-                "type": "button",
-                "action_id": "share_topic",
-                "block_id": "b",
-                "value": "france-china-ai",
-                "action_ts": "1",
-            }
-        ],
-    }
+    payload = button_press("share_topic", "france-china-ai", slack.response_url("sock-share"))
     slack.send_envelope("interactive", payload)
     slack.wait_for(lambda: bool(slack.responses.get("sock-share")))
     assert slack.responses["sock-share"][0]["response_type"] == "in_channel"
