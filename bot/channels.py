@@ -16,7 +16,7 @@ from bot import digest
 from bot.clock import Clock
 from bot.content import ContentSource
 from bot.delivery import DeliverySettings
-from bot.i18n import DEFAULT, describe_schedule, language_name, split_lang, t
+from bot.i18n import DEFAULT, describe_schedule, language_name, pause_reason, split_lang, t
 from bot.render import COMMAND, Reply, context, section
 from bot.schedule import Schedule, ScheduleError, local_day, next_digest, parse_schedule, zone
 from bot.store import Store, SubscriptionView
@@ -112,7 +112,7 @@ class Channels:
                 if sub is None:
                     return self._none(lang)
                 if sub.paused:
-                    reason = sub.paused_reason or t(lang, "channels.no_reason")
+                    reason = pause_reason(sub.paused_reason, lang)
                     return _reply(
                         t(lang, "channels.already_paused", reason=reason, command=COMMAND)
                     )
@@ -204,7 +204,7 @@ class Channels:
 
     def _next_line(self, sub: SubscriptionView, lang: str) -> str:
         if sub.paused:
-            reason = sub.paused_reason or t(lang, "channels.no_reason")
+            reason = pause_reason(sub.paused_reason, lang)
             return t(lang, "channels.paused_line", reason=reason)
         found = digest.next_post(
             self.content.current(), sub.schedule, self.clock.now(), self.settings.lead_days
@@ -239,7 +239,7 @@ class Channels:
         else:
             lines.append("• " + t(lang, "channels.last_none"))
         if sub.paused:
-            reason = sub.paused_reason or t(lang, "channels.no_reason")
+            reason = pause_reason(sub.paused_reason, lang)
             lines.append("• " + t(lang, "channels.status_paused", reason=reason, command=COMMAND))
         return _reply("\n".join(lines))
 

@@ -38,24 +38,30 @@ RETRY_ERRORS = frozenset(
         "fatal_error",
     }
 )
-CHANNEL_ERRORS = {
-    "channel_not_found": "the channel was not found (deleted, or private without the bot)",
-    "is_archived": "the channel is archived",
-    "not_in_channel": "the bot is not in this channel: invite it with `/invite @declaration-bot`",
-    "restricted_action": "posting here is restricted by a workspace setting",
-    "restricted_action_read_only_channel": "the channel is read-only for the bot",
-    "restricted_action_thread_only_channel": "the channel only allows posts in threads",
-    "restricted_action_non_threadable_channel": "the channel does not allow the bot to post",
-    "ekm_access_denied": "the workspace's key management denied access",
-}
-WORKSPACE_ERRORS = {
-    "invalid_auth": "the bot's token is not valid",
-    "account_inactive": "the bot's account is inactive",
-    "token_revoked": "the bot's token was revoked",
-    "token_expired": "the bot's token expired",
-    "missing_scope": "the app lacks the chat:write permission",
-    "not_authed": "no token was sent",
-}
+# errors that need a person: the subscription is paused with "slack:<error>" as its reason,
+# said in the reader's language by bot.i18n.pause_reason (phrases "pause.<error>")
+CHANNEL_ERRORS = frozenset(
+    {
+        "channel_not_found",
+        "is_archived",
+        "not_in_channel",
+        "restricted_action",
+        "restricted_action_read_only_channel",
+        "restricted_action_thread_only_channel",
+        "restricted_action_non_threadable_channel",
+        "ekm_access_denied",
+    }
+)
+WORKSPACE_ERRORS = frozenset(
+    {
+        "invalid_auth",
+        "account_inactive",
+        "token_revoked",
+        "token_expired",
+        "missing_scope",
+        "not_authed",
+    }
+)
 PAYLOAD_ERRORS = frozenset({"msg_too_long", "invalid_blocks", "msg_blocks_too_long", "no_text"})
 
 
@@ -225,7 +231,7 @@ class Deliverer:
             return outcome("failed", error=reason, pause_reason=reason)
         client = await self.client_for(sub.team_id, sub.enterprise_id)
         if client is None:
-            reason = "the app is not installed in this workspace any more"
+            reason = "slack:not_installed"
             return outcome("failed", error=reason, pause_reason=reason)
         try:
             text, blocks = self._composed(claim, library)
@@ -256,11 +262,11 @@ class Deliverer:
                     error = f"rate limited (HTTP 429), waited {wait:.0f}s"
                     continue
                 if code in CHANNEL_ERRORS:
-                    reason = f"{CHANNEL_ERRORS[code]} ({code})"
+                    reason = f"slack:{code}"
                     log.warning("paused %s: %s", where, code)
                     return outcome("failed", error=code, pause_reason=reason)
                 if code in WORKSPACE_ERRORS:
-                    reason = f"{WORKSPACE_ERRORS[code]} ({code})"
+                    reason = f"slack:{code}"
                     self._team_dead[sub.team_id] = reason
                     log.error("workspace error %s: %s", where, code)
                     return outcome("failed", error=code, pause_reason=reason)

@@ -10,7 +10,7 @@ from slack_sdk.models.blocks import Block, DividerBlock, HeaderBlock
 
 from bot import digest
 from bot.channels import describe
-from bot.i18n import t
+from bot.i18n import pause_reason, t
 from bot.render import COMMAND, context, section, sections, summits_reply
 from bot.store import SubscriptionView
 from bot.text import escape
@@ -24,7 +24,7 @@ HOME_LIMIT = 100
 def _subscription_line(rt: Runtime, sub: SubscriptionView, lang: str) -> str:
     head = f"• <#{sub.channel_id}> — {describe(sub.schedule, lang)}"
     if sub.paused:
-        return f"{head} · " + t(lang, "home.paused", reason=(sub.paused_reason or ""))
+        return f"{head} · " + t(lang, "home.paused", reason=pause_reason(sub.paused_reason, lang))
     found = digest.next_post(rt.library, sub.schedule, rt.clock.now(), rt.settings.lead_days)
     nxt = " · " + t(lang, "home.next", when=digest.describe_next(*found, lang)) if found else ""
     last = " · " + t(lang, "home.last", result=escape(sub.last_result)) if sub.last_result else ""

@@ -74,3 +74,14 @@ def describe_schedule(cadence: str, weekday: int | None, at: time, tz: str, lang
 
 def language_name(code: str, lang: str) -> str:
     return t(lang, f"language.{code}")
+
+
+def pause_reason(reason: str | None, lang: str) -> str:
+    """Why a subscription is paused, in ``lang``: Slack errors are stored as ``slack:<error>``."""
+    if not reason:
+        return t(lang, "channels.no_reason")
+    if reason.startswith("slack:"):
+        code = reason.removeprefix("slack:")
+        key = f"pause.{code}"
+        return f"{t(lang, key)} ({code})" if key in catalog() else code
+    return reason

@@ -183,3 +183,14 @@ def test_schedule_mistakes_are_said_in_each_language(words: str) -> None:
     assert fr != err.message and zh != err.message
     first = words.split()[0]
     assert f"“{first}”" in fr and f"“{first}”" in zh and "`subscribe " in zh
+
+
+def test_pause_reasons_are_said_in_each_language() -> None:
+    from bot.delivery import CHANNEL_ERRORS, WORKSPACE_ERRORS
+    from bot.i18n import pause_reason
+
+    for code in {*CHANNEL_ERRORS, *WORKSPACE_ERRORS, "not_installed"}:
+        en, fr, zh = (pause_reason(f"slack:{code}", lang) for lang in ("en", "fr", "zh"))
+        assert en.endswith(f"({code})") and fr != en and zh != en
+    assert pause_reason("paused by <@U1>", "fr") == "paused by <@U1>"
+    assert pause_reason("slack:something_new", "fr") == "something_new"
