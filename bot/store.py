@@ -440,17 +440,15 @@ class Store:
         table = Delivery.__table__
         assert isinstance(table, Table)
         insert = postgresql.insert if self.is_postgres else sqlite.insert
-        ids: list[int | None] = []
-        for chunk_start in range(0, len(rows), 500):
-            chunk = rows[chunk_start : chunk_start + 500]
-            stmt = (
-                insert(table)
-                .values(chunk)
-                .on_conflict_do_nothing(index_elements=["subscription_id", "scheduled_for"])
-                .returning(table.c.id, table.c.subscription_id, table.c.scheduled_for)
-            )
-            got = {(r.subscription_id, r.scheduled_for): r.id for r in s.execute(stmt)}
-            ids += [got.get((r["subscription_id"], r["scheduled_for"])) for r in chunk]
+        stmt = (
+            insert(table)
+            .on_conflict_do_nothing(index_elements=["subscription_id", "scheduled_for"])
+            .returning(table.c.id, table.c.subscription_id, table.c.scheduled_for)
+        )
+        got = {
+            (r.subscription_id, r.scheduled_for): r.id for r in s.connection().execute(stmt, rows)
+        }
+        ids: list[int | None] = [got.get((r["subscription_id"], r["scheduled_for"])) for r in rows]
         return ids
 
     def record(self, outcomes: Sequence[Outcome]) -> None:
@@ -468,15 +466,14 @@ class Store:
             owned: set[int] = set()
             ids = [o.delivery_id for o in outcomes]
             for i in range(0, len(ids), 1000):
-                owned.update(
-                    s.scalars(
-                        select(Delivery.id).where(
-                            Delivery.id.in_(ids[i : i + 1000]),
-                            Delivery.status == "claimed",
-                            Delivery.claimed_by == self.worker,
-                        )
-                    )
+                q = select(Delivery.id).where(
+                    Delivery.id.in_(ids[i : i + 1000]),
+                    Delivery.status == "claimed",
+                    Delivery.claimed_by == self.worker,
                 )
+                if self.is_postgres:
+                    q = q.with_for_update()  # nobody takes these over until we commit
+                owned.update(s.scalars(q))
             mine = [o for o in outcomes if o.delivery_id in owned]
             retry = [o for o in mine if o.status == "retry"]
             final = [o for o in mine if o.status != "retry"]
@@ -484,7 +481,11 @@ class Store:
             if retry:
                 conn.execute(
                     update(d)
-                    .where(d.c.id == bindparam("b_id"))
+                    .where(
+                        d.c.id == bindparam("b_id"),
+                        d.c.status == "claimed",
+                        d.c.claimed_by == self.worker,
+                    )
                     .values(lease_until=bindparam("b_lease"), error=bindparam("b_error")),
                     [
                         {"b_id": o.delivery_id, "b_lease": o.retry_at or o.at, "b_error": o.error}
@@ -503,7 +504,11 @@ class Store:
             if final:
                 conn.execute(
                     update(d)
-                    .where(d.c.id == bindparam("b_id"))
+                    .where(
+                        d.c.id == bindparam("b_id"),
+                        d.c.status == "claimed",
+                        d.c.claimed_by == self.worker,
+                    )
                     .values(
                         status=bindparam("b_status"),
                         finished_at=bindparam("b_at"),
@@ -523,7 +528,8 @@ class Store:
                     ],
                 )
             digests = [o for o in final if o.status == "sent" and "digest" in o.kinds]
-            others = [o for o in final if o not in digests and not o.pause_reason]
+            digest_ids = {o.delivery_id for o in digests}
+            others = [o for o in final if o.delivery_id not in digest_ids and not o.pause_reason]
             paused = [o for o in final if o.pause_reason]
             if digests:
                 conn.execute(
