@@ -26,6 +26,11 @@ class RedactSecrets(logging.Filter):
 
 
 def setup_logging(level: str, secrets: list[str] | None = None) -> None:
+    # our format names no source file, thread or process: skip collecting them for every record
+    logging._srcfile = None
+    logging.logThreads = False
+    logging.logProcesses = False
+    logging.logMultiprocessing = False
     handler = logging.StreamHandler()
     handler.setFormatter(
         logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s", "%Y-%m-%dT%H:%M:%S")
