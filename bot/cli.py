@@ -90,7 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if mode == "run":
             if settings.slack_app_token is not None:
                 mode = "socket"
-            elif settings.slack_bot_token is not None:
+            elif settings.slack_bot_token is not None or settings.oauth:
                 mode = "serve"
             else:
                 mode = "shell"

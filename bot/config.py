@@ -132,10 +132,6 @@ class Settings(BaseSettings):
         """Many workspaces: installs through OAuth when a client id and secret are set."""
         return bool(self.slack_client_id and self.slack_client_secret)
 
-    @property
-    def has_slack_credentials(self) -> bool:
-        return self.slack_bot_token is not None or self.oauth
-
 
 _HINTS = {
     "SLACK_BOT_TOKEN": "the Bot User OAuth Token (xoxb-…) from your app's OAuth & Permissions page",

@@ -75,7 +75,7 @@ def terms(query: str) -> list[str]:
     return list(dict.fromkeys(words))
 
 
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
 def _matches(term: str, text_words: list[str]) -> int:
@@ -84,7 +84,7 @@ def _matches(term: str, text_words: list[str]) -> int:
     Chinese and Japanese are written without spaces, so a term in those scripts matches
     anywhere inside the text.
     """
-    if _CJK.search(term):
+    if CJK.search(term):
         return sum(w.count(term) for w in text_words)
     if len(term) >= 3:
         return sum(1 for w in text_words if w.startswith(term))

@@ -20,7 +20,7 @@ from slack_sdk.models.blocks import (
 
 from bot.content import Library, Summit, Topic, normalize
 from bot.i18n import t
-from bot.lookup import _CJK, Hit
+from bot.lookup import CJK, Hit
 from bot.text import escape, human_date, quote_user_text, slack_date, truncate
 
 COMMAND = "/declaration"
@@ -235,7 +235,7 @@ def highlight(text: str, terms: Sequence[str]) -> str:
         key = normalize(piece)
         if key and any(key == term or (len(term) >= 3 and key.startswith(term)) for term in terms):
             out.append(f"*{escape(piece)}*")
-        elif key and any(_CJK.search(term) and term in piece for term in terms):
+        elif key and any(CJK.search(term) and term in piece for term in terms):
             for term in terms:
                 piece = piece.replace(term, f"\x00{term}\x01")
             out.append(escape(piece).replace("\x00", " *").replace("\x01", "* "))

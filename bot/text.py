@@ -58,7 +58,3 @@ def slack_datetime(when: datetime) -> str:
     ts = int(when.timestamp())
     fallback = when.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
     return f"<!date^{ts}^{{date_short_pretty}} at {{time}}|{fallback}>"
-
-
-def plural(n: int, word: str, words: str | None = None) -> str:
-    return f"{n} {word if n == 1 else (words or word + 's')}"

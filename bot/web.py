@@ -18,8 +18,6 @@ from bot.content import Library
 EVENTS_PATH = "/slack/events"
 CALENDAR_PATH = "/summits.ics"
 
-Hook = Callable[[], object]
-
 
 def create_web_app(
     bolt: AsyncApp,
