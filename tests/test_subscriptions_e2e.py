@@ -290,3 +290,27 @@ def test_tick_rejects_a_bad_instant(slack: FakeSlack, db: str, tmp_path: Path) -
     assert (
         r.returncode == 2 and "not an ISO-8601 instant" in r.stderr and "Traceback" not in r.stderr
     )
+
+
+@pytest.mark.parametrize("mode", ["serve", "socket"])
+def test_serve_and_socket_run_the_clock_in_process(
+    slack: FakeSlack, db: str, tmp_path: Path, mode: str
+) -> None:
+    store = Store.open(db)
+    from bot.schedule import parse_schedule
+
+    now = datetime.now(UTC)
+    schedule = parse_schedule(["daily", "09:00", "UTC"])
+    store.subscribe(team_id="T1", channel_id="CIN", schedule=schedule, now=now)  # type: ignore[arg-type]
+    with store.engine.begin() as conn:
+        conn.execute(update(Subscription).values(next_wake_at=now - timedelta(minutes=1)))
+    store.close()
+    env = bot_env(slack.base_url, DATABASE_URL=db, TICK_SECONDS="0.5")
+    if mode == "socket":
+        env["SLACK_APP_TOKEN"] = "xapp-1-clock"
+    with running([mode], env, tmp_path, wait_http=(mode == "serve")) as proc:
+        try:
+            slack.wait_for(lambda: bool(posts(slack, "CIN")), timeout=20)
+        except AssertionError:
+            raise AssertionError(proc.logs()) from None
+    assert len(posts(slack, "CIN")) == 1
