@@ -59,7 +59,9 @@ class KeyDate(_Strict):
     event: _text(200)  # type: ignore[valid-type]
 
 
-class Topic(_Strict):
+class _TopicWords(_Strict):
+    """What a topic says, in any language."""
+
     id: Id
     title: Line
     label: _text(40)  # type: ignore[valid-type]
@@ -67,8 +69,11 @@ class Topic(_Strict):
     aliases: list[_text(80)] = Field(default_factory=list)  # type: ignore[valid-type]
     summary: _text(1200)  # type: ignore[valid-type]
     key_points: list[_text(300)] = Field(min_length=1, max_length=10)  # type: ignore[valid-type]
-    key_dates: list[KeyDate] = Field(default_factory=list, max_length=12)
     caveats: list[_text(300)] = Field(default_factory=list, max_length=6)  # type: ignore[valid-type]
+
+
+class Topic(_TopicWords):
+    key_dates: list[KeyDate] = Field(default_factory=list, max_length=12)
     sources: list[Source] = Field(min_length=1, max_length=10)
     updated: date
 
@@ -113,18 +118,10 @@ class _SummitsFile(_Strict):
 LANGUAGES = ("en", "fr", "zh")  # every topic and summit has text in each of these
 
 
-class TopicText(_Strict):
+class TopicText(_TopicWords):
     """A topic's text in another language; dates, links and sources come from English."""
 
-    id: Id
-    title: Line
-    label: _text(40)  # type: ignore[valid-type]
-    short: Line
-    aliases: list[_text(80)] = Field(default_factory=list)  # type: ignore[valid-type]
-    summary: _text(1200)  # type: ignore[valid-type]
-    key_points: list[_text(300)] = Field(min_length=1, max_length=10)  # type: ignore[valid-type]
     key_dates: list[_text(200)] = Field(default_factory=list)  # type: ignore[valid-type]
-    caveats: list[_text(300)] = Field(default_factory=list)  # type: ignore[valid-type]
 
 
 class SummitText(_Strict):
