@@ -76,22 +76,7 @@ class Bot:
         )
 
     def command(self, text: str, **extra: str) -> HttpReply:
-        form = {
-            "token": "deprecated",
-            "team_id": "T1",
-            "team_domain": "fake",
-            "channel_id": "C1",
-            "channel_name": "general",
-            "user_id": "U1",
-            "user_name": "ada",
-            "command": "/declaration",
-            "text": text,
-            "api_app_id": "A1",
-            "response_url": extra.pop("response_url", "http://127.0.0.1:9/none"),
-            "trigger_id": "1.2.3",
-            **extra,
-        }
-        return self.signed(urllib.parse.urlencode(form))
+        return self.signed(urllib.parse.urlencode(command_fields(text, **extra)))
 
     def interactive(self, payload: dict[str, Any]) -> HttpReply:
         return self.signed(urllib.parse.urlencode({"payload": json.dumps(payload)}))
@@ -107,6 +92,25 @@ class Bot:
             "event": event,
         }
         return self.signed(json.dumps(body), content_type="application/json")
+
+
+def command_fields(text: str, **extra: str) -> dict[str, str]:
+    """The fields Slack sends for `/declaration <text>` (form-encoded, or a Socket Mode payload)."""
+    return {
+        "token": "deprecated",
+        "team_id": "T1",
+        "team_domain": "fake",
+        "channel_id": "C1",
+        "channel_name": "general",
+        "user_id": "U1",
+        "user_name": "ada",
+        "command": "/declaration",
+        "text": text,
+        "api_app_id": "A1",
+        "response_url": "http://127.0.0.1:9/none",
+        "trigger_id": "1.2.3",
+        **extra,
+    }
 
 
 def button_press(action_id: str, value: str, response_url: str) -> dict[str, Any]:

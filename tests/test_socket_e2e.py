@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.e2e import Bot, bot_env, button_press, running
+from tests.e2e import Bot, bot_env, button_press, command_fields, running
 from tests.fakeslack import FakeSlack
 
 
@@ -32,20 +32,7 @@ def bot(slack: FakeSlack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
 
 
 def command(text: str) -> dict[str, str]:
-    return {
-        "token": "x",
-        "team_id": "T1",
-        "team_domain": "fake",
-        "channel_id": "C1",
-        "channel_name": "general",
-        "user_id": "U1",
-        "user_name": "ada",
-        "command": "/declaration",
-        "text": text,
-        "api_app_id": "A1",
-        "response_url": "http://127.0.0.1:9/none",
-        "trigger_id": "1.2.3",
-    }
+    return command_fields(text)
 
 
 def test_connects_with_the_app_token(bot: Bot, slack: FakeSlack) -> None:

@@ -80,6 +80,23 @@ def next_wake(db: str, channel: str = "C1") -> datetime:
     return sub.next_wake_at
 
 
+def overdue_subscription(db: str, channel: str, minutes: int) -> None:
+    """A daily subscription whose post fell due `minutes` ago while no clock was running."""
+    from bot.schedule import parse_schedule
+
+    store = Store.open(db)
+    now = datetime.now(UTC)
+    schedule = parse_schedule(["daily", "09:00", "UTC"])
+    store.subscribe(team_id="T1", channel_id=channel, schedule=schedule, now=now)  # type: ignore[arg-type]
+    with store.engine.begin() as conn:
+        conn.execute(
+            update(Subscription)
+            .where(Subscription.channel_id == channel)
+            .values(next_wake_at=now - timedelta(minutes=minutes))
+        )
+    store.close()
+
+
 def posts(slack: FakeSlack, channel: str = "C1") -> list[str]:
     return [c.params.get("text", "") for c in slack.posts() if c.params.get("channel") == channel]
 
@@ -232,16 +249,8 @@ def test_two_clock_processes_never_double_post(
 def test_clock_process_delivers_due_work_and_resumes_after_restart(
     slack: FakeSlack, db: str, tmp_path: Path
 ) -> None:
-    store = Store.open(db)
-    from bot.schedule import parse_schedule
-
-    now = datetime.now(UTC)
-    schedule = parse_schedule(["daily", "09:00", "UTC"])
-    store.subscribe(team_id="T1", channel_id="CCLOCK", schedule=schedule, now=now)  # type: ignore[arg-type]
     # the clock was down when this was due 10 minutes ago: the next pass must still send it
-    with store.engine.begin() as conn:
-        conn.execute(update(Subscription).values(next_wake_at=now - timedelta(minutes=10)))
-    store.close()
+    overdue_subscription(db, "CCLOCK", minutes=10)
     env = bot_env(slack.base_url, DATABASE_URL=db, TICK_SECONDS="0.5")
     with running(["clock"], env, tmp_path, wait_http=False) as clock:
         try:
@@ -296,15 +305,7 @@ def test_tick_rejects_a_bad_instant(slack: FakeSlack, db: str, tmp_path: Path) -
 def test_serve_and_socket_run_the_clock_in_process(
     slack: FakeSlack, db: str, tmp_path: Path, mode: str
 ) -> None:
-    store = Store.open(db)
-    from bot.schedule import parse_schedule
-
-    now = datetime.now(UTC)
-    schedule = parse_schedule(["daily", "09:00", "UTC"])
-    store.subscribe(team_id="T1", channel_id="CIN", schedule=schedule, now=now)  # type: ignore[arg-type]
-    with store.engine.begin() as conn:
-        conn.execute(update(Subscription).values(next_wake_at=now - timedelta(minutes=1)))
-    store.close()
+    overdue_subscription(db, "CIN", minutes=1)
     env = bot_env(slack.base_url, DATABASE_URL=db, TICK_SECONDS="0.5")
     if mode == "socket":
         env["SLACK_APP_TOKEN"] = "xapp-1-clock"
