@@ -22,7 +22,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import digest
 from bot.clock import Clock
-from bot.content import ContentSource
+from bot.content import ContentSource, Library
 from bot.schedule import local_day
 from bot.store import Claim, Outcome, Store, SubscriptionView
 
@@ -163,7 +163,7 @@ class Deliverer:
             return report
         self._team_dead.clear()
         self._compose_cache.clear()  # per pass: content and "today" may have changed
-        outcomes = await self._fan_out(claims, now)
+        outcomes = await self._fan_out(claims, library, now)
         for o in outcomes:
             {"sent": report.sent, "failed": report.failed, "retry": report.retrying}[
                 o.status
@@ -173,7 +173,9 @@ class Deliverer:
             log.error("workspace paused team=%s subscriptions=%d: %s", team, paused, reason)
         return report
 
-    async def _fan_out(self, claims: Sequence[Claim], now: datetime) -> list[Outcome]:
+    async def _fan_out(
+        self, claims: Sequence[Claim], library: Library, now: datetime
+    ) -> list[Outcome]:
         """Post every claim concurrently; results are written to the database as they come."""
         results: list[Outcome] = []
         pending: list[Outcome] = []
@@ -193,7 +195,6 @@ class Deliverer:
                     await asyncio.wait_for(done.wait(), 0.05)
 
         gate = asyncio.Semaphore(self.settings.concurrency)
-        library = self.content.current()
 
         async def one(claim: Claim) -> None:
             async with gate:
@@ -211,7 +212,7 @@ class Deliverer:
 
     # --- one post ---------------------------------------------------------------------------
 
-    async def _deliver(self, claim: Claim, library: Any, now: datetime) -> Outcome:
+    async def _deliver(self, claim: Claim, library: Library, now: datetime) -> Outcome:
         sub = claim.subscription
         where = f"team={sub.team_id} channel={sub.channel_id}"
 
@@ -288,7 +289,7 @@ class Deliverer:
         retry_at = now + timedelta(seconds=min(300.0, 30.0 * claim.attempts))
         return outcome("retry", error=error, retry_at=retry_at)
 
-    def _composed(self, claim: Claim, library: Any) -> tuple[str, list[dict[str, Any]]]:
+    def _composed(self, claim: Claim, library: Library) -> tuple[str, list[dict[str, Any]]]:
         """The post for a claim. Channels that are owed the same post share one composition:
         same language, cadence, local day, kinds, last digest day and featured topic."""
         sub = claim.subscription
