@@ -15,7 +15,7 @@ import yaml
 from tests.conftest import ROOT
 
 BIN = [sys.executable, "-m", "bot"]
-SCHEMA = ROOT.parent / "shared" / "slack" / "manifest.schema.2.0.0.json"
+SCHEMA = ROOT / "tests" / "data" / "slack" / "manifest.schema.2.0.0.json"
 
 
 def run(
