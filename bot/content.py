@@ -43,6 +43,9 @@ def _text(max_length: int) -> Any:
     return Annotated[str, constraints]
 
 
+Day = date  # for fields declared after a field named "date"
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
@@ -52,6 +55,9 @@ class Source(_Strict):
     url: Url
     publisher: _text(150)  # type: ignore[valid-type]
     date: date
+    # How sure the facts drawn from this source are: C confirmed in a public source, C- official
+    # statements seen only through consistent secondary reports, P one weak source, ? unconfirmed.
+    grade: Literal["C", "C-", "P", "?"]
 
 
 class KeyDate(_Strict):
@@ -115,6 +121,24 @@ class _SummitsFile(_Strict):
     summits: list[Summit]
 
 
+class Development(_Strict):
+    """Something that happened after the texts, dated and sourced, linked to topics and events."""
+
+    id: Id
+    date: date  # the day it happened
+    title: Line
+    summary: _text(600)  # type: ignore[valid-type]
+    topics: list[Id] = Field(min_length=1)
+    events: list[Id] = Field(default_factory=list)  # ids of the summits it concerns
+    sources: list[Source] = Field(min_length=1, max_length=10)
+    added: Day  # the day an editor added it: the next digest of every channel lists it as new
+
+
+class _DevelopmentsFile(_Strict):
+    reviewed: date | None = None
+    developments: list[Development]
+
+
 LANGUAGES = ("en", "fr", "zh")  # every topic and summit has text in each of these
 
 
@@ -146,6 +170,7 @@ class Library:
     directory: Path
     lang: str = "en"
     localized: Mapping[str, Library] = field(default_factory=dict)
+    developments: tuple[Development, ...] = ()  # newest first
 
     def for_lang(self, lang: str) -> Library:
         """The same library with its text in ``lang`` (English where there is none)."""
@@ -358,6 +383,7 @@ def load_library(directory: Path | str) -> Library:
         topic_nodes[topic.id] = (shown, node)
 
     summits: list[Summit] = []
+    summits_complete = False
     summits_path = root / "summits.yml"
     if not summits_path.exists():
         problems.append(Problem(_display(summits_path), None, "", "file not found"))
@@ -368,6 +394,7 @@ def load_library(directory: Path | str) -> Library:
             parsed = _validate(_SummitsFile, data, node, shown, problems)
             if parsed is not None:
                 summits = list(parsed.summits)
+                summits_complete = True
                 known = {t.id for t in topics}
                 seen: set[str] = set()
                 for i, summit in enumerate(summits):
@@ -391,6 +418,13 @@ def load_library(directory: Path | str) -> Library:
                                     f"no topic with id '{ref}' (known: {', '.join(sorted(known))})",
                                 )
                             )
+
+    developments = _load_developments(
+        root,
+        {t.id for t in topics} if topics_complete else None,
+        {s.id for s in summits} if summits_complete else None,
+        problems,
+    )
 
     translated_names: list[tuple[TopicText, str, yaml.Node | None]] = []
     texts: dict[str, tuple[dict[str, TopicText], dict[str, SummitText]]] = {}
@@ -437,7 +471,50 @@ def load_library(directory: Path | str) -> Library:
 
     if problems:
         raise ContentError(problems)
-    return _assemble(root, topics, summits, texts)
+    return _assemble(root, topics, summits, texts, developments)
+
+
+def _load_developments(
+    root: Path, topic_ids: set[str] | None, summit_ids: set[str] | None, problems: list[Problem]
+) -> list[Development]:
+    """``developments.yml`` (optional): the dated timeline, newest first."""
+    path = root / "developments.yml"
+    if not path.exists():
+        return []
+    shown = _display(path)
+    data, node = _parse(path, shown, problems)
+    if data is None and node is None:
+        return []
+    parsed = _validate(_DevelopmentsFile, data, node, shown, problems)
+    if parsed is None:
+        return []
+    seen: set[str] = set()
+    for i, dev in enumerate(parsed.developments):
+        if dev.id in seen:
+            problems.append(
+                Problem(
+                    shown,
+                    _line_of(node, ("developments", i, "id")),
+                    f"developments[{i}].id",
+                    f"duplicate development id '{dev.id}'",
+                )
+            )
+        seen.add(dev.id)
+        refs = [("topics", ref, topic_ids) for ref in dev.topics]
+        refs += [("events", ref, summit_ids) for ref in dev.events]
+        for j, (kind, ref, known) in enumerate(refs):
+            if known is not None and ref not in known:
+                k = j if kind == "topics" else j - len(dev.topics)
+                problems.append(
+                    Problem(
+                        shown,
+                        _line_of(node, ("developments", i, kind, k)),
+                        f"developments[{i}].{kind}[{k}]",
+                        f"no {'topic' if kind == 'topics' else 'summit'} with id '{ref}' "
+                        f"(known: {', '.join(sorted(known))})",
+                    )
+                )
+    return sorted(parsed.developments, key=lambda d: (d.date, d.id), reverse=True)
 
 
 def _load_translations(
@@ -547,6 +624,7 @@ def _assemble(
     topics: list[Topic],
     summits: list[Summit],
     texts: dict[str, tuple[dict[str, TopicText], dict[str, SummitText]]],
+    developments: list[Development],
 ) -> Library:
     """One Library per language; every version knows every language's aliases."""
     aliases: dict[str, list[str]] = {t.id: list(t.aliases) for t in topics}
@@ -555,7 +633,8 @@ def _assemble(
             aliases[tid] += text.aliases
     english = [t.model_copy(update={"aliases": aliases[t.id]}) for t in topics]
     versions: dict[str, Library] = {}
-    versions["en"] = Library(tuple(english), tuple(summits), root, "en")
+    devs = tuple(developments)
+    versions["en"] = Library(tuple(english), tuple(summits), root, "en", developments=devs)
     for lang, (topic_texts, summit_texts) in texts.items():
         local_topics = []
         for t in english:
@@ -590,7 +669,9 @@ def _assemble(
                     }
                 )
             )
-        versions[lang] = Library(tuple(local_topics), tuple(local_summits), root, lang)
+        versions[lang] = Library(
+            tuple(local_topics), tuple(local_summits), root, lang, developments=devs
+        )
     for lib in versions.values():
         object.__setattr__(lib, "localized", versions)
     return versions["en"]
@@ -609,6 +690,7 @@ class ContentSource:
         root = self.library.directory
         files = [
             root / "summits.yml",
+            root / "developments.yml",
             *sorted((root / "topics").glob("*.y*ml")),
             *sorted((root / "translations").glob("*/summits.yml")),
             *sorted((root / "translations").glob("*/topics/*.y*ml")),

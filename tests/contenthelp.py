@@ -34,9 +34,10 @@ def add_summit(
     lines += [
         "    sources:",
         "      - title: Announcement",
-        "        url: https://example.org/",
+        "        url: https://example.org/news/announcement",
         "        publisher: Example",
         "        date: 2026-11-01",
+        "        grade: C",
     ]
     _append(content / "summits.yml", lines)
     for lang, prefix in (("fr", "Sommet"), ("zh", "峰会")):

@@ -165,3 +165,33 @@ def test_empty_topic_file(content_copy: Path) -> None:
     (content_copy / "topics" / "bletchley.yml").write_text("# nothing yet\n")
     (problem,) = _problems(content_copy)
     assert "bletchley.yml: the file is empty" in problem
+
+
+def test_developments_are_loaded_newest_first_with_their_sources(library: Library) -> None:
+    assert library.developments, "the timeline ships with at least one development"
+    dates = [d.date for d in library.developments]
+    assert dates == sorted(dates, reverse=True)
+    topic_ids = {t.id for t in library.topics}
+    for dev in library.developments:
+        assert dev.sources and set(dev.topics) <= topic_ids, dev.id
+        assert all(s.grade in ("C", "C-", "P", "?") for s in dev.sources)
+    assert library.for_lang("fr").developments == library.developments
+
+
+def test_development_naming_an_unknown_topic_or_event_is_refused(content_copy: Path) -> None:
+    f = content_copy / "developments.yml"
+    _edit(f, "topics: [bletchley, france-china-ai]", "topics: [bletchley, france-china]")
+    _edit(f, "events: [ai-action-summit-2025]", "events: [paris-2025]")
+    problems = _problems(content_copy)
+    assert len(problems) == 2
+    assert any("topics[1]: no topic with id 'france-china'" in p for p in problems)
+    assert any("events[0]: no summit with id 'paris-2025'" in p for p in problems)
+    assert all("developments.yml:" in p for p in problems)
+
+
+def test_a_source_without_a_grade_is_refused(content_copy: Path) -> None:
+    f = content_copy / "topics" / "bletchley.yml"
+    text = f.read_text()
+    f.write_text(text.replace("    grade: C\n", "", 1))
+    (problem,) = _problems(content_copy)
+    assert "grade" in str(problem) and "required" in str(problem)
