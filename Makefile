@@ -31,7 +31,7 @@ lint: $(STAMP)
 	$(BIN)/mypy bot handlers
 
 test: lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --durations=5
 
 bench-commands: $(STAMP)
 	$(BIN)/python bench/commands.py
