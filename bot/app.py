@@ -85,6 +85,34 @@ class SlackClients:
             await self._session.close()
 
 
+class UserProfile:
+    """A caller's Slack profile (``users.info``), fetched at most once per request."""
+
+    def __init__(self, client: AsyncWebClient, team_id: str, user_id: str, timeout: float) -> None:
+        self.client = client
+        self.team_id = team_id
+        self.user_id = user_id
+        self.timeout = timeout
+        self._task: asyncio.Future[dict[str, Any] | None] | None = None
+
+    async def get(self) -> dict[str, Any] | None:
+        """The ``user`` object, or None when Slack cannot tell (no scope, slow, down)."""
+        if self._task is None:
+            self._task = asyncio.ensure_future(self._fetch())
+        return await asyncio.shield(self._task)
+
+    async def _fetch(self) -> dict[str, Any] | None:
+        try:
+            info = await asyncio.wait_for(
+                self.client.users_info(user=self.user_id, include_locale=True), self.timeout
+            )
+        except Exception as exc:  # no users:read scope, Slack slow or down
+            log.warning("users.info failed team=%s: %s", self.team_id, type(exc).__name__)
+            return None
+        user = info.get("user")
+        return user if isinstance(user, dict) else None
+
+
 class Locales:
     """Each caller's language: ``lang:xx`` in the command, else their Slack locale (cached)."""
 
@@ -93,23 +121,22 @@ class Locales:
         self.timeout = timeout
         self._cache: dict[tuple[str, str], tuple[float, str]] = {}
 
-    async def lang_of(self, client: AsyncWebClient, command: dict[str, Any], text: str) -> str:
+    def profile(self, client: AsyncWebClient, command: dict[str, Any]) -> UserProfile:
+        """The caller's profile for this request: every need of it shares one ``users.info``."""
+        team = str(command.get("team_id") or "")
+        return UserProfile(client, team, str(command.get("user_id") or ""), self.timeout)
+
+    async def lang_of(self, profile: UserProfile, text: str) -> str:
         _, asked = split_lang(text)
         if asked:
             return asked
-        key = (str(command.get("team_id") or ""), str(command.get("user_id") or ""))
+        key = (profile.team_id, profile.user_id)
         hit = self._cache.get(key)
         now = time.monotonic()
         if hit is not None and now - hit[0] < self.ttl:
             return hit[1]
-        lang = DEFAULT
-        try:
-            info = await asyncio.wait_for(
-                client.users_info(user=key[1], include_locale=True), self.timeout
-            )
-            lang = from_locale((info.get("user") or {}).get("locale")) or DEFAULT
-        except Exception as exc:  # no users:read scope, Slack slow or down: English
-            log.info("no locale for team=%s user=%s: %s", key[0], key[1], type(exc).__name__)
+        user = await profile.get()
+        lang = (from_locale(user.get("locale")) if user else None) or DEFAULT
         if len(self._cache) > 50_000:
             self._cache.clear()
         self._cache[key] = (now, lang)

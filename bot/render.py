@@ -84,13 +84,19 @@ def button(text: str, action_id: str, value: str, primary: bool = False) -> Butt
     )
 
 
+def topic_value(topic_id: str, lang: str) -> str:
+    """The value of every button that names a topic: the topic and the reader's language, so the
+    reply to a press is in the language of the message (read back by core.parse_button_value)."""
+    return f"{topic_id}|{lang}"
+
+
+def show_button(topic: Topic, lang: str, text: str | None = None) -> ButtonElement:
+    """A *Show* button for ``topic``, labelled ``text`` (default: the topic's label)."""
+    return button(text or topic.label, f"{SHOW_ACTION}:{topic.id}", topic_value(topic.id, lang))
+
+
 def topic_buttons(topics: Iterable[Topic], lang: str = "en") -> ActionsBlock:
-    return ActionsBlock(
-        elements=[
-            button(tp.label, f"{SHOW_ACTION}:{tp.id}", f"{tp.id}|{lang}")
-            for tp in list(topics)[:25]
-        ]
-    )
+    return ActionsBlock(elements=[show_button(tp, lang) for tp in list(topics)[:25]])
 
 
 def link(url: str, label: str) -> str:
@@ -154,7 +160,7 @@ def topics_reply(library: Library) -> Reply:
                     text=f"*{escape(topic.title)}*\n{escape(topic.short)}\n"
                     f"`{COMMAND} {topic.aliases[0] if topic.aliases else topic.id}`"
                 ),
-                accessory=button(t(lang, "topics.show"), f"{SHOW_ACTION}:{topic.id}", topic.id),
+                accessory=show_button(topic, lang, t(lang, "topics.show")),
             )
         )
     blocks.append(context(t(lang, "topics.search_all", command=COMMAND)))
@@ -187,7 +193,10 @@ def topic_reply(topic: Topic, *, shared: bool = False, lang: str = "en") -> Repl
             ActionsBlock(
                 elements=[
                     button(
-                        t(lang, "topic.share"), SHARE_ACTION, f"{topic.id}|{lang}", primary=True
+                        t(lang, "topic.share"),
+                        SHARE_ACTION,
+                        topic_value(topic.id, lang),
+                        primary=True,
                     ),
                     button(t(lang, "topic.all"), "list_topics", lang),
                 ]
@@ -260,11 +269,7 @@ def search_reply(query: str, hits: Sequence[Hit], terms: Sequence[str], lang: st
                 text=MarkdownTextObject(
                     text=truncate(f"*{escape(hit.topic.title)}*\n> {snippet}", SECTION_LIMIT)
                 ),
-                accessory=button(
-                    t(lang, "topics.show"),
-                    f"{SHOW_ACTION}:{hit.topic.id}",
-                    f"{hit.topic.id}|{lang}",
-                ),
+                accessory=show_button(hit.topic, lang, t(lang, "topics.show")),
             )
         )
     text = fallback(

@@ -9,7 +9,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import commands, render
-from bot.app import Deps
+from bot.app import Deps, UserProfile
 from bot.channels import Invocation
 from bot.clock import today
 from bot.i18n import DEFAULT, t
@@ -26,11 +26,12 @@ def register(app: AsyncApp, deps: Deps) -> None:
         parsed = commands.parse(text)
         kind = type(parsed).__name__
         team, channel = command.get("team_id"), command.get("channel_id")
+        profile = deps.locales.profile(client, command)
         if isinstance(parsed, commands.CHANNEL_COMMANDS):
             # these touch the database (and maybe users.info): acknowledge first, answer after
             await ack()
-            lang = await deps.locales.lang_of(client, command, text)
-            reply = await _channel_command(parsed, command, client, deps, lang)
+            lang = await deps.locales.lang_of(profile, text)
+            reply = await _channel_command(parsed, command, profile, deps, lang)
             await respond(
                 text=reply.text,
                 blocks=reply.blocks_json(),
@@ -39,7 +40,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             )
         else:
             try:
-                lang = await deps.locales.lang_of(client, command, text)
+                lang = await deps.locales.lang_of(profile, text)
                 payload = deps.answers.payload(
                     text, deps.library, today(deps.clock), lang, deps.calendar_url
                 )
@@ -56,7 +57,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
 async def _channel_command(
     parsed: commands.ChannelCommand,
     command: dict[str, Any],
-    client: AsyncWebClient,
+    profile: UserProfile,
     deps: Deps,
     lang: str,
 ) -> render.Reply:
@@ -71,21 +72,8 @@ async def _channel_command(
         lang=lang,
     )
 
-    fetched: dict[str, Any] = {}
-
-    async def user_info() -> dict[str, Any] | None:
-        if "user" not in fetched:
-            try:
-                info = await client.users_info(user=inv.user_id, include_locale=True)
-                fetched["user"] = info.get("user") or None
-            except Exception as exc:  # no users:read, or Slack is down
-                log.warning("users.info failed team=%s: %s", inv.team_id, type(exc).__name__)
-                fetched["user"] = None
-        user = fetched["user"]
-        return user if isinstance(user, dict) else None
-
     try:
-        return await deps.channels.handle(parsed, inv, user_info)
+        return await deps.channels.handle(parsed, inv, profile.get)
     except Exception:
         log.exception("channel command failed team=%s channel=%s", inv.team_id, inv.channel_id)
         return render.error_reply(t(lang, "error.failed"))

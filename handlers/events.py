@@ -27,7 +27,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
         if deps.store is not None and team:
             subs = await asyncio.to_thread(deps.store.list_team, team)
         user = str(event.get("user") or "")
-        lang = await deps.locales.lang_of(client, {"team_id": team, "user_id": user}, "")
+        profile = deps.locales.profile(client, {"team_id": team, "user_id": user})
+        lang = await deps.locales.lang_of(profile, "")
         blocks = home_blocks(deps, today(deps.clock), subs, lang)
         view = View(type="home", blocks=blocks)
         await client.views_publish(user_id=event["user"], view=view.to_dict())

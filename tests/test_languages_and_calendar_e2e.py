@@ -15,7 +15,7 @@ import pytest
 from icalendar import Calendar
 
 from bot.store import Store
-from tests.e2e import Bot, bot_env, running
+from tests.e2e import Bot, bot_env, button_press, running
 from tests.fakeslack import FakeSlack
 
 
@@ -56,6 +56,28 @@ def test_each_user_reads_their_own_language(bot: Bot, slack: FakeSlack) -> None:
         body(bot, "topics", "UFR")
     assert len([c for c in slack.calls_to("users.info") if c.params["user"] == "UFR"]) == 1
     assert slack.calls_to("users.info")[0].params.get("include_locale") in ("true", True, "1")
+
+
+def test_every_show_button_keeps_the_readers_language(bot: Bot, slack: FakeSlack) -> None:
+    """A French reader who presses any *Show* button (topics list, search hits, did you mean) reads
+    the topic in French."""
+    for text in ("topics", "search cessez-le-feu", "bletchly"):
+        reply = bot.command(text, user_id="UFR").json()
+        buttons = [
+            e
+            for b in reply["blocks"]
+            for e in ([b["accessory"]] if "accessory" in b else b.get("elements", []))
+            if e.get("type") == "button" and e["action_id"].startswith("show_topic")
+        ]
+        assert buttons, (text, reply)
+        for i, button in enumerate(buttons):
+            key = f"show-{text}-{i}"
+            payload = button_press(button["action_id"], button["value"], slack.response_url(key))
+            payload["user"] = {"id": "UFR"}
+            assert bot.interactive(payload).status == 200
+            slack.wait_for(lambda k=key: bool(slack.responses.get(k)))
+            shown = json.dumps(slack.responses[key][0], ensure_ascii=False)
+            assert "Points clés" in shown, (text, button)
 
 
 def test_summits_reply_links_the_calendar_feed(bot: Bot) -> None:

@@ -134,6 +134,14 @@ def test_default_schedule_uses_the_callers_time_zone(bot: Bot, slack: FakeSlack,
     store.close()
 
 
+def test_subscribe_asks_slack_for_the_callers_profile_once(bot: Bot, slack: FakeSlack) -> None:
+    """Language and zone come from one users.info call (a Tier 4 method), not one call each."""
+    slack.add_user("U1", tz="Europe/Paris", locale="fr-FR")
+    seen = say(bot, slack, "subscribe")
+    assert "(Europe/Paris)" in seen and "lundi" in seen  # the zone and the language, one call
+    assert len(slack.calls_to("users.info")) == 1
+
+
 @pytest.mark.parametrize(
     ("text", "needle"),
     [
