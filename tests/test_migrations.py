@@ -1,0 +1,76 @@
+"""Migrations: a new database gets the whole schema, an older one is brought up to date, and a
+current one is recognised without running Alembic (on SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from alembic import command
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect
+
+from bot.store import MIGRATIONS, Store, head_revision
+from tests.conftest import ROOT, fresh_database
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'bot.sqlite3'}"
+        return
+    yield fresh_database(request.getfixturevalue("postgres_url"))
+
+
+def _alembic() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    return cfg
+
+
+def test_head_revision_is_alembics_head() -> None:
+    assert head_revision() == ScriptDirectory.from_config(_alembic()).get_current_head()
+
+
+def test_a_new_database_gets_every_table(db_url: str) -> None:
+    store = Store.open(db_url)
+    try:
+        assert store.schema_revision() == head_revision()
+        tables = set(inspect(store.engine).get_table_names())
+        assert {"subscriptions", "deliveries", "installations"} <= tables
+    finally:
+        store.close()
+
+
+def test_an_older_database_is_upgraded_when_opened(db_url: str) -> None:
+    store = Store.open(db_url, migrate=False)
+    try:
+        assert store.schema_revision() is None
+        cfg = _alembic()
+        with store.engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "0001")
+        assert store.schema_revision() == "0001"
+        assert "installations" not in inspect(store.engine).get_table_names()
+        store.migrate()
+        assert store.schema_revision() == head_revision()
+        assert "installations" in inspect(store.engine).get_table_names()
+    finally:
+        store.close()
+
+
+def test_a_current_database_is_recognised_without_loading_alembic(db_url: str) -> None:
+    """Every command opens the store; when nothing is to migrate, Alembic is not even imported."""
+    probe = (
+        "import sys; from bot.store import Store; Store.open(sys.argv[1]).close();"
+        " print('alembic' in sys.modules)"
+    )
+    run = [sys.executable, "-c", probe, db_url]
+    first = subprocess.run(run, capture_output=True, text=True, check=True, cwd=ROOT)
+    assert first.stdout.strip() == "True"  # a new database: migrated with Alembic
+    again = subprocess.run(run, capture_output=True, text=True, check=True, cwd=ROOT)
+    assert again.stdout.strip() == "False"
