@@ -100,7 +100,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_CONFIG
 
     quiet = mode in ("shell", "check-content")
-    setup_logging("WARNING" if quiet else settings.log_level, _secrets(settings))
+    setup_logging(
+        "WARNING" if quiet else settings.log_level, _secrets(settings), settings.log_format
+    )
 
     content_dir = getattr(args, "dir", None) or settings.content_dir
     try:

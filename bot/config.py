@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     port: int = Field(default=3000, ge=1, le=65535)
     content_dir: Path = Field(default_factory=_default_content_dir)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    log_format: Literal["text", "json"] = "text"
     # the clock and delivery
     tick_seconds: float = Field(default=30.0, gt=0, le=3600)
     max_late_hours: float = Field(default=6.0, ge=0, le=168)
@@ -97,7 +98,7 @@ class Settings(BaseSettings):
             raise ValueError("must be a sqlite:///path or postgresql://user:pass@host/db URL")
         return value
 
-    @field_validator("subscription_managers", mode="before")
+    @field_validator("subscription_managers", "log_format", mode="before")
     @classmethod
     def _lower(cls, value: object) -> object:
         return value.lower() if isinstance(value, str) else value

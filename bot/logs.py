@@ -1,41 +1,88 @@
-"""Logging: one line per event, secrets redacted from every record."""
+"""Logging: one line per event, secrets redacted from every line (tracebacks included).
+
+Two formats: plain text (the default) and JSON (``LOG_FORMAT=json``), one object per line with
+the same fields. Log calls write ``event key=value …`` (``command sub=Show team=T1 channel=C1``);
+the JSON formatter turns that into ``{"event": "command", "sub": "Show", "team": "T1", …}``.
+"""
 
 from __future__ import annotations
 
+import json
 import logging
 import re
+from datetime import UTC, datetime
+from typing import Literal
 
-_SECRET = re.compile(r"\b(xox[abposr]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+)")
+# Every Slack token shape: bot, user, app-configuration, refresh (xoxe-, xoxe.xoxp-) and app-level.
+_SECRET = re.compile(r"\b(?:xoxe\.)?(?:xox[a-z]|xapp)-[A-Za-z0-9-]+")
+_FIELD = re.compile(r"(?:^|\s)([a-z_]+)=(\S*)")
+REDACTED = "[redacted]"
 
 
-class RedactSecrets(logging.Filter):
-    """Replace anything shaped like a Slack token in a log line with a placeholder."""
+class Redactor:
+    """Removes Slack tokens and the configured secrets from text."""
 
     def __init__(self, extra: list[str] | None = None) -> None:
-        super().__init__()
-        self.extra = [s for s in (extra or []) if len(s) >= 8]
+        # short values (a port, "true") would redact ordinary words: only real secrets
+        self.extra = sorted({s for s in (extra or []) if len(s) >= 8}, key=len, reverse=True)
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        cleaned = _SECRET.sub("[redacted]", message)
+    def __call__(self, text: str) -> str:
+        cleaned = _SECRET.sub(REDACTED, text)
         for secret in self.extra:
-            cleaned = cleaned.replace(secret, "[redacted]")
-        if cleaned != message:
-            record.msg, record.args = cleaned, None
-        return True
+            cleaned = cleaned.replace(secret, REDACTED)
+        return cleaned
 
 
-def setup_logging(level: str, secrets: list[str] | None = None) -> None:
-    # our format names no source file, thread or process: skip collecting them for every record
+class TextFormatter(logging.Formatter):
+    """``2026-11-27T09:00:00 INFO logger message``, redacted after formatting, so an exception's
+    text and traceback are covered too."""
+
+    def __init__(self, redact: Redactor) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(name)s %(message)s", "%Y-%m-%dT%H:%M:%S")
+        self.redact = redact
+
+    def format(self, record: logging.LogRecord) -> str:
+        return self.redact(super().format(record))
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, event, the ``key=value`` fields, message,
+    and the redacted traceback if there is one."""
+
+    def __init__(self, redact: Redactor) -> None:
+        super().__init__()
+        self.redact = redact
+
+    def format(self, record: logging.LogRecord) -> str:
+        message = self.redact(record.getMessage())
+        first = _FIELD.search(message)
+        event = (message[: first.start()] if first else message).strip()
+        out: dict[str, object] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "event": event.split("\n", 1)[0],
+        }
+        for key, value in _FIELD.findall(message):
+            if key not in out:
+                out[key] = value
+        out["message"] = message
+        if record.exc_info:
+            out["exception"] = self.redact(self.formatException(record.exc_info))
+        return json.dumps(out, ensure_ascii=False)
+
+
+def setup_logging(
+    level: str, secrets: list[str] | None = None, fmt: Literal["text", "json"] = "text"
+) -> None:
+    # our formats name no source file, thread or process: skip collecting them for every record
     logging._srcfile = None
     logging.logThreads = False
     logging.logProcesses = False
     logging.logMultiprocessing = False
+    redact = Redactor(secrets)
     handler = logging.StreamHandler()
-    handler.setFormatter(
-        logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s", "%Y-%m-%dT%H:%M:%S")
-    )
-    handler.addFilter(RedactSecrets(secrets))
+    handler.setFormatter(JsonFormatter(redact) if fmt == "json" else TextFormatter(redact))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
