@@ -177,9 +177,10 @@ async def _clock_forever(rt: Runtime) -> None:
 def _serve(rt: Runtime, args: argparse.Namespace) -> None:
     from bot.app import create_app
     from bot.ticker import Ticker
-    from bot.web import calendar_route, create_web_app, serve
+    from bot.web import calendar_route, create_web_app, ops_routes, serve
 
     bolt = create_app(rt)
+    store = rt.store
     ticker = (
         None
         if args.no_clock or rt.deliverer is None
@@ -196,7 +197,15 @@ def _serve(rt: Runtime, args: argparse.Namespace) -> None:
         bolt,
         on_startup=ticker.start if ticker else None,
         on_shutdown=shutdown,
-        extra_routes=[calendar_route(lambda: rt.library)],
+        extra_routes=[
+            calendar_route(lambda: rt.library),
+            *ops_routes(
+                ping_database=store.ping if store else None,
+                gauges=(lambda: store.gauges(rt.clock.now())) if store else None,
+                library=lambda: rt.library,
+                metrics_on=rt.settings.metrics,
+            ),
+        ],
     )
     port = args.port or rt.settings.port
     log.info(

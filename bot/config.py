@@ -41,6 +41,7 @@ class Settings(BaseSettings):
     content_dir: Path = Field(default_factory=_default_content_dir)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     log_format: Literal["text", "json"] = "text"
+    metrics: bool = True  # GET /metrics
     # the clock and delivery
     tick_seconds: float = Field(default=30.0, gt=0, le=3600)
     max_late_hours: float = Field(default=6.0, ge=0, le=168)

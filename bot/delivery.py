@@ -20,7 +20,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import digest
+from bot import digest, metrics
 from bot.clock import Clock
 from bot.content import ContentSource, Library
 from bot.schedule import local_day
@@ -132,7 +132,10 @@ class Deliverer:
     async def run_pass(self, now: datetime | None = None) -> PassReport:
         """One pass; never more than one at a time in this process."""
         async with self._lock:
-            return await self._run(now or self.clock.now())
+            started = time.perf_counter()
+            report = await self._run(now or self.clock.now())
+            metrics.record_pass(report, time.perf_counter() - started)
+            return report
 
     async def _run(self, now: datetime) -> PassReport:
         library = self.content.current(check=True)  # each pass sees the latest content
@@ -259,6 +262,8 @@ class Deliverer:
                 if status == 429 or code in ("ratelimited", "rate_limited"):
                     wait = _retry_after(exc.response.headers)
                     self._hold_team(sub.team_id, wait)
+                    metrics.RATE_LIMIT_WAITS.inc()
+                    metrics.RATE_LIMIT_WAIT_SECONDS.inc(wait)
                     log.warning("rate limited %s: workspace waits %.0fs", where, wait)
                     error = f"rate limited (HTTP 429), waited {wait:.0f}s"
                     continue

@@ -261,6 +261,11 @@ class Store:
                 f" {str(exc.orig).strip().splitlines()[0] if exc.orig else exc}"
             ) from None
 
+    def ping(self) -> None:
+        """Raise unless the database answers a query (readiness probes)."""
+        with self.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+
     def schema_revision(self) -> str | None:
         """The revision the database is at, or None (no schema yet, or no database)."""
         try:
@@ -359,6 +364,20 @@ class Store:
     def count(self) -> int:
         with self.sessions() as s:
             return int(s.scalar(select(func.count()).select_from(Subscription)) or 0)
+
+    def gauges(self, now: datetime) -> dict[str, int]:
+        """Counts for monitoring: subscriptions, paused ones, and those due but not yet claimed."""
+        with self.sessions() as s:
+            total, paused, due = s.execute(
+                select(
+                    func.count(),
+                    func.count().filter(Subscription.paused.is_(True)),
+                    func.count().filter(
+                        Subscription.paused.is_(False), Subscription.next_wake_at <= now
+                    ),
+                ).select_from(Subscription)
+            ).one()
+        return {"subscriptions": int(total), "paused": int(paused), "due": int(due)}
 
     def deliveries(self, subscription_id: int) -> list[dict[str, Any]]:
         """Every delivery of one subscription, oldest first (for status and tests)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable
 
@@ -17,6 +18,7 @@ from bot.content import Library
 
 EVENTS_PATH = "/slack/events"
 CALENDAR_PATH = "/summits.ics"
+READY_TIMEOUT = 2.0  # seconds the database has to answer a readiness probe
 
 
 def create_web_app(
@@ -81,6 +83,43 @@ def calendar_route(library: Callable[[], Library]) -> Route:
         )
 
     return Route(CALENDAR_PATH, feed, methods=["GET", "HEAD"])
+
+
+def ops_routes(
+    *,
+    ping_database: Callable[[], object] | None,
+    gauges: Callable[[], dict[str, int]] | None,
+    library: Callable[[], Library],
+    metrics_on: bool,
+) -> list[Route]:
+    """``GET /readyz`` (ready to take traffic) and, unless turned off, ``GET /metrics``."""
+
+    async def readyz(_: Request) -> Response:
+        problems = []
+        try:
+            if not library().topics:
+                problems.append("content: no topics loaded")
+        except Exception as exc:
+            problems.append(f"content: {type(exc).__name__}")
+        if ping_database is not None:
+            try:
+                await asyncio.wait_for(asyncio.to_thread(ping_database), READY_TIMEOUT)
+            except Exception as exc:  # down, locked, or too slow to count as ready
+                problems.append(f"database: {type(exc).__name__}")
+        if problems:
+            return PlainTextResponse("not ready: " + "; ".join(problems) + "\n", status_code=503)
+        return PlainTextResponse("ready\n")
+
+    async def metrics_page(_: Request) -> Response:
+        from bot import metrics
+
+        body = await asyncio.to_thread(metrics.exposition, gauges)
+        return Response(body, media_type=metrics.CONTENT_TYPE)
+
+    routes = [Route("/readyz", readyz, methods=["GET", "HEAD"])]
+    if metrics_on:
+        routes.append(Route("/metrics", metrics_page, methods=["GET"]))
+    return routes
 
 
 def serve(web: Starlette, port: int, log_level: str, host: str = "0.0.0.0") -> None:

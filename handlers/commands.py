@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import commands, render
+from bot import commands, metrics, render
 from bot.app import Deps, UserProfile
 from bot.channels import Invocation
 from bot.clock import today
@@ -22,16 +23,24 @@ def register(app: AsyncApp, deps: Deps) -> None:
     async def on_declaration(
         ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
     ) -> None:
+        started = time.perf_counter()
         text = str(command.get("text") or "")
         parsed = commands.parse(text)
         kind = type(parsed).__name__
         team, channel = command.get("team_id"), command.get("channel_id")
         profile = deps.locales.profile(client, command)
+        outcome = "ok"
         if isinstance(parsed, commands.CHANNEL_COMMANDS):
             # these touch the database (and maybe users.info): acknowledge first, answer after
             await ack()
+            metrics.COMMAND_SECONDS.labels(kind).observe(time.perf_counter() - started)
             lang = await deps.locales.lang_of(profile, text)
-            reply = await _channel_command(parsed, command, profile, deps, lang)
+            try:
+                reply = await _channel_command(parsed, command, profile, deps, lang)
+            except Exception:
+                log.exception("channel command failed team=%s channel=%s", team, channel)
+                outcome = "error"
+                reply = render.error_reply(t(lang, "error.failed"))
             await respond(
                 text=reply.text,
                 blocks=reply.blocks_json(),
@@ -46,11 +55,20 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 )
             except Exception:
                 log.exception("command failed sub=%s team=%s channel=%s", kind, team, channel)
+                outcome = "error"
                 failed = render.error_reply(t(DEFAULT, "error.failed"))
                 payload = {"text": failed.text, "blocks": failed.blocks_json()}
             await ack(**payload)
+            metrics.COMMAND_SECONDS.labels(kind).observe(time.perf_counter() - started)
+        metrics.COMMANDS.labels(kind, outcome).inc()
         log.info(
-            "command sub=%s team=%s channel=%s user=%s", kind, team, channel, command.get("user_id")
+            "command sub=%s team=%s channel=%s user=%s outcome=%s duration_ms=%.1f",
+            kind,
+            team,
+            channel,
+            command.get("user_id"),
+            outcome,
+            (time.perf_counter() - started) * 1000,
         )
 
 
@@ -72,8 +90,4 @@ async def _channel_command(
         lang=lang,
     )
 
-    try:
-        return await deps.channels.handle(parsed, inv, profile.get)
-    except Exception:
-        log.exception("channel command failed team=%s channel=%s", inv.team_id, inv.channel_id)
-        return render.error_reply(t(lang, "error.failed"))
+    return await deps.channels.handle(parsed, inv, profile.get)

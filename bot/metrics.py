@@ -1,0 +1,119 @@
+"""Prometheus metrics, served at ``GET /metrics`` in the text format.
+
+Counters and histograms live in each process. With ``PROMETHEUS_MULTIPROC_DIR`` set to an empty
+folder shared by the processes of one machine (several web workers, the clock), each process writes
+its values there and ``/metrics`` of any of them reports the sum over all (prometheus-client's
+multiprocess mode). Database facts (subscriptions, paused, due backlog) are read at scrape time, so
+every process reports the same truth.
+
+Labels are bounded sets chosen by the bot (subcommand names, outcomes): never a token, a team or
+channel name, or anything a user typed.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+)
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.multiprocess import MultiProcessCollector
+
+CONTENT_TYPE = CONTENT_TYPE_LATEST
+
+COMMANDS = Counter(
+    "declaration_commands",
+    "Slash commands handled, by subcommand and outcome (ok, error)",
+    ["subcommand", "outcome"],
+)
+COMMAND_SECONDS = Histogram(
+    "declaration_command_seconds",
+    "Time from receiving a slash command to acknowledging it",
+    ["subcommand"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0),
+)
+POSTS = Counter(
+    "declaration_posts",
+    "Digest and reminder slots by outcome: sent, retried, failed, skipped (too late), nothing_new",
+    ["outcome"],
+)
+PASS_SECONDS = Histogram(
+    "declaration_delivery_pass_seconds",
+    "Duration of one delivery pass (claim, post, record)",
+    buckets=(0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 15.0, 60.0, 300.0, 900.0),
+)
+RATE_LIMIT_WAITS = Counter(
+    "declaration_rate_limit_waits", "Times Slack answered 429 and a workspace was held back"
+)
+RATE_LIMIT_WAIT_SECONDS = Counter(
+    "declaration_rate_limit_wait_seconds", "Seconds of Retry-After a workspace was held back for"
+)
+
+
+class _DatabaseGauges:
+    """Gauges read from the database when scraped."""
+
+    def __init__(self, read: Callable[[], dict[str, int]]) -> None:
+        self.read = read
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        try:
+            values = self.read()
+        except Exception:  # the database is down: say so rather than fail the scrape
+            yield GaugeMetricFamily(
+                "declaration_database_up", "1 when the database answered this scrape", value=0
+            )
+            return
+        yield GaugeMetricFamily(
+            "declaration_database_up", "1 when the database answered this scrape", value=1
+        )
+        yield GaugeMetricFamily(
+            "declaration_subscriptions", "Channel subscriptions", value=values["subscriptions"]
+        )
+        yield GaugeMetricFamily(
+            "declaration_subscriptions_paused",
+            "Subscriptions paused (by a user, or by a Slack error)",
+            value=values["paused"],
+        )
+        yield GaugeMetricFamily(
+            "declaration_due_backlog",
+            "Subscriptions whose next post is due and not yet claimed by a pass",
+            value=values["due"],
+        )
+
+
+def exposition(gauges: Callable[[], dict[str, int]] | None = None) -> bytes:
+    """The text a scrape gets: this process's (or every process's) metrics and the database's."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry: Any = CollectorRegistry()
+        MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+    else:
+        registry = REGISTRY
+    out = generate_latest(registry)
+    if gauges is not None:
+        db = CollectorRegistry()
+        db.register(_DatabaseGauges(gauges))
+        out += generate_latest(db)
+    return out
+
+
+def record_pass(report: Any, seconds: float) -> None:
+    """Count one delivery pass's outcomes (a ``delivery.PassReport``) and its duration."""
+    PASS_SECONDS.observe(seconds)
+    for outcome, items in (
+        ("sent", report.sent),
+        ("failed", report.failed),
+        ("retried", report.retrying),
+        ("skipped", report.skipped),
+        ("nothing_new", getattr(report, "nothing_new", ())),
+    ):
+        if items:
+            POSTS.labels(outcome).inc(len(items))
