@@ -193,8 +193,10 @@ def _serve(rt: Runtime, args: argparse.Namespace) -> None:
         if rt.clients is not None:
             await rt.clients.close()
 
+    secret = rt.settings.slack_signing_secret
     web = create_web_app(
         bolt,
+        signing_secret=secret.get_secret_value() if secret else None,
         on_startup=ticker.start if ticker else None,
         on_shutdown=shutdown,
         extra_routes=[

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable
+import hashlib
+import hmac
+import logging
+import time
+from collections.abc import AsyncIterator, Callable, Mapping
 
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.internals import parse_body
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
@@ -16,22 +21,79 @@ from starlette.routing import Route
 from bot.calendar import summits_ics
 from bot.content import Library
 
+log = logging.getLogger("declaration_bot.web")
+
 EVENTS_PATH = "/slack/events"
 CALENDAR_PATH = "/summits.ics"
 READY_TIMEOUT = 2.0  # seconds the database has to answer a readiness probe
 
 
+class RequestSigning:
+    """Slack's request signature, checked over the raw bytes (``v0=`` HMAC-SHA256 of
+    ``v0:{timestamp}:{body}``) with a numeric timestamp at most five minutes from now. slack_sdk's
+    verifier decodes the body as UTF-8 first, which fails on bodies that are not: those must be
+    refused for their signature like any other."""
+
+    MAX_AGE = 60 * 5
+
+    def __init__(self, secret: str, now: Callable[[], float] = time.time) -> None:
+        self.secret = secret.encode()
+        self.now = now
+
+    def valid(self, body: bytes, headers: Mapping[str, str]) -> bool:
+        timestamp = headers.get("x-slack-request-timestamp") or ""
+        signature = headers.get("x-slack-signature") or ""
+        if not (timestamp.isascii() and timestamp.isdigit() and signature):
+            return False
+        if abs(self.now() - int(timestamp)) > self.MAX_AGE:
+            return False
+        base = b"v0:" + timestamp.encode() + b":" + body
+        expected = "v0=" + hmac.new(self.secret, base, hashlib.sha256).hexdigest()
+        return hmac.compare_digest(expected.encode(), signature.encode("utf-8", "replace"))
+
+
+def _parses(body: bytes, content_type: str | None) -> bool:
+    """Whether Bolt can read this body: UTF-8, and a JSON object or form fields with a payload."""
+    try:
+        parsed = parse_body(body.decode("utf-8"), content_type)
+    except (UnicodeDecodeError, ValueError):
+        return False
+    return isinstance(parsed, dict)
+
+
 def create_web_app(
     bolt: AsyncApp,
     *,
+    signing_secret: str | None = None,
     on_startup: Callable[[], None] | None = None,
     on_shutdown: Callable[[], object] | None = None,
     extra_routes: list[Route] | None = None,
 ) -> Starlette:
+    """The HTTP app. With ``signing_secret``, every request to the events URL is checked on its raw
+    bytes before anything reads it: unsigned, stale or wrongly signed requests get 401 whatever
+    their body; signed bodies that do not parse get 400; nothing that reaches Bolt ends in a 5xx."""
     handler = AsyncSlackRequestHandler(bolt)
+    signing = RequestSigning(signing_secret) if signing_secret else None
 
     async def events(request: Request) -> Response:
-        return await handler.handle(request)
+        body = await request.body()  # Starlette keeps it for the handler
+        if signing is not None and not signing.valid(body, request.headers):
+            log.info("refused request without a valid signature status=401")
+            return PlainTextResponse("invalid request signature\n", status_code=401)
+        if not _parses(body, request.headers.get("content-type")):
+            log.info("refused signed request whose body does not parse status=400")
+            return PlainTextResponse("malformed request body\n", status_code=400)
+        try:
+            response = await handler.handle(request)
+        except Exception:
+            log.exception("request failed status=400")
+            return PlainTextResponse("could not handle this request\n", status_code=400)
+        if response.status_code >= 500:
+            # Bolt answers 500 when a listener fails on a payload it cannot use (a required field
+            # missing): a malformed request, not a reason for Slack to send it again
+            log.error("request could not be handled status=%s", response.status_code)
+            return PlainTextResponse("could not handle this request\n", status_code=400)
+        return response
 
     async def healthz(_: Request) -> Response:
         return PlainTextResponse("ok\n")
