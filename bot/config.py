@@ -120,11 +120,16 @@ class Settings(BaseSettings):
             return None
         from cryptography.fernet import Fernet
 
+        keys = [k.strip() for k in value.get_secret_value().split(",") if k.strip()]
         try:
-            Fernet(value.get_secret_value().encode())
+            if not keys:
+                raise ValueError
+            for key in keys:
+                Fernet(key.encode())
         except (ValueError, TypeError):
             raise ValueError(
-                "must be a Fernet key (32 url-safe base64 bytes); make one with: python -c "
+                "must be a Fernet key (32 url-safe base64 bytes), or several separated by commas"
+                " (the first encrypts); make one with: python -c "
                 "'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
             ) from None
         return value

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from logging import Logger
 from typing import Any
 
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from slack_sdk.oauth.installation_store import Bot, Installation
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
@@ -30,11 +30,29 @@ def workspace_key(enterprise_id: str | None, team_id: str | None) -> str:
     return f"{enterprise_id or '-'}:{team_id or '-'}"
 
 
-class TokenCipher:
-    """Encrypts what we store about an installation (its tokens above all) with Fernet."""
+def fernet_keys(value: str) -> list[str]:
+    """The keys in SLACK_TOKEN_ENCRYPTION_KEY: one, or several separated by commas."""
+    return [k.strip() for k in value.split(",") if k.strip()]
 
-    def __init__(self, key: str) -> None:
-        self._fernet = Fernet(key.encode())
+
+class TokenCipher:
+    """Encrypts what we store about an installation (its tokens above all) with Fernet.
+
+    Several keys may be given (``new,old``): the first encrypts, every one decrypts, so a key can be
+    replaced without a reinstall: add the new key first, run ``declaration-bot rotate-key``, then
+    drop the old one."""
+
+    def __init__(self, keys: str) -> None:
+        self._fernet = MultiFernet([Fernet(k.encode()) for k in fernet_keys(keys)])
+
+    def rotate(self, sealed: str) -> str:
+        """``sealed`` encrypted again with the first key."""
+        try:
+            return self._fernet.rotate(sealed.encode()).decode()
+        except InvalidToken:
+            raise ValueError(
+                "an installation cannot be decrypted with any key in SLACK_TOKEN_ENCRYPTION_KEY"
+            ) from None
 
     def seal(self, data: dict[str, Any]) -> str:
         return self._fernet.encrypt(json.dumps(data, default=str).encode()).decode()
@@ -44,8 +62,8 @@ class TokenCipher:
             value = json.loads(self._fernet.decrypt(sealed.encode()))
         except InvalidToken:
             raise ValueError(
-                "an installation cannot be decrypted: SLACK_TOKEN_ENCRYPTION_KEY is not the key "
-                "it was stored with"
+                "an installation cannot be decrypted: no key in SLACK_TOKEN_ENCRYPTION_KEY is the "
+                "one it was stored with"
             ) from None
         assert isinstance(value, dict)
         return value
@@ -84,6 +102,15 @@ class DbInstallationStore(AsyncInstallationStore):
             row.data = sealed
             row.installed_at = now
         log.info("installed team=%s enterprise=%s", team, ent)
+
+    def rotate_keys(self) -> int:
+        """Encrypt every stored installation again with the first key; all or nothing."""
+        with self.store.sessions.begin() as s:
+            rows = s.scalars(select(InstallationRow)).all()
+            for row in rows:
+                row.data = self.cipher.rotate(row.data)
+        log.info("installations re-encrypted with the first key count=%d", len(rows))
+        return len(rows)
 
     async def async_save(self, installation: Installation) -> None:
         await asyncio.to_thread(self.save_sync, installation)

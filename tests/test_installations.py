@@ -82,3 +82,32 @@ async def test_states_are_single_use(store: Store) -> None:
     expired = DbOAuthStateStore(store, expiration_seconds=-1)
     old = await expired.async_issue()
     assert await expired.async_consume(old) is False
+
+
+async def test_a_new_key_replaces_the_old_one_without_a_reinstall(store: Store) -> None:
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    await DbInstallationStore(store, TokenCipher(old)).async_save(install("T1", "xoxb-one"))
+    await DbInstallationStore(store, TokenCipher(old)).async_save(install("T2", "xoxb-two"))
+    both = DbInstallationStore(store, TokenCipher(f"{new},{old}"))
+    # the new key first: everything stored under the old one still reads
+    assert (await both.async_find_bot(enterprise_id=None, team_id="T1")).bot_token == "xoxb-one"  # type: ignore[union-attr]
+    assert both.rotate_keys() == 2
+    only_new = DbInstallationStore(store, TokenCipher(new))
+    for team, token in (("T1", "xoxb-one"), ("T2", "xoxb-two")):
+        found = await only_new.async_find_bot(enterprise_id=None, team_id=team)
+        assert found is not None and found.bot_token == token
+    with pytest.raises(ValueError, match="no key in SLACK_TOKEN_ENCRYPTION_KEY"):
+        await DbInstallationStore(store, TokenCipher(old)).async_find_bot(
+            enterprise_id=None, team_id="T1"
+        )
+
+
+async def test_rotation_with_a_key_that_opens_nothing_changes_nothing(store: Store) -> None:
+    old, other = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    await DbInstallationStore(store, TokenCipher(old)).async_save(install("T1", "xoxb-one"))
+    with pytest.raises(ValueError, match="cannot be decrypted"):
+        DbInstallationStore(store, TokenCipher(other)).rotate_keys()
+    found = await DbInstallationStore(store, TokenCipher(old)).async_find_bot(
+        enterprise_id=None, team_id="T1"
+    )
+    assert found is not None and found.bot_token == "xoxb-one"
