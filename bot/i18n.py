@@ -55,8 +55,11 @@ def split_lang(text: str) -> tuple[str, str | None]:
 
 @lru_cache(maxsize=4096)
 def human_date(day: date, lang: str = DEFAULT) -> str:
-    """6 May 2024 / 6 mai 2024 / 2024年5月6日."""
-    return str(format_date(day, format="long", locale=_BABEL.get(lang, _BABEL[DEFAULT])))
+    """6 May 2024 / 6 mai 2024 (1er mai 2024) / 2024年5月6日."""
+    written = str(format_date(day, format="long", locale=_BABEL.get(lang, _BABEL[DEFAULT])))
+    if lang == "fr" and day.day == 1 and written.startswith("1 "):
+        written = "1er" + written[1:]  # French writes the first of the month as an ordinal
+    return written
 
 
 @lru_cache(maxsize=64)

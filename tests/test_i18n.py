@@ -70,6 +70,13 @@ def test_dates_are_written_for_the_language() -> None:
     assert human_date(d, "zh") == "2024年5月6日"
 
 
+def test_the_first_of_the_month_is_an_ordinal_in_french() -> None:
+    first = date(2023, 11, 1)
+    assert human_date(first, "fr") == "1er novembre 2023"
+    assert human_date(first, "en") == "1 November 2023"
+    assert human_date(date(2023, 11, 11), "fr") == "11 novembre 2023"
+
+
 def test_every_topic_and_summit_has_all_three_languages(library: Library) -> None:
     assert set(library.languages) == set(LANGS)
     for lang in LANGS:
@@ -90,7 +97,7 @@ def test_every_topic_and_summit_has_all_three_languages(library: Library) -> Non
         ("lang:zh", ["*命令*", "列出所有主题"]),
         (
             "bletchley lang:fr",
-            ["*Points clés*", "28 pays", "Partager dans le canal", "1 novembre 2023"],
+            ["*Points clés*", "28 pays", "Partager dans le canal", "1er novembre 2023"],
         ),
         ("bletchley lang:zh", ["*要点*", "2023年11月1日", "分享到频道"]),
         ("summits lang:fr", ["Sommets sur l'IA", "*Dates non annoncées*", "prévu : juillet 2027"]),
