@@ -1,9 +1,9 @@
 """The baseline for ``bench/commands.py``: a bare Bolt app on the bot's own HTTP stack.
 
 Its ``/declaration`` listener acks a constant text and does nothing else. Everything around the
-listener is the bot's: the same ``AsyncApp`` settings (request verification on, the same Slack
-client wiring), ``bot.web.create_web_app`` (Starlette, ``AsyncSlackRequestHandler`` on
-``/slack/events``, ``/healthz``), ``bot.web.serve`` (uvicorn, access log off) and
+listener is the bot's: the same ``AsyncApp`` settings (the same Slack client wiring),
+``bot.web.create_web_app`` (Starlette, the signature checked on the raw bytes,
+``AsyncSlackRequestHandler`` on ``/slack/events``, ``/healthz``), ``bot.web.serve`` (uvicorn, access log off) and
 ``bot.logs.setup_logging``. So the difference between the two is what the bot does per command.
 Keep ``create_bare_app``'s ``AsyncApp`` arguments in step with ``bot.app.create_app`` (for
 instance ``process_before_response``, which decides whether Bolt polls for the ack every 10 ms).
@@ -36,7 +36,7 @@ def create_bare_app(token: str, signing_secret: str, api_url: str) -> AsyncApp:
     app = AsyncApp(
         client=AsyncWebClient(token=token, base_url=api_url),
         signing_secret=signing_secret,
-        request_verification_enabled=True,
+        request_verification_enabled=False,  # bot.web.create_web_app verifies every request
         raise_error_for_unhandled_request=False,
     )
 
@@ -60,7 +60,8 @@ def main(argv: list[str]) -> int:
     level = os.environ.get("LOG_LEVEL", "INFO").upper()
     host = os.environ.get("BENCH_HOST", "127.0.0.1")
     setup_logging(level, [token, secret])
-    serve(create_web_app(create_bare_app(token, secret, api_url)), port, level, host=host)
+    web = create_web_app(create_bare_app(token, secret, api_url), signing_secret=secret)
+    serve(web, port, level, host=host)
     return 0
 
 

@@ -194,9 +194,10 @@ def _serve(rt: Runtime, args: argparse.Namespace) -> None:
             await rt.clients.close()
 
     secret = rt.settings.slack_signing_secret
+    assert secret is not None  # required for serve (config.require)
     web = create_web_app(
         bolt,
-        signing_secret=secret.get_secret_value() if secret else None,
+        signing_secret=secret.get_secret_value(),
         on_startup=ticker.start if ticker else None,
         on_shutdown=shutdown,
         extra_routes=[
