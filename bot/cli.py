@@ -12,7 +12,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.clock import Clock, FixedClock, SystemClock
+from bot import content_check
+from bot.clock import Clock, FixedClock, SystemClock, today
 from bot.config import ConfigError, Settings, load_settings, require
 from bot.content import ContentError, load_library
 from bot.logs import setup_logging
@@ -54,6 +55,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     check = sub.add_parser("check-content", help="validate the content folder and exit")
     check.add_argument("dir", nargs="?", type=Path, help="content folder (default $CONTENT_DIR)")
+    check.add_argument("--strict", action="store_true", help="treat every warning as an error")
+    check.add_argument("--as-of", type=content_check.as_of_date, help="judge staleness as of")
     return p
 
 
@@ -112,11 +115,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_CONTENT
 
     if mode == "check-content":
-        print(
-            f"Content OK: {len(library.topics)} topics, {len(library.summits)} summits "
-            f"in {content_dir}"
-        )
-        return 0
+        as_of = args.as_of or today(SystemClock())
+        return content_check.run(library, content_dir, strict=args.strict, as_of=as_of)
 
     clock: Clock = SystemClock()
     if mode == "shell":

@@ -1,9 +1,12 @@
-"""The content library: topics and summits, loaded from YAML and validated.
+"""The content library: topics, summits and developments, loaded from YAML and validated.
 
-Every file in ``content/topics/*.yml`` is one topic; ``content/summits.yml`` lists the summits.
-Loading is all-or-nothing: :func:`load_library` either returns a complete :class:`Library` or raises
-:class:`ContentError` listing every problem found, each naming the file, the line (where known) and
-the field.
+Every file in ``content/topics/*.yml`` is one topic; ``content/summits.yml`` lists the summits and
+other events; ``content/developments.yml`` is the dated timeline. English is the source of truth:
+:func:`load_library` either returns a complete :class:`Library` or raises :class:`ContentError`
+listing every error found, each naming the file, the line (where known) and the field. A French or
+Chinese text that is missing or out of step with English is not an error: the item is shown in
+English with a note, and the library carries a warning naming the file and the item
+(:attr:`Library.warnings`; ``check-content`` prints them, ``--strict`` fails on them).
 """
 
 from __future__ import annotations
@@ -16,16 +19,23 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 import yaml
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
+    PlainSerializer,
+    PlainValidator,
+    PrivateAttr,
     StringConstraints,
     ValidationError,
     model_validator,
 )
+
+from bot.periods import Period, describe_period, parse_period
 
 _log = logging.getLogger("declaration_bot.content")
 
@@ -36,6 +46,28 @@ Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 Url = Annotated[
     str, StringConstraints(strip_whitespace=True, pattern=r"^https?://\S+$", max_length=500)
 ]
+_HOME_PATH = re.compile(
+    r"^/?(?:[a-z]{2}(?:[-_][a-z]{2})?/?)?(?:(?:index|default|home)\.\w+)?$", re.IGNORECASE
+)
+
+
+def is_home_page(url: str) -> bool:
+    """True for a site's front page: a bare domain, ``/``, ``/en/``, ``/index.html``."""
+    parts = urlsplit(url)
+    return not parts.query and bool(_HOME_PATH.match(parts.path))
+
+
+def _document(url: str) -> str:
+    if is_home_page(url):
+        raise ValueError(
+            f"{url} is a home page: give the address of the document itself (the article, "
+            "statement or press release), not the site's front page"
+        )
+    return url
+
+
+DocUrl = Annotated[Url, AfterValidator(_document)]  # a source: the document, never a home page
+PeriodField = Annotated[Period, PlainValidator(parse_period), PlainSerializer(str)]
 
 
 def _text(max_length: int) -> Any:
@@ -50,9 +82,25 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
+class _Shown(_Strict):
+    """An item readers see; in French or Chinese it may be shown in English until translated."""
+
+    _untranslated: bool = PrivateAttr(default=False)
+
+    @property
+    def untranslated(self) -> bool:
+        """True when this is the English text standing in for a missing translation."""
+        return self._untranslated
+
+    def as_fallback(self) -> Any:
+        copy = self.model_copy()
+        copy._untranslated = True
+        return copy
+
+
 class Source(_Strict):
     title: _text(300)  # type: ignore[valid-type]
-    url: Url
+    url: DocUrl
     publisher: _text(150)  # type: ignore[valid-type]
     date: date
     # How sure the facts drawn from this source are: C confirmed in a public source, C- official
@@ -65,7 +113,7 @@ class KeyDate(_Strict):
     event: _text(200)  # type: ignore[valid-type]
 
 
-class _TopicWords(_Strict):
+class _TopicWords(_Shown):
     """What a topic says, in any language."""
 
     id: Id
@@ -79,6 +127,7 @@ class _TopicWords(_Strict):
 
 
 class Topic(_TopicWords):
+    reviewed: Day | None = None  # the day an editor last checked the whole file
     key_dates: list[KeyDate] = Field(default_factory=list, max_length=12)
     sources: list[Source] = Field(min_length=1, max_length=10)
     updated: date
@@ -88,18 +137,25 @@ class Topic(_TopicWords):
         return [self.id, self.title, self.label, *self.aliases]
 
 
-class Summit(_Strict):
+SERIES = ("waic", "ai-summit", "un-global-dialogue", "ai-for-good")
+
+
+class Summit(_Shown):
+    """An event, with what is known of its dates at each precision."""
+
     id: Id
     name: Line
-    series: Literal["waic", "ai-summit"]
+    series: Literal["waic", "ai-summit", "un-global-dialogue", "ai-for-good"]
     location: _text(150)  # type: ignore[valid-type]
     starts: date | None = None
     ends: date | None = None
-    tentative: bool = False
-    expected: _text(80) | None = None  # type: ignore[valid-type]
+    period: PeriodField | None = None  # announced: 2027, 2027-H1, 2027-Q3, 2027-07
+    expected: PeriodField | None = None  # not announced, only expected (e.g. from past years)
+    tentative: bool = False  # the exact dates come from a single weak source
+    held: bool = False  # a report after the event says it took place
     note: _text(300) | None = None  # type: ignore[valid-type]
     summary: _text(500) | None = None  # type: ignore[valid-type]
-    url: Url | None = None
+    url: Url | None = None  # the event's own web site; may be a home page
     topics: list[Id] = Field(default_factory=list)
     sources: list[Source] = Field(min_length=1, max_length=10)
     updated: date | None = None
@@ -110,18 +166,32 @@ class Summit(_Strict):
             raise ValueError("'ends' is set but 'starts' is not: give both dates, or neither")
         if self.starts and self.ends and self.ends < self.starts:
             raise ValueError(f"'ends' ({self.ends}) is before 'starts' ({self.starts})")
+        if self.period is not None and self.expected is not None:
+            raise ValueError("give 'period' (announced) or 'expected' (not announced), not both")
+        if self.tentative and self.starts is None:
+            raise ValueError("'tentative' says the dates are unconfirmed, but there are no dates")
         return self
 
     @property
     def last_day(self) -> date | None:
         return self.ends or self.starts
 
+    @property
+    def window(self) -> tuple[date, date] | None:
+        """The first and last day it may fall on: its dates, else its (announced or expected)
+        period."""
+        if self.starts is not None:
+            return self.starts, self.ends or self.starts
+        known = self.period or self.expected
+        return (known.first_day, known.last_day) if known is not None else None
+
 
 class _SummitsFile(_Strict):
+    reviewed: date | None = None
     summits: list[Summit]
 
 
-class Development(_Strict):
+class Development(_Shown):
     """Something that happened after the texts, dated and sourced, linked to topics and events."""
 
     id: Id
@@ -139,12 +209,14 @@ class _DevelopmentsFile(_Strict):
     developments: list[Development]
 
 
-LANGUAGES = ("en", "fr", "zh")  # every topic and summit has text in each of these
+LANGUAGES = ("en", "fr", "zh")  # English, and the languages it is translated into
+LANGUAGE_NAMES = {"fr": "French", "zh": "Chinese"}
 
 
 class TopicText(_TopicWords):
     """A topic's text in another language; dates, links and sources come from English."""
 
+    reviewed: Day | None = None
     key_dates: list[_text(200)] = Field(default_factory=list)  # type: ignore[valid-type]
 
 
@@ -152,13 +224,24 @@ class SummitText(_Strict):
     id: Id
     name: Line
     location: _text(150)  # type: ignore[valid-type]
-    expected: _text(80) | None = None  # type: ignore[valid-type]
     note: _text(300) | None = None  # type: ignore[valid-type]
     summary: _text(500) | None = None  # type: ignore[valid-type]
 
 
 class _SummitTexts(_Strict):
+    reviewed: date | None = None
     summits: list[SummitText]
+
+
+class DevelopmentText(_Strict):
+    id: Id
+    title: Line
+    summary: _text(600)  # type: ignore[valid-type]
+
+
+class _DevelopmentTexts(_Strict):
+    reviewed: date | None = None
+    developments: list[DevelopmentText]
 
 
 @dataclass(frozen=True)
@@ -171,6 +254,12 @@ class Library:
     lang: str = "en"
     localized: Mapping[str, Library] = field(default_factory=dict)
     developments: tuple[Development, ...] = ()  # newest first
+    # what check-content reports; a running bot only logs them
+    warnings: tuple[Problem, ...] = ()
+    # each English file as shown in messages -> its `reviewed:` date (None when it has none)
+    reviewed: Mapping[str, date | None] = field(default_factory=dict)
+    # where each summit starts in summits.yml: (file as shown, line)
+    summit_places: Mapping[str, tuple[str, int | None]] = field(default_factory=dict)
 
     def for_lang(self, lang: str) -> Library:
         """The same library with its text in ``lang`` (English where there is none)."""
@@ -187,6 +276,9 @@ class Library:
             if t.id == topic_id:
                 return t
         return None
+
+    def summit(self, summit_id: str) -> Summit | None:
+        return next((s for s in self.summits if s.id == summit_id), None)
 
 
 @dataclass(frozen=True)
@@ -284,7 +376,7 @@ def _friendly(err: Any) -> str:
         return "must be lowercase letters, digits and single hyphens (e.g. waic-2027)"
     if kind == "string_pattern_mismatch":
         return "must be a web address starting with https://"
-    return msg
+    return msg.removeprefix("Value error, ")
 
 
 def _parse(path: Path, shown: str, problems: list[Problem]) -> tuple[Any, yaml.Node | None]:
@@ -349,9 +441,15 @@ def normalize(text: str) -> str:
 
 
 def load_library(directory: Path | str) -> Library:
-    """Load and validate every content file in ``directory``; raise ContentError on any problem."""
+    """Load and validate every content file in ``directory``; raise ContentError on any error.
+
+    A missing or out-of-step translation is not an error: the item is shown in English in that
+    language, and the returned library's ``warnings`` say which file and item to translate.
+    """
     root = Path(directory)
     problems: list[Problem] = []
+    warnings: list[Problem] = []
+    reviewed: dict[str, date | None] = {}
     if not root.is_dir():
         raise ContentError([Problem(str(root), None, "", "content folder not found")])
 
@@ -381,8 +479,10 @@ def load_library(directory: Path | str) -> Library:
             )
         topics.append(topic)
         topic_nodes[topic.id] = (shown, node)
+        reviewed[shown] = topic.reviewed
 
     summits: list[Summit] = []
+    summit_places: dict[str, tuple[str, int | None]] = {}
     summits_complete = False
     summits_path = root / "summits.yml"
     if not summits_path.exists():
@@ -395,41 +495,33 @@ def load_library(directory: Path | str) -> Library:
             if parsed is not None:
                 summits = list(parsed.summits)
                 summits_complete = True
-                known = {t.id for t in topics}
-                seen: set[str] = set()
-                for i, summit in enumerate(summits):
-                    if summit.id in seen:
-                        problems.append(
-                            Problem(
-                                shown,
-                                _line_of(node, ("summits", i, "id")),
-                                f"summits[{i}].id",
-                                f"duplicate summit id '{summit.id}'",
-                            )
-                        )
-                    seen.add(summit.id)
-                    for j, ref in enumerate(summit.topics):
-                        if topics_complete and ref not in known:
-                            problems.append(
-                                Problem(
-                                    shown,
-                                    _line_of(node, ("summits", i, "topics", j)),
-                                    f"summits[{i}].topics[{j}]",
-                                    f"no topic with id '{ref}' (known: {', '.join(sorted(known))})",
-                                )
-                            )
+                reviewed[shown] = parsed.reviewed
+                _check_summits(
+                    summits,
+                    {t.id for t in topics} if topics_complete else None,
+                    shown,
+                    node,
+                    problems,
+                    warnings,
+                )
+                summit_places = {
+                    s.id: (shown, _line_of(node, ("summits", i))) for i, s in enumerate(summits)
+                }
 
     developments = _load_developments(
         root,
         {t.id for t in topics} if topics_complete else None,
         {s.id for s in summits} if summits_complete else None,
         problems,
+        reviewed,
     )
 
     translated_names: list[tuple[TopicText, str, yaml.Node | None]] = []
-    texts: dict[str, tuple[dict[str, TopicText], dict[str, SummitText]]] = {}
+    texts: dict[str, _Texts] = {}
     if topics_complete and not problems:
-        texts, translated_names = _load_translations(root, topics, summits, problems)
+        texts, translated_names = _load_translations(
+            root, topics, summits, developments, problems, warnings
+        )
 
     # Every name a user can type, in any language, must lead to exactly one topic.
     sources_of_names: list[tuple[Topic | TopicText, str, yaml.Node | None]] = [
@@ -471,11 +563,74 @@ def load_library(directory: Path | str) -> Library:
 
     if problems:
         raise ContentError(problems)
-    return _assemble(root, topics, summits, texts, developments)
+    return _assemble(
+        root,
+        topics,
+        summits,
+        texts,
+        developments,
+        extras={
+            "warnings": tuple(warnings),
+            "reviewed": reviewed,
+            "summit_places": summit_places,
+        },
+    )
+
+
+def _check_summits(
+    summits: list[Summit],
+    known_topics: set[str] | None,
+    shown: str,
+    node: yaml.Node | None,
+    problems: list[Problem],
+    warnings: list[Problem],
+) -> None:
+    """Ids unique, topics known (errors); dates inside their announced period (a warning)."""
+    seen: set[str] = set()
+    for i, summit in enumerate(summits):
+        if summit.id in seen:
+            problems.append(
+                Problem(
+                    shown,
+                    _line_of(node, ("summits", i, "id")),
+                    f"summits[{i}].id",
+                    f"duplicate summit id '{summit.id}'",
+                )
+            )
+        seen.add(summit.id)
+        for j, ref in enumerate(summit.topics):
+            if known_topics is not None and ref not in known_topics:
+                problems.append(
+                    Problem(
+                        shown,
+                        _line_of(node, ("summits", i, "topics", j)),
+                        f"summits[{i}].topics[{j}]",
+                        f"no topic with id '{ref}' (known: {', '.join(sorted(known_topics))})",
+                    )
+                )
+        period, window = summit.period, summit.window
+        if summit.starts is None or period is None or window is None:
+            continue
+        if not (period.contains(window[0]) and period.contains(window[1])):
+            last = window[1]
+            warnings.append(
+                Problem(
+                    shown,
+                    _line_of(node, ("summits", i, "starts")),
+                    f"summits[{i}].starts",
+                    f"'{summit.id}': its dates ({summit.starts} to {last}) fall outside its "
+                    f"announced period {period} ({describe_period(period)}): correct the "
+                    "dates, or change 'period' if the event was moved",
+                )
+            )
 
 
 def _load_developments(
-    root: Path, topic_ids: set[str] | None, summit_ids: set[str] | None, problems: list[Problem]
+    root: Path,
+    topic_ids: set[str] | None,
+    summit_ids: set[str] | None,
+    problems: list[Problem],
+    reviewed: dict[str, date | None],
 ) -> list[Development]:
     """``developments.yml`` (optional): the dated timeline, newest first."""
     path = root / "developments.yml"
@@ -488,6 +643,7 @@ def _load_developments(
     parsed = _validate(_DevelopmentsFile, data, node, shown, problems)
     if parsed is None:
         return []
+    reviewed[shown] = parsed.reviewed
     seen: set[str] = set()
     for i, dev in enumerate(parsed.developments):
         if dev.id in seen:
@@ -517,128 +673,224 @@ def _load_developments(
     return sorted(parsed.developments, key=lambda d: (d.date, d.id), reverse=True)
 
 
+@dataclass
+class _Texts:
+    """One language's translations that are complete and in step with English, by id."""
+
+    topics: dict[str, TopicText] = field(default_factory=dict)
+    summits: dict[str, SummitText] = field(default_factory=dict)
+    developments: dict[str, DevelopmentText] = field(default_factory=dict)
+
+
+def _untranslated(lang: str, what: str) -> str:
+    name = LANGUAGE_NAMES.get(lang, lang)
+    return f"until then {name} readers see {what} in English"
+
+
 def _load_translations(
-    root: Path, topics: list[Topic], summits: list[Summit], problems: list[Problem]
-) -> tuple[
-    dict[str, tuple[dict[str, TopicText], dict[str, SummitText]]],
-    list[tuple[TopicText, str, yaml.Node | None]],
-]:
-    """Load content/translations/<lang>/: every topic and summit, the same shape as English."""
-    out: dict[str, tuple[dict[str, TopicText], dict[str, SummitText]]] = {}
+    root: Path,
+    topics: list[Topic],
+    summits: list[Summit],
+    developments: list[Development],
+    problems: list[Problem],
+    warnings: list[Problem],
+) -> tuple[dict[str, _Texts], list[tuple[TopicText, str, yaml.Node | None]]]:
+    """Load content/translations/<lang>/: the same items as English, in that language.
+
+    Broken files (bad YAML, unknown fields, wrong ids) are errors. A missing file or item, or an
+    item whose lists or fields differ from English, is a warning: that item stays in English.
+    """
+    out: dict[str, _Texts] = {}
     names: list[tuple[TopicText, str, yaml.Node | None]] = []
     for lang in LANGUAGES[1:]:
         base = root / "translations" / lang
-        topic_texts: dict[str, TopicText] = {}
+        texts = _Texts()
         for topic in topics:
-            path = base / "topics" / f"{topic.id}.yml"
-            shown = _display(path)
-            if not path.exists():
-                problems.append(
-                    Problem(shown, None, "", f"missing: topic '{topic.id}' needs its {lang} text")
-                )
-                continue
-            data, node = _parse(path, shown, problems)
-            text = _validate(TopicText, data, node, shown, problems) if node is not None else None
-            if text is None:
-                continue
-            if text.id != topic.id:
-                problems.append(
-                    Problem(shown, _line_of(node, ("id",)), "id", f"must be '{topic.id}'")
-                )
-            for fld in ("key_points", "key_dates", "caveats"):
-                mine, theirs = len(getattr(text, fld)), len(getattr(topic, fld))
-                if mine != theirs:
-                    problems.append(
-                        Problem(
-                            shown,
-                            _line_of(node, (fld,)),
-                            fld,
-                            f"has {mine} items; the English file has {theirs}: keep the same "
-                            "items in the same order",
-                        )
-                    )
-            topic_texts[topic.id] = text
-            names.append((text, shown, node))
+            found = _topic_text(base, lang, topic, problems, warnings)
+            if found is not None:
+                texts.topics[topic.id] = found[0]
+                names.append(found)
         extra = {p.stem for p in (base / "topics").glob("*.yml")} - {t.id for t in topics}
         for stem in sorted(extra):
-            problems.append(
+            warnings.append(
                 Problem(
                     _display(base / "topics" / f"{stem}.yml"),
                     None,
                     "",
-                    f"no English topic '{stem}' to translate",
+                    f"no English topic '{stem}' to translate: remove this file, or rename it "
+                    "after the English topic it translates",
                 )
             )
-        summit_texts: dict[str, SummitText] = {}
-        path = base / "summits.yml"
-        shown = _display(path)
-        if not path.exists():
-            problems.append(
-                Problem(shown, None, "", f"missing: the summits need their {lang} text")
+        texts.summits = _item_texts(
+            base / "summits.yml",
+            lang,
+            "summits",
+            _SummitTexts,
+            {s.id: s for s in summits},
+            ("note", "summary"),
+            problems,
+            warnings,
+        )
+        if developments or (base / "developments.yml").exists():
+            texts.developments = _item_texts(
+                base / "developments.yml",
+                lang,
+                "developments",
+                _DevelopmentTexts,
+                {d.id: d for d in developments},
+                (),
+                problems,
+                warnings,
             )
-        else:
-            data, node = _parse(path, shown, problems)
-            parsed = _validate(_SummitTexts, data, node, shown, problems) if node else None
-            if parsed is not None:
-                by_id = {t.id: (i, t) for i, t in enumerate(parsed.summits)}
-                for summit in summits:
-                    if summit.id not in by_id:
-                        problems.append(
-                            Problem(
-                                shown,
-                                None,
-                                "summits",
-                                f"missing: summit '{summit.id}' needs its {lang} text",
-                            )
-                        )
-                        continue
-                    i, text = by_id[summit.id]
-                    for fld in ("expected", "note", "summary"):
-                        if (getattr(summit, fld) is None) != (getattr(text, fld) is None):
-                            has = "has" if getattr(summit, fld) is not None else "has no"
-                            problems.append(
-                                Problem(
-                                    shown,
-                                    _line_of(node, ("summits", i)),
-                                    f"summits[{i}].{fld}",
-                                    f"the English entry {has} '{fld}': give the same fields",
-                                )
-                            )
-                    summit_texts[summit.id] = text
-                for sid in sorted(set(by_id) - {s.id for s in summits}):
-                    i = by_id[sid][0]
-                    problems.append(
-                        Problem(
-                            shown,
-                            _line_of(node, ("summits", i, "id")),
-                            f"summits[{i}].id",
-                            f"no English summit '{sid}' to translate",
-                        )
-                    )
-        out[lang] = (topic_texts, summit_texts)
+        out[lang] = texts
     return out, names
+
+
+def _topic_text(
+    base: Path, lang: str, topic: Topic, problems: list[Problem], warnings: list[Problem]
+) -> tuple[TopicText, str, yaml.Node | None] | None:
+    path = base / "topics" / f"{topic.id}.yml"
+    shown = _display(path)
+    if not path.exists():
+        warnings.append(
+            Problem(
+                shown,
+                None,
+                "",
+                f"missing: topic '{topic.id}' has no {LANGUAGE_NAMES[lang]} text yet "
+                f"({_untranslated(lang, 'it')}); translate content/topics/{topic.id}.yml into "
+                "this file",
+            )
+        )
+        return None
+    data, node = _parse(path, shown, problems)
+    text = _validate(TopicText, data, node, shown, problems) if node is not None else None
+    if text is None:
+        return None
+    if text.id != topic.id:
+        problems.append(Problem(shown, _line_of(node, ("id",)), "id", f"must be '{topic.id}'"))
+        return None
+    in_step = True
+    for fld in ("key_points", "key_dates", "caveats"):
+        mine, theirs = len(getattr(text, fld)), len(getattr(topic, fld))
+        if mine != theirs:
+            in_step = False
+            warnings.append(
+                Problem(
+                    shown,
+                    _line_of(node, (fld,)),
+                    fld,
+                    f"has {mine} items; the English file has {theirs}: keep the same items in "
+                    f"the same order ({_untranslated(lang, f'topic {topic.id!r}')})",
+                )
+            )
+    return (text, shown, node) if in_step else None
+
+
+def _item_texts(
+    path: Path,
+    lang: str,
+    key: str,
+    model: type[_Strict],
+    english: Mapping[str, Summit | Development],
+    optional: tuple[str, ...],
+    problems: list[Problem],
+    warnings: list[Problem],
+) -> dict[str, Any]:
+    """The translated entries of summits.yml or developments.yml that match English, by id."""
+    shown = _display(path)
+    kind = key[:-1]  # "summit", "development"
+    if not path.exists():
+        if english:
+            warnings.append(
+                Problem(
+                    shown,
+                    None,
+                    "",
+                    f"missing: no {LANGUAGE_NAMES[lang]} text for the {key} yet "
+                    f"({_untranslated(lang, 'them')}); create this file with the same ids as "
+                    f"content/{key}.yml",
+                )
+            )
+        return {}
+    data, node = _parse(path, shown, problems)
+    parsed = _validate(model, data, node, shown, problems) if node is not None else None
+    if parsed is None:
+        return {}
+    entries = getattr(parsed, key)
+    by_id = {e.id: (i, e) for i, e in enumerate(entries)}
+    out: dict[str, Any] = {}
+    for item_id, item in english.items():
+        if item_id not in by_id:
+            warnings.append(
+                Problem(
+                    shown,
+                    None,
+                    key,
+                    f"missing: {kind} '{item_id}' has no {LANGUAGE_NAMES[lang]} text yet "
+                    f"({_untranslated(lang, 'it')}); add an entry with id: {item_id}",
+                )
+            )
+            continue
+        i, text = by_id[item_id]
+        in_step = True
+        for fld in optional:
+            if (getattr(item, fld) is None) != (getattr(text, fld) is None):
+                in_step = False
+                has = "has" if getattr(item, fld) is not None else "has no"
+                warnings.append(
+                    Problem(
+                        shown,
+                        _line_of(node, (key, i)),
+                        f"{key}[{i}].{fld}",
+                        f"the English entry {has} '{fld}': give the same fields "
+                        f"({_untranslated(lang, f'{kind} {item_id!r}')})",
+                    )
+                )
+        if in_step:
+            out[item_id] = text
+    for other in sorted(set(by_id) - set(english)):
+        i = by_id[other][0]
+        warnings.append(
+            Problem(
+                shown,
+                _line_of(node, (key, i, "id")),
+                f"{key}[{i}].id",
+                f"no English {kind} '{other}' to translate: remove this entry, or correct its id",
+            )
+        )
+    return out
 
 
 def _assemble(
     root: Path,
     topics: list[Topic],
     summits: list[Summit],
-    texts: dict[str, tuple[dict[str, TopicText], dict[str, SummitText]]],
+    texts: dict[str, _Texts],
     developments: list[Development],
+    extras: dict[str, Any],
 ) -> Library:
-    """One Library per language; every version knows every language's aliases."""
+    """One Library per language; every version knows every language's aliases.
+
+    An item without a usable translation is the English item, marked ``untranslated``.
+    """
     aliases: dict[str, list[str]] = {t.id: list(t.aliases) for t in topics}
-    for topic_texts, _ in texts.values():
-        for tid, text in topic_texts.items():
+    for lang_texts in texts.values():
+        for tid, text in lang_texts.topics.items():
             aliases[tid] += text.aliases
     english = [t.model_copy(update={"aliases": aliases[t.id]}) for t in topics]
     versions: dict[str, Library] = {}
     devs = tuple(developments)
-    versions["en"] = Library(tuple(english), tuple(summits), root, "en", developments=devs)
-    for lang, (topic_texts, summit_texts) in texts.items():
+    versions["en"] = Library(
+        tuple(english), tuple(summits), root, "en", developments=devs, **extras
+    )
+    for lang, lang_texts in texts.items():
         local_topics = []
         for t in english:
-            tx = topic_texts[t.id]
+            tx = lang_texts.topics.get(t.id)
+            if tx is None:
+                local_topics.append(t.as_fallback())
+                continue
             local_topics.append(
                 t.model_copy(
                     update={
@@ -657,20 +909,35 @@ def _assemble(
             )
         local_summits = []
         for s in summits:
-            sx = summit_texts[s.id]
+            sx = lang_texts.summits.get(s.id)
+            if sx is None:
+                local_summits.append(s.as_fallback())
+                continue
             local_summits.append(
                 s.model_copy(
                     update={
                         "name": sx.name,
                         "location": sx.location,
-                        "expected": sx.expected,
                         "note": sx.note,
                         "summary": sx.summary,
                     }
                 )
             )
+        local_devs = []
+        for d in developments:
+            dx = lang_texts.developments.get(d.id)
+            local_devs.append(
+                d.as_fallback()
+                if dx is None
+                else d.model_copy(update={"title": dx.title, "summary": dx.summary})
+            )
         versions[lang] = Library(
-            tuple(local_topics), tuple(local_summits), root, lang, developments=devs
+            tuple(local_topics),
+            tuple(local_summits),
+            root,
+            lang,
+            developments=tuple(local_devs),
+            **extras,
         )
     for lib in versions.values():
         object.__setattr__(lib, "localized", versions)
@@ -693,6 +960,7 @@ class ContentSource:
             root / "developments.yml",
             *sorted((root / "topics").glob("*.y*ml")),
             *sorted((root / "translations").glob("*/summits.yml")),
+            *sorted((root / "translations").glob("*/developments.yml")),
             *sorted((root / "translations").glob("*/topics/*.y*ml")),
         ]
         out = []
@@ -714,7 +982,13 @@ class ContentSource:
             self._stamp = stamp
             try:
                 self.library = load_library(self.library.directory)
-                _log.info("content reloaded from %s", self.library.directory)
+                _log.info(
+                    "content reloaded from %s (%d warnings)",
+                    self.library.directory,
+                    len(self.library.warnings),
+                )
+                for warning in self.library.warnings:
+                    _log.warning("content: %s", warning)
             except ContentError as exc:
                 _log.error("content changed but is invalid; keeping the previous version\n%s", exc)
         return self.library

@@ -15,13 +15,13 @@ from bot.render import (
     Reply,
     cap,
     context,
-    countdown,
     date_range,
     fallback,
     link,
     section,
     sections,
     summit_groups,
+    summit_line,
     summit_name,
 )
 from bot.schedule import Schedule, local_day, next_digest, wake_after
@@ -166,17 +166,8 @@ def compose(
         else:
             blocks.append(section(t(lang, "digest.new") + "\n" + t(lang, "digest.unchanged")))
         upcoming, undated, _past = summit_groups(library.summits, day)
-        tentative = " " + t(lang, "summits.tentative")
-        lines = [
-            f"• {summit_name(s)} — {escape(s.location)} · {date_range(s, lang)} · "
-            f"*{countdown(s, day, lang)}*" + (tentative if s.tentative else "")
-            for s in upcoming[:8]
-        ]
-        lines += [
-            f"• {summit_name(s)} — {escape(s.location)} · {t(lang, 'digest.not_announced')}"
-            + (f" ({t(lang, 'summits.expected', when=escape(s.expected))})" if s.expected else "")
-            for s in undated[:5]
-        ]
+        lines = [summit_line(s, day, lang, note=False) for s in upcoming[:8]]
+        lines += [summit_line(s, day, lang, note=False) for s in undated[:5]]
         blocks += sections(t(lang, "digest.upcoming"), lines or [t(lang, "digest.none_upcoming")])
         topic = _featured(library, digests_sent)
         points = "\n".join(f"• {escape(p)}" for p in topic.key_points[:3])

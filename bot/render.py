@@ -21,6 +21,7 @@ from slack_sdk.models.blocks import (
 from bot.content import Library, Summit, Topic, normalize
 from bot.i18n import t
 from bot.lookup import CJK, Hit
+from bot.periods import describe_period
 from bot.text import escape, human_date, quote_user_text, slack_date, truncate
 
 COMMAND = "/declaration"
@@ -170,6 +171,8 @@ def topics_reply(library: Library) -> Reply:
 
 def topic_reply(topic: Topic, *, shared: bool = False, lang: str = "en") -> Reply:
     blocks: list[Block] = [HeaderBlock(text=truncate(topic.title, 150))]
+    if topic.untranslated and lang != "en":
+        blocks.append(context(t(lang, "content.untranslated")))
     blocks.append(section(escape(topic.summary)))
     blocks += sections(t(lang, "topic.key_points"), (f"• {escape(p)}" for p in topic.key_points))
     if topic.key_dates:
@@ -312,21 +315,79 @@ def summit_name(summit: Summit) -> str:
     return link(summit.url, summit.name) if summit.url else f"*{escape(summit.name)}*"
 
 
+def summit_when(summit: Summit, today: date, lang: str = "en") -> str:
+    """What is known of an event's dates, at the precision it is known, in ``lang``.
+
+    Confirmed dates get a countdown. Dates from a single source never do: they are shown inside
+    their announced period ("July 2026, dates unconfirmed (17–20 July per one source)"). Without
+    dates: the announced period, the expected one, or "dates to come".
+    """
+    if summit.starts is not None and not summit.tentative:
+        left = countdown(summit, today, lang)
+        ahead = (summit.last_day or summit.starts) >= today
+        return f"{date_range(summit, lang)} · {f'*{left}*' if ahead else left}"
+    if summit.starts is not None:
+        if summit.period is not None:
+            return t(
+                lang,
+                "summits.unconfirmed_days",
+                period=describe_period(summit.period, lang),
+                dates=date_range(summit, lang),
+            )
+        return f"{date_range(summit, lang)} {t(lang, 'summits.tentative')}"
+    if summit.period is not None:
+        return t(lang, "summits.period_only", period=describe_period(summit.period, lang))
+    if summit.expected is not None:
+        return t(
+            lang, "summits.not_announced_expected", when=describe_period(summit.expected, lang)
+        )
+    return t(lang, "summits.to_come")
+
+
+def summit_line(summit: Summit, today: date, lang: str = "en", *, note: bool = True) -> str:
+    """One event as a bullet line: the ``summits`` reply, the Home tab and digests all use it."""
+    line = (
+        f"• {summit_name(summit)} — {escape(summit.location)} · {summit_when(summit, today, lang)}"
+    )
+    window = summit.window
+    if window is not None and window[1] < today and not summit.held:
+        line += " · " + t(lang, "summits.held_unconfirmed")
+    if note and summit.note:
+        line += f"\n    {escape(summit.note)}"
+    if summit.untranslated and lang != "en":
+        line += f"\n    _{t(lang, 'content.untranslated')}_"
+    return line
+
+
 def summit_groups(
     summits: Iterable[Summit], today: date
 ) -> tuple[list[Summit], list[Summit], list[Summit]]:
-    """(upcoming or on now, soonest first; no announced dates; past, most recent first)."""
+    """(with dates, upcoming or on now, soonest first; no dates yet, by announced or expected
+    period; past, most recent first). An event whose period has passed without dates is past."""
     upcoming, undated, past = [], [], []
     for s in summits:
-        if s.starts is None:
-            undated.append(s)
-        elif (s.last_day or s.starts) >= today:
+        window = s.window
+        if window is not None and window[1] < today:
+            past.append(s)
+        elif s.starts is not None:
             upcoming.append(s)
         else:
-            past.append(s)
-    upcoming.sort(key=lambda s: (s.starts, s.name))
-    past.sort(key=lambda s: (s.last_day, s.name), reverse=True)
+            undated.append(s)
+    upcoming.sort(key=lambda s: (s.starts or date.max, s.name))
+    undated.sort(key=lambda s: (*(s.window or (date.max, date.max)), s.name))
+    past.sort(key=lambda s: ((s.window or (date.min, date.min))[1], s.name), reverse=True)
     return upcoming, undated, past
+
+
+def _plain_when(summit: Summit, today: date, lang: str) -> str:
+    if summit.starts is not None and not summit.tentative:
+        return f"{summit.name} ({summit.starts}, {countdown(summit, today, lang)})"
+    if summit.starts is not None:
+        return t(lang, "summits.fallback_unconfirmed", name=summit.name)
+    known = summit.period or summit.expected
+    if known is None:
+        return summit.name
+    return t(lang, "summits.fallback_period", name=summit.name, period=describe_period(known, lang))
 
 
 def summits_reply(
@@ -335,17 +396,9 @@ def summits_reply(
     lang = library.lang
     upcoming, undated, past = summit_groups(library.summits, today)
     blocks: list[Block] = [HeaderBlock(text=t(lang, "summits.header"))]
-    tentative = " " + t(lang, "summits.tentative")
-
-    def line(s: Summit, when: str) -> str:
-        extra = tentative if s.tentative else ""
-        note = f"\n    {escape(s.note)}" if s.note else ""
-        return f"• {summit_name(s)} — {escape(s.location)} · {when}{extra}{note}"
-
     if upcoming:
         blocks += sections(
-            t(lang, "summits.upcoming"),
-            (line(s, f"{date_range(s, lang)} · *{countdown(s, today, lang)}*") for s in upcoming),
+            t(lang, "summits.upcoming"), (summit_line(s, today, lang) for s in upcoming)
         )
     else:
         blocks.append(
@@ -353,36 +406,29 @@ def summits_reply(
         )
     if undated:
         blocks += sections(
-            t(lang, "summits.undated"),
-            (
-                line(
-                    s,
-                    t(lang, "summits.expected", when=escape(s.expected))
-                    if s.expected
-                    else t(lang, "summits.to_come"),
-                )
-                for s in undated
-            ),
+            t(lang, "summits.undated"), (summit_line(s, today, lang) for s in undated)
         )
     if past and recent > 0:
         blocks += sections(
-            t(lang, "summits.past"),
-            (
-                line(s, f"{date_range(s, lang)} · {countdown(s, today, lang)}")
-                for s in past[:recent]
-            ),
+            t(lang, "summits.past"), (summit_line(s, today, lang) for s in past[:recent])
         )
     if calendar_url:
         blocks.append(section(t(lang, "summits.calendar", url=escape(calendar_url))))
     blocks.append(context(t(lang, "summits.as_of", date=human_date(today, lang))))
     listing = (
-        "; ".join(f"{s.name} ({s.starts}, {countdown(s, today, lang)})" for s in upcoming)
+        "; ".join(_plain_when(s, today, lang) for s in upcoming)
         if upcoming
         else t(lang, "summits.fallback_none")
     )
     plain = [t(lang, "summits.fallback_upcoming", list=listing)]
     if undated:
-        plain.append(t(lang, "summits.fallback_undated", list="; ".join(s.name for s in undated)))
+        plain.append(
+            t(
+                lang,
+                "summits.fallback_undated",
+                list="; ".join(_plain_when(s, today, lang) for s in undated),
+            )
+        )
     return Reply(text=fallback(t(lang, "summits.header") + ".", *plain), blocks=cap(blocks, lang))
 
 

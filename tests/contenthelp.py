@@ -16,8 +16,11 @@ def add_summit(
     location: str = "Shanghai, China",
     series: str = "waic",
     extra: dict[str, str] | None = None,
+    translate: bool = True,
+    source_url: str = "https://example.org/news/announcement",
 ) -> None:
-    """Append a summit to summits.yml and its French and Chinese text to the translations."""
+    """Append a summit to summits.yml and (unless ``translate`` is False) its French and Chinese
+    text to the translations. ``extra`` adds fields, e.g. {"period": "2027-H1"}."""
     name = name or f"Summit {sid}"
     lines = [
         f"  - id: {sid}",
@@ -34,16 +37,18 @@ def add_summit(
     lines += [
         "    sources:",
         "      - title: Announcement",
-        "        url: https://example.org/news/announcement",
+        f"        url: {source_url}",
         "        publisher: Example",
         "        date: 2026-11-01",
         "        grade: C",
     ]
     _append(content / "summits.yml", lines)
+    if not translate:
+        return
     for lang, prefix in (("fr", "Sommet"), ("zh", "峰会")):
         tr = [f"  - id: {sid}", f"    name: {prefix} {name}", f"    location: {location}"]
         for key, value in (extra or {}).items():
-            if key in ("expected", "note", "summary"):
+            if key in ("note", "summary"):
                 tr.append(f"    {key}: {value}")
         _append(content / "translations" / lang / "summits.yml", tr)
 

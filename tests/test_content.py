@@ -175,7 +175,10 @@ def test_developments_are_loaded_newest_first_with_their_sources(library: Librar
     for dev in library.developments:
         assert dev.sources and set(dev.topics) <= topic_ids, dev.id
         assert all(s.grade in ("C", "C-", "P", "?") for s in dev.sources)
-    assert library.for_lang("fr").developments == library.developments
+    french = library.for_lang("fr").developments
+    assert [d.id for d in french] == [d.id for d in library.developments]
+    assert [d.sources for d in french] == [d.sources for d in library.developments]
+    assert all(f.title != e.title for f, e in zip(french, library.developments, strict=True))
 
 
 def test_development_naming_an_unknown_topic_or_event_is_refused(content_copy: Path) -> None:

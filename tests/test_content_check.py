@@ -1,0 +1,186 @@
+"""check-content as an editor uses it: warnings that name the file and item and say what to do,
+--strict, --as-of, and sources that must be documents rather than home pages."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.content import ContentError, Library, is_home_page, load_library
+from bot.content_check import run, staleness
+from tests.contenthelp import add_summit
+
+BIN = [sys.executable, "-m", "bot", "check-content"]
+
+
+def check(content: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*BIN, str(content), *args], capture_output=True, text=True, timeout=60)
+
+
+def _reviewed(library: Library) -> date:
+    days = [d for d in library.reviewed.values() if d is not None]
+    return max(days)
+
+
+def test_the_shipped_content_passes_strict_as_of_its_review_day(library: Library) -> None:
+    as_of = _reviewed(library)
+    out, err = io.StringIO(), io.StringIO()
+    assert run(library, "content", strict=True, as_of=as_of, out=out, err=err) == 0, err.getvalue()
+    assert not library.warnings
+    assert "Content OK" in out.getvalue()
+
+
+def test_shipped_content_strict_from_the_command_line(content_copy: Path, library: Library) -> None:
+    r = check(content_copy, "--strict", "--as-of", _reviewed(library).isoformat())
+    assert r.returncode == 0, r.stderr
+    assert "Content OK: 3 topics" in r.stdout and "developments" in r.stdout
+    # what the review already covered is listed as checked, not as a warning
+    assert "Checked on" in r.stdout and "waic-2026" in r.stdout
+
+
+def test_a_missing_translation_warns_and_exits_0_unless_strict(content_copy: Path) -> None:
+    add_summit(content_copy, "late-2027", None, extra={"period": "2027-H2"}, translate=False)
+    as_of = ["--as-of", "2026-11-27"]
+    r = check(content_copy, *as_of)
+    assert r.returncode == 0 and "Content OK" in r.stdout
+    assert (
+        "translations/fr/summits.yml: summits: missing: summit 'late-2027' has no French"
+        in r.stderr
+    )
+    assert (
+        "translations/zh/summits.yml" in r.stderr and "add an entry with id: late-2027" in r.stderr
+    )
+    strict = check(content_copy, "--strict", *as_of)
+    assert strict.returncode == 1 and "Content OK" not in strict.stdout
+    assert "Content is invalid under --strict (2 warnings" in strict.stderr
+    assert "'late-2027'" in strict.stderr and "Traceback" not in strict.stderr
+
+
+def test_a_development_without_translations_is_shown_in_english(content_copy: Path) -> None:
+    f = content_copy / "translations" / "zh" / "developments.yml"
+    text = f.read_text()
+    start = text.index("  - id: waic-2026-announced")
+    end = text.index("  - id: new-delhi-declaration-91")
+    f.write_text(text[:start] + text[end:])
+    library = load_library(content_copy)
+    (warning,) = [str(w) for w in library.warnings]
+    assert "zh/developments.yml" in warning and "'waic-2026-announced'" in warning
+    zh = {d.id: d for d in library.for_lang("zh").developments}
+    assert zh["waic-2026-announced"].untranslated
+    assert zh["waic-2026-announced"].title.startswith("China announces")
+    assert not zh["new-delhi-declaration-91"].untranslated
+
+
+def _stale(library: Library, as_of: date) -> tuple[list[str], list[str]]:
+    found = staleness(library, as_of)
+    return (
+        [str(s.problem) for s in found if not s.checked_on],
+        [str(s.problem) for s in found if s.checked_on],
+    )
+
+
+def _set_reviewed(content: Path, day: str) -> None:
+    f = content / "summits.yml"
+    f.write_text(f.read_text().replace("reviewed: 2026-11-27", f"reviewed: {day}", 1))
+
+
+def test_every_kind_of_staleness_says_what_to_do(content_copy: Path) -> None:
+    _set_reviewed(content_copy, "2026-06-01")  # a review from before the events of July 2026
+    library = load_library(content_copy)
+    warnings, checked = _stale(library, date(2027, 8, 1))
+    text = "\n".join(warnings)
+    assert not checked
+    # an announced period has passed with no dates
+    assert (
+        "ai-summit-geneva-2027: its announced period, first half of 2027, ended on 2027-06-30"
+        in text
+    )
+    assert "add 'starts' and 'ends'" in text
+    # an expected period too
+    assert "waic-2027: its expected period, July 2027" in text
+    # a past event still marked unconfirmed
+    assert "waic-2026: ended on 2026-07-20 and its dates are still marked unconfirmed" in text
+    # ended more than a week ago and nobody marked it as held
+    assert (
+        "ai-for-good-2026: ended on 2026-07-10, more than a week ago, and is not marked as held"
+        in text
+    )
+    assert "add 'held: true'" in text
+    assert "un-global-dialogue-geneva-2026" not in text  # marked as held
+    # no dated event ahead
+    assert "no event has dates in the next 180 days (to 2028-01-28)" in text
+    # files not reviewed for 90 days, each with where to write the date
+    assert "summits.yml: reviewed: last reviewed on 2026-06-01, 426 days ago" in text
+    assert "topics/bletchley.yml: reviewed: last reviewed on 2026-11-27" in text
+    # every line names a file
+    assert all(w.startswith("content/") or "/content/" in w for w in warnings)
+
+
+def test_a_review_covers_what_arose_before_it(library: Library) -> None:
+    warnings, checked = _stale(library, date(2026, 11, 27))
+    assert warnings == []
+    assert any("waic-2026" in c and "held" in c for c in checked)
+    assert any("no event has dates in the next 180 days" in c for c in checked)
+    # a month later, "nothing dated ahead" comes back; the July events stay covered
+    warnings, checked = _stale(library, date(2026, 11, 27) + timedelta(days=31))
+    assert [w for w in warnings if "next 180 days" in w]
+    assert not [w for w in warnings if "waic-2026" in w]
+    # after 90 days every file asks for a new review
+    warnings, _ = _stale(library, date(2026, 11, 27) + timedelta(days=91))
+    assert len([w for w in warnings if ": reviewed: last reviewed on 2026-11-27" in w]) == 5
+
+
+def test_a_file_without_a_review_date_is_told_where_to_put_one(content_copy: Path) -> None:
+    f = content_copy / "topics" / "bletchley.yml"
+    f.write_text(f.read_text().replace("reviewed: 2026-11-27\n", "", 1))
+    warnings, _ = _stale(load_library(content_copy), date(2026, 11, 27))
+    (warning,) = warnings
+    assert "bletchley.yml: reviewed: has no 'reviewed:' date" in warning
+    assert "as the line right after 'id:'" in warning
+
+
+def test_dates_ahead_silence_the_calendar_warning(content_copy: Path) -> None:
+    add_summit(content_copy, "soon", "2027-03-01", "2027-03-02")
+    warnings, checked = _stale(load_library(content_copy), date(2026, 12, 30))
+    assert not [w for w in warnings + checked if "next 180 days" in w]
+
+
+def test_as_of_must_be_a_date(content_copy: Path) -> None:
+    r = check(content_copy, "--as-of", "27/11/2026")
+    assert r.returncode == 2 and "YYYY-MM-DD" in r.stderr and "Traceback" not in r.stderr
+
+
+@pytest.mark.parametrize(
+    ("url", "home"),
+    [
+        ("https://www.elysee.fr/", True),
+        ("https://www.elysee.fr", True),
+        ("https://example.org/en/", True),
+        ("https://example.org/index.html", True),
+        ("https://www.mfa.gov.cn/web/zyxw/", False),
+        ("https://example.org/?p=123", False),
+        ("https://press.un.org/en/2025/sgsm22776.doc.htm", False),
+    ],
+)
+def test_home_pages(url: str, home: bool) -> None:
+    assert is_home_page(url) is home
+
+
+def test_a_source_that_is_a_home_page_is_an_error(content_copy: Path) -> None:
+    add_summit(content_copy, "homely", None, source_url="https://example.org/")
+    with pytest.raises(ContentError) as info:
+        load_library(content_copy)
+    (problem,) = [str(p) for p in info.value.problems]
+    assert "summits.yml:" in problem and ".sources[0].url:" in problem
+    assert "https://example.org/ is a home page: give the address of the document itself" in problem
+
+
+def test_an_event_web_site_may_be_a_home_page(library: Library) -> None:
+    waic = library.summit("waic-2023")
+    assert waic is not None and waic.url == "https://www.worldaic.com.cn/"
+    assert all(not is_home_page(s.url) for s in waic.sources)
