@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from slack_sdk.models.blocks import Block, HeaderBlock
 
@@ -18,7 +18,6 @@ from bot.render import (
     countdown,
     date_range,
     fallback,
-    link,
     section,
     sections,
     source_links,
@@ -131,28 +130,33 @@ def _dated(library: Library) -> list[tuple[str, date, Development | Topic | Summ
     return items
 
 
+LATE_DAYS = 7  # an item reaching the content up to this many days after its date is still news
+
+
 def whats_new(
     library: Library, day: date, since: date | None, seen: frozenset[str] | None
 ) -> WhatsNew:
     """What a digest on local ``day`` reports as new.
 
     ``since`` is the local day of the channel's last POSTED digest (None before the first one:
-    then nothing is "new", everything is), and ``seen`` the keys of the items dated ``since``
-    that this digest already knew (see :func:`seen_on`). An item is new when it is dated after
-    ``since`` and no later than ``day``, or dated ``since`` itself but added to the content after
-    that digest went out. Slots skipped as "nothing new" in between change nothing: the
-    comparison is always with the last digest a channel actually received. ``seen`` None (a
-    digest posted before this was recorded) counts everything dated ``since`` as seen.
+    then nothing is "new", everything is), and ``seen`` the keys of the recent items that digest
+    already knew (see :func:`seen_on`). An item is new when it is dated after ``since`` and no
+    later than ``day``; or dated up to ``LATE_DAYS`` before ``since`` but put in the content
+    after that digest went out (added later that day, or deployed a few days late). Slots
+    skipped as "nothing new" in between change nothing: the comparison is always with the last
+    digest the channel actually received. ``seen`` None (a digest posted before this was
+    recorded) counts everything dated up to ``since`` as known.
     """
     if since is None:
         return WhatsNew()
+    oldest = since - timedelta(days=LATE_DAYS)
 
     def new(key: str, when: date) -> bool:
         if when > day:
             return False
         if when > since:
             return True
-        return when == since and seen is not None and key not in seen
+        return seen is not None and when >= oldest and key not in seen
 
     found = [item for key, when, item in _dated(library) if new(key, when)]
     return WhatsNew(
@@ -163,9 +167,10 @@ def whats_new(
 
 
 def seen_on(library: Library, day: date) -> frozenset[str]:
-    """The keys of the items dated ``day``: what a digest posted on ``day`` has reported (or
-    knew of), so that the next digest does not report them again."""
-    return frozenset(key for key, when, _ in _dated(library) if when == day)
+    """The keys of the items dated from ``LATE_DAYS`` before ``day`` to ``day``: what a digest
+    posted on ``day`` knew of, so that the next digest does not report them again."""
+    oldest = day - timedelta(days=LATE_DAYS)
+    return frozenset(key for key, when, _ in _dated(library) if oldest <= when <= day)
 
 
 def news_for(
@@ -296,7 +301,7 @@ def compose(
         blocks += sections(t(lang, "digest.upcoming"), lines or [t(lang, "digest.none_upcoming")])
         topic = _featured(library, digests_sent)
         points = "\n".join(f"• {escape(p)}" for p in topic.key_points[:3])
-        sources = " · ".join(link(s.url, s.publisher) for s in topic.sources[:4])
+        sources = source_links(topic.sources, lang)
         blocks.append(
             section(
                 t(lang, "digest.featured", title=escape(topic.title))

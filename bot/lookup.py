@@ -184,7 +184,7 @@ def search_developments(library: Library, query: str, limit: int = 5) -> list[De
     for dev in library.developments:
         score = _score(
             [
-                (2.0, [dev.title]),
+                (4.0, [dev.title]),  # a headline weighs as much as a topic title
                 (1.0, [dev.summary]),
                 (0.5, [s.title for s in dev.sources]),
             ],

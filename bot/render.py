@@ -177,30 +177,30 @@ GRADES = {
 
 
 def grade(source: Source, lang: str = "en") -> str:
-    """How sure a source's facts are, in words a reader understands (italic)."""
-    return "_" + t(lang, GRADES.get(source.grade, "grade.unconfirmed")) + "_"
+    """How sure a source's facts are, in words a reader understands: "confirmed", …"""
+    return t(lang, GRADES.get(source.grade, "grade.unconfirmed"))
 
 
 def source_line(source: Source, lang: str = "en") -> str:
-    """• <url|title> — publisher, date · grade."""
+    """• <url|title> — publisher, date · _grade_."""
     return (
         f"• {link(source.url, source.title)} — {escape(source.publisher)}, "
-        f"{human_date(source.date, lang)} · {grade(source, lang)}"
+        f"{human_date(source.date, lang)} · _{grade(source, lang)}_"
     )
 
 
 def source_links(sources: Sequence[Source], lang: str = "en", limit: int = 4) -> str:
     """Publisher links with their grades, on one line: for lists where space is short."""
-    return " · ".join(
-        f"{link(s.url, s.publisher)} ({grade(s, lang)})" for s in list(sources)[:limit]
+    return ", ".join(
+        f"{link(s.url, s.publisher)} _({grade(s, lang)})_" for s in list(sources)[:limit]
     )
 
 
 def development_line(dev: Development, lang: str = "en") -> str:
     """One line for a list of developments: date, title, sources with grades."""
     return (
-        f"• *{human_date(dev.date, lang)}* — {escape(dev.title)} "
-        f"({source_links(dev.sources, lang, limit=2)})"
+        f"• *{human_date(dev.date, lang)}* — {escape(dev.title)} — "
+        f"{source_links(dev.sources, lang, limit=2)}"
     )
 
 
