@@ -262,7 +262,7 @@ def compose(
             if not always:
                 welcome += " " + t(lang, "digest.welcome_quiet", command=COMMAND)
             blocks.append(section(welcome))
-            latest = library.developments[:3]
+            latest = [d for d in library.developments if d.added <= day][:3]
             if latest:
                 blocks += sections(t(lang, "digest.latest"), _development_lines(latest, lang))
         else:
