@@ -51,3 +51,23 @@ def add_development(
         ]
     lines.append(f"    added: {added}")
     path.write_text(text.rstrip("\n") + "\n" + "\n".join(lines) + "\n")
+
+
+def no_upcoming_dates(content: Path, after: date) -> None:
+    """Leave out the dates of every summit starting after ``after`` (as for one whose dates are
+    not announced), so that no reminder falls on the days a test looks at."""
+    path = content / "summits.yml"
+    out: list[str] = []
+    dropping = False
+    for line in path.read_text().splitlines():
+        key, _, value = line.strip().partition(":")
+        if key == "starts":
+            dropping = date.fromisoformat(value.strip()) > after
+        elif key == "ends" and dropping:
+            continue
+        elif key == "id" or line.lstrip().startswith("- id:"):
+            dropping = False
+        if key == "starts" and dropping:
+            continue
+        out.append(line)
+    path.write_text("\n".join(out) + "\n")

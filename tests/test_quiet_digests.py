@@ -20,7 +20,7 @@ from bot.store import MIGRATIONS, Store, make_engine
 from tests.conftest import CONTENT
 from tests.contenthelp import add_summit
 from tests.fakeslack import FakeSlack
-from tests.newshelp import add_development, no_developments
+from tests.newshelp import add_development, no_developments, no_upcoming_dates
 from tests.test_delivery import T0, World, db_url, posts_to, slack
 
 __all__ = ["db_url", "slack"]  # the fixtures, shared with test_delivery
@@ -45,6 +45,7 @@ def content(tmp_path: Path) -> Path:
     dest = tmp_path / "content"
     shutil.copytree(CONTENT, dest)
     no_developments(dest)
+    no_upcoming_dates(dest, NINE.date())  # reminders only where a test adds a summit
     return dest
 
 
