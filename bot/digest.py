@@ -209,7 +209,7 @@ def _development_lines(devs: Sequence[Development], lang: str) -> list[str]:
     return [
         f"• *{escape(d.title)}* · _{human_date(d.date, lang)}_\n"
         f"{escape(truncate(' '.join(d.summary.split()), 300))}\n"
-        + t(lang, "digest.sources", list=source_links(d.sources, lang))
+        + t(lang, "digest.sources", list=source_links(d.sources, lang, limit=3))
         for d in devs
     ]
 

@@ -308,7 +308,7 @@ def _development_hit(
     title = highlight(dev.title, terms)
     snippet = highlight(truncate(hit.snippet, 400), terms)
     text = f":newspaper: {title} · _{human_date(dev.date, lang)}_\n> {snippet}\n" + t(
-        lang, "digest.sources", list=source_links(dev.sources, lang)
+        lang, "digest.sources", list=source_links(dev.sources, lang, limit=2)
     )
     topic = library.topic(dev.topics[0]) if library is not None else None
     accessory = (

@@ -355,3 +355,88 @@ def _dev(did: str, added: date):  # type: ignore[no-untyped-def]
         ],
         added=added,
     )
+
+
+# --- digests --------------------------------------------------------------------------------
+
+
+def test_a_digest_leads_with_the_new_developments_linked_to_their_sources(
+    content_copy: Path,
+) -> None:
+    add_summit(content_copy, "soon", D + timedelta(days=7))  # a reminder due the same day
+    lib = _lib(content_copy, ("fresh", D - timedelta(days=1)), ("old", D - timedelta(days=30)))
+    since = D - timedelta(days=2)
+    reply = digest.compose(
+        lib,
+        DAILY,
+        at9(D),
+        "digest+reminder",
+        last_digest_for=at9(since),
+        digests_sent=4,
+        news_seen=digest.seen_on(lib, since),
+    )
+    within_limits(reply)
+    text = "\n".join(texts(reply)[1:])  # the blocks, in order
+    assert "Development fresh" in text and "Development old" not in text
+    assert text.index("New since the last digest") < text.index("Development fresh")
+    assert text.index("Development fresh") < text.index("Coming up") < text.index("Upcoming")
+    assert "<https://example.org/news/fresh/1|Publisher 1> _(confirmed)_" in text
+    assert "Development fresh" in reply.text  # the notification names it too
+    zh = body(
+        digest.compose(
+            lib,
+            DAILY,
+            at9(D),
+            "digest",
+            last_digest_for=at9(since),
+            digests_sent=4,
+            news_seen=digest.seen_on(lib, since),
+            lang="zh",
+        )
+    )
+    assert "自上期摘要以来的更新" in zh and "_(已证实)_" in zh
+
+
+def test_the_first_digest_welcomes_with_the_latest_developments(timeline: Library) -> None:
+    first = body(
+        digest.compose(timeline, DAILY, at9(D), "digest", last_digest_for=None, digests_sent=0)
+    )
+    assert "*Latest developments*" in first and "Development number 7" in first
+    assert "Development number 4" not in first  # the three latest
+    assert "only when there is something new" in first
+    always = body(
+        digest.compose(
+            timeline, DAILY, at9(D), "digest", last_digest_for=None, digests_sent=0, always=True
+        )
+    )
+    assert "only when there is something new" not in always
+
+
+def test_a_digest_with_many_new_developments_stays_within_slack_limits(
+    content_copy: Path,
+) -> None:
+    no_developments(content_copy)
+    for n in range(30):
+        add_development(
+            content_copy,
+            f"many-{n}",
+            happened=date(2026, 11, 1),
+            added=D,
+            title="T" * 150,
+            summary="S" * 600,
+            grades=("C",) * 10,
+        )
+    lib = load_library(content_copy)
+    for lang in ("en", "fr", "zh"):
+        reply = digest.compose(
+            lib,
+            DAILY,
+            at9(D),
+            "digest",
+            last_digest_for=at9(D - timedelta(days=1)),
+            digests_sent=0,
+            news_seen=frozenset(),
+            lang=lang,
+        )
+        within_limits(reply)
+        assert "/declaration news" in body(reply)  # the 24 not listed are pointed to
