@@ -17,9 +17,9 @@ from bot.clock import Clock
 from bot.content import ContentSource
 from bot.delivery import DeliverySettings
 from bot.i18n import DEFAULT, describe_schedule, language_name, pause_reason, split_lang, t
-from bot.render import COMMAND, Reply, context, section
+from bot.render import COMMAND, Reply, context, fallback, section
 from bot.schedule import Schedule, ScheduleError, local_day, next_digest, parse_schedule, zone
-from bot.store import Store, SubscriptionView
+from bot.store import RESULT_NOTHING_NEW, Store, SubscriptionView
 from bot.text import escape, slack_datetime
 
 log = logging.getLogger("declaration_bot.channels")
@@ -46,6 +46,29 @@ def _reply(*parts: str, extra: list[Block] | None = None) -> Reply:
 
 def describe(schedule: Schedule, lang: str) -> str:
     return describe_schedule(schedule.cadence, schedule.weekday, schedule.at, schedule.tz, lang)
+
+
+ALWAYS = "always"  # `subscribe … always`: post every digest, even with nothing new
+
+
+def split_always(words: tuple[str, ...]) -> tuple[tuple[str, ...], bool]:
+    """Take the word ``always`` (any case) out of the words after ``subscribe``."""
+    rest = tuple(w for w in words if w.casefold() != ALWAYS)
+    return rest, len(rest) != len(words)
+
+
+def quiet(sub: SubscriptionView) -> bool:
+    """Whether this channel's next digest is skipped when there is nothing new."""
+    return not sub.always and sub.last_digest_for is not None
+
+
+def last_result(result: str | None, lang: str) -> str:
+    """The last delivery's result, in the reader's language where it is one of ours."""
+    if result == "sent":
+        return t(lang, "channels.result_sent")
+    if result == RESULT_NOTHING_NEW:
+        return t(lang, "channels.result_nothing_new")
+    return escape(result or "?")
 
 
 def schedule_error(err: ScheduleError, lang: str) -> str:
@@ -133,7 +156,7 @@ class Channels:
                 assert sub is not None
                 log.info("resumed team=%s channel=%s", inv.team_id, inv.channel_id)
                 head = t(lang, "channels.resumed" if was_paused else "channels.not_paused")
-                return _reply(f"{head} {self._next_line(sub, lang)}")
+                return _reply(" ".join([head, *self._next_lines(sub, lang)]))
             case c.Status():
                 sub = await asyncio.to_thread(self.store.get, inv.team_id, inv.channel_id)
                 if sub is None:
@@ -148,7 +171,7 @@ class Channels:
     ) -> Reply:
         lang = inv.lang
         rest, digest_lang = split_lang(" ".join(words))
-        words = tuple(rest.split())
+        words, always = split_always(tuple(rest.split()))
         digest_lang = digest_lang or lang
         given_zone = any(zone(w) is not None for w in words)
         default_tz = "UTC"
@@ -173,15 +196,17 @@ class Channels:
                 user_id=inv.user_id,
                 enterprise_id=inv.enterprise_id,
                 lang=digest_lang,
+                always=always,
             )
         )
         log.info(
-            "subscribed created=%s team=%s channel=%s schedule=%s lang=%s",
+            "subscribed created=%s team=%s channel=%s schedule=%s lang=%s always=%s",
             created,
             inv.team_id,
             inv.channel_id,
             parsed.describe(),
             digest_lang,
+            always,
         )
         lead = ", ".join(str(d) for d in self.settings.lead_days)
         note = ""
@@ -197,22 +222,34 @@ class Channels:
         )
         return _reply(
             head,
-            self._next_line(sub, lang),
+            " ".join(self._next_lines(sub, lang)),
+            self._mode(sub, lang),
             t(lang, "channels.reminders", days=lead),
             extra=[context(t(lang, "channels.tips", command=COMMAND))],
         )
 
-    def _next_line(self, sub: SubscriptionView, lang: str) -> str:
+    def _mode(self, sub: SubscriptionView, lang: str) -> str:
+        if sub.always:
+            return t(lang, "channels.mode_always", command=COMMAND)
+        return t(lang, "channels.mode_quiet", command=COMMAND)
+
+    def _next_lines(self, sub: SubscriptionView, lang: str) -> list[str]:
+        """The next post; for a quiet channel, when it is next checked for news."""
         if sub.paused:
             reason = pause_reason(sub.paused_reason, lang)
-            return t(lang, "channels.paused_line", reason=reason)
-        found = digest.next_post(
-            self.content.current(), sub.schedule, self.clock.now(), self.settings.lead_days
-        )
+            return [t(lang, "channels.paused_line", reason=reason)]
+        now = self.clock.now()
+        found = digest.next_post(self.content.current(), sub.schedule, now, self.settings.lead_days)
         if found is None:
-            return t(lang, "channels.no_post")
+            return [t(lang, "channels.no_post")]
         when, kinds = found
-        return t(lang, "channels.next_post", when=digest.describe_next(when, kinds, lang))
+        if quiet(sub) and kinds == "digest":
+            return [t(lang, "channels.next_check", when=slack_datetime(when))]
+        lines = [t(lang, "channels.next_post", when=digest.describe_next(when, kinds, lang))]
+        if quiet(sub) and "digest" not in kinds:
+            check = next_digest(sub.schedule, now)
+            lines.append(t(lang, "channels.next_check", when=slack_datetime(check)))
+        return lines
 
     def status(self, sub: SubscriptionView, lang: str) -> Reply:
         lines = [
@@ -230,10 +267,16 @@ class Channels:
                 "channels.status_reminders",
                 days=", ".join(map(str, self.settings.lead_days)),
             ),
-            f"• {self._next_line(sub, lang)}",
+            "• " + self._mode(sub, lang),
+            *(f"• {line}" for line in self._next_lines(sub, lang)),
         ]
+        if sub.last_digest_for:
+            when = slack_datetime(sub.last_digest_for)
+            lines.append("• " + t(lang, "channels.last_news", when=when))
+        else:
+            lines.append("• " + t(lang, "channels.last_news_none"))
         if sub.last_delivery_at:
-            result = escape(sub.last_result or "?")
+            result = last_result(sub.last_result, lang)
             when = slack_datetime(sub.last_delivery_at)
             lines.append("• " + t(lang, "channels.last_delivery", when=when, result=result))
         else:
@@ -250,6 +293,15 @@ class Channels:
         when = next_digest(schedule, now)
         library = self.content.current()
         kinds = digest.owed(library, schedule, when, self.settings.lead_days) or "digest"
+        skipped = sub is not None and digest.is_quiet(
+            library,
+            schedule,
+            when,
+            kinds,
+            last_digest_for=sub.last_digest_for,
+            news_seen=sub.news_seen,
+            always=sub.always,
+        )
         post = digest.compose(
             library,
             schedule,
@@ -259,6 +311,8 @@ class Channels:
             digests_sent=sub.digests_sent if sub else 0,
             lead_days=self.settings.lead_days,
             lang=sub.lang if sub else inv.lang,
+            news_seen=sub.news_seen if sub else None,
+            always=sub.always if sub else False,
         )
         lang = inv.lang
         if sub:
@@ -274,4 +328,14 @@ class Channels:
                 t(lang, "channels.preview_none") + " " + t(lang, "channels.none", command=COMMAND)
             )
         blocks = [context(note), *post.blocks]
-        return Reply(text=post.text, blocks=blocks[:50], response_type="ephemeral")
+        text = post.text
+        if skipped and sub is not None and sub.last_digest_for is not None:
+            quiet_note = t(
+                lang,
+                "channels.preview_quiet",
+                last=slack_datetime(sub.last_digest_for),
+                command=COMMAND,
+            )
+            blocks.insert(1, section(quiet_note))
+            text = fallback(quiet_note, text)
+        return Reply(text=text, blocks=blocks[:50], response_type="ephemeral")

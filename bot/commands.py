@@ -38,6 +38,11 @@ class Share:
 
 
 @dataclass(frozen=True)
+class News:
+    query: str  # a topic name, or empty for every topic
+
+
+@dataclass(frozen=True)
 class Subscribe:
     words: tuple[str, ...]
 
@@ -68,7 +73,7 @@ class Digest:
 
 
 ChannelCommand = Subscribe | Unsubscribe | Pause | Resume | Status | Digest
-Command = Help | ListTopics | ShowTopic | Search | Summits | Share | ChannelCommand
+Command = Help | ListTopics | ShowTopic | Search | Summits | Share | News | ChannelCommand
 CHANNEL_COMMANDS = (Subscribe, Unsubscribe, Pause, Resume, Status, Digest)
 
 # Every word that starts a subcommand (first word, case-insensitive).
@@ -88,6 +93,9 @@ _KEYWORDS: dict[str, str] = {
     "upcoming": "summits",
     "share": "share",
     "post": "share",
+    "news": "news",
+    "latest": "news",
+    "developments": "news",
     "subscribe": "subscribe",
     "sub": "subscribe",
     "unsubscribe": "unsubscribe",
@@ -131,6 +139,8 @@ def parse(text: str) -> Command:
         return Search(rest)
     if kind == "share":
         return Share(rest)
+    if kind == "news":
+        return News(rest)
     if kind == "subscribe":
         return Subscribe(tuple(rest.split()))
     if kind in _SIMPLE:

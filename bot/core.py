@@ -7,7 +7,7 @@ from datetime import date
 
 from bot import commands as c
 from bot import lookup, render
-from bot.content import Library
+from bot.content import Library, Topic
 from bot.i18n import DEFAULT, split_lang, t
 from bot.render import COMMAND, Reply
 
@@ -42,28 +42,54 @@ def reply_to(
             found = lookup.find_topic(lib, query)
             if found.topic is None:
                 return render.not_found_reply(query, found.suggestions, lib)
-            return render.topic_reply(found.topic, shared=True, lang=lang)
+            return card(lib, found.topic, shared=True)
+        case c.News(query=query):
+            return news(lib, query)
         case c.ShowTopic(query=query):
             found = lookup.find_topic(lib, query)
             if found.topic is None:
                 return render.not_found_reply(query, found.suggestions, lib)
-            return render.topic_reply(found.topic, lang=lang)
+            return card(lib, found.topic)
     return render.help_reply(lib)  # pragma: no cover - every command is matched above
+
+
+def card(lib: Library, topic: Topic, *, shared: bool = False) -> Reply:
+    """A topic card with the topic's latest developments."""
+    devs = lookup.developments_of(lib, topic.id)
+    return render.topic_reply(topic, shared=shared, lang=lib.lang, developments=devs)
+
+
+def news(lib: Library, query: str) -> Reply:
+    """``news [topic]``: the latest developments, or one topic's ("did you mean" on a typo)."""
+    if not query.strip():
+        return render.news_reply(lib)
+    found = lookup.find_topic(lib, query)
+    if found.topic is None:
+        return render.not_found_reply(query, found.suggestions, lib, render.NEWS_ACTION)
+    return render.news_reply(lib, found.topic)
+
+
+def _in(lib: Library, hit: lookup.AnyHit) -> lookup.AnyHit:
+    """A hit found in another language, shown in the reader's."""
+    if isinstance(hit, lookup.Hit):
+        return replace(hit, topic=lib.topic(hit.topic.id) or hit.topic)
+    mine = {d.id: d for d in lib.developments}
+    return replace(hit, development=mine.get(hit.development.id, hit.development))
 
 
 def search(lib: Library, query: str) -> Reply:
     """Search in the reader's language first, then in the others (results stay in theirs)."""
     terms = lookup.terms(query)
-    hits = lookup.search(lib, query)
+    hits = lookup.search_all(lib, query)
     if not hits and terms:
         for other in lib.languages:
             if other == lib.lang:
                 continue
-            found = lookup.search(lib.for_lang(other), query)
+            found = lookup.search_all(lib.for_lang(other), query)
             if found:
-                hits = [replace(h, topic=lib.topic(h.topic.id) or h.topic) for h in found]
+                hits = [_in(lib, h) for h in found]
                 break
-    return render.search_reply(query, hits, terms, lib.lang)
+    return render.search_reply(query, hits, terms, lib.lang, lib)
 
 
 def parse_button_value(value: str) -> tuple[str, str]:
@@ -79,4 +105,14 @@ def topic_by_id(library: Library, value: str, *, shared: bool = False) -> Reply:
     topic = lib.topic(topic_id)
     if topic is None:
         return render.error_reply(t(lang, "topic.gone", command=COMMAND))
-    return render.topic_reply(topic, shared=shared, lang=lang)
+    return card(lib, topic, shared=shared)
+
+
+def news_by_id(library: Library, value: str) -> Reply:
+    """The reply for a "news for this topic" button press."""
+    topic_id, lang = parse_button_value(value)
+    lib = library.for_lang(lang)
+    topic = lib.topic(topic_id)
+    if topic is None:
+        return render.error_reply(t(lang, "topic.gone", command=COMMAND))
+    return render.news_reply(lib, topic)

@@ -85,12 +85,14 @@ class PassReport:
     failed: list[Outcome] = field(default_factory=list)
     retrying: list[Outcome] = field(default_factory=list)
     skipped: list[tuple[SubscriptionView, datetime, str]] = field(default_factory=list)
+    quiet: list[Outcome] = field(default_factory=list)  # digests with nothing new: not posted
     claimed: int = 0
 
     def lines(self) -> list[str]:
         out = [
             f"tick at {self.at.isoformat()}: {len(self.sent)} delivered, {len(self.failed)} failed,"
-            f" {len(self.retrying)} to retry, {len(self.skipped)} skipped"
+            f" {len(self.retrying)} to retry, {len(self.skipped)} skipped,"
+            f" {len(self.quiet)} with nothing new"
         ]
         out += [
             f"  delivered {o.kinds} -> sub {o.subscription_id} ts={o.message_ts}" for o in self.sent
@@ -100,6 +102,11 @@ class PassReport:
         out += [
             f"  skipped {kinds} -> {v.team_id}/{v.channel_id} due {slot.isoformat()} (too late)"
             for v, slot, kinds in self.skipped
+        ]
+        out += [
+            f"  nothing new {o.kinds} -> sub {o.subscription_id} due {o.scheduled_for.isoformat()}"
+            " (not posted)"
+            for o in self.quiet
         ]
         return out
 
@@ -125,6 +132,8 @@ class Deliverer:
         self._channel_last: dict[tuple[str, str], float] = {}
         self._team_dead: dict[str, str] = {}
         self._compose_cache: dict[tuple[Any, ...], tuple[str, list[dict[str, Any]]]] = {}
+        self._quiet_cache: dict[tuple[Any, ...], bool] = {}
+        self._seen_cache: dict[Any, str] = {}
         self._lock = asyncio.Lock()
 
     # --- one pass ---------------------------------------------------------------------------
@@ -166,11 +175,16 @@ class Deliverer:
             return report
         self._team_dead.clear()
         self._compose_cache.clear()  # per pass: content and "today" may have changed
+        self._quiet_cache.clear()
+        self._seen_cache.clear()
         outcomes = await self._fan_out(claims, library, now)
         for o in outcomes:
-            {"sent": report.sent, "failed": report.failed, "retry": report.retrying}[
-                o.status
-            ].append(o)
+            {
+                "sent": report.sent,
+                "failed": report.failed,
+                "retry": report.retrying,
+                "nothing_new": report.quiet,
+            }[o.status].append(o)
         for team, reason in self._team_dead.items():
             paused = await asyncio.to_thread(self.store.pause_team, team, reason, now)
             log.error("workspace paused team=%s subscriptions=%d: %s", team, paused, reason)
@@ -230,6 +244,9 @@ class Deliverer:
                 **kw,
             )
 
+        if self._quiet(claim, library):
+            log.info("nothing new %s: digest not posted", where)
+            return outcome("nothing_new")
         if sub.team_id in self._team_dead:
             reason = self._team_dead[sub.team_id]
             return outcome("failed", error=reason, pause_reason=reason)
@@ -255,7 +272,9 @@ class Deliverer:
                     unfurl_media=False,
                 )
                 log.info("posted %s %s ts=%s", claim.kinds, where, resp.get("ts"))
-                return outcome("sent", message_ts=str(resp.get("ts")))
+                return outcome(
+                    "sent", message_ts=str(resp.get("ts")), news_seen=self._seen(claim, library)
+                )
             except SlackApiError as exc:
                 code = str(exc.response.get("error") or "")
                 status = exc.response.status_code
@@ -294,9 +313,46 @@ class Deliverer:
         retry_at = now + timedelta(seconds=min(300.0, 30.0 * claim.attempts))
         return outcome("retry", error=error, retry_at=retry_at)
 
+    def _quiet(self, claim: Claim, library: Library) -> bool:
+        """Whether this claim is a digest with nothing new, to be recorded and not posted."""
+        sub = claim.subscription
+        if sub.always or claim.kinds != "digest" or sub.last_digest_for is None:
+            return False
+        schedule = sub.schedule
+        key = (
+            local_day(schedule, claim.scheduled_for),
+            local_day(schedule, sub.last_digest_for),
+            sub.news_seen,
+        )
+        hit = self._quiet_cache.get(key)
+        if hit is None:
+            hit = digest.is_quiet(
+                library,
+                schedule,
+                claim.scheduled_for,
+                claim.kinds,
+                last_digest_for=sub.last_digest_for,
+                news_seen=sub.news_seen,
+                always=sub.always,
+            )
+            self._quiet_cache[key] = hit
+        return hit
+
+    def _seen(self, claim: Claim, library: Library) -> str | None:
+        """What a posted digest knew of the items dated on its day (None for a reminder)."""
+        if "digest" not in claim.kinds:
+            return None
+        day = local_day(claim.subscription.schedule, claim.scheduled_for)
+        hit = self._seen_cache.get(day)
+        if hit is None:
+            hit = " ".join(sorted(digest.seen_on(library, day)))
+            self._seen_cache[day] = hit
+        return hit
+
     def _composed(self, claim: Claim, library: Library) -> tuple[str, list[dict[str, Any]]]:
         """The post for a claim. Channels that are owed the same post share one composition:
-        same language, cadence, local day, kinds, last digest day and featured topic."""
+        same language, cadence, local day, kinds, last digest day, what it knew, mode and
+        featured topic."""
         sub = claim.subscription
         schedule = sub.schedule
         key = (
@@ -305,6 +361,8 @@ class Deliverer:
             local_day(schedule, claim.scheduled_for),
             claim.kinds,
             local_day(schedule, sub.last_digest_for) if sub.last_digest_for else None,
+            sub.news_seen,
+            sub.always,
             sub.digests_sent % max(1, len(library.topics)),
         )
         hit = self._compose_cache.get(key)
@@ -318,6 +376,8 @@ class Deliverer:
                 digests_sent=sub.digests_sent,
                 lead_days=self.settings.lead_days,
                 lang=sub.lang,
+                news_seen=sub.news_seen,
+                always=sub.always,
             )
             hit = (reply.text, reply.blocks_json())
             self._compose_cache[key] = hit

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from slack_sdk.models.blocks import Block, DividerBlock, HeaderBlock
 
 from bot import digest
-from bot.channels import describe
+from bot.channels import describe, last_result
 from bot.i18n import pause_reason, t
 from bot.render import COMMAND, context, section, sections, summits_reply
 from bot.store import SubscriptionView
@@ -27,7 +27,8 @@ def _subscription_line(rt: Runtime, sub: SubscriptionView, lang: str) -> str:
         return f"{head} · " + t(lang, "home.paused", reason=pause_reason(sub.paused_reason, lang))
     found = digest.next_post(rt.library, sub.schedule, rt.clock.now(), rt.settings.lead_days)
     nxt = " · " + t(lang, "home.next", when=digest.describe_next(*found, lang)) if found else ""
-    last = " · " + t(lang, "home.last", result=escape(sub.last_result)) if sub.last_result else ""
+    result = last_result(sub.last_result, lang)
+    last = " · " + t(lang, "home.last", result=result) if sub.last_result else ""
     return f"{head}{nxt}{last}"
 
 

@@ -6,7 +6,7 @@ import difflib
 import re
 from dataclasses import dataclass
 
-from bot.content import Library, Topic, normalize
+from bot.content import Development, Library, Topic, normalize
 
 STOPWORDS = frozenset(
     "a an and the of on in to for by with at is are was were be it its this that as from or "
@@ -139,4 +139,81 @@ def _best_snippet(topic: Topic, terms: list[str]) -> str:
         distinct = sum(1 for t in terms if _matches(t, words))
         if distinct > best_score:
             best, best_score = text, distinct
+    return best
+
+
+# --- developments ------------------------------------------------------------------------------
+
+
+def developments_of(library: Library, topic_id: str | None = None) -> list[Development]:
+    """The library's developments, newest first; only one topic's when ``topic_id`` is given."""
+    devs = library.developments
+    if topic_id is None:
+        return list(devs)
+    return [d for d in devs if topic_id in d.topics]
+
+
+@dataclass(frozen=True)
+class DevelopmentHit:
+    development: Development
+    score: float
+    snippet: str  # plain content text (not yet escaped): the sentence that matches best
+
+
+def _score(fields: list[tuple[float, list[str]]], words: list[str]) -> float:
+    score = 0.0
+    found: set[str] = set()
+    for weight, texts in fields:
+        for text in texts:
+            text_words = normalize(text).split()
+            for term in words:
+                n = _matches(term, text_words)
+                if n:
+                    found.add(term)
+                    score += weight * (1 + 0.2 * min(n - 1, 5))
+    # an item matching every word beats one matching a single word many times
+    return score * (len(found) / len(words)) ** 2 if found else 0.0
+
+
+def search_developments(library: Library, query: str, limit: int = 5) -> list[DevelopmentHit]:
+    """Rank developments by how well their titles and summaries match the words."""
+    words = terms(query)
+    if not words:
+        return []
+    hits: list[DevelopmentHit] = []
+    for dev in library.developments:
+        score = _score(
+            [
+                (4.0, [dev.title]),  # a headline weighs as much as a topic title
+                (1.0, [dev.summary]),
+                (0.5, [s.title for s in dev.sources]),
+            ],
+            words,
+        )
+        if score:
+            hits.append(DevelopmentHit(dev, score, _best_sentence(dev.summary, dev.title, words)))
+    hits.sort(key=lambda h: (-h.score, -h.development.date.toordinal(), h.development.title))
+    return hits[:limit]
+
+
+AnyHit = Hit | DevelopmentHit
+
+
+def search_all(library: Library, query: str, limit: int = 5) -> list[AnyHit]:
+    """Topics and developments ranked together; at equal score a topic comes first."""
+    both: list[tuple[float, int, AnyHit]] = [(h.score, 0, h) for h in search(library, query, limit)]
+    both += [(h.score, 1, h) for h in search_developments(library, query, limit)]
+    both.sort(key=lambda x: (-x[0], x[1]))
+    return [h for _, _, h in both[:limit]]
+
+
+def _best_sentence(text: str, fallback: str, terms: list[str]) -> str:
+    """The sentence of ``text`` matching most terms; the first one if none matches."""
+    sentences = _sentences(text) or [fallback]
+    best, best_score = sentences[0], 0
+    for sentence in sentences:
+        words = normalize(sentence).split()
+        distinct = sum(1 for t in terms if _matches(t, words))
+        if distinct > best_score:
+            best, best_score = sentence, distinct
     return best

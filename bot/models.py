@@ -71,6 +71,11 @@ class Subscription(Base):
     last_delivery_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     last_result: Mapped[str | None] = mapped_column(Text, nullable=True)
     digests_sent: Mapped[int] = mapped_column(Integer, default=0)
+    # post a digest every time, even with nothing new (`subscribe … always`)
+    always: Mapped[bool] = mapped_column(Boolean, default=False)
+    # keys of the items dated on the last posted digest's local day that it already knew
+    # (space-separated); NULL for digests posted before this was recorded
+    news_seen: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class Delivery(Base):
@@ -88,7 +93,8 @@ class Delivery(Base):
     )
     scheduled_for: Mapped[datetime] = mapped_column(UTCDateTime)
     kinds: Mapped[str] = mapped_column(String(32))  # "digest", "reminder" or "digest+reminder"
-    status: Mapped[str] = mapped_column(String(16))  # claimed | sent | failed | skipped
+    # claimed | sent | failed | skipped (too late) | nothing_new (a quiet digest, not posted)
+    status: Mapped[str] = mapped_column(String(16))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     claimed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -13,14 +13,15 @@ from slack_sdk.models.blocks import (
     Block,
     ButtonElement,
     ContextBlock,
+    DividerBlock,
     HeaderBlock,
     MarkdownTextObject,
     SectionBlock,
 )
 
-from bot.content import Library, Summit, Topic, normalize
+from bot.content import Development, Library, Source, Summit, Topic, normalize
 from bot.i18n import t
-from bot.lookup import CJK, Hit
+from bot.lookup import CJK, AnyHit, DevelopmentHit, Hit
 from bot.periods import describe_period
 from bot.text import escape, human_date, quote_user_text, slack_date, truncate
 
@@ -33,6 +34,9 @@ ResponseType = Literal["ephemeral", "in_channel"]
 
 SHOW_ACTION = "show_topic"
 SHARE_ACTION = "share_topic"
+NEWS_ACTION = "show_news"
+NEWS_LIMIT = 5  # developments in `news`
+CARD_NEWS = 3  # developments on a topic card
 
 
 @dataclass(frozen=True)
@@ -91,13 +95,17 @@ def topic_value(topic_id: str, lang: str) -> str:
     return f"{topic_id}|{lang}"
 
 
-def show_button(topic: Topic, lang: str, text: str | None = None) -> ButtonElement:
-    """A *Show* button for ``topic``, labelled ``text`` (default: the topic's label)."""
-    return button(text or topic.label, f"{SHOW_ACTION}:{topic.id}", topic_value(topic.id, lang))
+def show_button(
+    topic: Topic, lang: str, text: str | None = None, action: str = SHOW_ACTION
+) -> ButtonElement:
+    """A button for ``topic`` (*Show* unless ``action`` says otherwise), labelled ``text``."""
+    return button(text or topic.label, f"{action}:{topic.id}", topic_value(topic.id, lang))
 
 
-def topic_buttons(topics: Iterable[Topic], lang: str = "en") -> ActionsBlock:
-    return ActionsBlock(elements=[show_button(tp, lang) for tp in list(topics)[:25]])
+def topic_buttons(
+    topics: Iterable[Topic], lang: str = "en", action: str = SHOW_ACTION
+) -> ActionsBlock:
+    return ActionsBlock(elements=[show_button(tp, lang, action=action) for tp in list(topics)[:25]])
 
 
 def link(url: str, label: str) -> str:
@@ -122,6 +130,7 @@ HELP_LINES = (
     ("bletchley", "help.show"),
     ("search ceasefire", "help.search"),
     ("summits", "help.summits"),
+    ("news", "help.news"),
     ("share bletchley", "help.share"),
     ("help", "help.help"),
 )
@@ -169,7 +178,50 @@ def topics_reply(library: Library) -> Reply:
     return Reply(text=fallback(t(lang, "topics.fallback"), listing), blocks=cap(blocks, lang))
 
 
-def topic_reply(topic: Topic, *, shared: bool = False, lang: str = "en") -> Reply:
+GRADES = {
+    "C": "grade.confirmed",
+    "C-": "grade.reported",
+    "P": "grade.single",
+    "?": "grade.unconfirmed",
+}
+
+
+def grade(source: Source, lang: str = "en") -> str:
+    """How sure a source's facts are, in words a reader understands: "confirmed", …"""
+    return t(lang, GRADES.get(source.grade, "grade.unconfirmed"))
+
+
+def source_line(source: Source, lang: str = "en") -> str:
+    """• <url|title> — publisher, date · _grade_."""
+    return (
+        f"• {link(source.url, source.title)} — {escape(source.publisher)}, "
+        f"{human_date(source.date, lang)} · _{grade(source, lang)}_"
+    )
+
+
+def source_links(sources: Sequence[Source], lang: str = "en", limit: int = 4) -> str:
+    """Publisher links with their grades, on one line: for lists where space is short."""
+    return ", ".join(
+        f"{link(s.url, s.publisher)} _({grade(s, lang)})_" for s in list(sources)[:limit]
+    )
+
+
+def development_line(dev: Development, lang: str = "en") -> str:
+    """One line for a list of developments: date, title, sources with grades."""
+    return (
+        f"• *{human_date(dev.date, lang)}* — {escape(dev.title)} — "
+        f"{source_links(dev.sources, lang, limit=2)}"
+    )
+
+
+def topic_reply(
+    topic: Topic,
+    *,
+    shared: bool = False,
+    lang: str = "en",
+    developments: Sequence[Development] = (),
+) -> Reply:
+    """A topic card; ``developments`` are the topic's, newest first (the latest few are shown)."""
     blocks: list[Block] = [HeaderBlock(text=truncate(topic.title, 150))]
     if topic.untranslated and lang != "en":
         blocks.append(context(t(lang, "content.untranslated")))
@@ -180,15 +232,20 @@ def topic_reply(topic: Topic, *, shared: bool = False, lang: str = "en") -> Repl
             t(lang, "topic.key_dates"),
             (f"• {slack_date(d.date, lang=lang)} — {escape(d.event)}" for d in topic.key_dates),
         )
+    if developments:
+        more = t(
+            lang,
+            "topic.news_more",
+            count=len(developments),
+            command=f"{COMMAND} news {topic.id}",
+        )
+        blocks += sections(
+            t(lang, "topic.news"),
+            [*(development_line(d, lang) for d in developments[:CARD_NEWS]), more],
+        )
     if topic.caveats:
         blocks += sections(t(lang, "topic.caveats"), (f"• {escape(c)}" for c in topic.caveats))
-    blocks += sections(
-        t(lang, "topic.sources"),
-        (
-            f"• {link(s.url, s.title)} — {escape(s.publisher)}, {human_date(s.date, lang)}"
-            for s in topic.sources
-        ),
-    )
+    blocks += sections(t(lang, "topic.sources"), (source_line(s, lang) for s in topic.sources))
     revised = t(lang, "topic.revised", date=human_date(topic.updated, lang))
     blocks.append(context(f"{revised} · `{topic.id}`"))
     if not shared:
@@ -212,16 +269,19 @@ def topic_reply(topic: Topic, *, shared: bool = False, lang: str = "en") -> Repl
     )
 
 
-def not_found_reply(query: str, suggestions: Sequence[Topic], library: Library) -> Reply:
+def not_found_reply(
+    query: str, suggestions: Sequence[Topic], library: Library, action: str = SHOW_ACTION
+) -> Reply:
+    """No topic by that name: suggestions as buttons (``action`` says what a button shows)."""
     lang = library.lang
     shown = quote_user_text(query)
     if suggestions:
         names = t(lang, "notfound.or").join(f"*{escape(tp.label)}*" for tp in suggestions)
         body = t(lang, "notfound.suggest", query=shown, names=names)
-        buttons = topic_buttons(suggestions, lang)
+        buttons = topic_buttons(suggestions, lang, action)
     else:
         body = t(lang, "notfound.none", query=shown, command=COMMAND)
-        buttons = topic_buttons(library.topics, lang)
+        buttons = topic_buttons(library.topics, lang, action)
     plain = t(lang, "notfound.fallback", query=quote_user_text(query), command=COMMAND)
     return Reply(text=plain, blocks=[section(body), buttons])
 
@@ -256,7 +316,30 @@ def highlight(text: str, terms: Sequence[str]) -> str:
     return "".join(out)
 
 
-def search_reply(query: str, hits: Sequence[Hit], terms: Sequence[str], lang: str = "en") -> Reply:
+def _development_hit(
+    hit: DevelopmentHit, terms: Sequence[str], lang: str, library: Library | None
+) -> SectionBlock:
+    dev = hit.development
+    title = highlight(dev.title, terms)
+    snippet = highlight(truncate(hit.snippet, 400), terms)
+    text = f":newspaper: {title} · _{human_date(dev.date, lang)}_\n> {snippet}\n" + t(
+        lang, "digest.sources", list=source_links(dev.sources, lang, limit=2)
+    )
+    topic = library.topic(dev.topics[0]) if library is not None else None
+    accessory = show_button(topic, lang) if topic else None
+    return SectionBlock(
+        text=MarkdownTextObject(text=truncate(text, SECTION_LIMIT)), accessory=accessory
+    )
+
+
+def search_reply(
+    query: str,
+    hits: Sequence[AnyHit],
+    terms: Sequence[str],
+    lang: str = "en",
+    library: Library | None = None,
+) -> Reply:
+    """Topics and developments ranked together; the words that matched are in bold."""
     if not query.strip():
         body = t(lang, "search.what", command=COMMAND)
         return Reply(text=body, blocks=[section(body)])
@@ -264,8 +347,13 @@ def search_reply(query: str, hits: Sequence[Hit], terms: Sequence[str], lang: st
     if not hits:
         body = t(lang, "search.none", query=shown, command=COMMAND)
         return Reply(text=t(lang, "search.fallback_none", query=shown), blocks=[section(body)])
-    blocks: list[Block] = [section(t(lang, "search.results", query=shown, count=len(hits)))]
+    mixed = any(isinstance(h, DevelopmentHit) for h in hits)
+    head = "search.results_all" if mixed else "search.results"
+    blocks: list[Block] = [section(t(lang, head, query=shown, count=len(hits)))]
     for hit in hits:
+        if isinstance(hit, DevelopmentHit):
+            blocks.append(_development_hit(hit, terms, lang, library))
+            continue
         snippet = highlight(truncate(hit.snippet, 400), terms)
         blocks.append(
             SectionBlock(
@@ -275,10 +363,69 @@ def search_reply(query: str, hits: Sequence[Hit], terms: Sequence[str], lang: st
                 accessory=show_button(hit.topic, lang, t(lang, "topics.show")),
             )
         )
-    text = fallback(
-        t(lang, "search.fallback", query=shown), "; ".join(escape(h.topic.title) for h in hits)
-    )
+    titles = [h.topic.title if isinstance(h, Hit) else h.development.title for h in hits]
+    text = fallback(t(lang, "search.fallback", query=shown), "; ".join(map(escape, titles)))
     return Reply(text=text, blocks=cap(blocks, lang))
+
+
+# --- developments ------------------------------------------------------------------------------
+
+
+def _development_blocks(dev: Development, library: Library) -> list[Block]:
+    """One development in full: date, title, summary, what it concerns, graded sources."""
+    lang = library.lang
+    about = [tp.label for tid in dev.topics if (tp := library.topic(tid)) is not None]
+    about += [s.name for sid in dev.events for s in library.summits if s.id == sid]
+    head = (
+        f"*{human_date(dev.date, lang)}* · *{escape(dev.title)}*\n"
+        f"{escape(' '.join(dev.summary.split()))}"
+    )
+    if about:
+        head += "\n_" + escape(" · ".join(about)) + "_"
+    return [*sections(head, (source_line(s, lang) for s in dev.sources))]
+
+
+def news_reply(library: Library, topic: Topic | None = None, limit: int = NEWS_LIMIT) -> Reply:
+    """The latest developments, newest first: every topic's, or one topic's."""
+    lang = library.lang
+    devs = [d for d in library.developments if topic is None or topic.id in d.topics]
+    if topic is None:
+        header = t(lang, "news.header")
+    else:
+        header = t(lang, "news.header_topic", title=topic.label)
+    blocks: list[Block] = [HeaderBlock(text=truncate(header, 150))]
+    if not devs:
+        if topic is None:
+            body = t(lang, "news.none", command=COMMAND)
+        else:
+            body = t(
+                lang,
+                "news.none_topic",
+                title=escape(topic.title),
+                command=COMMAND,
+                topic=topic.id,
+            )
+        blocks.append(section(body))
+        return Reply(text=fallback(header + ":", body.replace("*", "")), blocks=blocks)
+    for i, dev in enumerate(devs[:limit]):
+        if i:
+            blocks.append(DividerBlock())
+        blocks += _development_blocks(dev, library)
+    shown = min(limit, len(devs))
+    if topic is None:
+        foot = t(lang, "news.footer", shown=shown, count=len(devs), command=COMMAND)
+    else:
+        foot = t(
+            lang,
+            "news.footer_topic",
+            shown=shown,
+            count=len(devs),
+            command=COMMAND,
+            topic=topic.id,
+        )
+    blocks.append(context(foot + " " + t(lang, "news.grades")))
+    listing = "; ".join(f"{human_date(d.date, lang)}: {d.title}" for d in devs[:limit])
+    return Reply(text=fallback(header + ":", listing), blocks=cap(blocks, lang))
 
 
 # --- summits -----------------------------------------------------------------------------------

@@ -90,6 +90,9 @@ class SubscriptionView:
     last_delivery_at: datetime | None
     last_result: str | None
     digests_sent: int
+    always: bool = False  # post every digest, even with nothing new
+    # what the last posted digest knew of the items dated on its day (None: not recorded)
+    news_seen: frozenset[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -109,7 +112,7 @@ class Outcome:
 
     delivery_id: int
     subscription_id: int
-    status: str  # sent | retry | failed
+    status: str  # sent | retry | failed | nothing_new
     kinds: str
     scheduled_for: datetime
     at: datetime
@@ -117,6 +120,7 @@ class Outcome:
     error: str | None = None
     pause_reason: str | None = None  # set when the channel (or workspace) needs a person
     retry_at: datetime | None = None
+    news_seen: str | None = None  # for a posted digest: what it knew (see digest.seen_on)
 
 
 # decides, for a subscription waking at an instant, what it is owed: "", "digest", "reminder" or
@@ -161,8 +165,17 @@ def _missed(
     return on_time, [late] if late else []
 
 
+RESULT_NOTHING_NEW = "nothing new"
+
+
 def _result(o: Outcome) -> str:
+    if o.status == "nothing_new":
+        return RESULT_NOTHING_NEW
     return "sent" if o.status == "sent" else f"failed: {o.error}"
+
+
+def seen_keys(stored: str | None) -> frozenset[str] | None:
+    return None if stored is None else frozenset(stored.split())
 
 
 def _channel_row(s: Session, team_id: str, channel_id: str) -> Subscription | None:
@@ -194,6 +207,8 @@ def _view(row: Subscription) -> SubscriptionView:
         last_delivery_at=row.last_delivery_at,
         last_result=row.last_result,
         digests_sent=row.digests_sent,
+        always=bool(row.always),
+        news_seen=seen_keys(row.news_seen),
     )
 
 
@@ -289,8 +304,11 @@ class Store:
         user_id: str | None = None,
         enterprise_id: str | None = None,
         lang: str = "en",
+        always: bool = False,
     ) -> tuple[SubscriptionView, bool]:
-        """Create or replace this channel's subscription; (view, created). Unpauses it."""
+        """Create or replace this channel's subscription; (view, created). Unpauses it.
+
+        Every option is set anew: subscribing again without ``always`` turns it off."""
         with self.sessions.begin() as s:
             row = _channel_row(s, team_id, channel_id)
             created = row is None
@@ -305,6 +323,7 @@ class Store:
             row.at_minute = schedule.at.hour * 60 + schedule.at.minute
             row.tz = schedule.tz
             row.lang = lang
+            row.always = always
             row.paused = False
             row.paused_reason = None
             row.created_by = user_id
@@ -596,9 +615,15 @@ class Store:
                         last_result="sent",
                         last_digest_for=bindparam("b_slot"),
                         digests_sent=sub.c.digests_sent + 1,
+                        news_seen=bindparam("b_seen"),
                     ),
                     [
-                        {"b_sid": o.subscription_id, "b_at": o.at, "b_slot": o.scheduled_for}
+                        {
+                            "b_sid": o.subscription_id,
+                            "b_at": o.at,
+                            "b_slot": o.scheduled_for,
+                            "b_seen": o.news_seen,
+                        }
                         for o in digests
                     ],
                 )

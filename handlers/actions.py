@@ -1,4 +1,4 @@
-"""Button presses on our messages: show a topic, share it, list the topics."""
+"""Button presses on our messages: show a topic, its news, share it, list the topics."""
 
 from __future__ import annotations
 
@@ -40,6 +40,19 @@ def register(app: AsyncApp, deps: Deps) -> None:
         )
         team, channel = _where(body)
         log.info("action show topic=%s team=%s channel=%s", _value(body), team, channel)
+
+    @app.action(re.compile(rf"^{render.NEWS_ACTION}(:.*)?$"))
+    async def on_news(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
+        await ack()
+        reply = core.news_by_id(deps.library, _value(body))
+        await respond(
+            text=reply.text,
+            blocks=reply.blocks_json(),
+            response_type="ephemeral",
+            replace_original=True,
+        )
+        team, channel = _where(body)
+        log.info("action news topic=%s team=%s channel=%s", _value(body), team, channel)
 
     @app.action(render.SHARE_ACTION)
     async def on_share(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:

@@ -57,10 +57,16 @@ class World:
         self.rt = Runtime.build(self.settings, load_library(content), self.clock, self.store)
 
     def subscribe(self, channel: str, words: str, team: str = "T1") -> None:
-        schedule = parse_schedule(words.split())
+        """As `/declaration subscribe <words>`: `always` posts every digest, news or not."""
+        split = words.split()
+        schedule = parse_schedule([w for w in split if w != "always"])
         assert isinstance(schedule, Schedule), schedule
         self.store.subscribe(
-            team_id=team, channel_id=channel, schedule=schedule, now=self.clock.now()
+            team_id=team,
+            channel_id=channel,
+            schedule=schedule,
+            now=self.clock.now(),
+            always="always" in split,
         )
 
     async def tick(self, at: datetime):  # type: ignore[no-untyped-def]
@@ -80,7 +86,7 @@ def posts_to(slack: FakeSlack, channel: str) -> list[str]:
 
 async def test_due_digest_is_posted_once_and_never_twice(db_url: str, slack: FakeSlack) -> None:
     w = World(db_url, slack)
-    w.subscribe("C1", "daily 09:00 UTC")
+    w.subscribe("C1", "daily 09:00 UTC always")
     report = await w.tick(T0)  # 07:00: not yet
     assert report.sent == [] and slack.posts() == []
     report = await w.tick(T0.replace(hour=9, second=30))
@@ -102,7 +108,7 @@ async def test_due_digest_is_posted_once_and_never_twice(db_url: str, slack: Fak
 async def test_daylight_saving_keeps_local_time(db_url: str, slack: FakeSlack) -> None:
     w = World(db_url, slack)
     w.clock.at = datetime(2026, 3, 27, 12, 0, tzinfo=UTC)
-    w.subscribe("CPARIS", "daily 09:00 Europe/Paris")
+    w.subscribe("CPARIS", "daily 09:00 Europe/Paris always")
     # winter (UTC+1): 08:00Z; after 29 March (UTC+2): 07:00Z
     r = await w.tick(datetime(2026, 3, 28, 8, 0, 5, tzinfo=UTC))
     assert len(r.sent) == 1
@@ -118,7 +124,7 @@ async def test_late_posts_are_coalesced_or_skipped(
 ) -> None:
     w = World(db_url, slack)
     w.clock.at = T0.replace(hour=1)
-    w.subscribe("CLATE", "daily 09:00 UTC")
+    w.subscribe("CLATE", "daily 09:00 UTC always")
     w.subscribe("CVERYLATE", "daily 02:00 UTC")
     caplog.set_level(logging.WARNING, "declaration_bot")
     # nothing ran from 09:00 to 13:00: 4 h late is still sent; 02:00's is 11 h late: skipped
@@ -266,7 +272,7 @@ async def test_summit_added_later_gets_reminders_on_lead_days(
     content = tmp_path / "content"
     shutil.copytree(CONTENT, content)
     w = World(db_url, slack, content=content)
-    w.subscribe("CWEEK", "weekly mon 09:00 UTC")  # a weekly channel, subscribed first
+    w.subscribe("CWEEK", "weekly mon 09:00 UTC always")  # a weekly channel, subscribed first
     _add_summit(content, "geneva-test", "2027-01-07")  # a Thursday, added afterwards
     posted_days = []
     day = T0.replace(hour=9, second=5)

@@ -122,7 +122,8 @@ def test_two_workspaces_install_and_get_posts_with_their_own_tokens(
     assert len(raw) == 2 and all("xoxb-" not in row[0] for row in raw)
 
     assert "Subscribed" in say(bot, slack, "subscribe daily 09:00 UTC", "T-ws1", "U1", "C-A")
-    assert "Subscribed" in say(bot, slack, "subscribe daily 09:00 UTC", "T-ws2", "U2", "C-B")
+    # `always`: workspace 2 gets a digest every day, news or not
+    assert "Subscribed" in say(bot, slack, "subscribe daily 09:00 UTC always", "T-ws2", "U2", "C-B")
     store = Store.open(db)
     due = store.get("T-ws1", "C-A").next_wake_at  # type: ignore[union-attr]
     store.close()
