@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from typing import Any
 
+from slack_bolt import BoltResponse
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -50,15 +52,16 @@ def register(app: AsyncApp, deps: Deps) -> None:
         else:
             try:
                 lang = await deps.locales.lang_of(profile, text)
-                payload = deps.answers.payload(
+                body = deps.answers.body(
                     text, deps.library, today(deps.clock), lang, deps.calendar_url
                 )
             except Exception:
                 log.exception("command failed sub=%s team=%s channel=%s", kind, team, channel)
                 outcome = "error"
                 failed = render.error_reply(t(DEFAULT, "error.failed"))
-                payload = {"text": failed.text, "blocks": failed.blocks_json()}
-            await ack(**payload)
+                body = json.dumps({"text": failed.text, "blocks": failed.blocks_json()})
+            # the answer is already JSON: hand Bolt the body rather than have ack() encode it again
+            ack.response = BoltResponse(status=200, body=body)
             metrics.COMMAND_SECONDS.labels(kind).observe(time.perf_counter() - started)
         metrics.COMMANDS.labels(kind, outcome).inc()
         log.info(
