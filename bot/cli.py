@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import logging
+import socket
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pydantic import SecretStr
+
 from bot.clock import Clock, FixedClock, SystemClock
-from bot.config import ConfigError, Settings, load_settings, require
+from bot.config import ConfigError, Settings, chosen_mode, load_settings, require
 from bot.content import ContentError, load_library
 from bot.logs import setup_logging
 from bot.store import Store, StoreError
@@ -25,6 +27,26 @@ log = logging.getLogger("declaration_bot")
 
 EXIT_CONTENT = 1
 EXIT_CONFIG = 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
+
+
+def version() -> str:
+    """The installed distribution's version; the source's when run from a checkout."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
+
+    try:
+        return installed("declaration-bot")
+    except PackageNotFoundError:
+        from bot import __version__
+
+        return __version__
+
+
+def _port(value: str) -> int:
+    if not value.isdigit() or not 1 <= int(value) <= 65535:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a port: give 1 to 65535, e.g. 3000")
+    return int(value)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -32,6 +54,9 @@ def _parser() -> argparse.ArgumentParser:
         prog="declaration-bot",
         description="Sourced summaries of AI-governance declarations and summits, for Slack.",
     )
+    p.add_argument("--version", action="version", version=f"%(prog)s {version()}")
+    # what `run` (or no command) needs when it picks a mode
+    p.set_defaults(port=None, host="0.0.0.0", no_clock=False, at=None, dir=None)
     sub = p.add_subparsers(dest="mode", metavar="COMMAND")
     sub.add_parser(
         "run",
@@ -39,7 +64,7 @@ def _parser() -> argparse.ArgumentParser:
         "SLACK_BOT_TOKEN is, the local shell when no Slack credentials are set",
     )
     serve = sub.add_parser("serve", help="HTTP mode on 0.0.0.0:$PORT (production)")
-    serve.add_argument("--port", type=int, help="override $PORT")
+    serve.add_argument("--port", type=_port, help="override $PORT")
     serve.add_argument("--host", default="0.0.0.0", help="address to listen on")
     serve.add_argument("--no-clock", action="store_true", help="do not deliver digests here")
     socket = sub.add_parser("socket", help="Socket Mode (no public URL needed)")
@@ -82,27 +107,55 @@ def _secrets(settings: Settings) -> list[str]:
     return [v.get_secret_value() for v in values if v is not None]
 
 
+def _fail(message: str) -> int:
+    print(f"declaration-bot: {message}", file=sys.stderr)
+    return EXIT_CONFIG
+
+
+def _content_problem(path: Path, given: bool) -> str | None:
+    """One line if ``path`` is not a content folder at all (its files are checked later)."""
+    what = "does not exist" if not path.exists() else "is not a folder"
+    if path.is_dir():
+        if (path / "summits.yml").exists() or (path / "topics").is_dir():
+            return None
+        what = "holds no content (no summits.yml, no topics/)"
+    folder = "the content folder (the one with summits.yml and topics/)"
+    if given:
+        return f"{path} {what}: give check-content {folder}."
+    return (
+        f"CONTENT_DIR names {path}, which {what}: set it to {folder}, or unset it to use the "
+        "content shipped with the bot."
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        if sys.stderr.isatty():
+            print(file=sys.stderr)  # end the line the ^C was echoed on
+        return EXIT_INTERRUPTED
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = _parser().parse_args(argv)
     mode = args.mode or "run"
     try:
         settings = load_settings()
         if mode == "run":
-            if settings.slack_app_token is not None:
-                mode = "socket"
-            elif settings.slack_bot_token is not None or settings.oauth:
-                mode = "serve"
-            else:
-                mode = "shell"
+            mode = chosen_mode(settings)
         require(settings, mode)  # type: ignore[arg-type]
+        port = (args.port or settings.listen_port()) if mode == "serve" else 0
     except ConfigError as exc:
-        print(f"declaration-bot: {exc}", file=sys.stderr)
-        return EXIT_CONFIG
+        return _fail(str(exc))
 
     quiet = mode in ("shell", "check-content")
     setup_logging("WARNING" if quiet else settings.log_level, _secrets(settings))
 
-    content_dir = getattr(args, "dir", None) or settings.content_dir
+    content_dir = args.dir or settings.content_dir
+    problem = _content_problem(content_dir, given=args.dir is not None)
+    if problem:
+        return _fail(problem)
     try:
         library = load_library(content_dir)
     except ContentError as exc:
@@ -124,11 +177,24 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     if mode == "tick" and args.at is not None:
         clock = FixedClock(args.at)
-    try:
-        store = Store.open(settings.database_url)
-    except StoreError as exc:
-        print(f"declaration-bot: {exc}", file=sys.stderr)
-        return EXIT_CONFIG
+    sock: socket.socket | None = None
+    if mode == "serve":
+        from bot.web import ListenError, listen
+
+        try:
+            sock = listen(args.host, port)
+        except ListenError as exc:
+            return _fail(str(exc))
+    refused = asyncio.run(_refused_credential(settings, mode))
+    if refused is None:
+        try:
+            store = Store.open(settings.database_url)
+        except StoreError as exc:
+            refused = str(exc)
+    if refused is not None:
+        if sock is not None:
+            sock.close()
+        return _fail(refused)
 
     from bot.app import Runtime
 
@@ -137,17 +203,72 @@ def main(argv: Sequence[str] | None = None) -> int:
         if mode == "tick":
             return asyncio.run(_tick(rt))
         if mode == "clock":
-            with contextlib.suppress(KeyboardInterrupt):
-                asyncio.run(_clock_forever(rt))
+            asyncio.run(_clock_forever(rt))
             return 0
         if mode == "serve":
-            _serve(rt, args)
+            assert sock is not None
+            _serve(rt, args, sock)
             return 0
-        with contextlib.suppress(KeyboardInterrupt):
-            asyncio.run(_socket_mode(rt, clock_on=not args.no_clock))
+        asyncio.run(_socket_mode(rt, clock_on=not args.no_clock))
         return 0
     finally:
+        if sock is not None:
+            sock.close()
         store.close()
+
+
+# Slack's answers that mean the token itself is wrong (anything else may pass: start anyway)
+_REFUSED = frozenset(
+    {
+        "invalid_auth",
+        "not_authed",
+        "account_inactive",
+        "token_revoked",
+        "token_expired",
+        "not_allowed_token_type",
+    }
+)
+
+
+async def _refused_credential(settings: Settings, mode: str) -> str | None:
+    """One line if Slack refuses a token this mode starts with, before anything else starts.
+
+    Without this, a wrong app token is retried forever and a wrong bot token only shows at the
+    first command or post. Slack being out of reach is logged and does not stop the start.
+    """
+    from aiohttp import ClientError
+    from slack_sdk.errors import SlackApiError
+    from slack_sdk.web.async_client import AsyncWebClient
+
+    checks: list[tuple[str, str, SecretStr]] = []
+    if settings.slack_bot_token is not None and not settings.oauth:
+        checks.append(("SLACK_BOT_TOKEN", "auth.test", settings.slack_bot_token))
+    if mode == "socket" and settings.slack_app_token is not None:
+        checks.append(("SLACK_APP_TOKEN", "apps.connections.open", settings.slack_app_token))
+    for name, method, token in checks:
+        client = AsyncWebClient(
+            token=token.get_secret_value(), base_url=settings.slack_api_url, timeout=10
+        )
+        try:
+            await client.api_call(method)
+        except SlackApiError as exc:
+            data = exc.response.data
+            error = data.get("error") if isinstance(data, dict) else None
+            if error in _REFUSED:
+                return (
+                    f"{name} was refused by Slack ({error}): copy it again from your app's page "
+                    "at https://api.slack.com/apps (a reinstalled app has a new token)."
+                )
+            answer = error or exc.response.status_code
+            log.warning("could not check %s: Slack answered %s", name, answer)
+        except (OSError, TimeoutError, ClientError) as exc:
+            log.warning(
+                "cannot reach Slack at %s to check %s (%s); starting anyway",
+                settings.slack_api_url,
+                name,
+                str(exc) or type(exc).__name__,
+            )
+    return None
 
 
 async def _tick(rt: Runtime) -> int:
@@ -172,7 +293,7 @@ async def _clock_forever(rt: Runtime) -> None:
         ticker.stop()
 
 
-def _serve(rt: Runtime, args: argparse.Namespace) -> None:
+def _serve(rt: Runtime, args: argparse.Namespace, sock: socket.socket) -> None:
     from bot.app import create_app
     from bot.ticker import Ticker
     from bot.web import calendar_route, create_web_app, serve
@@ -196,15 +317,15 @@ def _serve(rt: Runtime, args: argparse.Namespace) -> None:
         on_shutdown=shutdown,
         extra_routes=[calendar_route(lambda: rt.library)],
     )
-    port = args.port or rt.settings.port
+    host, port = sock.getsockname()[:2]
     log.info(
         "serving HTTP on %s:%s clock=%s content=%s",
-        args.host,
+        host,
         port,
         "on" if ticker else "off",
         rt.library.directory,
     )
-    serve(web, port, rt.settings.log_level, host=args.host)
+    serve(web, port, rt.settings.log_level, host=host, sock=sock)
 
 
 async def _socket_mode(rt: Runtime, clock_on: bool) -> None:

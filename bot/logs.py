@@ -41,3 +41,6 @@ def setup_logging(level: str, secrets: list[str] | None = None) -> None:
     root.setLevel(level)
     # the HTTP server's own per-request lines would double ours
     logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
+    # the scheduler's "Running job"/"executed successfully" pair at every tick is noise
+    scheduler = logging.getLogger("apscheduler")
+    scheduler.setLevel(logging.NOTSET if level.upper() == "DEBUG" else logging.WARNING)
