@@ -18,7 +18,6 @@ from bot.clock import Clock, FixedClock, SystemClock
 from bot.config import ConfigError, Settings, chosen_mode, load_settings, require
 from bot.content import ContentError, load_library
 from bot.logs import setup_logging
-from bot.store import Store, StoreError
 
 if TYPE_CHECKING:
     from bot.app import Runtime
@@ -185,6 +184,8 @@ def _main(argv: Sequence[str] | None) -> int:
             sock = listen(args.host, port)
         except ListenError as exc:
             return _fail(str(exc))
+    from bot.store import Store, StoreError
+
     refused = asyncio.run(_refused_credential(settings, mode))
     if refused is None:
         try:

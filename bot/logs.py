@@ -25,6 +25,13 @@ class RedactSecrets(logging.Filter):
         return True
 
 
+class _MigrationChatter(logging.Filter):
+    """Alembic says which SQL dialect it uses at every start; only upgrades are worth a line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno > logging.INFO or str(record.msg).startswith("Running ")
+
+
 def setup_logging(level: str, secrets: list[str] | None = None) -> None:
     # our format names no source file, thread or process: skip collecting them for every record
     logging._srcfile = None
@@ -42,5 +49,7 @@ def setup_logging(level: str, secrets: list[str] | None = None) -> None:
     # the HTTP server's own per-request lines would double ours
     logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
     # the scheduler's "Running job"/"executed successfully" pair at every tick is noise
+    migration = logging.getLogger("alembic.runtime.migration")
+    migration.filters[:] = [] if level.upper() == "DEBUG" else [_MigrationChatter()]
     scheduler = logging.getLogger("apscheduler")
     scheduler.setLevel(logging.NOTSET if level.upper() == "DEBUG" else logging.WARNING)
