@@ -49,7 +49,10 @@ def setup_logging(level: str, secrets: list[str] | None = None) -> None:
     # the HTTP server's own per-request lines would double ours
     logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
     # the scheduler's "Running job"/"executed successfully" pair at every tick is noise
+    debug = level.upper() == "DEBUG"
+    logging.getLogger("apscheduler").setLevel(logging.NOTSET if debug else logging.WARNING)
+    # alembic: its plugins' set-up and dialect lines are noise, its upgrades are news
+    logging.getLogger("alembic").setLevel(logging.NOTSET if debug else logging.WARNING)
     migration = logging.getLogger("alembic.runtime.migration")
-    migration.filters[:] = [] if level.upper() == "DEBUG" else [_MigrationChatter()]
-    scheduler = logging.getLogger("apscheduler")
-    scheduler.setLevel(logging.NOTSET if level.upper() == "DEBUG" else logging.WARNING)
+    migration.setLevel(root.level)
+    migration.filters[:] = [] if debug else [_MigrationChatter()]
