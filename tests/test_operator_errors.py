@@ -47,7 +47,7 @@ def refuses_app_token() -> Iterator[FakeSlack]:
 @pytest.fixture(scope="module")
 def busy_port() -> Iterator[int]:
     with socket.socket() as s:
-        s.bind(("0.0.0.0", 0))
+        s.bind(("127.0.0.1", 0))
         s.listen()
         yield int(s.getsockname()[1])
 
