@@ -111,19 +111,26 @@ def _fail(message: str) -> int:
     return EXIT_CONFIG
 
 
-def _content_problem(path: Path, given: bool) -> str | None:
-    """One line if ``path`` is not a content folder at all (its files are checked later)."""
+def _content_problem(path: Path, origin: str) -> str | None:
+    """One line if ``path`` is not a content folder at all (its files are checked later).
+
+    ``origin``: "DIR" (given to check-content), "CONTENT_DIR" (set), or "" (the default)."""
     what = "does not exist" if not path.exists() else "is not a folder"
     if path.is_dir():
         if (path / "summits.yml").exists() or (path / "topics").is_dir():
             return None
         what = "holds no content (no summits.yml, no topics/)"
     folder = "the content folder (the one with summits.yml and topics/)"
-    if given:
+    if origin == "DIR":
         return f"{path} {what}: give check-content {folder}."
+    if origin == "CONTENT_DIR":
+        return (
+            f"CONTENT_DIR names {path}, which {what}: set it to {folder}, or unset it to use "
+            "the content shipped with the bot."
+        )
     return (
-        f"CONTENT_DIR names {path}, which {what}: set it to {folder}, or unset it to use the "
-        "content shipped with the bot."
+        f"no content: there is no ./content here and the shipped content ({path}) {what}; "
+        f"set CONTENT_DIR to {folder}."
     )
 
 
@@ -152,7 +159,10 @@ def _main(argv: Sequence[str] | None) -> int:
     setup_logging("WARNING" if quiet else settings.log_level, _secrets(settings))
 
     content_dir = args.dir or settings.content_dir
-    problem = _content_problem(content_dir, given=args.dir is not None)
+    origin = (
+        "DIR" if args.dir else "CONTENT_DIR" if "content_dir" in settings.model_fields_set else ""
+    )
+    problem = _content_problem(content_dir, origin)
     if problem:
         return _fail(problem)
     try:

@@ -366,3 +366,11 @@ def _wait_for(fd: int, needle: bytes, timeout: float = 30) -> None:
         if not chunk:
             return
         seen += chunk
+
+
+def test_missing_shipped_content_says_to_set_content_dir(tmp_path: Path) -> None:
+    from bot.cli import _content_problem
+
+    line = _content_problem(tmp_path / "_content", "")
+    assert line is not None and "there is no ./content here" in line and "set CONTENT_DIR" in line
+    assert _content_problem(ROOT / "content", "") is None
