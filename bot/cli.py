@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import socket
 import sys
@@ -186,46 +187,38 @@ def _main(argv: Sequence[str] | None) -> int:
 
     if mode == "tick" and args.at is not None:
         clock = FixedClock(args.at)
-    sock: socket.socket | None = None
-    if mode == "serve":
-        from bot.web import ListenError, listen
+    with contextlib.ExitStack() as opened:
+        sock: socket.socket | None = None
+        if mode == "serve":
+            from bot.web import ListenError, listen
 
-        try:
-            sock = listen(args.host, port)
-        except ListenError as exc:
-            return _fail(str(exc))
-    from bot.store import Store, StoreError
+            try:
+                sock = opened.enter_context(listen(args.host, port))
+            except ListenError as exc:
+                return _fail(str(exc))
+        refused = asyncio.run(_refused_credential(settings, mode))
+        if refused is not None:
+            return _fail(refused)
+        from bot.store import Store, StoreError
 
-    refused = asyncio.run(_refused_credential(settings, mode))
-    if refused is None:
         try:
             store = Store.open(settings.database_url)
         except StoreError as exc:
-            refused = str(exc)
-    if refused is not None:
-        if sock is not None:
-            sock.close()
-        return _fail(refused)
+            return _fail(str(exc))
+        opened.callback(store.close)
 
-    from bot.app import Runtime
+        from bot.app import Runtime
 
-    rt = Runtime.build(settings, library, clock, store)
-    try:
+        rt = Runtime.build(settings, library, clock, store)
         if mode == "tick":
             return asyncio.run(_tick(rt))
         if mode == "clock":
             asyncio.run(_clock_forever(rt))
-            return 0
-        if mode == "serve":
-            assert sock is not None
+        elif sock is not None:
             _serve(rt, args, sock)
-            return 0
-        asyncio.run(_socket_mode(rt, clock_on=not args.no_clock))
+        else:
+            asyncio.run(_socket_mode(rt, clock_on=not args.no_clock))
         return 0
-    finally:
-        if sock is not None:
-            sock.close()
-        store.close()
 
 
 # Slack's answers that mean the token itself is wrong (anything else may pass: start anyway)
@@ -302,6 +295,8 @@ async def _clock_forever(rt: Runtime) -> None:
         await asyncio.Event().wait()
     finally:
         ticker.stop()
+        if rt.clients is not None:
+            await rt.clients.close()
 
 
 def _serve(rt: Runtime, args: argparse.Namespace, sock: socket.socket) -> None:
@@ -357,8 +352,12 @@ async def _socket_mode(rt: Runtime, clock_on: bool) -> None:
     try:
         await handler.start_async()  # type: ignore[no-untyped-call]
     finally:
+        # Ctrl-C cancels us: close the connections, or their sessions complain at exit
         if ticker:
             ticker.stop()
+        await handler.close_async()  # type: ignore[no-untyped-call]
+        if rt.clients is not None:
+            await rt.clients.close()
 
 
 if __name__ == "__main__":  # pragma: no cover
