@@ -44,7 +44,7 @@ def version() -> str:
 
 
 def _port(value: str) -> int:
-    if not value.isdigit() or not 1 <= int(value) <= 65535:
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= 65535:
         raise argparse.ArgumentTypeError(f"{value!r} is not a port: give 1 to 65535, e.g. 3000")
     return int(value)
 

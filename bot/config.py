@@ -164,7 +164,7 @@ class Settings(BaseSettings):
     def listen_port(self) -> int:
         """PORT as a number, for the modes that listen on it; ConfigError if it is not one."""
         value = self.port.strip()
-        if not value.isdigit() or not 1 <= int(value) <= 65535:
+        if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= 65535:
             raise ConfigError(
                 f"PORT is malformed: {value!r} is not a port; set PORT to a whole number from "
                 "1 to 65535, e.g. PORT=3000."
@@ -209,18 +209,19 @@ def check_database_url(value: str) -> None:
     if "://" not in value:
         raise ValueError(f"not a database URL; use {_URL_EXAMPLE}")
     scheme = value.split("://", 1)[0]
-    if scheme.lower() not in _SCHEMES:
-        raise ValueError(f"unknown kind of database {scheme}://; use {_URL_EXAMPLE}")
+    if scheme not in _SCHEMES:
+        raise ValueError(f"the bot cannot use {scheme}:// databases; use {_URL_EXAMPLE}")
     try:
         url = make_url(value.replace(scheme, "postgresql", 1) if scheme == "postgres" else value)
     except (ArgumentError, ValueError):
         raise ValueError(f"not a database URL; use {_URL_EXAMPLE}") from None
     if url.get_backend_name() != "sqlite":
         return
-    if url.host:
-        path = f"{url.host}/{url.database}" if url.database else url.host
+    if url.host or url.username or url.password or url.port:
+        host = value.split("://", 1)[1].split("/", 1)[0].rsplit("@", 1)[-1]  # no password
+        path = f"{host}/{url.database}" if url.database else host
         raise ValueError(
-            f"sqlite://{url.host} names a host, not a file; write sqlite:///{path} (three "
+            f"sqlite://{host} names a host, not a file; write sqlite:///{path} (three "
             "slashes) for a file in the working folder, or sqlite:////absolute/path (four)"
         )
     if not url.database or url.database == ":memory:" or url.query.get("mode") == "memory":

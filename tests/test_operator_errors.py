@@ -15,6 +15,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import ROOT, free_port
 from tests.fakeslack import FakeSlack
@@ -127,7 +129,7 @@ CASES: list[tuple[str, dict[str, str], list[str], dict[str, bytes], str]] = [
         {**TOKEN, "DATABASE_URL": "mysql://bot@db/bot"},
         ["tick"],
         {},
-        "DATABASE_URL is malformed: unknown kind of database mysql://",
+        "DATABASE_URL is malformed: the bot cannot use mysql:// databases",
     ),
     (
         "not-a-url",
@@ -379,3 +381,37 @@ def test_missing_shipped_content_says_to_set_content_dir(tmp_path: Path) -> None
     line = _content_problem(tmp_path / "_content", "")
     assert line is not None and "there is no ./content here" in line and "set CONTENT_DIR" in line
     assert _content_problem(ROOT / "content", "") is None
+
+
+URL_SHAPES = ["sqlite:", "sqlite+pysqlite:", "postgres:", "postgresql:", "postgresql+psycopg:"]
+
+
+def _url_like(scheme: str) -> st.SearchStrategy[str]:
+    tail = st.text(alphabet="/:@?=&.abc123-_%", max_size=30)
+    return tail.map(lambda rest: scheme + "//" + rest)
+
+
+@given(st.one_of(st.text(), st.sampled_from(URL_SHAPES).flatmap(_url_like)))
+@settings(max_examples=300, deadline=None)
+def test_any_database_url_is_accepted_and_usable_or_refused_with_a_reason(value: str) -> None:
+    from bot.config import check_database_url
+    from bot.store import make_engine
+
+    try:
+        check_database_url(value)
+    except ValueError as exc:
+        assert "use sqlite:///" in str(exc) or "sqlite:///" in str(exc)
+        return
+    make_engine(value).dispose()  # accepted: the engine can be built (nothing connects yet)
+
+
+@given(st.text())
+def test_any_port_is_a_port_or_one_clear_line(value: str) -> None:
+    from bot.config import ConfigError, Settings
+
+    try:
+        port = Settings(port=value).listen_port()
+    except ConfigError as exc:
+        assert str(exc).startswith("PORT is malformed: ") and "\n" not in str(exc)
+        return
+    assert 1 <= port <= 65535 and str(port) == value.strip().lstrip("0")
