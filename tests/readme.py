@@ -59,7 +59,7 @@ def _substitutions(line: str) -> str:
 
 def parse(line: str, stdin: str | None = None) -> Command | None:
     """The command on one (joined) line, or None if it runs neither make run nor the bot."""
-    text = line.strip()
+    text = re.split(r"\s+#\s", line.strip())[0]  # without a trailing comment
     words = shlex.split(_substitutions(text), comments=True)
     env: list[tuple[str, str]] = []
     while words and (m := _ASSIGN.match(words[0])):

@@ -97,7 +97,14 @@ def slack() -> Iterator[FakeSlack]:
         yield fake
 
 
-@pytest.mark.parametrize("command", commands(), ids=lambda c: c.text)
+def _cases() -> list[Command]:
+    """The README's commands, and `run` with the README's OAuth settings (it shows `serve`)."""
+    found = commands()
+    (oauth,) = [c for c in found if "SLACK_CLIENT_ID" in dict(c.env) and c.args[0] == "serve"]
+    return [*found, Command("run with the OAuth settings", oauth.env, ("run",))]
+
+
+@pytest.mark.parametrize("command", _cases(), ids=lambda c: c.text)
 def test_readme_command_works_as_written(
     command: Command, slack: FakeSlack, tmp_path: Path
 ) -> None:
