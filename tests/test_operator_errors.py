@@ -393,6 +393,7 @@ def _url_like(scheme: str) -> st.SearchStrategy[str]:
 
 @given(st.one_of(st.text(), st.sampled_from(URL_SHAPES).flatmap(_url_like)))
 @settings(max_examples=300, deadline=None)
+@pytest.mark.filterwarnings("ignore:Query string argument")  # SQLAlchemy's note on odd queries
 def test_any_database_url_is_accepted_and_usable_or_refused_with_a_reason(value: str) -> None:
     from bot.config import check_database_url
     from bot.store import make_engine
