@@ -221,9 +221,12 @@ def create_app(rt: Runtime, *, socket_mode: bool = False) -> AsyncApp:
             ),
         )
         token = None
-    client = AsyncWebClient(token=token, base_url=settings.slack_api_url)
+    # Bolt reads SLACK_BOT_TOKEN from the environment itself and warns when it is also given a
+    # client, so the token goes to Bolt's own client (pointed at our API URL); with OAuth, no
+    # token: Bolt gets a token-less client and each request the workspace's own token
     app = AsyncApp(
-        client=client,
+        token=token,
+        client=None if token else AsyncWebClient(base_url=settings.slack_api_url),
         signing_secret=secret,
         oauth_flow=oauth_flow,
         installation_store=rt.installations if oauth_flow else None,
@@ -233,5 +236,6 @@ def create_app(rt: Runtime, *, socket_mode: bool = False) -> AsyncApp:
         # a listener that fails must never turn into an HTTP 500 for Slack
         raise_error_for_unhandled_request=False,
     )
+    app.client.base_url = settings.slack_api_url
     register_listeners(app, rt)
     return app

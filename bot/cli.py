@@ -6,18 +6,20 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import socket
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pydantic import SecretStr
+
 from bot import content_check
 from bot.clock import Clock, FixedClock, SystemClock, today
-from bot.config import ConfigError, Settings, load_settings, require
+from bot.config import ConfigError, Settings, chosen_mode, load_settings, require
 from bot.content import ContentError, load_library
 from bot.logs import setup_logging
-from bot.store import Store, StoreError
 
 if TYPE_CHECKING:
     from bot.app import Runtime
@@ -26,6 +28,26 @@ log = logging.getLogger("declaration_bot")
 
 EXIT_CONTENT = 1
 EXIT_CONFIG = 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
+
+
+def version() -> str:
+    """The installed distribution's version; the source's when run from a checkout."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
+
+    try:
+        return installed("declaration-bot")
+    except PackageNotFoundError:
+        from bot import __version__
+
+        return __version__
+
+
+def _port(value: str) -> int:
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= 65535:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a port: give 1 to 65535, e.g. 3000")
+    return int(value)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -33,6 +55,9 @@ def _parser() -> argparse.ArgumentParser:
         prog="declaration-bot",
         description="Sourced summaries of AI-governance declarations and summits, for Slack.",
     )
+    p.add_argument("--version", action="version", version=f"%(prog)s {version()}")
+    # what `run` (or no command) needs when it picks a mode
+    p.set_defaults(port=None, host="0.0.0.0", no_clock=False, at=None, dir=None)
     sub = p.add_subparsers(dest="mode", metavar="COMMAND")
     sub.add_parser(
         "run",
@@ -40,7 +65,7 @@ def _parser() -> argparse.ArgumentParser:
         "SLACK_BOT_TOKEN is, the local shell when no Slack credentials are set",
     )
     serve = sub.add_parser("serve", help="HTTP mode on 0.0.0.0:$PORT (production)")
-    serve.add_argument("--port", type=int, help="override $PORT")
+    serve.add_argument("--port", type=_port, help="override $PORT")
     serve.add_argument("--host", default="0.0.0.0", help="address to listen on")
     serve.add_argument("--no-clock", action="store_true", help="do not deliver digests here")
     socket = sub.add_parser("socket", help="Socket Mode (no public URL needed)")
@@ -85,29 +110,67 @@ def _secrets(settings: Settings) -> list[str]:
     return [v.get_secret_value() for v in values if v is not None]
 
 
+def _fail(message: str) -> int:
+    print(f"declaration-bot: {message}", file=sys.stderr)
+    return EXIT_CONFIG
+
+
+def _content_problem(path: Path, origin: str) -> str | None:
+    """One line if ``path`` is not a content folder at all (its files are checked later).
+
+    ``origin``: "DIR" (given to check-content), "CONTENT_DIR" (set), or "" (the default)."""
+    what = "does not exist" if not path.exists() else "is not a folder"
+    if path.is_dir():
+        if (path / "summits.yml").exists() or (path / "topics").is_dir():
+            return None
+        what = "holds no content (no summits.yml, no topics/)"
+    folder = "the content folder (the one with summits.yml and topics/)"
+    if origin == "DIR":
+        return f"{path} {what}: give check-content {folder}."
+    if origin == "CONTENT_DIR":
+        return (
+            f"CONTENT_DIR names {path}, which {what}: set it to {folder}, or unset it to use "
+            "the content shipped with the bot."
+        )
+    return (
+        f"no content: there is no ./content here and the shipped content ({path}) {what}; "
+        f"set CONTENT_DIR to {folder}."
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        if sys.stderr.isatty():
+            print(file=sys.stderr)  # end the line the ^C was echoed on
+        return EXIT_INTERRUPTED
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = _parser().parse_args(argv)
     mode = args.mode or "run"
     try:
         settings = load_settings()
         if mode == "run":
-            if settings.slack_app_token is not None:
-                mode = "socket"
-            elif settings.slack_bot_token is not None or settings.oauth:
-                mode = "serve"
-            else:
-                mode = "shell"
+            mode = chosen_mode(settings)
         require(settings, mode)  # type: ignore[arg-type]
+        port = (args.port or settings.listen_port()) if mode == "serve" else 0
     except ConfigError as exc:
-        print(f"declaration-bot: {exc}", file=sys.stderr)
-        return EXIT_CONFIG
+        return _fail(str(exc))
 
     quiet = mode in ("shell", "check-content")
     setup_logging(
         "WARNING" if quiet else settings.log_level, _secrets(settings), settings.log_format
     )
 
-    content_dir = getattr(args, "dir", None) or settings.content_dir
+    content_dir = args.dir or settings.content_dir
+    origin = (
+        "DIR" if args.dir else "CONTENT_DIR" if "content_dir" in settings.model_fields_set else ""
+    )
+    problem = _content_problem(content_dir, origin)
+    if problem:
+        return _fail(problem)
     try:
         library = load_library(content_dir)
     except ContentError as exc:
@@ -126,30 +189,92 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     if mode == "tick" and args.at is not None:
         clock = FixedClock(args.at)
-    try:
-        store = Store.open(settings.database_url)
-    except StoreError as exc:
-        print(f"declaration-bot: {exc}", file=sys.stderr)
-        return EXIT_CONFIG
+    with contextlib.ExitStack() as opened:
+        sock: socket.socket | None = None
+        if mode == "serve":
+            from bot.web import ListenError, listen
 
-    from bot.app import Runtime
+            try:
+                sock = opened.enter_context(listen(args.host, port))
+            except ListenError as exc:
+                return _fail(str(exc))
+        refused = asyncio.run(_refused_credential(settings, mode))
+        if refused is not None:
+            return _fail(refused)
+        from bot.store import Store, StoreError
 
-    rt = Runtime.build(settings, library, clock, store)
-    try:
+        try:
+            store = Store.open(settings.database_url)
+        except StoreError as exc:
+            return _fail(str(exc))
+        opened.callback(store.close)
+
+        from bot.app import Runtime
+
+        rt = Runtime.build(settings, library, clock, store)
         if mode == "tick":
             return asyncio.run(_tick(rt))
         if mode == "clock":
-            with contextlib.suppress(KeyboardInterrupt):
-                asyncio.run(_clock_forever(rt))
-            return 0
-        if mode == "serve":
-            _serve(rt, args)
-            return 0
-        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(_clock_forever(rt))
+        elif sock is not None:
+            _serve(rt, args, sock)
+        else:
             asyncio.run(_socket_mode(rt, clock_on=not args.no_clock))
         return 0
-    finally:
-        store.close()
+
+
+# Slack's answers that mean the token itself is wrong (anything else may pass: start anyway)
+_REFUSED = frozenset(
+    {
+        "invalid_auth",
+        "not_authed",
+        "account_inactive",
+        "token_revoked",
+        "token_expired",
+        "not_allowed_token_type",
+    }
+)
+
+
+async def _refused_credential(settings: Settings, mode: str) -> str | None:
+    """One line if Slack refuses a token this mode starts with, before anything else starts.
+
+    Without this, a wrong app token is retried forever and a wrong bot token only shows at the
+    first command or post. Slack being out of reach is logged and does not stop the start.
+    """
+    from aiohttp import ClientError
+    from slack_sdk.errors import SlackApiError
+    from slack_sdk.web.async_client import AsyncWebClient
+
+    checks: list[tuple[str, str, SecretStr]] = []
+    if settings.slack_bot_token is not None and not settings.oauth:
+        checks.append(("SLACK_BOT_TOKEN", "auth.test", settings.slack_bot_token))
+    if mode == "socket" and settings.slack_app_token is not None:
+        checks.append(("SLACK_APP_TOKEN", "apps.connections.open", settings.slack_app_token))
+    for name, method, token in checks:
+        client = AsyncWebClient(
+            token=token.get_secret_value(), base_url=settings.slack_api_url, timeout=10
+        )
+        try:
+            await client.api_call(method)
+        except SlackApiError as exc:
+            data = exc.response.data
+            error = data.get("error") if isinstance(data, dict) else None
+            if error in _REFUSED:
+                return (
+                    f"{name} was refused by Slack ({error}): copy it again from your app's page "
+                    "at https://api.slack.com/apps (a reinstalled app has a new token)."
+                )
+            answer = error or exc.response.status_code
+            log.warning("could not check %s: Slack answered %s", name, answer)
+        except (OSError, TimeoutError, ClientError) as exc:
+            log.warning(
+                "cannot reach Slack at %s to check %s (%s); starting anyway",
+                settings.slack_api_url,
+                name,
+                str(exc) or type(exc).__name__,
+            )
+    return None
 
 
 async def _tick(rt: Runtime) -> int:
@@ -172,9 +297,11 @@ async def _clock_forever(rt: Runtime) -> None:
         await asyncio.Event().wait()
     finally:
         ticker.stop()
+        if rt.clients is not None:
+            await rt.clients.close()
 
 
-def _serve(rt: Runtime, args: argparse.Namespace) -> None:
+def _serve(rt: Runtime, args: argparse.Namespace, sock: socket.socket) -> None:
     from bot.app import create_app
     from bot.ticker import Ticker
     from bot.web import calendar_route, create_web_app, ops_routes, serve
@@ -210,15 +337,15 @@ def _serve(rt: Runtime, args: argparse.Namespace) -> None:
             ),
         ],
     )
-    port = args.port or rt.settings.port
+    host, port = sock.getsockname()[:2]
     log.info(
         "serving HTTP on %s:%s clock=%s content=%s",
-        args.host,
+        host,
         port,
         "on" if ticker else "off",
         rt.library.directory,
     )
-    serve(web, port, rt.settings.log_level, host=args.host)
+    serve(web, port, rt.settings.log_level, host=host, sock=sock)
 
 
 async def _socket_mode(rt: Runtime, clock_on: bool) -> None:
@@ -239,8 +366,12 @@ async def _socket_mode(rt: Runtime, clock_on: bool) -> None:
     try:
         await handler.start_async()  # type: ignore[no-untyped-call]
     finally:
+        # Ctrl-C cancels us: close the connections, or their sessions complain at exit
         if ticker:
             ticker.stop()
+        await handler.close_async()  # type: ignore[no-untyped-call]
+        if rt.clients is not None:
+            await rt.clients.close()
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-PACKAGE_CONTENT = Path(__file__).resolve().parent.parent / "content"
+_HERE = Path(__file__).resolve().parent
+
+
+def shipped_content() -> Path:
+    """The content that comes with the bot: package data in an installed wheel (``bot/_content``,
+    built from the repository's ``content/``), else the ``content/`` folder of this checkout."""
+    packaged = _HERE / "_content"
+    return packaged if packaged.is_dir() else _HERE.parent / "content"
+
+
+PACKAGE_CONTENT = shipped_content()
 
 Mode = Literal["serve", "socket", "shell", "clock", "tick", "check-content"]
 
@@ -37,7 +50,9 @@ class Settings(BaseSettings):
     subscription_managers: Literal["everyone", "admins"] = "everyone"
     slack_api_url: str = "https://slack.com/api/"
     database_url: str = "sqlite:///declaration-bot.sqlite3"
-    port: int = Field(default=3000, ge=1, le=65535)
+    # checked only by the modes that listen on it (see listen_port): PORT is often set for
+    # other programs, and the shell, the clock and Socket Mode never use it
+    port: str = "3000"
     content_dir: Path = Field(default_factory=_default_content_dir)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     log_format: Literal["text", "json"] = "text"
@@ -78,6 +93,26 @@ class Settings(BaseSettings):
             raise ValueError("must be an http(s) URL such as https://slack.com/api/")
         return value if value.endswith("/") else value + "/"
 
+    @field_validator(
+        "slack_bot_token",
+        "slack_signing_secret",
+        "slack_app_token",
+        "slack_client_id",
+        "slack_client_secret",
+        mode="before",
+    )
+    @classmethod
+    def _pasted(cls, value: object) -> object:
+        if isinstance(value, str):
+            if "…" in value or "..." in value:
+                raise ValueError(
+                    "still has the … of an example; paste the whole value from your app's "
+                    "page at https://api.slack.com/apps"
+                )
+            if not value.isascii() or any(c.isspace() for c in value):
+                raise ValueError("must be ASCII without spaces; check what was pasted")
+        return value
+
     @field_validator("slack_bot_token")
     @classmethod
     def _bot_token(cls, value: SecretStr | None) -> SecretStr | None:
@@ -95,8 +130,7 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _database_url(cls, value: str) -> str:
-        if not value.startswith(("sqlite:", "postgresql:", "postgresql+psycopg:", "postgres:")):
-            raise ValueError("must be a sqlite:///path or postgresql://user:pass@host/db URL")
+        check_database_url(value)
         return value
 
     @field_validator("subscription_managers", "log_format", mode="before")
@@ -134,6 +168,16 @@ class Settings(BaseSettings):
             ) from None
         return value
 
+    def listen_port(self) -> int:
+        """PORT as a number, for the modes that listen on it; ConfigError if it is not one."""
+        value = self.port.strip()
+        if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= 65535:
+            raise ConfigError(
+                f"PORT is malformed: {value!r} is not a port; set PORT to a whole number from "
+                "1 to 65535, e.g. PORT=3000."
+            )
+        return int(value)
+
     @property
     def oauth(self) -> bool:
         """Many workspaces: installs through OAuth when a client id and secret are set."""
@@ -149,15 +193,82 @@ _HINTS = {
         "with: python -c 'from cryptography.fernet import Fernet; "
         "print(Fernet.generate_key().decode())')"
     ),
-    "SLACK_CLIENT_ID": "the Client ID from Basic Information, with SLACK_CLIENT_SECRET",
-    "SLACK_CLIENT_SECRET": "the Client Secret from Basic Information, with SLACK_CLIENT_ID",
+    "SLACK_CLIENT_ID": (
+        "the Client ID from Basic Information with SLACK_CLIENT_SECRET to install through OAuth "
+        "(or unset SLACK_CLIENT_SECRET and use SLACK_BOT_TOKEN)"
+    ),
+    "SLACK_CLIENT_SECRET": (
+        "the Client Secret from Basic Information with SLACK_CLIENT_ID to install through OAuth "
+        "(or unset SLACK_CLIENT_ID and use SLACK_BOT_TOKEN)"
+    ),
 }
+
+
+_SCHEMES = ("sqlite", "sqlite+pysqlite", "postgres", "postgresql", "postgresql+psycopg")
+_URL_EXAMPLE = "sqlite:///declaration-bot.sqlite3 or postgresql://user:password@host/dbname"
+
+
+def check_database_url(value: str) -> None:
+    """Raise ValueError (what is wrong and a correct example) unless the bot can use ``value``."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    if "://" not in value:
+        raise ValueError(f"not a database URL; use {_URL_EXAMPLE}")
+    scheme = value.split("://", 1)[0]
+    if scheme not in _SCHEMES:
+        raise ValueError(f"the bot cannot use {scheme}:// databases; use {_URL_EXAMPLE}")
+    try:
+        url = make_url(value.replace(scheme, "postgresql", 1) if scheme == "postgres" else value)
+    except (ArgumentError, ValueError):
+        raise ValueError(f"not a database URL; use {_URL_EXAMPLE}") from None
+    if url.get_backend_name() != "sqlite":
+        return
+    if url.host or url.username or url.password or url.port:
+        host = value.split("://", 1)[1].split("/", 1)[0].rsplit("@", 1)[-1]  # no password
+        path = f"{host}/{url.database}" if url.database else host
+        raise ValueError(
+            f"sqlite://{host} names a host, not a file; write sqlite:///{path} (three "
+            "slashes) for a file in the working folder, or sqlite:////absolute/path (four)"
+        )
+    if not url.database or url.database == ":memory:" or url.query.get("mode") == "memory":
+        raise ValueError(
+            "an in-memory SQLite database would lose every subscription when the bot stops; "
+            "name a file, e.g. sqlite:///declaration-bot.sqlite3"
+        )
+
+
+class _DotenvProblems(logging.Handler):
+    """Collects python-dotenv's warnings about lines of .env it could not parse."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        args = record.args if isinstance(record.args, tuple) else ()
+        self.lines.append(str(args[0]) if args else "?")
+
+
+@contextmanager
+def _dotenv_problems() -> Iterator[_DotenvProblems]:
+    logger = logging.getLogger("dotenv.main")
+    handler = _DotenvProblems()
+    propagate = logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        yield handler
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
 
 
 def load_settings() -> Settings:
     """Read the settings; a malformed value raises ConfigError naming the variable."""
     try:
-        return Settings()
+        with _dotenv_problems() as dotenv:
+            settings = Settings()
     except ValidationError as exc:
         lines = []
         for err in exc.errors():
@@ -165,6 +276,37 @@ def load_settings() -> Settings:
             msg = err["msg"].removeprefix("Value error, ")
             lines.append(f"{name} is malformed: {msg}.")
         raise ConfigError(" ".join(lines)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        if isinstance(exc, UnicodeDecodeError):
+            reason = "it is not UTF-8 text"
+        raise ConfigError(
+            f".env cannot be read ({reason}); fix the file or remove it, then start again."
+        ) from None
+    if dotenv.lines:
+        raise ConfigError(
+            f".env line {dotenv.lines[0]} cannot be read: write one NAME=value per line "
+            "(# starts a comment), then start again."
+        )
+    return settings
+
+
+_LABELS = {"serve": "HTTP mode", "socket": "Socket Mode", "clock": "the clock", "tick": "`tick`"}
+
+
+def chosen_mode(settings: Settings) -> Mode:
+    """What ``run`` starts: Socket Mode with an app token, HTTP mode with any other Slack
+    credential (then `serve` names whatever else it needs), the local shell with none."""
+    if settings.slack_app_token is not None:
+        return "socket"
+    slack = (
+        settings.slack_bot_token,
+        settings.slack_signing_secret,
+        settings.slack_client_id,
+        settings.slack_client_secret,
+        settings.slack_token_encryption_key,
+    )
+    return "serve" if any(v is not None for v in slack) else "shell"
 
 
 def require(settings: Settings, mode: Mode) -> None:
@@ -176,14 +318,17 @@ def require(settings: Settings, mode: Mode) -> None:
         "clock": token,
         "tick": token,
     }
-    if settings.oauth and mode in needs:
-        needs[mode] = (*needs[mode], "SLACK_TOKEN_ENCRYPTION_KEY")
-    if bool(settings.slack_client_id) != bool(settings.slack_client_secret) and mode in needs:
-        missing = "SLACK_CLIENT_SECRET" if settings.slack_client_id else "SLACK_CLIENT_ID"
-        needs[mode] = (*needs[mode], missing)
-    for name in needs.get(mode, ()):
+    if mode not in needs:
+        return
+    names = needs[mode]
+    if settings.oauth:
+        names = (*names, "SLACK_TOKEN_ENCRYPTION_KEY")
+    if bool(settings.slack_client_id) != bool(settings.slack_client_secret):
+        # half of the OAuth pair: name the missing half, not the bot token OAuth replaces
+        names = ("SLACK_CLIENT_SECRET" if settings.slack_client_id else "SLACK_CLIENT_ID",)
+    for name in names:
         if getattr(settings, name.lower()) is None:
             raise ConfigError(
-                f"{name} is not set: `{mode}` needs {_HINTS[name]}. "
+                f"{name} is not set: {_LABELS[mode]} needs {_HINTS[name]}. "
                 "Set it in the environment or in a .env file."
             )

@@ -72,6 +72,13 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(out, ensure_ascii=False)
 
 
+class _MigrationChatter(logging.Filter):
+    """Alembic says which SQL dialect it uses at every start; only upgrades are worth a line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno > logging.INFO or str(record.msg).startswith("Running ")
+
+
 def setup_logging(
     level: str, secrets: list[str] | None = None, fmt: Literal["text", "json"] = "text"
 ) -> None:
@@ -88,3 +95,11 @@ def setup_logging(
     root.setLevel(level)
     # the HTTP server's own per-request lines would double ours
     logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
+    # the scheduler's "Running job"/"executed successfully" pair at every tick is noise
+    debug = level.upper() == "DEBUG"
+    logging.getLogger("apscheduler").setLevel(logging.NOTSET if debug else logging.WARNING)
+    # alembic: its plugins' set-up and dialect lines are noise, its upgrades are news
+    logging.getLogger("alembic").setLevel(logging.NOTSET if debug else logging.WARNING)
+    migration = logging.getLogger("alembic.runtime.migration")
+    migration.setLevel(root.level)
+    migration.filters[:] = [] if debug else [_MigrationChatter()]

@@ -30,7 +30,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.models import Delivery, Subscription
@@ -229,12 +229,66 @@ def _sqlite_begin(conn: Any) -> None:
 
 def make_engine(url: str) -> Engine:
     url = normalize_url(url)
-    if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
-        event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _sqlite_begin)
-        return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    try:
+        if url.startswith("sqlite"):
+            engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+            event.listen(engine, "connect", _sqlite_pragmas)
+            event.listen(engine, "begin", _sqlite_begin)
+            return engine
+        return create_engine(
+            url,
+            pool_pre_ping=True,
+            pool_size=10,
+            max_overflow=10,
+            # a server that never answers is reported after 10 s instead of hanging the start
+            connect_args={"connect_timeout": 10},
+        )
+    except (ArgumentError, NoSuchModuleError, ValueError) as exc:
+        raise StoreError(
+            f"DATABASE_URL cannot be used ({_first_line(exc)}): use "
+            "sqlite:///declaration-bot.sqlite3 or postgresql://user:password@host/dbname"
+        ) from None
+
+
+def _first_line(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None)
+    lines = str(orig if orig is not None else exc).strip().splitlines()
+    return lines[0].rstrip(".") if lines else type(exc).__name__
+
+
+def _database_problem(engine: Engine, exc: Exception) -> str:
+    """One line: what is wrong with the database DATABASE_URL names, and what to do."""
+    url = engine.url
+    reason = _first_line(exc)
+    if not isinstance(exc, DBAPIError):  # Alembic's CommandError: a revision we do not know
+        return (
+            f"the database at DATABASE_URL ({url.render_as_string()}) was set up by another "
+            f"program or a newer declaration-bot ({reason}); point DATABASE_URL at the bot's own "
+            "database or a new one"
+        )
+    if url.get_backend_name() == "sqlite":
+        path = Path(url.database or "")
+        if not path.parent.is_dir():
+            return (
+                f"DATABASE_URL names a file in a folder that does not exist ({path.parent}): "
+                "create the folder or point DATABASE_URL at another file"
+            )
+        if "not a database" in reason:
+            return (
+                f"DATABASE_URL names {path}, which is not a SQLite database: point it at the "
+                "bot's database file or at a new file, e.g. sqlite:///declaration-bot.sqlite3"
+            )
+        return (
+            f"cannot use the SQLite file DATABASE_URL names ({path}): {reason}; check that the "
+            "file and its folder are writable, or point DATABASE_URL at another file"
+        )
+    if isinstance(exc, OperationalError):
+        return (
+            f"cannot connect to the database at DATABASE_URL ({url.render_as_string()}): "
+            f"{reason}; check that the server is running and the URL's host, port, user, "
+            "password and database name"
+        )
+    return f"cannot use the database at DATABASE_URL ({url.render_as_string()}): {reason}"
 
 
 class Store:
@@ -248,7 +302,11 @@ class Store:
     def open(cls, url: str, *, migrate: bool = True) -> Store:
         store = cls(make_engine(url))
         if migrate:
-            store.migrate()
+            try:
+                store.migrate()
+            except BaseException:
+                store.close()
+                raise
         return store
 
     def migrate(self) -> None:
@@ -260,6 +318,7 @@ class Store:
             return
         from alembic import command
         from alembic.config import Config
+        from alembic.util.exc import CommandError
 
         cfg = Config()
         cfg.set_main_option("script_location", str(MIGRATIONS))
@@ -270,11 +329,8 @@ class Store:
                     conn.execute(text("SELECT pg_advisory_xact_lock(7243619)"))
                 cfg.attributes["connection"] = conn
                 command.upgrade(cfg, "head")
-        except OperationalError as exc:
-            raise StoreError(
-                f"cannot use the database at DATABASE_URL ({self.engine.url.render_as_string()}):"
-                f" {str(exc.orig).strip().splitlines()[0] if exc.orig else exc}"
-            ) from None
+        except (DBAPIError, CommandError) as exc:
+            raise StoreError(_database_problem(self.engine, exc)) from None
 
     def ping(self) -> None:
         """Raise unless the database answers a query (readiness probes)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -23,6 +24,10 @@ class Ticker:
     async def _tick(self) -> None:
         try:
             report = await self.deliverer.run_pass()
+        except asyncio.CancelledError:
+            # the process is stopping (Ctrl-C, SIGTERM): nothing is lost, as for a pass that dies
+            log.info("clock pass interrupted; its claims are taken over when their lease ends")
+            return
         except Exception:
             # a pass that dies loses nothing: its claims are taken over when their lease ends
             log.exception("clock pass failed")

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import hashlib
 import hmac
 import logging
+import socket
 import time
 from collections.abc import AsyncIterator, Callable, Mapping
 
@@ -171,7 +173,47 @@ def ops_routes(
     return routes
 
 
-def serve(web: Starlette, port: int, log_level: str, host: str = "0.0.0.0") -> None:
+class ListenError(Exception):
+    """The address cannot be listened on; the message says why and what to do."""
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """Bind ``host:port`` before anything starts, so a port in use is one clear line."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise ListenError(
+            f"cannot listen on {host}:{port}: {getattr(exc, 'strerror', None) or exc}; give "
+            "--host an address of this machine, e.g. 0.0.0.0 or 127.0.0.1"
+        ) from None
+    family, kind, proto, _, address = infos[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            what = (
+                "the port is already in use; stop the program using it or set PORT "
+                "(or --port) to a free port"
+            )
+        elif exc.errno == errno.EACCES:
+            what = "permission denied; use a port above 1023, e.g. PORT=3000"
+        else:
+            what = f"{exc.strerror or exc}; check --host and PORT"
+        raise ListenError(f"cannot listen on {host}:{port}: {what}") from None
+    return sock
+
+
+def serve(
+    web: Starlette,
+    port: int,
+    log_level: str,
+    host: str = "0.0.0.0",
+    sock: socket.socket | None = None,
+) -> None:
+    """Serve ``web`` with uvicorn, on ``sock`` when given (see ``listen``), else ``host:port``."""
     import uvicorn
 
     config = uvicorn.Config(
@@ -184,4 +226,4 @@ def serve(web: Starlette, port: int, log_level: str, host: str = "0.0.0.0") -> N
         proxy_headers=True,
         timeout_graceful_shutdown=10,
     )
-    uvicorn.Server(config).run()
+    uvicorn.Server(config).run(sockets=[sock] if sock is not None else None)

@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 import jsonschema
-import pytest
 import yaml
 
 from tests.conftest import ROOT
@@ -67,33 +66,7 @@ def test_run_without_credentials_starts_the_shell(tmp_path: Path) -> None:
     assert r.returncode == 0 and "Bletchley" in r.stdout
 
 
-@pytest.mark.parametrize(
-    ("env", "args", "needle"),
-    [
-        ({"PORT": "eighty"}, ["shell"], "PORT is malformed"),
-        ({"PORT": "70000"}, ["shell"], "PORT is malformed"),
-        ({"LOG_LEVEL": "loud"}, ["shell"], "LOG_LEVEL is malformed"),
-        (
-            {"SLACK_BOT_TOKEN": "xoxp-user"},
-            ["shell"],
-            "SLACK_BOT_TOKEN is malformed: must be a bot token starting with xoxb-",
-        ),
-        ({"SLACK_APP_TOKEN": "nope"}, ["shell"], "SLACK_APP_TOKEN is malformed"),
-        ({"SLACK_API_URL": "ftp://x"}, ["shell"], "SLACK_API_URL is malformed"),
-        ({"DATABASE_URL": "mysql://x"}, ["shell"], "DATABASE_URL is malformed"),
-        ({}, ["serve"], "SLACK_BOT_TOKEN is not set"),
-        ({"SLACK_BOT_TOKEN": "xoxb-1"}, ["serve"], "SLACK_SIGNING_SECRET is not set"),
-        ({"SLACK_BOT_TOKEN": "xoxb-1"}, ["socket"], "SLACK_APP_TOKEN is not set"),
-    ],
-)
-def test_bad_configuration_is_one_clear_line_and_exit_2(
-    tmp_path: Path, env: dict[str, str], args: list[str], needle: str
-) -> None:
-    r = run(args, env=env, cwd=tmp_path)
-    assert r.returncode == 2
-    assert needle in r.stderr
-    assert len(r.stderr.strip().splitlines()) == 1
-    assert "Traceback" not in r.stderr
+# every configuration mistake (one line, exit 2) is in tests/test_operator_errors.py
 
 
 def test_secrets_never_appear_in_errors(tmp_path: Path) -> None:
@@ -103,7 +76,7 @@ def test_secrets_never_appear_in_errors(tmp_path: Path) -> None:
 
 def test_dotenv_file_is_read(tmp_path: Path) -> None:
     (tmp_path / ".env").write_text("PORT=notaport\n")
-    r = run(["shell"], cwd=tmp_path)
+    r = run(["serve"], env={"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"}, cwd=tmp_path)
     assert r.returncode == 2 and "PORT is malformed" in r.stderr
 
 
@@ -125,3 +98,10 @@ def test_a_broken_manifest_fails_the_schema() -> None:
     manifest["features"]["slash_commands"][0]["command"] = "declaration"  # no leading slash
     manifest["display_information"]["name"] = "x" * 40
     assert list(jsonschema.Draft7Validator(schema).iter_errors(manifest))
+
+
+def test_version_is_the_installed_distributions(tmp_path: Path) -> None:
+    from importlib.metadata import version
+
+    r = run(["--version"], cwd=tmp_path)
+    assert r.returncode == 0 and r.stdout == f"declaration-bot {version('declaration-bot')}\n"
