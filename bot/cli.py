@@ -120,7 +120,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if mode == "shell":
         from bot import shell
 
-        return shell.main(library, clock)
+        return shell.main(library, clock, settings)
 
     if mode == "tick" and args.at is not None:
         clock = FixedClock(args.at)

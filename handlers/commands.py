@@ -85,7 +85,7 @@ async def _channel_command(
         return user if isinstance(user, dict) else None
 
     try:
-        return await deps.channels.handle(parsed, inv, user_info)
+        return await deps.channels.handle_text(str(command.get("text") or ""), inv, user_info)
     except Exception:
         log.exception("channel command failed team=%s channel=%s", inv.team_id, inv.channel_id)
         return render.error_reply(t(lang, "error.failed"))
