@@ -147,7 +147,7 @@ def test_search_in_french_and_chinese_reads_whole_in_the_terminal(library: Libra
 
 
 _ALPHABET = st.sampled_from(
-    list("abcé") + ["-", "'", " ", ",", "。", "、", "停", "火", "可", "<", "&", "*", "\n"]
+    [*"abcé", "-", "'", " ", ",", "。", "、", "停", "火", "可", "<", "&", "\n"]
 )
 
 
@@ -157,7 +157,7 @@ def test_highlight_only_adds_markers_and_bolds_whole_units(text: str, terms: lis
     marked = out.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
     # nothing but "*" and invisible boundaries is added; no word is cut by a space
     stripped = re.sub(r"\*", "", marked.replace(ZWSP, ""))
-    assert stripped == text.replace("*", "")
+    assert stripped == text
     for m in re.finditer(r"\*([^*]+)\*", out.replace(ZWSP, " ")):
         before = out.replace(ZWSP, " ")[m.start() - 1 : m.start()]
         assert not before.isalnum(), (text, terms, out)
