@@ -205,10 +205,10 @@ class Channels:
         lead = ", ".join(str(d) for d in self.settings.lead_days)
         zone_said = None  # the zone, said once: "(UTC, by default)", "(Asia/Tokyo, your …)"
         if not given_zone:
-            source = "channels.zone_terminal" if inv.local else "channels.zone_yours"
-            zone_said = t(
-                lang, source if default_tz != "UTC" else "channels.zone_default", tz=default_tz
-            )
+            source = "channels.zone_yours" if default_tz != "UTC" else "channels.zone_default"
+            if inv.local:
+                source = "channels.zone_terminal"
+            zone_said = t(lang, source, tz=default_tz)
         head = t(
             lang,
             "channels.subscribed" if created else "channels.updated",
