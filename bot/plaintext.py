@@ -164,7 +164,6 @@ def mrkdwn(text: str, look: Look | None = None) -> str:
     return unescape(out).replace(_ZWSP, "")
 
 
-def plain(text: str, look: Look | None = None) -> str:
-    """Plain text (a header, a button label): control characters out, escapes undone."""
-    del look
+def plain(text: str) -> str:
+    """Plain text (a header, a button label): control characters out, no invisible marks."""
     return clean(text).replace(_ZWSP, "")
