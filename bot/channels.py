@@ -12,15 +12,15 @@ from typing import Any
 from slack_sdk.models.blocks import Block
 
 from bot import commands as c
-from bot import digest
+from bot import core, digest
 from bot.clock import Clock
 from bot.content import ContentSource
 from bot.delivery import DeliverySettings
-from bot.i18n import DEFAULT, describe_schedule, language_name, pause_reason, split_lang, t
+from bot.i18n import DEFAULT, describe_schedule, language_name, pause_reason, read_lang, t
 from bot.render import COMMAND, Reply, context, fallback, section
 from bot.schedule import Schedule, ScheduleError, local_day, next_digest, parse_schedule, zone
 from bot.store import RESULT_NOTHING_NEW, Store, SubscriptionView
-from bot.text import escape, slack_datetime
+from bot.text import escape, quote_user_text, slack_datetime
 
 log = logging.getLogger("declaration_bot.channels")
 
@@ -33,6 +33,7 @@ class Invocation:
     enterprise_id: str | None = None
     channel_name: str | None = None
     lang: str = DEFAULT  # the language the caller reads replies in
+    local: bool = False  # the terminal's own channel: its zone is the terminal's (bot.shell)
 
 
 # the invoking user's Slack profile (users.info), fetched at most once per command, or None
@@ -44,8 +45,10 @@ def _reply(*parts: str, extra: list[Block] | None = None) -> Reply:
     return Reply(text=text, blocks=[section(text), *(extra or [])])
 
 
-def describe(schedule: Schedule, lang: str) -> str:
-    return describe_schedule(schedule.cadence, schedule.weekday, schedule.at, schedule.tz, lang)
+def describe(schedule: Schedule, lang: str, zone: str | None = None) -> str:
+    """The schedule in words; ``zone`` replaces the bare zone name ("UTC, by default")."""
+    tz = zone or schedule.tz
+    return describe_schedule(schedule.cadence, schedule.weekday, schedule.at, tz, lang)
 
 
 ALWAYS = "always"  # `subscribe … always`: post every digest, even with nothing new
@@ -102,8 +105,17 @@ class Channels:
         self.clock = clock
         self.settings = settings
 
-    def _none(self, lang: str) -> Reply:
-        return _reply(t(lang, "channels.none", command=COMMAND))
+    def _none(self, lang: str, local: bool = False) -> Reply:
+        return _reply(t(lang, "channels.none_local" if local else "channels.none", command=COMMAND))
+
+    async def handle_text(self, text: str, inv: Invocation, user_info: UserInfo) -> Reply:
+        """Answer what the user typed (a channel command), saying so if a ``lang:`` was unknown
+        (``subscribe`` refuses one instead: it would set the digests' language)."""
+        command = c.parse(text)
+        if not isinstance(command, c.CHANNEL_COMMANDS):
+            raise ValueError(f"not a channel command: {type(command).__name__}")
+        reply = await self.handle(command, inv, user_info)
+        return reply if isinstance(command, c.Subscribe) else core.noted(reply, text, inv.lang)
 
     async def handle(
         self, command: c.ChannelCommand, inv: Invocation, user_info: UserInfo
@@ -128,12 +140,12 @@ class Channels:
                 gone = await asyncio.to_thread(self.store.unsubscribe, inv.team_id, inv.channel_id)
                 log.info("unsubscribed=%s team=%s channel=%s", gone, inv.team_id, inv.channel_id)
                 if not gone:
-                    return self._none(lang)
+                    return self._none(lang, inv.local)
                 return _reply(t(lang, "channels.unsubscribed", channel=channel, command=COMMAND))
             case c.Pause():
                 sub = await asyncio.to_thread(self.store.get, inv.team_id, inv.channel_id)
                 if sub is None:
-                    return self._none(lang)
+                    return self._none(lang, inv.local)
                 if sub.paused:
                     reason = pause_reason(sub.paused_reason, lang)
                     return _reply(
@@ -148,7 +160,7 @@ class Channels:
             case c.Resume():
                 sub = await asyncio.to_thread(self.store.get, inv.team_id, inv.channel_id)
                 if sub is None:
-                    return self._none(lang)
+                    return self._none(lang, inv.local)
                 was_paused = sub.paused
                 sub = await asyncio.to_thread(
                     self.store.resume, inv.team_id, inv.channel_id, self.clock.now()
@@ -160,7 +172,7 @@ class Channels:
             case c.Status():
                 sub = await asyncio.to_thread(self.store.get, inv.team_id, inv.channel_id)
                 if sub is None:
-                    return self._none(lang)
+                    return self._none(lang, inv.local)
                 return self.status(sub, lang)
             case c.Digest():
                 return await self.preview(inv)
@@ -170,7 +182,14 @@ class Channels:
         self, words: tuple[str, ...], inv: Invocation, user_info: UserInfo
     ) -> Reply:
         lang = inv.lang
-        rest, digest_lang = split_lang(" ".join(words))
+        rest, digest_lang, unknown = read_lang(" ".join(words))
+        if unknown is not None:
+            log.info("subscribe refused team=%s channel=%s: language", inv.team_id, inv.channel_id)
+            word = quote_user_text(unknown or "lang:", 30)
+            return _reply(
+                t(lang, "channels.invalid", message=t(lang, "channels.lang_unknown", word=word)),
+                t(lang, "channels.nothing_changed"),
+            )
         words, always = split_always(tuple(rest.split()))
         digest_lang = digest_lang or lang
         given_zone = any(zone(w) is not None for w in words)
@@ -209,23 +228,26 @@ class Channels:
             always,
         )
         lead = ", ".join(str(d) for d in self.settings.lead_days)
-        note = ""
+        zone_said = None  # the zone, said once: "(UTC, by default)", "(Asia/Tokyo, your …)"
         if not given_zone:
-            note = t(lang, "channels.your_zone" if default_tz != "UTC" else "channels.utc_default")
+            source = "channels.zone_yours" if default_tz != "UTC" else "channels.zone_default"
+            if inv.local:
+                source = "channels.zone_terminal"
+            zone_said = t(lang, source, tz=default_tz)
         head = t(
             lang,
             "channels.subscribed" if created else "channels.updated",
             channel=f"<#{inv.channel_id}>",
-            schedule=describe(parsed, lang),
-            note=note,
+            schedule=describe(parsed, lang, zone_said),
             language=language_name(digest_lang, lang),
         )
+        tips = "channels.tips_local" if inv.local else "channels.tips"
         return _reply(
             head,
             " ".join(self._next_lines(sub, lang)),
             self._mode(sub, lang),
             t(lang, "channels.reminders", days=lead),
-            extra=[context(t(lang, "channels.tips", command=COMMAND))],
+            extra=[context(t(lang, tips, command=COMMAND))],
         )
 
     def _mode(self, sub: SubscriptionView, lang: str) -> str:
@@ -325,7 +347,9 @@ class Channels:
             )
         else:
             note = (
-                t(lang, "channels.preview_none") + " " + t(lang, "channels.none", command=COMMAND)
+                t(lang, "channels.preview_none")
+                + " "
+                + t(lang, "channels.none_local" if inv.local else "channels.none", command=COMMAND)
             )
         blocks = [context(note), *post.blocks]
         text = post.text

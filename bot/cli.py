@@ -185,7 +185,7 @@ def _main(argv: Sequence[str] | None) -> int:
     if mode == "shell":
         from bot import shell
 
-        return shell.main(library, clock)
+        return shell.main(library, clock, settings)
 
     if mode == "tick" and args.at is not None:
         clock = FixedClock(args.at)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.i18n import LANG_WORD
+
 MAX_INPUT = 500  # longer input is cut before any work is done on it
 
 
@@ -124,7 +126,10 @@ def parse(text: str) -> Command:
     Empty text or ``help`` gives Help; a known first word picks the subcommand; anything else is
     looked up as a topic name (so ``/declaration bletchley`` shows the Bletchley Declaration).
     """
-    text = " ".join(text[:MAX_INPUT].split())
+    words = text[:MAX_INPUT].split()
+    # a ``lang:`` word may come first (`lang:fr status`): the subcommand is the first other word
+    langs = [w for w in words if LANG_WORD.fullmatch(w)]
+    text = " ".join([w for w in words if not LANG_WORD.fullmatch(w)] + langs)
     if not text:
         return Help()
     first, _, rest = text.partition(" ")

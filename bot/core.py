@@ -8,8 +8,9 @@ from datetime import date
 from bot import commands as c
 from bot import lookup, render
 from bot.content import Library, Topic
-from bot.i18n import DEFAULT, split_lang, t
+from bot.i18n import DEFAULT, language_name, read_lang, t
 from bot.render import COMMAND, Reply
+from bot.text import quote_user_text
 
 
 def reply_to(
@@ -19,10 +20,47 @@ def reply_to(
     lang: str = DEFAULT,
     *,
     calendar_url: str | None = None,
+    zone: str | None = None,
 ) -> Reply:
-    """Answer ``/declaration <text>`` as of ``today``, in ``lang`` unless the text says lang:xx."""
-    text, asked = split_lang(text)
+    """Answer ``/declaration <text>`` as of ``today``, in ``lang`` unless the text says lang:xx.
+
+    ``zone`` is the one time zone every reader shares (the local shell), if there is one. A
+    ``lang:`` naming no language we speak is answered in ``lang``, with a line saying so.
+    """
+    raw = text
+    text, asked, _ = read_lang(text)
     lang = asked or lang
+    return noted(_reply_to(text, library, today, lang, calendar_url, zone), raw, lang)
+
+
+def lang_note(text: str, lang: str) -> str | None:
+    """The line for a ``lang:`` word naming no language we speak (None when there is none)."""
+    _, _, unknown = read_lang(text)
+    if unknown is None:
+        return None
+    language = language_name(lang, lang)
+    if not unknown:
+        return t(lang, "lang.empty", language=language)
+    return t(lang, "lang.unknown", word=quote_user_text(unknown, 30), language=language)
+
+
+def noted(reply: Reply, text: str, lang: str) -> Reply:
+    """The reply, led by a line saying an unknown ``lang:`` was not understood, if there was one."""
+    note = lang_note(text, lang)
+    if note is None:
+        return reply
+    blocks = [render.context(f":warning: {note}"), *reply.blocks]
+    return replace(reply, text=render.fallback(note, reply.text), blocks=render.cap(blocks, lang))
+
+
+def _reply_to(
+    text: str,
+    library: Library,
+    today: date,
+    lang: str,
+    calendar_url: str | None,
+    zone: str | None,
+) -> Reply:
     lib = library.for_lang(lang)
     command = c.parse(text)
     if isinstance(command, c.CHANNEL_COMMANDS):
@@ -33,7 +71,7 @@ def reply_to(
         case c.ListTopics():
             return render.topics_reply(lib)
         case c.Summits():
-            return render.summits_reply(lib, today, calendar_url=calendar_url)
+            return render.summits_reply(lib, today, calendar_url=calendar_url, zone=zone)
         case c.Search(query=query):
             return search(lib, query)
         case c.Share(query=query):
@@ -89,7 +127,7 @@ def search(lib: Library, query: str) -> Reply:
             if found:
                 hits = [_in(lib, h) for h in found]
                 break
-    return render.search_reply(query, hits, terms, lib.lang, lib)
+    return render.search_reply(query, hits, terms, lib.lang, lib, lookup.common_words(query))
 
 
 def parse_button_value(value: str) -> tuple[str, str]:

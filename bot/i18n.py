@@ -15,7 +15,25 @@ LANGS = ("en", "fr", "zh")
 DEFAULT = "en"
 CATALOG = Path(__file__).resolve().parent / "locales" / "messages.yml"
 _BABEL = {"en": "en_GB", "fr": "fr_FR", "zh": "zh_Hans_CN"}
-_LANG_WORD = re.compile(r"(?:^|\s)lang:([A-Za-z_-]+)(?=\s|$)")
+# a ``lang:xx`` word anywhere in a command, any case; the value may be empty or unknown
+LANG_WORD = re.compile(r"(?<!\S)lang:(\S*)", re.IGNORECASE)
+# languages also understood by name in ``lang:``
+_LANG_NAMES = {
+    "english": "en",
+    "anglais": "en",
+    "英文": "en",
+    "英语": "en",
+    "french": "fr",
+    "français": "fr",
+    "francais": "fr",
+    "法文": "fr",
+    "法语": "fr",
+    "chinese": "zh",
+    "chinois": "zh",
+    "中文": "zh",
+    "汉语": "zh",
+    "简体中文": "zh",
+}
 
 
 @lru_cache(maxsize=1)
@@ -40,17 +58,36 @@ def from_locale(locale: str | None) -> str | None:
     return head if head in LANGS else None
 
 
-def split_lang(text: str) -> tuple[str, str | None]:
-    """Take a ``lang:fr`` word out of a command: (the rest, the language or None)."""
-    found = None
-    for m in _LANG_WORD.finditer(text):
-        code = from_locale(m.group(1))
+def lang_code(word: str) -> str | None:
+    """What follows ``lang:``: a code, a locale or a language's name, to one of ours or None."""
+    word = word.strip(".,;:!?()[]\"'“”«»").casefold()
+    return _LANG_NAMES.get(word) or from_locale(word)
+
+
+def read_lang(text: str) -> tuple[str, str | None, str | None]:
+    """Take every ``lang:`` word out of a command: (the rest, the language asked for or None,
+    the value of a ``lang:`` word naming no language we speak, "" for an empty one, or None).
+    """
+    found: str | None = None
+    unknown: str | None = None
+    for m in LANG_WORD.finditer(text):
+        code = lang_code(m.group(1))
         if code is not None:
             found = code
+        elif unknown is None:
+            unknown = m.group(1)
+    if found is None and unknown is None:
+        return text, None, None
+    rest = LANG_WORD.sub(" ", text)
+    return " ".join(rest.split()), found, None if found else unknown
+
+
+def split_lang(text: str) -> tuple[str, str | None]:
+    """Take a ``lang:fr`` word out of a command: (the rest, the language or None)."""
+    rest, found, _ = read_lang(text)
     if found is None:
         return text, None
-    rest = _LANG_WORD.sub(" ", text)
-    return " ".join(rest.split()), found
+    return rest, found
 
 
 @lru_cache(maxsize=4096)

@@ -8,10 +8,20 @@ from dataclasses import dataclass
 
 from bot.content import Development, Library, Topic, normalize
 
-STOPWORDS = frozenset(
-    "a an and the of on in to for by with at is are was were be it its this that as from or "
-    "de la le les et du des".split()
-)
+# Words too common to search for, per language. Words that mean something in another of the
+# languages are left out: French "un" is the UN, "ai" is AI, "us" is the US.
+STOPWORDS_BY_LANG: dict[str, frozenset[str]] = {
+    "en": frozenset(
+        "a an and the of on in to for by with at is are was were be been it its this that these "
+        "those as from or not but what which who about into than".split()
+    ),
+    "fr": frozenset(
+        "le la les l de des du d et au aux en un une sur pour par dans que qui quoi est ou ne pas "
+        "ce cette ces son sa ses leur leurs avec entre".split()
+    ),
+    "zh": frozenset("的 了 和 与 及 是 在 也 都 而 或 对 等 之 其".split()),
+}
+STOPWORDS = frozenset().union(*STOPWORDS_BY_LANG.values())
 
 
 def _word_match(typed: str, word: str) -> bool:
@@ -75,6 +85,11 @@ def terms(query: str) -> list[str]:
     return list(dict.fromkeys(words))
 
 
+def common_words(query: str) -> list[str]:
+    """The words of a query left out of a search because they are too common ("the", "de")."""
+    return list(dict.fromkeys(w for w in normalize(query).split() if w in STOPWORDS))
+
+
 CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
@@ -89,6 +104,11 @@ def _matches(term: str, text_words: list[str]) -> int:
     if len(term) >= 3:
         return sum(1 for w in text_words if w.startswith(term))
     return sum(1 for w in text_words if w == term)
+
+
+def word_matches(term: str, words: list[str]) -> bool:
+    """Whether a search term matches one of these (normalized) words, as the search counts it."""
+    return _matches(term, words) > 0
 
 
 def search(library: Library, query: str, limit: int = 5) -> list[Hit]:

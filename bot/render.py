@@ -21,7 +21,7 @@ from slack_sdk.models.blocks import (
 
 from bot.content import Development, Library, Source, Summit, Topic, normalize
 from bot.i18n import t
-from bot.lookup import CJK, AnyHit, DevelopmentHit, Hit
+from bot.lookup import CJK, AnyHit, DevelopmentHit, Hit, word_matches
 from bot.periods import describe_period
 from bot.text import escape, human_date, quote_user_text, slack_date, truncate
 
@@ -297,22 +297,54 @@ def share_what_reply(library: Library) -> Reply:
     )
 
 
-_TOKEN = re.compile(r"\w+|\W+", re.UNICODE)
+ZWSP = "\u200b"  # an invisible boundary: Slack only makes *bold* of whole words
+_CJK_CLASS = CJK.pattern[1:-1]
+# a highlight unit: a word with its hyphens and apostrophes (cessez-le-feu, l'accès), a run of
+# Chinese or Japanese, or any other single character
+_UNIT = re.compile(
+    rf"(?P<word>(?:(?![{_CJK_CLASS}])\w)+(?:[-'’](?:(?![{_CJK_CLASS}])\w)+)*)"
+    rf"|(?P<cjk>[{_CJK_CLASS}]+)|(?P<other>.)",
+    re.DOTALL,
+)
+
+
+def _needs_boundary(neighbour: str) -> bool:
+    # Slack reads "*" as bold only next to a space or ASCII punctuation: "可持续*停火*、" stays
+    # literal, so anything else (a letter, Chinese punctuation, curly quotes) gets a ZWSP between
+    return bool(neighbour) and not neighbour.isspace() and neighbour not in _ASCII_PUNCT
+
+
+_ASCII_PUNCT = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~") - {"*", "_", "~", "`"}
+
+
+def _bold(piece: str, before: str, after: str) -> str:
+    """``*piece*``, with invisible boundaries where needed (Chinese has no spaces)."""
+    left = ZWSP if _needs_boundary(before) else ""
+    right = ZWSP if _needs_boundary(after) else ""
+    return f"{left}*{escape(piece)}*{right}"
 
 
 def highlight(text: str, terms: Sequence[str]) -> str:
-    """Escape content text and put the words that match the search terms in bold."""
+    """Escape content text and put the words that match the search terms in bold.
+
+    A matching word is bold whole, hyphens and apostrophes included (``*cessez-le-feu*``, never
+    ``*cessez*-le-*feu*``); a Chinese term is bold where it occurs, without adding spaces.
+    """
+    cjk_terms = sorted((term for term in terms if CJK.search(term)), key=len, reverse=True)
     out: list[str] = []
-    for piece in _TOKEN.findall(text):
-        key = normalize(piece)
-        if key and any(key == term or (len(term) >= 3 and key.startswith(term)) for term in terms):
-            out.append(f"*{escape(piece)}*")
-        elif key and any(CJK.search(term) and term in piece for term in terms):
-            for term in terms:
-                piece = piece.replace(term, f"\x00{term}\x01")
-            out.append(escape(piece).replace("\x00", " *").replace("\x01", "* "))
-        else:
-            out.append(escape(piece))
+    for m in _UNIT.finditer(text):
+        piece = m.group(0)
+        before = text[m.start() - 1] if m.start() else ""
+        after = text[m.end()] if m.end() < len(text) else ""
+        if m.group("word"):
+            words = normalize(piece).split()
+            if any(word_matches(term, words) for term in terms if not CJK.search(term)):
+                out.append(_bold(piece, before, after))
+                continue
+        elif m.group("cjk") and cjk_terms:
+            out.append(_highlight_cjk(piece, cjk_terms, before, after))
+            continue
+        out.append(escape(piece))
     return "".join(out)
 
 
@@ -332,24 +364,58 @@ def _development_hit(
     )
 
 
+def _highlight_cjk(run: str, cjk_terms: Sequence[str], before: str, after: str) -> str:
+    pattern = re.compile("|".join(re.escape(term) for term in cjk_terms))
+    out: list[str] = []
+    pos = 0
+    for m in pattern.finditer(run):
+        out.append(escape(run[pos : m.start()]))
+        left = run[m.start() - 1] if m.start() else before
+        right = run[m.end()] if m.end() < len(run) else after
+        out.append(_bold(m.group(0), left, right))
+        pos = m.end()
+    out.append(escape(run[pos:]))
+    return "".join(out)
+
+
 def search_reply(
     query: str,
     hits: Sequence[AnyHit],
     terms: Sequence[str],
     lang: str = "en",
     library: Library | None = None,
+    common: Sequence[str] = (),
 ) -> Reply:
-    """Topics and developments ranked together; the words that matched are in bold."""
+    """Topics and developments ranked together; the words that matched are in bold; ``common``
+    are the query's words left out as too common ("the")."""
     if not query.strip():
         body = t(lang, "search.what", command=COMMAND)
         return Reply(text=body, blocks=[section(body)])
     shown = quote_user_text(query)
+    if not terms and common:
+        body = t(lang, "search.too_common", query=shown, command=COMMAND)
+        return Reply(text=body, blocks=[section(body)])
+    left_out: list[Block] = []
+    if common:
+        left_out.append(
+            context(
+                t(
+                    lang,
+                    "search.left_out",
+                    terms=", ".join(escape(w) for w in terms),
+                    words=", ".join(escape(w) for w in common),
+                )
+            )
+        )
     if not hits:
         body = t(lang, "search.none", query=shown, command=COMMAND)
-        return Reply(text=t(lang, "search.fallback_none", query=shown), blocks=[section(body)])
+        return Reply(
+            text=t(lang, "search.fallback_none", query=shown), blocks=[section(body), *left_out]
+        )
     mixed = any(isinstance(h, DevelopmentHit) for h in hits)
     head = "search.results_all" if mixed else "search.results"
     blocks: list[Block] = [section(t(lang, head, query=shown, count=len(hits)))]
+    blocks += left_out
     for hit in hits:
         if isinstance(hit, DevelopmentHit):
             blocks.append(_development_hit(hit, terms, lang, library))
@@ -538,8 +604,14 @@ def _plain_when(summit: Summit, today: date, lang: str) -> str:
 
 
 def summits_reply(
-    library: Library, today: date, recent: int = 4, calendar_url: str | None = None
+    library: Library,
+    today: date,
+    recent: int = 4,
+    calendar_url: str | None = None,
+    zone: str | None = None,
 ) -> Reply:
+    """The summits as of ``today``; ``zone`` names the one zone every reader shares (a terminal),
+    else each Slack reader sees dates in their own."""
     lang = library.lang
     upcoming, undated, past = summit_groups(library.summits, today)
     blocks: list[Block] = [HeaderBlock(text=t(lang, "summits.header"))]
@@ -561,7 +633,12 @@ def summits_reply(
         )
     if calendar_url:
         blocks.append(section(t(lang, "summits.calendar", url=escape(calendar_url))))
-    blocks.append(context(t(lang, "summits.as_of", date=human_date(today, lang))))
+    as_of = (
+        t(lang, "summits.as_of_zone", date=human_date(today, lang), zone=escape(zone))
+        if zone
+        else t(lang, "summits.as_of", date=human_date(today, lang))
+    )
+    blocks.append(context(as_of))
     listing = (
         "; ".join(_plain_when(s, today, lang) for s in upcoming)
         if upcoming

@@ -93,4 +93,4 @@ async def _channel_command(
         lang=lang,
     )
 
-    return await deps.channels.handle(parsed, inv, profile.get)
+    return await deps.channels.handle_text(str(command.get("text") or ""), inv, profile.get)

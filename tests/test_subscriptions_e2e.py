@@ -121,7 +121,7 @@ def test_subscribe_tick_status(bot: Bot, slack: FakeSlack, db: str, tmp_path: Pa
 
 def test_default_schedule_uses_the_callers_time_zone(bot: Bot, slack: FakeSlack, db: str) -> None:
     seen = say(bot, slack, "subscribe")
-    assert "every Monday at 09:00 (Europe/Paris)" in seen
+    assert "every Monday at 09:00 (Europe/Paris, your Slack time zone)" in seen
     assert slack.calls_to("users.info")[-1].params["user"] == "U1"
     due = next_wake(db)
     assert due.astimezone(__import__("zoneinfo").ZoneInfo("Europe/Paris")).hour == 9
@@ -138,8 +138,28 @@ def test_subscribe_asks_slack_for_the_callers_profile_once(bot: Bot, slack: Fake
     """Language and zone come from one users.info call (a Tier 4 method), not one call each."""
     slack.add_user("U1", tz="Europe/Paris", locale="fr-FR")
     seen = say(bot, slack, "subscribe")
-    assert "(Europe/Paris)" in seen and "lundi" in seen  # the zone and the language, one call
+    assert "(Europe/Paris, votre fuseau Slack)" in seen and "lundi" in seen  # zone and language
     assert len(slack.calls_to("users.info")) == 1
+
+
+def test_the_confirmation_states_the_zone_once(bot: Bot, slack: FakeSlack) -> None:
+    slack.add_user("U2", tz="UTC")
+    r = bot.command(
+        "subscribe 5pm", channel_id="C7", user_id="U2", response_url=slack.response_url("z")
+    )
+    assert r.status == 200
+    slack.wait_for(lambda: bool(slack.responses.get("z")))
+    seen = json.dumps(slack.responses["z"], ensure_ascii=False)
+    assert "Subscribed <#C7>: digests every Monday at 17:00 (UTC, by default), in English." in seen
+    assert "(UTC) (UTC by default)" not in seen
+
+
+def test_lang_words_over_slack_any_case_and_unknown(bot: Bot, slack: FakeSlack) -> None:
+    assert "Ce canal n'a pas d'abonnement" in say(bot, slack, "LANG:FR status")
+    seen = say(bot, slack, "status lang:xx")
+    assert "I don't speak the language “xx”" in seen and "no subscription" in seen
+    seen = say(bot, slack, "subscribe daily 09:00 lang:")
+    assert "Digests can be in English" in seen and "Nothing was changed" in seen
 
 
 @pytest.mark.parametrize(
