@@ -57,7 +57,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--version", action="version", version=f"%(prog)s {version()}")
     # what `run` (or no command) needs when it picks a mode
-    p.set_defaults(port=None, host="0.0.0.0", no_clock=False, at=None, dir=None)
+    p.set_defaults(port=None, host="0.0.0.0", no_clock=False, no_migrate=False, at=None, dir=None)
     sub = p.add_subparsers(dest="mode", metavar="COMMAND")
     sub.add_parser(
         "run",
@@ -71,7 +71,18 @@ def _parser() -> argparse.ArgumentParser:
     socket = sub.add_parser("socket", help="Socket Mode (no public URL needed)")
     socket.add_argument("--no-clock", action="store_true", help="do not deliver digests here")
     sub.add_parser("shell", help="a local shell: no Slack needed")
-    sub.add_parser("clock", help="deliver digests and reminders (no web server)")
+    clock = sub.add_parser("clock", help="deliver digests and reminders (no web server)")
+    for starting in (serve, socket, clock):
+        starting.add_argument(
+            "--no-migrate",
+            action="store_true",
+            help="do not migrate the database at start (a release step runs `migrate`)",
+        )
+    sub.add_parser("migrate", help="bring the database schema up to date, then exit")
+    sub.add_parser(
+        "rotate-key",
+        help="encrypt every stored installation again with the first SLACK_TOKEN_ENCRYPTION_KEY",
+    )
     tick = sub.add_parser("tick", help="run one delivery pass, print what it did, exit")
     tick.add_argument(
         "--at",
@@ -163,6 +174,8 @@ def _main(argv: Sequence[str] | None) -> int:
     setup_logging(
         "WARNING" if quiet else settings.log_level, _secrets(settings), settings.log_format
     )
+    if mode in ("migrate", "rotate-key"):
+        return _database_command(mode, settings)
 
     content_dir = args.dir or settings.content_dir
     origin = (
@@ -204,7 +217,9 @@ def _main(argv: Sequence[str] | None) -> int:
         from bot.store import Store, StoreError
 
         try:
-            store = Store.open(settings.database_url)
+            store = Store.open(settings.database_url, migrate=not args.no_migrate)
+            if args.no_migrate:
+                store.require_current()
         except StoreError as exc:
             return _fail(str(exc))
         opened.callback(store.close)
@@ -221,6 +236,32 @@ def _main(argv: Sequence[str] | None) -> int:
         else:
             asyncio.run(_socket_mode(rt, clock_on=not args.no_clock))
         return 0
+
+
+def _database_command(mode: str, settings: Settings) -> int:
+    """``migrate`` (a release step) and ``rotate-key``: the database only, no content, no Slack."""
+    from bot.store import Store, StoreError, head_revision
+
+    try:
+        store = Store.open(settings.database_url)
+    except StoreError as exc:
+        return _fail(str(exc))
+    try:
+        if mode == "migrate":
+            print(f"database schema at revision {head_revision()} (the newest)")
+            return 0
+        from bot.installations import DbInstallationStore, TokenCipher
+
+        key = settings.slack_token_encryption_key
+        assert key is not None  # config.require
+        try:
+            count = DbInstallationStore(store, TokenCipher(key.get_secret_value())).rotate_keys()
+        except ValueError as exc:
+            return _fail(f"{exc}; nothing was changed")
+        print(f"{count} installation(s) encrypted again with the first SLACK_TOKEN_ENCRYPTION_KEY")
+        return 0
+    finally:
+        store.close()
 
 
 # Slack's answers that mean the token itself is wrong (anything else may pass: start anyway)

@@ -23,7 +23,9 @@ def shipped_content() -> Path:
 
 PACKAGE_CONTENT = shipped_content()
 
-Mode = Literal["serve", "socket", "shell", "clock", "tick", "check-content"]
+Mode = Literal[
+    "serve", "socket", "shell", "clock", "tick", "check-content", "migrate", "rotate-key"
+]
 
 
 class ConfigError(Exception):
@@ -291,7 +293,13 @@ def load_settings() -> Settings:
     return settings
 
 
-_LABELS = {"serve": "HTTP mode", "socket": "Socket Mode", "clock": "the clock", "tick": "`tick`"}
+_LABELS = {
+    "serve": "HTTP mode",
+    "socket": "Socket Mode",
+    "clock": "the clock",
+    "tick": "`tick`",
+    "rotate-key": "`rotate-key`",
+}
 
 
 def chosen_mode(settings: Settings) -> Mode:
@@ -317,8 +325,16 @@ def require(settings: Settings, mode: Mode) -> None:
         "socket": (*token, "SLACK_APP_TOKEN"),
         "clock": token,
         "tick": token,
+        "rotate-key": ("SLACK_TOKEN_ENCRYPTION_KEY",),
     }
     if mode not in needs:
+        return
+    if mode == "rotate-key":  # the key alone: the installations are already in the database
+        if settings.slack_token_encryption_key is None:
+            raise ConfigError(
+                "SLACK_TOKEN_ENCRYPTION_KEY is not set: `rotate-key` needs the new key first and "
+                "the old ones after it, separated by commas."
+            )
         return
     names = needs[mode]
     if settings.oauth:

@@ -332,6 +332,16 @@ class Store:
         except (DBAPIError, CommandError) as exc:
             raise StoreError(_database_problem(self.engine, exc)) from None
 
+    def require_current(self) -> None:
+        """Raise StoreError unless the schema is this version's (for starts without migrating)."""
+        found = self.schema_revision()
+        if found != head_revision():
+            raise StoreError(
+                f"the database at DATABASE_URL is at schema revision {found or 'none'}, this "
+                f"version needs {head_revision()}: run `declaration-bot migrate` first (or start "
+                "without --no-migrate)"
+            )
+
     def ping(self) -> None:
         """Raise unless the database answers a query (readiness probes)."""
         with self.engine.connect() as conn:

@@ -39,6 +39,7 @@ NEEDS = {
     "socket": ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN"),
     "clock": ("SLACK_BOT_TOKEN",),
     "tick": ("SLACK_BOT_TOKEN",),
+    "rotate-key": ("SLACK_TOKEN_ENCRYPTION_KEY",),
 }
 SLACK_SETTINGS = {*FILLED, "PUBLIC_URL"}
 
@@ -52,7 +53,8 @@ def test_the_readme_shows_every_mode() -> None:
     assert ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN") in runs
     assert any(c.args and c.args[0] == "serve" and "SLACK_CLIENT_ID" in dict(c.env) for c in found)
     assert {c.args[0] for c in found if c.args} >= {
-        "[run]", "serve", "socket", "shell", "clock", "tick", "check-content", "--version"
+        "[run]", "serve", "socket", "shell", "clock", "tick", "check-content", "--version",
+        "migrate", "rotate-key",
     }  # fmt: skip
 
 
@@ -118,7 +120,11 @@ def test_readme_command_works_as_written(
     args = _args(command, port)
     env = _env(command, slack, tmp_path, port, mode)
     mode = _mode(args, env)
-    if mode in ("shell", "tick", "check-content", "--version"):
+    if "--no-migrate" in args:  # the Procfile's release step runs first
+        release = [*PROGRAM, "migrate"]
+        r = subprocess.run(release, capture_output=True, text=True, env=env, cwd=tmp_path)
+        assert r.returncode == 0, r.stderr
+    if mode in ("shell", "tick", "check-content", "--version", "migrate", "rotate-key"):
         stdin = command.stdin if command.stdin is not None else "/declaration topics\n"
         r = subprocess.run(
             [*PROGRAM, *args],
@@ -136,6 +142,8 @@ def test_readme_command_works_as_written(
             "tick": "tick at 2026-12-01T09:00:30+00:00: 0 delivered",
             "check-content": "Content OK: 3 topics",
             "--version": "declaration-bot ",
+            "migrate": "database schema at revision",
+            "rotate-key": "0 installation(s) encrypted again",
         }[mode]
         assert expected in r.stdout
         return
