@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import jsonschema
+import pytest
 import yaml
 
 from tests.conftest import ROOT
@@ -72,6 +73,29 @@ def test_run_without_credentials_starts_the_shell(tmp_path: Path) -> None:
 def test_secrets_never_appear_in_errors(tmp_path: Path) -> None:
     r = run(["serve"], env={"SLACK_BOT_TOKEN": "xoxb-supersecret-123", "PORT": "x"}, cwd=tmp_path)
     assert r.returncode == 2 and "supersecret" not in r.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "bad"),
+    [
+        ("SLACK_BOT_TOKEN", "xoxb-supersecret with a space"),
+        ("SLACK_BOT_TOKEN", "supersecret-not-a-token"),
+        ("SLACK_APP_TOKEN", "xapp-supersecreté"),
+        ("SLACK_TOKEN_ENCRYPTION_KEY", "supersecret-not-a-fernet-key"),
+        ("DATABASE_URL", "postgresql://bot:supersecret@[::1/bot"),
+    ],
+)
+def test_a_malformed_secret_is_named_but_never_shown(tmp_path: Path, name: str, bad: str) -> None:
+    """The error is about the secret itself, so echoing the bad value would show it."""
+    env = {
+        "SLACK_BOT_TOKEN": "xoxb-1-good",
+        "SLACK_SIGNING_SECRET": "signing-secret-0123",
+        "SLACK_APP_TOKEN": "xapp-1-good",
+        name: bad,
+    }
+    r = run(["serve"], env=env, cwd=tmp_path)
+    assert r.returncode == 2 and name in r.stderr, r.stderr
+    assert "supersecret" not in r.stderr + r.stdout
 
 
 def test_dotenv_file_is_read(tmp_path: Path) -> None:

@@ -198,3 +198,11 @@ def test_a_source_without_a_grade_is_refused(content_copy: Path) -> None:
     f.write_text(text.replace("    grade: C\n", "", 1))
     (problem,) = _problems(content_copy)
     assert "grade" in str(problem) and "required" in str(problem)
+
+
+def test_a_summit_naming_an_unknown_topic_is_refused(content_copy: Path) -> None:
+    f = content_copy / "summits.yml"
+    _edit(f, "topics: [france-china-ai]", "topics: [france-china-a1]")
+    (problem,) = _problems(content_copy)
+    assert "summits.yml:" in problem and ".topics[0]" in problem
+    assert "no topic with id 'france-china-a1'" in problem and "france-china-ai" in problem
