@@ -10,6 +10,7 @@ from slack_sdk.models.blocks import Block, HeaderBlock
 
 from bot.content import Development, Library, Summit, Topic
 from bot.i18n import human_date, t
+from bot.periods import describe_period, parse_period
 from bot.render import (
     COMMAND,
     Reply,
@@ -84,19 +85,27 @@ def _days(n: int, lang: str) -> str:
     return t(lang, "countdown.tomorrow") if n == 1 else t(lang, "countdown.in_days", n=n)
 
 
+def _when(reminder: Reminder, lang: str) -> str:
+    """ "in 7 days"; for days from a single weak source, never a day-precise countdown: the month
+    or announced period, said to be unconfirmed."""
+    summit = reminder.summit
+    if not summit.tentative or summit.starts is None:
+        return _days(reminder.days, lang)
+    period = summit.period or parse_period(f"{summit.starts.year}-{summit.starts.month:02d}")
+    return t(lang, "countdown.unconfirmed", period=describe_period(period, lang))
+
+
 def _reminder_lines(reminders: Sequence[Reminder], lang: str) -> list[str]:
-    tentative = " " + t(lang, "summits.tentative")
     return [
         "• :alarm_clock: "
         + t(
             lang,
             "digest.starts",
             summit=summit_name(r.summit),
-            when=_days(r.days, lang),
+            when=_when(r, lang),
             dates=date_range(r.summit, lang),
             location=escape(r.summit.location),
         )
-        + (tentative if r.summit.tentative else "")
         for r in reminders
     ]
 

@@ -269,3 +269,41 @@ def subprocess_run(args: list[str], **kwargs: Any) -> Any:
     import subprocess
 
     return subprocess.run(args, capture_output=True, text=True, timeout=60, **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("lang", "needle", "countdown"),
+    [
+        ("en", "in July 2027 (days unconfirmed)", "in 7 days"),
+        ("fr", "en juillet 2027 (jours non confirmés)", "dans 7 jours"),
+        ("zh", "于2027年7月（具体日期未经证实）", "7天后"),
+    ],
+)
+def test_a_reminder_on_unconfirmed_days_gives_no_day_countdown(
+    content_copy: Path, lang: str, needle: str, countdown: str
+) -> None:
+    """Days from a single weak source still bring a reminder, worded by the month, never 'in 7
+    days'; an event with confirmed days keeps its countdown."""
+    add_summit(content_copy, "waic-weak", "2027-07-08", "2027-07-10", extra={"tentative": "true"})
+    add_summit(content_copy, "waic-firm", "2027-07-08", "2027-07-10", name="Firm dates summit")
+    library = load_library(content_copy)
+    schedule = parse_schedule("daily 09:00 UTC".split())
+    reply = digest.compose(
+        library,
+        schedule,  # type: ignore[arg-type]
+        datetime(2027, 7, 1, 9, tzinfo=UTC),
+        "reminder",
+        last_digest_for=None,
+        digests_sent=1,
+        lang=lang,
+    )
+    lines = [
+        line
+        for line in "\n".join(texts(reply)).splitlines()
+        if "⏰" in line or ":alarm_clock:" in line
+    ]
+    weak = [line for line in lines if "Firm" not in line]
+    firm = [line for line in lines if "Firm" in line]
+    assert len(weak) == 1 and len(firm) == 1, lines
+    assert needle in weak[0] and countdown not in weak[0]
+    assert countdown in firm[0]
