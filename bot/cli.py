@@ -293,8 +293,12 @@ async def _refused_credential(settings: Settings, mode: str) -> str | None:
     if mode == "socket" and settings.slack_app_token is not None:
         checks.append(("SLACK_APP_TOKEN", "apps.connections.open", settings.slack_app_token))
     for name, method, token in checks:
+        # one try: Slack out of reach only warns, and must not hold up the start with retries
         client = AsyncWebClient(
-            token=token.get_secret_value(), base_url=settings.slack_api_url, timeout=10
+            token=token.get_secret_value(),
+            base_url=settings.slack_api_url,
+            timeout=10,
+            retry_handlers=[],
         )
         try:
             await client.api_call(method)
