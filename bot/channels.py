@@ -16,7 +16,7 @@ from bot.clock import Clock
 from bot.content import ContentSource
 from bot.delivery import DeliverySettings
 from bot.i18n import DEFAULT, describe_schedule, language_name, pause_reason, t
-from bot.render import COMMAND, Reply, button, context, fallback, section
+from bot.render import COMMAND, FORM_ACTION, Reply, button, context, fallback, section
 from bot.schedule import DEFAULT_DAYS, DEFAULT_TIME, Schedule, local_day, next_digest, zone
 from bot.store import RESULT_NOTHING_NEW, Store, SubscriptionView
 from bot.subscriptions import (
@@ -56,9 +56,6 @@ def _reply(*parts: str, extra: list[Block] | None = None) -> Reply:
     return Reply(text=text, blocks=[section(text), *(extra or [])])
 
 
-# the button that opens the subscription form; its value is the channel it was pressed in
-FORM_ACTION = "subscription_form"
-
 __all__ = ["ALWAYS", "Channels", "Invocation", "schedule_error", "split_always"]
 
 
@@ -74,7 +71,7 @@ def is_admin(info: dict[str, Any] | None) -> bool:
 def form_button(channel_id: str, lang: str) -> ActionsBlock:
     """A button that opens the subscription form for a channel (in place of typing)."""
     return ActionsBlock(
-        block_id="subscription_form",
+        block_id=FORM_ACTION,
         elements=[button(t(lang, "channels.form_button"), FORM_ACTION, channel_id)],
     )
 
@@ -117,10 +114,14 @@ class Channels:
     def _none(self, lang: str) -> Reply:
         return _reply(t(lang, "channels.none", command=COMMAND))
 
-    async def may_change(self, inv: Invocation, user_info: UserInfo) -> bool:
+    async def is_manager(self, user_info: UserInfo) -> bool:
         """Whether this user may change subscriptions (SUBSCRIPTION_MANAGERS=admins: admins and
         owners only); the command, the Home tab's buttons and the form all ask this."""
-        if self.managers != "admins" or is_admin(await user_info()):
+        return self.managers != "admins" or is_admin(await user_info())
+
+    async def may_change(self, inv: Invocation, user_info: UserInfo) -> bool:
+        """:meth:`is_manager`, logging a refusal."""
+        if await self.is_manager(user_info):
             return True
         log.info(
             "refused non-admin team=%s channel=%s user=%s",
