@@ -330,7 +330,7 @@ def describe_receives(receives: str, topics: Collection[str], library: Library, 
     titles = []
     for topic_id in sorted(topics):
         topic = local.topic(topic_id)
-        titles.append(f"*{escape(topic.title)}*" if topic is not None else f"`{escape(topic_id)}`")
+        titles.append(f"*{escape(topic.label)}*" if topic is not None else f"`{escape(topic_id)}`")
     return t(lang, "receives.limited", what=what, topics=join_list(titles, lang))
 
 
