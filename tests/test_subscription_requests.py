@@ -434,3 +434,33 @@ def test_the_home_tab_stays_within_100_blocks(library: Library) -> None:
     assert len(payload["blocks"]) <= 100
     assert "more subscriptions not shown" in json.dumps(payload)
     assert "AI summits" in json.dumps(payload)  # the reference part is still there
+
+
+async def test_the_same_words_work_without_slack(library: Library, tmp_path: Any) -> None:
+    """As the local shell runs them: no Slack profile, the store on disk, the same parser."""
+    from datetime import UTC, datetime
+
+    from bot import commands
+    from bot.channels import Channels, Invocation
+    from bot.clock import FixedClock
+    from bot.content import ContentSource
+    from bot.delivery import DeliverySettings
+    from bot.store import Store
+
+    store = Store.open(f"sqlite:///{tmp_path / 'shell.sqlite3'}")
+    clock = FixedClock(datetime(2026, 11, 30, 12, tzinfo=UTC))
+    channels = Channels(store, ContentSource(library), clock, DeliverySettings())
+    inv = Invocation("local", "shell", "you")
+
+    async def nobody() -> None:
+        return None
+
+    try:
+        reply = await channels.handle(commands.parse("subscribe mon thu 08:30"), inv, nobody)
+        assert "digests Mondays and Thursdays at 08:30 (UTC) (UTC by default)" in reply.text
+        reply = await channels.handle(commands.parse("subscribe topics:bletchly"), inv, nobody)
+        assert "Did you mean `bletchley`?" in reply.text
+        reply = await channels.handle(commands.parse("status"), inv, nobody)
+        assert "Mondays and Thursdays" in reply.text
+    finally:
+        store.close()
