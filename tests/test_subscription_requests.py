@@ -464,3 +464,15 @@ async def test_the_same_words_work_without_slack(library: Library, tmp_path: Any
         assert "Mondays and Thursdays" in reply.text
     finally:
         store.close()
+
+
+def test_the_manifest_asks_for_the_scopes_the_oauth_flow_asks_for() -> None:
+    import yaml
+
+    from bot.app import BOT_SCOPES
+    from tests.conftest import ROOT
+
+    manifest = yaml.safe_load((ROOT / "manifest.yml").read_text())
+    scopes = manifest["oauth_config"]["scopes"]["bot"]
+    assert sorted(scopes) == sorted(BOT_SCOPES)
+    assert {"channels:read", "groups:read"} <= set(scopes)  # conversations.info and .members
