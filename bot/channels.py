@@ -36,6 +36,20 @@ from bot.text import escape, slack_datetime
 
 log = logging.getLogger("declaration_bot.channels")
 
+__all__ = [
+    "ALWAYS",  # from bot.subscriptions, as before
+    "Channels",
+    "Invocation",
+    "UserInfo",
+    "describe",
+    "form_button",
+    "is_admin",
+    "last_result",
+    "quiet",
+    "schedule_error",  # from bot.subscriptions, as before
+    "split_always",
+]
+
 
 @dataclass(frozen=True)
 class Invocation:
@@ -54,9 +68,6 @@ UserInfo = Callable[[], Awaitable[dict[str, Any] | None]]
 def _reply(*parts: str, extra: list[Block] | None = None) -> Reply:
     text = "\n".join(parts)
     return Reply(text=text, blocks=[section(text), *(extra or [])])
-
-
-__all__ = ["ALWAYS", "Channels", "Invocation", "schedule_error", "split_always"]
 
 
 def describe(schedule: Schedule, lang: str) -> str:

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -78,7 +79,7 @@ class Reach:
             code = str(exc.response.get("error") or "")
             found = None if code in NOT_FOUND else "unknown"
             log.info("conversations.info team=%s channel=%s: %s", team, channel, code)
-        except (TimeoutError, OSError) as exc:
+        except (TimeoutError, OSError, aiohttp.ClientError) as exc:
             log.warning("conversations.info team=%s: %s", team, type(exc).__name__)
             return "unknown"  # not kept: ask again next time
         if len(self._info) > 50_000:
@@ -107,7 +108,7 @@ class Reach:
                 cursor = (resp.get("response_metadata") or {}).get("next_cursor")
                 if not cursor:
                     break
-        except (SlackApiError, TimeoutError, OSError) as exc:
+        except (SlackApiError, TimeoutError, OSError, aiohttp.ClientError) as exc:
             log.info("conversations.members team=%s channel=%s: %s", team, channel, exc)
             return None
         if len(self._members) > 10_000:

@@ -137,7 +137,7 @@ HELP_LINES = (
 )
 
 CHANNEL_HELP_LINES = (
-    ("subscribe weekly fri 16:30 Asia/Shanghai", "help.subscribe"),
+    ("subscribe mon thu 08:30 Europe/Paris", "help.subscribe"),
     ("status", "help.status"),
     ("digest", "help.digest"),
     ("pause", "help.pause"),

@@ -126,7 +126,13 @@ def register(app: AsyncApp, deps: Deps) -> None:
         if isinstance(parsed, Problem):
             await refuse(parsed)
             return
-        reply = await deps.channels.apply(parsed, inv)
+        try:
+            reply = await deps.channels.apply(parsed, inv)
+        except Exception:
+            log.exception("form failed team=%s channel=%s", team, chosen.channel)
+            failed = forms.error_at(t(lang, "error.failed"), channel_fixed=fixed)
+            await ack(response_action="errors", errors=failed)
+            return
         done = forms.message_view(t(lang, "form.saved_title"), reply.text, lang)
         await ack(response_action="update", view=done.to_dict())
         try:
