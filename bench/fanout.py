@@ -83,7 +83,7 @@ from bot.config import Settings  # noqa: E402
 from bot.content import Library, load_library  # noqa: E402
 from bot.logs import setup_logging  # noqa: E402
 from bot.models import Delivery, Subscription  # noqa: E402
-from bot.schedule import Schedule, parse_schedule, wake_after  # noqa: E402
+from bot.schedule import Schedule, days_key, parse_schedule, wake_after  # noqa: E402
 from bot.store import Store, normalize_url  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
@@ -296,8 +296,7 @@ def add_subscriptions(store: Store, n: int, now: dt.datetime) -> None:
     common = {
         "team_id": TEAM,
         "enterprise_id": None,
-        "cadence": schedule.cadence,
-        "weekday": schedule.weekday,
+        "days": days_key(schedule.days),
         "at_minute": schedule.at.hour * 60 + schedule.at.minute,
         "tz": schedule.tz,
         "lang": "en",

@@ -23,11 +23,22 @@ from bot.content import ContentSource, Library
 from bot.delivery import Deliverer, DeliverySettings
 from bot.i18n import DEFAULT, from_locale, split_lang
 from bot.installations import DbInstallationStore, DbOAuthStateStore, TokenCache, TokenCipher
+from bot.reach import Reach
 from bot.store import Store
 
 log = logging.getLogger("declaration_bot.app")
 
-BOT_SCOPES = ("commands", "chat:write", "chat:write.public", "users:read")
+# channels:read and groups:read: conversations.info and conversations.members, so that the Home tab
+# shows each user the subscriptions of channels they can see, and the form refuses a private channel
+# the bot has not been invited to
+BOT_SCOPES = (
+    "commands",
+    "chat:write",
+    "chat:write.public",
+    "users:read",
+    "channels:read",
+    "groups:read",
+)
 
 
 def delivery_settings(settings: Settings) -> DeliverySettings:
@@ -158,6 +169,7 @@ class Runtime:
     tokens: TokenCache | None = None
     locales: Locales = field(default_factory=Locales)
     answers: Answers = field(default_factory=Answers)
+    reach: Reach = field(default_factory=Reach)  # what the bot sees of channels (Home, form)
 
     @property
     def calendar_url(self) -> str | None:

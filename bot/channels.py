@@ -6,23 +6,57 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import time
 from typing import Any
 
-from slack_sdk.models.blocks import Block
+from slack_sdk.models.blocks import ActionsBlock, Block
 
 from bot import commands as c
 from bot import core, digest
 from bot.clock import Clock
 from bot.content import ContentSource
 from bot.delivery import DeliverySettings
-from bot.i18n import DEFAULT, describe_schedule, language_name, pause_reason, read_lang, t
-from bot.render import COMMAND, Reply, context, fallback, section
-from bot.schedule import Schedule, ScheduleError, local_day, next_digest, parse_schedule, zone
+from bot.i18n import (
+    DEFAULT,
+    describe_schedule,
+    describe_time,
+    language_name,
+    pause_reason,
+    read_lang,
+    t,
+)
+from bot.render import COMMAND, FORM_ACTION, Reply, button, context, fallback, section
+from bot.schedule import DEFAULT_DAYS, DEFAULT_TIME, Schedule, local_day, next_digest, zone
 from bot.store import RESULT_NOTHING_NEW, Store, SubscriptionView
+from bot.subscriptions import (
+    ALWAYS,
+    Problem,
+    Request,
+    describe_receives,
+    describe_when,
+    names_zone,
+    next_post,
+    next_reminder,
+    parse_request,
+    schedule_error,
+    scoped,
+)
 from bot.text import escape, quote_user_text, slack_datetime
 
 log = logging.getLogger("declaration_bot.channels")
+
+__all__ = [
+    "ALWAYS",  # from bot.subscriptions, as before
+    "Channels",
+    "Invocation",
+    "UserInfo",
+    "describe",
+    "form_button",
+    "is_admin",
+    "last_result",
+    "quiet",
+    "schedule_error",  # from bot.subscriptions, as before
+    "split_always",
+]
 
 
 @dataclass(frozen=True)
@@ -47,11 +81,20 @@ def _reply(*parts: str, extra: list[Block] | None = None) -> Reply:
 
 def describe(schedule: Schedule, lang: str, zone: str | None = None) -> str:
     """The schedule in words; ``zone`` replaces the bare zone name ("UTC, by default")."""
-    tz = zone or schedule.tz
-    return describe_schedule(schedule.cadence, schedule.weekday, schedule.at, tz, lang)
+    return describe_schedule(schedule.days, schedule.at, zone or schedule.tz, lang)
 
 
-ALWAYS = "always"  # `subscribe … always`: post every digest, even with nothing new
+def is_admin(info: dict[str, Any] | None) -> bool:
+    info = info or {}
+    return bool(info.get("is_admin") or info.get("is_owner") or info.get("is_primary_owner"))
+
+
+def form_button(channel_id: str, lang: str) -> ActionsBlock:
+    """A button that opens the subscription form for a channel (in place of typing)."""
+    return ActionsBlock(
+        block_id=FORM_ACTION,
+        elements=[button(t(lang, "channels.form_button"), FORM_ACTION, channel_id)],
+    )
 
 
 def split_always(words: tuple[str, ...]) -> tuple[tuple[str, ...], bool]:
@@ -72,22 +115,6 @@ def last_result(result: str | None, lang: str) -> str:
     if result == RESULT_NOTHING_NEW:
         return t(lang, "channels.result_nothing_new")
     return escape(result or "?")
-
-
-def schedule_error(err: ScheduleError, lang: str) -> str:
-    """A schedule mistake, said in the reader's language (with the same examples)."""
-    q = err.quoted
-    daily, weekly = "`subscribe daily 09:00 UTC`", "`subscribe weekly fri 16:30 Asia/Shanghai`"
-    if err.code == "twice" and len(q) == 2:
-        part = t(lang, f"schedule.part_{err.part.replace(' ', '_')}")
-        return t(lang, "schedule.err_twice", part=part, first=q[0], second=q[1], example=weekly)
-    if err.code in ("time", "zone", "unknown") and q:
-        return t(lang, f"schedule.err_{err.code}", word=q[0], daily=daily, weekly=weekly)
-    if err.code == "daily_weekday" and len(q) == 2:
-        return t(
-            lang, "schedule.err_daily_weekday", first=q[0], second=q[1], daily=daily, weekly=weekly
-        )
-    return err.message
 
 
 class Channels:
@@ -117,21 +144,30 @@ class Channels:
         reply = await self.handle(command, inv, user_info)
         return reply if isinstance(command, c.Subscribe) else core.noted(reply, text, inv.lang)
 
+    async def is_manager(self, user_info: UserInfo) -> bool:
+        """Whether this user may change subscriptions (SUBSCRIPTION_MANAGERS=admins: admins and
+        owners only); the command, the Home tab's buttons and the form all ask this."""
+        return self.managers != "admins" or is_admin(await user_info())
+
+    async def may_change(self, inv: Invocation, user_info: UserInfo) -> bool:
+        """:meth:`is_manager`, logging a refusal."""
+        if await self.is_manager(user_info):
+            return True
+        log.info(
+            "refused non-admin team=%s channel=%s user=%s",
+            inv.team_id,
+            inv.channel_id,
+            inv.user_id,
+        )
+        return False
+
     async def handle(
         self, command: c.ChannelCommand, inv: Invocation, user_info: UserInfo
     ) -> Reply:
         lang = inv.lang
         changes = isinstance(command, c.Subscribe | c.Unsubscribe | c.Pause | c.Resume)
-        if changes and self.managers == "admins":
-            info = await user_info() or {}
-            if not (info.get("is_admin") or info.get("is_owner") or info.get("is_primary_owner")):
-                log.info(
-                    "refused non-admin team=%s channel=%s user=%s",
-                    inv.team_id,
-                    inv.channel_id,
-                    inv.user_id,
-                )
-                return _reply(t(lang, "channels.admins_only", command=COMMAND))
+        if changes and not await self.may_change(inv, user_info):
+            return _reply(t(lang, "channels.admins_only", command=COMMAND))
         channel = f"<#{inv.channel_id}>"
         match command:
             case c.Subscribe(words=words):
@@ -182,7 +218,7 @@ class Channels:
         self, words: tuple[str, ...], inv: Invocation, user_info: UserInfo
     ) -> Reply:
         lang = inv.lang
-        rest, digest_lang, unknown = read_lang(" ".join(words))
+        _, _, unknown = read_lang(" ".join(words))
         if unknown is not None:
             log.info("subscribe refused team=%s channel=%s: language", inv.team_id, inv.channel_id)
             word = quote_user_text(unknown or "lang:", 30)
@@ -190,64 +226,111 @@ class Channels:
                 t(lang, "channels.invalid", message=t(lang, "channels.lang_unknown", word=word)),
                 t(lang, "channels.nothing_changed"),
             )
-        words, always = split_always(tuple(rest.split()))
-        digest_lang = digest_lang or lang
-        given_zone = any(zone(w) is not None for w in words)
         default_tz = "UTC"
-        if not given_zone:
+        if not names_zone(words):
             default_tz = str((await user_info() or {}).get("tz") or "UTC")
             if zone(default_tz) is None:
                 default_tz = "UTC"
-        parsed = parse_schedule(words, default_tz)
-        if isinstance(parsed, ScheduleError):
+        parsed = self.parse(words, default_tz, lang)
+        if isinstance(parsed, Problem):
             log.info("subscribe refused team=%s channel=%s", inv.team_id, inv.channel_id)
             return _reply(
-                t(lang, "channels.invalid", message=schedule_error(parsed, lang)),
+                t(lang, "channels.invalid", message=parsed.say(lang)),
                 t(lang, "channels.nothing_changed"),
+                extra=(
+                    []
+                    if inv.local
+                    else [context(t(lang, "channels.form_hint")), form_button(inv.channel_id, lang)]
+                ),
             )
+        zone_said = None  # the zone, said once: "(UTC, by default)", "(Asia/Tokyo, your …)"
+        if not parsed.zone_given:
+            source = "channels.zone_yours" if default_tz != "UTC" else "channels.zone_default"
+            if inv.local:
+                source = "channels.zone_terminal"
+            zone_said = t(lang, source, tz=default_tz)
+        return await self.apply(parsed, inv, zone_said=zone_said)
+
+    def parse(self, words: tuple[str, ...], default_tz: str, lang: str) -> Request | Problem:
+        """The words after ``subscribe`` (or a form turned into them), checked."""
+        return parse_request(
+            words, default_tz=default_tz, default_lang=lang, library=self.content.current()
+        )
+
+    async def apply(self, req: Request, inv: Invocation, *, zone_said: str | None = None) -> Reply:
+        """Store a checked request for the invocation's channel; the reply says what was set.
+        ``zone_said`` names the zone and where it came from when the request did not name it."""
+        lang = inv.lang
         now = self.clock.now()
         sub, created = await asyncio.to_thread(
             lambda: self.store.subscribe(
                 team_id=inv.team_id,
                 channel_id=inv.channel_id,
-                schedule=parsed,
+                schedule=req.schedule,
                 now=now,
                 user_id=inv.user_id,
                 enterprise_id=inv.enterprise_id,
-                lang=digest_lang,
-                always=always,
+                lang=req.lang,
+                always=req.always,
+                receives=req.receives,
+                topics=req.topics,
             )
         )
         log.info(
-            "subscribed created=%s team=%s channel=%s schedule=%s lang=%s always=%s",
+            "subscribed created=%s team=%s channel=%s schedule=%s lang=%s always=%s receives=%s"
+            " topics=%s",
             created,
             inv.team_id,
             inv.channel_id,
-            parsed.describe(),
-            digest_lang,
-            always,
+            req.schedule.describe(),
+            req.lang,
+            req.always,
+            req.receives,
+            ",".join(sorted(req.topics)) or "all",
         )
         lead = ", ".join(str(d) for d in self.settings.lead_days)
-        zone_said = None  # the zone, said once: "(UTC, by default)", "(Asia/Tokyo, your …)"
-        if not given_zone:
-            source = "channels.zone_yours" if default_tz != "UTC" else "channels.zone_default"
-            if inv.local:
-                source = "channels.zone_terminal"
-            zone_said = t(lang, source, tz=default_tz)
-        head = t(
-            lang,
-            "channels.subscribed" if created else "channels.updated",
-            channel=f"<#{inv.channel_id}>",
-            schedule=describe(parsed, lang, zone_said),
-            language=language_name(digest_lang, lang),
-        )
-        tips = "channels.tips_local" if inv.local else "channels.tips"
-        return _reply(
+        channel = f"<#{inv.channel_id}>"
+        language = language_name(req.lang, lang)
+        if req.receives == "reminders":
+            key = "channels.subscribed_reminders" if created else "channels.updated_reminders"
+            head = t(
+                lang,
+                key,
+                channel=channel,
+                time=describe_time(req.schedule.at, zone_said or req.schedule.tz, lang),
+                language=language,
+            )
+        else:
+            key = "channels.subscribed" if created else "channels.updated"
+            head = t(
+                lang,
+                key,
+                channel=channel,
+                schedule=describe(req.schedule, lang, zone_said),
+                language=language,
+            )
+        what = describe_receives(sub.receives, sub.topics, self.content.current(), lang)
+        lines = [
             head,
             " ".join(self._next_lines(sub, lang)),
-            self._mode(sub, lang),
-            t(lang, "channels.reminders", days=lead),
-            extra=[context(t(lang, tips, command=COMMAND))],
+            t(lang, "channels.receives_line", what=what),
+        ]
+        if sub.receives != "reminders":
+            lines.append(self._mode(sub, lang))
+        if sub.receives != "digests":
+            lines.append(t(lang, "channels.reminders", days=lead))
+        return _reply(
+            *lines,
+            extra=[
+                context(
+                    t(
+                        lang,
+                        "channels.tips_local" if inv.local else "channels.tips",
+                        command=COMMAND,
+                    )
+                ),
+                *([] if inv.local else [form_button(inv.channel_id, lang)]),
+            ],
         )
 
     def _mode(self, sub: SubscriptionView, lang: str) -> str:
@@ -261,41 +344,46 @@ class Channels:
             reason = pause_reason(sub.paused_reason, lang)
             return [t(lang, "channels.paused_line", reason=reason)]
         now = self.clock.now()
-        found = digest.next_post(self.content.current(), sub.schedule, now, self.settings.lead_days)
+        found = next_post(self.content.current(), sub, now, self.settings.lead_days)
         if found is None:
             return [t(lang, "channels.no_post")]
         when, kinds = found
         if quiet(sub) and kinds == "digest":
             return [t(lang, "channels.next_check", when=slack_datetime(when))]
         lines = [t(lang, "channels.next_post", when=digest.describe_next(when, kinds, lang))]
-        if quiet(sub) and "digest" not in kinds:
+        if quiet(sub) and "digest" not in kinds and sub.receives != "reminders":
             check = next_digest(sub.schedule, now)
             lines.append(t(lang, "channels.next_check", when=slack_datetime(check)))
         return lines
 
     def status(self, sub: SubscriptionView, lang: str) -> Reply:
+        language = language_name(sub.lang, lang)
+        if sub.receives == "reminders":
+            when = t(
+                lang,
+                "channels.status_schedule_reminders",
+                time=describe_when(sub, lang),
+                language=language,
+            )
+        else:
+            schedule = describe(sub.schedule, lang)
+            when = t(lang, "channels.status_schedule", schedule=schedule, language=language)
+        what = describe_receives(sub.receives, sub.topics, self.content.current(), lang)
         lines = [
             t(lang, "channels.status_head", channel=f"<#{sub.channel_id}>"),
-            "• "
-            + t(
-                lang,
-                "channels.status_schedule",
-                schedule=describe(sub.schedule, lang),
-                language=language_name(sub.lang, lang),
-            ),
-            "• "
-            + t(
-                lang,
-                "channels.status_reminders",
-                days=", ".join(map(str, self.settings.lead_days)),
-            ),
-            "• " + self._mode(sub, lang),
-            *(f"• {line}" for line in self._next_lines(sub, lang)),
+            "• " + when,
+            "• " + t(lang, "channels.status_receives", what=what),
         ]
-        if sub.last_digest_for:
+        if sub.receives != "digests":
+            days = ", ".join(map(str, self.settings.lead_days))
+            lines.append("• " + t(lang, "channels.status_reminders", days=days))
+        if sub.receives != "reminders":
+            lines.append("• " + self._mode(sub, lang))
+        lines += [f"• {line}" for line in self._next_lines(sub, lang)]
+        if sub.receives != "reminders" and sub.last_digest_for:
             when = slack_datetime(sub.last_digest_for)
             lines.append("• " + t(lang, "channels.last_news", when=when))
-        else:
+        elif sub.receives != "reminders":
             lines.append("• " + t(lang, "channels.last_news_none"))
         if sub.last_delivery_at:
             result = last_result(sub.last_result, lang)
@@ -310,11 +398,18 @@ class Channels:
 
     async def preview(self, inv: Invocation) -> Reply:
         sub = await asyncio.to_thread(self.store.get, inv.team_id, inv.channel_id)
-        schedule = sub.schedule if sub else Schedule("weekly", 0, time(9, 0), "UTC")
+        schedule = sub.schedule if sub else Schedule(DEFAULT_DAYS, DEFAULT_TIME, "UTC")
         now = self.clock.now()
-        when = next_digest(schedule, now)
         library = self.content.current()
+        lang = inv.lang
+        if sub is not None and sub.receives == "reminders":
+            return self._preview_reminder(sub, lang)
+        if sub is not None:
+            library = scoped(library, sub.topics)
+        when = next_digest(schedule, now)
         kinds = digest.owed(library, schedule, when, self.settings.lead_days) or "digest"
+        if sub is not None and sub.receives == "digests":
+            kinds = "digest"
         skipped = sub is not None and digest.is_quiet(
             library,
             schedule,
@@ -336,7 +431,6 @@ class Channels:
             news_seen=sub.news_seen if sub else None,
             always=sub.always if sub else False,
         )
-        lang = inv.lang
         if sub:
             note = t(
                 lang,
@@ -363,3 +457,29 @@ class Channels:
             blocks.insert(1, section(quiet_note))
             text = fallback(quiet_note, text)
         return Reply(text=text, blocks=blocks[:50], response_type="ephemeral")
+
+    def _preview_reminder(self, sub: SubscriptionView, lang: str) -> Reply:
+        """The next summit reminder of a channel that receives only reminders."""
+        library = scoped(self.content.current(), sub.topics)
+        when = next_reminder(library, sub.schedule, self.clock.now(), self.settings.lead_days)
+        if when is None:
+            days = ", ".join(map(str, self.settings.lead_days))
+            return _reply(t(lang, "channels.no_reminder", days=days))
+        post = digest.compose(
+            library,
+            sub.schedule,
+            when,
+            "reminder",
+            last_digest_for=sub.last_digest_for,
+            digests_sent=sub.digests_sent,
+            lead_days=self.settings.lead_days,
+            lang=sub.lang,
+        )
+        note = t(
+            lang,
+            "channels.preview_reminder",
+            when=slack_datetime(when),
+            day=escape(local_day(sub.schedule, when).isoformat()),
+            tz=sub.schedule.tz,
+        )
+        return Reply(text=post.text, blocks=[context(note), *post.blocks][:50])

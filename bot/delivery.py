@@ -20,7 +20,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import digest, metrics
+from bot import digest, metrics, subscriptions
 from bot.clock import Clock
 from bot.content import ContentSource, Library
 from bot.schedule import local_day
@@ -151,7 +151,7 @@ class Deliverer:
         lead = self.settings.lead_days
 
         def decide(view: SubscriptionView, wake: datetime) -> str:
-            return digest.owed(library, view.schedule, wake, lead)
+            return subscriptions.owed(library, view, wake, lead)
 
         claims, skipped = await asyncio.to_thread(
             self.store.claim_due,
@@ -323,11 +323,12 @@ class Deliverer:
             local_day(schedule, claim.scheduled_for),
             local_day(schedule, sub.last_digest_for),
             sub.news_seen,
+            sub.topics,
         )
         hit = self._quiet_cache.get(key)
         if hit is None:
             hit = digest.is_quiet(
-                library,
+                subscriptions.scoped(library, sub.topics),
                 schedule,
                 claim.scheduled_for,
                 claim.kinds,
@@ -352,9 +353,10 @@ class Deliverer:
     def _composed(self, claim: Claim, library: Library) -> tuple[str, list[dict[str, Any]]]:
         """The post for a claim. Channels that are owed the same post share one composition:
         same language, cadence, local day, kinds, last digest day, what it knew, mode and
-        featured topic."""
+        featured topic, within the same topics."""
         sub = claim.subscription
         schedule = sub.schedule
+        library = subscriptions.scoped(library, sub.topics)
         key = (
             sub.lang,
             schedule.cadence,
@@ -364,6 +366,7 @@ class Deliverer:
             sub.news_seen,
             sub.always,
             sub.digests_sent % max(1, len(library.topics)),
+            sub.topics,
         )
         hit = self._compose_cache.get(key)
         if hit is None:

@@ -261,7 +261,9 @@ def compose(
     blocks: list[Block] = []
     plain: list[str] = []
     if "digest" in kinds:
-        key = "digest.daily" if schedule.cadence == "daily" else "digest.weekly"
+        key = {"daily": "digest.daily", "weekly": "digest.weekly"}.get(
+            schedule.cadence, "digest.days"
+        )
         blocks.append(HeaderBlock(text=t(lang, key, date=human_date(day, lang))))
     else:
         blocks.append(HeaderBlock(text=t(lang, "digest.reminder_header")))

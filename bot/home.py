@@ -1,61 +1,201 @@
-"""The App Home tab: what the bot is, the summits ahead, this workspace's subscriptions."""
+"""The App Home tab: what the bot is, this workspace's subscriptions (with buttons to manage
+them), the topics and the summits ahead."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
-from slack_sdk.models.blocks import Block, DividerBlock, HeaderBlock
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ConfirmObject,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    PlainTextObject,
+    SectionBlock,
+)
+from slack_sdk.models.views import View
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import digest
 from bot.channels import describe, last_result
+from bot.clock import today
 from bot.i18n import pause_reason, t
-from bot.render import COMMAND, context, section, sections, summits_reply
+from bot.render import COMMAND, button, context, section, sections, summits_reply
 from bot.store import SubscriptionView
-from bot.text import escape
+from bot.subscriptions import describe_receives, describe_when, next_post
+from bot.text import escape, truncate
 
 if TYPE_CHECKING:
-    from bot.app import Runtime
+    from bot.app import Runtime, UserProfile
+
+log = logging.getLogger("declaration_bot.home")
 
 HOME_LIMIT = 100
 
+# the Home tab's buttons; each one's value is the channel it is about
+SUBSCRIBE = "home_subscribe"
+EDIT = "home_edit"
+PAUSE = "home_pause"
+RESUME = "home_resume"
+PREVIEW = "home_preview"
+UNSUBSCRIBE = "home_unsubscribe"
+
 
 def _subscription_line(rt: Runtime, sub: SubscriptionView, lang: str) -> str:
-    head = f"• <#{sub.channel_id}> — {describe(sub.schedule, lang)}"
+    when = describe_when(sub, lang) if sub.receives == "reminders" else describe(sub.schedule, lang)
+    head = f"• <#{sub.channel_id}> — {when}"
+    if sub.receives != "all" or sub.topics:
+        head += " · " + describe_receives(sub.receives, sub.topics, rt.library, lang)
     if sub.paused:
         return f"{head} · " + t(lang, "home.paused", reason=pause_reason(sub.paused_reason, lang))
-    found = digest.next_post(rt.library, sub.schedule, rt.clock.now(), rt.settings.lead_days)
+    found = next_post(rt.library, sub, rt.clock.now(), rt.settings.lead_days)
     nxt = " · " + t(lang, "home.next", when=digest.describe_next(*found, lang)) if found else ""
     result = last_result(sub.last_result, lang)
     last = " · " + t(lang, "home.last", result=result) if sub.last_result else ""
     return f"{head}{nxt}{last}"
 
 
-def home_blocks(
-    rt: Runtime, today: date, subs: Sequence[SubscriptionView], lang: str = "en"
+def _buttons(sub: SubscriptionView, lang: str, name: str | None, manage: bool) -> ActionsBlock:
+    channel = sub.channel_id
+    preview = button(t(lang, "home.preview"), PREVIEW, channel)
+    if not manage:
+        return ActionsBlock(block_id=f"sub:{channel}", elements=[preview])
+    shown = f"#{name}" if name else t(lang, "home.this_channel")
+    confirm = ConfirmObject(
+        title=PlainTextObject(text=truncate(t(lang, "home.confirm_title"), 100)),
+        text=PlainTextObject(text=truncate(t(lang, "home.confirm_text", channel=shown), 300)),
+        confirm=PlainTextObject(text=truncate(t(lang, "home.unsubscribe"), 30)),
+        deny=PlainTextObject(text=truncate(t(lang, "home.cancel"), 30)),
+        style="danger",
+    )
+    toggle = (
+        button(t(lang, "home.resume"), RESUME, channel)
+        if sub.paused
+        else button(t(lang, "home.pause"), PAUSE, channel)
+    )
+    unsubscribe = ButtonElement(
+        text=truncate(t(lang, "home.unsubscribe"), 75),
+        action_id=UNSUBSCRIBE,
+        value=channel,
+        style="danger",
+        confirm=confirm,
+    )
+    return ActionsBlock(
+        block_id=f"sub:{channel}",
+        elements=[button(t(lang, "home.edit"), EDIT, channel), toggle, preview, unsubscribe],
+    )
+
+
+def _subscription_blocks(
+    rt: Runtime,
+    subs: Sequence[SubscriptionView],
+    lang: str,
+    *,
+    manage: bool,
+    hidden: int,
+    notice: str | None,
+    room: int,
 ) -> list[Block]:
+    heading = SectionBlock(text=MarkdownTextObject(text=t(lang, "home.subscriptions")))
+    if manage:
+        heading.accessory = button(t(lang, "home.subscribe_button"), SUBSCRIBE, "", primary=True)
+    blocks: list[Block] = [heading]
+    if notice:
+        blocks.append(section(notice))
+    if not manage:
+        blocks.append(context(t(lang, "home.admins_only")))
+    if not subs:
+        blocks.append(section(t(lang, "home.none", command=COMMAND)))
+    names = getattr(rt, "reach", None)
+    shown = 0
+    for sub in subs:
+        if len(blocks) + 2 > room - 1:
+            break
+        name = names.name(sub.team_id, sub.channel_id) if names is not None else None
+        blocks += [section(_subscription_line(rt, sub, lang)), _buttons(sub, lang, name, manage)]
+        shown += 1
+    if shown < len(subs):
+        blocks.append(context(t(lang, "home.more")))
+    if hidden:
+        blocks.append(context(t(lang, "home.hidden", n=hidden)))
+    return blocks
+
+
+def home_blocks(
+    rt: Runtime,
+    today: date,
+    subs: Sequence[SubscriptionView],
+    lang: str = "en",
+    *,
+    manage: bool = True,
+    hidden: int = 0,
+    notice: str | None = None,
+) -> list[Block]:
+    """The Home tab: the subscriptions first (``manage``: with the buttons that change them;
+    ``hidden``: how many are in channels the reader cannot see), then the topics and summits."""
     library = rt.library.for_lang(lang)
     topics = [
         f"• *{escape(tp.title)}* — `{COMMAND} {tp.aliases[0] if tp.aliases else tp.id}`"
         for tp in library.topics
     ]
-    blocks: list[Block] = [
-        HeaderBlock(text="declaration-bot"),
-        section(t(lang, "home.intro", command=COMMAND)),
+    reference: list[Block] = [
+        DividerBlock(),
         *sections(t(lang, "topics.header"), topics),
         DividerBlock(),
         *summits_reply(library, today, calendar_url=rt.calendar_url).blocks,
-        DividerBlock(),
     ]
-    if subs:
-        blocks += sections(
-            t(lang, "home.subscriptions"), (_subscription_line(rt, s, lang) for s in subs)
-        )
-    else:
-        blocks.append(
-            section(t(lang, "home.subscriptions") + "\n" + t(lang, "home.none", command=COMMAND))
-        )
+    head: list[Block] = [
+        HeaderBlock(text="declaration-bot"),
+        section(t(lang, "home.intro", command=COMMAND)),
+    ]
+    room = HOME_LIMIT - len(head) - len(reference)
+    managed = _subscription_blocks(
+        rt, subs, lang, manage=manage, hidden=hidden, notice=notice, room=max(room, 8)
+    )
+    blocks = [*head, *managed, *reference]
     if len(blocks) > HOME_LIMIT:
         blocks = [*blocks[: HOME_LIMIT - 1], context(t(lang, "home.more"))]
     return blocks
+
+
+async def publish(
+    rt: Runtime,
+    client: AsyncWebClient,
+    team_id: str,
+    profile: UserProfile,
+    lang: str,
+    *,
+    notice: str | None = None,
+) -> None:
+    """Build this user's Home tab and publish it (``views.publish``)."""
+    user = profile.user_id
+    subs: list[SubscriptionView] = []
+    if rt.store is not None and team_id:
+        subs = await asyncio.to_thread(rt.store.list_team, team_id)
+    seen = await rt.reach.visible(client, team_id, user, subs) if subs else []
+    manage = rt.channels is None or await rt.channels.is_manager(profile.get)
+    blocks = home_blocks(
+        rt,
+        today(rt.clock),
+        seen,
+        lang,
+        manage=manage,
+        hidden=len(subs) - len(seen),
+        notice=notice,
+    )
+    view = View(type="home", blocks=blocks)
+    await client.views_publish(user_id=user, view=view.to_dict())
+    log.info(
+        "home published team=%s user=%s subscriptions=%d shown=%d",
+        team_id,
+        user,
+        len(subs),
+        len(seen),
+    )

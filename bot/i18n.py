@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import date, time
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from babel.dates import format_date, get_day_names
+from babel.lists import format_list
 
 LANGS = ("en", "fr", "zh")
 DEFAULT = "en"
@@ -99,17 +101,60 @@ def human_date(day: date, lang: str = DEFAULT) -> str:
     return written
 
 
-@lru_cache(maxsize=64)
-def weekday_name(weekday: int, lang: str = DEFAULT) -> str:
-    names = get_day_names("wide", locale=_BABEL.get(lang, _BABEL[DEFAULT]))
-    return str(names[weekday])
+def day_name(weekday: int, lang: str = DEFAULT) -> str:
+    """A weekday as a schedule names it: Friday, vendredi, 周五."""
+    width: Literal["abbreviated", "wide"] = "abbreviated" if lang == "zh" else "wide"
+    return str(get_day_names(width, locale=_BABEL.get(lang, _BABEL[DEFAULT]))[weekday])
 
 
-def describe_schedule(cadence: str, weekday: int | None, at: time, tz: str, lang: str) -> str:
+def _run(days: frozenset[int]) -> tuple[int, int] | None:
+    """The first and last day of a set that is one unbroken run round the week, else None."""
+    for first in days:
+        if (first - 1) % 7 not in days:
+            run = [(first + n) % 7 for n in range(len(days))]
+            return (first, run[-1]) if set(run) == days else None
+    return None
+
+
+def join_list(
+    items: Sequence[str], lang: str = DEFAULT, style: Literal["standard", "or"] = "standard"
+) -> str:
+    """``a, b and c`` / ``a, b et c`` / ``a、b、c``; with ``style="or"``, ``a or b``."""
+    if lang == "zh":
+        return ("、" if style == "standard" else "或").join(items)
+    locale = _BABEL.get(lang, _BABEL[DEFAULT])
+    return str(format_list(list(items), style=style, locale=locale))
+
+
+def describe_days(days: frozenset[int], lang: str = DEFAULT) -> str:
+    """The digest days as a reader says them, without the time: every day, every Friday,
+    every weekday, Mondays and Thursdays, Monday to Saturday; tous les jours, chaque vendredi,
+    lundi et jeudi; 每天, 每周五, 每周一、周四, 每周一至周六."""
+    if len(days) == 7:
+        return t(lang, "schedule.days_every")
+    if days == frozenset(range(5)):
+        return t(lang, "schedule.days_weekdays")
+    ordered = sorted(days)
+    if len(days) == 1:
+        return t(lang, "schedule.days_one", day=day_name(ordered[0], lang))
+    run = _run(days)
+    if run is not None and len(days) >= 3:
+        first, last = (day_name(d, lang) for d in run)
+        return t(lang, "schedule.days_range", first=first, last=last)
+    plural = "s" if lang == DEFAULT else ""  # Mondays and Thursdays; lundi et jeudi
+    names = join_list([day_name(d, lang) + plural for d in ordered], lang)
+    return t(lang, "schedule.days_list", days=names)
+
+
+def describe_schedule(days: frozenset[int], at: time, tz: str, lang: str) -> str:
+    """Digest days, time and zone: every Friday at 16:30 (Asia/Shanghai)."""
     hhmm = f"{at.hour:02d}:{at.minute:02d}"
-    if cadence == "weekly" and weekday is not None:
-        return t(lang, "schedule.weekly", weekday=weekday_name(weekday, lang), time=hhmm, tz=tz)
-    return t(lang, "schedule.daily", time=hhmm, tz=tz)
+    return t(lang, "schedule.at", days=describe_days(days, lang), time=hhmm, tz=tz)
+
+
+def describe_time(at: time, tz: str, lang: str) -> str:
+    """A time of day and its zone, no days: at 09:00 (Europe/Paris)."""
+    return t(lang, "schedule.time_only", time=f"{at.hour:02d}:{at.minute:02d}", tz=tz)
 
 
 def language_name(code: str, lang: str) -> str:

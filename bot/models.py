@@ -55,8 +55,8 @@ class Subscription(Base):
     team_id: Mapped[str] = mapped_column(String(32))
     enterprise_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
     channel_id: Mapped[str] = mapped_column(String(32))
-    cadence: Mapped[str] = mapped_column(String(8))
-    weekday: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # the digest days, Monday first: "mon tue wed thu fri sat sun", "fri", "mon thu"
+    days: Mapped[str] = mapped_column(String(32))
     at_minute: Mapped[int] = mapped_column(Integer)  # minutes after local midnight
     tz: Mapped[str] = mapped_column(String(64))
     lang: Mapped[str] = mapped_column(String(8), default="en")
@@ -76,6 +76,10 @@ class Subscription(Base):
     # keys of the items dated on the last posted digest's local day that it already knew
     # (space-separated); NULL for digests posted before this was recorded
     news_seen: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # what the channel receives: "all", "digests" (no reminders) or "reminders" (no digests)
+    receives: Mapped[str] = mapped_column(String(16), default="all")
+    # topic ids (space-separated) its digests, news and reminders are limited to; NULL: every topic
+    topics: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class Delivery(Base):

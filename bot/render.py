@@ -35,6 +35,7 @@ ResponseType = Literal["ephemeral", "in_channel"]
 SHOW_ACTION = "show_topic"
 SHARE_ACTION = "share_topic"
 NEWS_ACTION = "show_news"
+FORM_ACTION = "subscription_form"  # opens the subscription form; value: the channel, or ""
 NEWS_LIMIT = 5  # developments in `news`
 CARD_NEWS = 3  # developments on a topic card
 
@@ -136,7 +137,7 @@ HELP_LINES = (
 )
 
 CHANNEL_HELP_LINES = (
-    ("subscribe weekly fri 16:30 Asia/Shanghai", "help.subscribe"),
+    ("subscribe mon thu 08:30 Europe/Paris", "help.subscribe"),
     ("status", "help.status"),
     ("digest", "help.digest"),
     ("pause", "help.pause"),
@@ -154,6 +155,10 @@ def help_reply(library: Library) -> Reply:
         section(t(lang, "help.intro", titles=titles)),
         *sections(t(lang, "help.commands"), lines),
         *sections(t(lang, "help.channel"), channel_lines),
+        ActionsBlock(
+            block_id=FORM_ACTION,
+            elements=[button(t(lang, "channels.form_button"), FORM_ACTION, "")],
+        ),
         context(t(lang, "help.only_you")),
     ]
     examples = "; ".join(f"{COMMAND} {cmd}" for cmd, _ in HELP_LINES)

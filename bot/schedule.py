@@ -1,8 +1,9 @@
 """Digest schedules: parsing ``/declaration subscribe …`` and finding when a channel's clock wakes.
 
-A channel's schedule is a local wall-clock time in an IANA time zone, plus a cadence. The clock
-wakes every subscription once a day at that local time (summit reminders go out on any day, even
-for weekly channels); the digest itself goes out only on digest days.
+A channel's schedule is a local wall-clock time in an IANA time zone, plus the set of weekdays its
+digest goes out on (every day, one day, or any other set: ``mon thu``, ``weekdays``, ``mon-fri``).
+The clock wakes every subscription once a day at that local time (summit reminders go out on any
+day, whatever the digest days); the digest itself goes out only on digest days.
 
 Everything here is a plain function over plain data: no clock reads, no I/O. Offsets and daylight
 saving come from ``zoneinfo``; the only arithmetic done here is on calendar dates.
@@ -39,13 +40,13 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
-from typing import Literal, get_args
+from typing import Literal
 from zoneinfo import ZoneInfo, available_timezones
 
 from bot.text import escape, truncate
 
-Cadence = Literal["daily", "weekly"]
-CADENCES: tuple[Cadence, ...] = get_args(Cadence)
+# How the digest days read: every day, one day a week, or another set of days.
+Cadence = Literal["daily", "weekly", "days"]
 
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 WEEKDAY_NAMES: tuple[str, ...] = (
@@ -57,26 +58,70 @@ WEEKDAY_NAMES: tuple[str, ...] = (
     "Saturday",
     "Sunday",
 )
+EVERY_DAY: frozenset[int] = frozenset(range(7))
+WORKING_DAYS: frozenset[int] = frozenset(range(5))
+WEEKEND: frozenset[int] = frozenset({5, 6})
 
-DEFAULT_CADENCE: Cadence = "weekly"
-DEFAULT_WEEKDAY = 0
+DEFAULT_DAYS: frozenset[int] = frozenset({0})  # weekly, on Monday
 DEFAULT_TIME = time(9, 0)
 FALLBACK_TZ = "UTC"
 
 QUOTE_LIMIT = 40
 EXAMPLE_DAILY = "`subscribe daily 09:00 UTC`"
 EXAMPLE_WEEKLY = "`subscribe weekly fri 16:30 Asia/Shanghai`"
+EXAMPLE_DAYS = "`subscribe mon thu 08:30 Europe/Paris`"
 
 # Names the zoneinfo database lists that are not places: the host's own zone and a placeholder.
 _NOT_ZONES = frozenset({"localtime", "posixrules", "Factory"})
 # Both mean the one zone shown as "UTC".
 _UTC_WORDS = frozenset({"utc", "gmt"})
 
-_WEEKDAY_WORDS: dict[str, int] = {}
-for _index, _name in enumerate(WEEKDAY_NAMES):
-    _WEEKDAY_WORDS[_name.lower()] = _index
-    _WEEKDAY_WORDS[WEEKDAYS[_index]] = _index
-_WEEKDAY_WORDS.update({"tues": 1, "weds": 2, "thur": 3, "thurs": 3})
+
+def _day_words() -> dict[str, int]:
+    """Every spelling of a weekday this parser reads, lowercase: English, French, Chinese."""
+    words: dict[str, int] = {}
+    french = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+    chinese = "一二三四五六日"
+    for index, name in enumerate(WEEKDAY_NAMES):
+        lowered = name.lower()
+        words[lowered] = words[lowered + "s"] = words[WEEKDAYS[index]] = index
+        words[french[index]] = words[french[index] + "s"] = words[french[index][:3]] = index
+        words[french[index][:3] + "."] = index
+        for prefix in ("周", "星期", "礼拜"):
+            words[prefix + chinese[index]] = index
+    words.update({"tues": 1, "weds": 2, "thur": 3, "thurs": 3})
+    for prefix in ("周", "星期", "礼拜"):
+        words[prefix + "天"] = 6
+    return words
+
+
+_WEEKDAY_WORDS: dict[str, int] = _day_words()
+# Words that stand for several days at once.
+_DAY_SETS: dict[str, frozenset[int]] = {
+    "weekdays": WORKING_DAYS,
+    "weekday": WORKING_DAYS,
+    "工作日": WORKING_DAYS,
+    "weekends": WEEKEND,
+    "weekend": WEEKEND,
+    "周末": WEEKEND,
+}
+_CADENCE_WORDS: dict[str, Literal["daily", "weekly"]] = {
+    "daily": "daily",
+    "quotidien": "daily",
+    "quotidienne": "daily",
+    "每天": "daily",
+    "每日": "daily",
+    "weekly": "weekly",
+    "hebdomadaire": "weekly",
+    "每周": "weekly",
+}
+# Words between day names that say nothing: "mon and thu", "lundi et jeudi".
+_FILLERS = frozenset({"and", "et"})
+# What separates the two ends of a range of days ("mon-fri", "lun.-ven.", "周一至周五").
+_RANGE = re.compile(r"(.+?)(?:-|–|—|~|至|到)(.+)")
+# Several days in one word: "mon,thu", "周一、周四", and Chinese days written together, "周一周四".
+_LIST_SEPARATORS = re.compile(r"[,，、;；]")
+_CHINESE_DAYS = re.compile(r"(?:周|星期|礼拜)[一二三四五六日天]")
 
 _TIME_24H = re.compile(r"([0-9]{1,2}):([0-9]{2})", re.ASCII)
 _TIME_12H = re.compile(r"([0-9]{1,2})(?::([0-9]{2}))?(am|pm)", re.ASCII)
@@ -88,40 +133,65 @@ _EPSILON = timedelta(microseconds=1)
 # Dates past the local date of `after` that can hold the next wake-up: one, two when a zone
 # jumps forward a whole day; more is a margin.
 _MAX_DAYS_AHEAD = 3
-# Wake-ups a search may pass over before it gives up: a weekly digest day comes within 7, or
-# within 14 if a zone drops a whole date; an outage is walked from no more than 2 days back.
+# Wake-ups a search may pass over before it gives up: a digest day comes within 7, or within 14
+# if a zone drops a whole date; an outage is walked from no more than 2 days back.
 _MAX_STEPS = 16
+
+
+def days_key(days: frozenset[int]) -> str:
+    """How a set of weekdays is stored: ``mon thu`` (Monday first)."""
+    return " ".join(WEEKDAYS[d] for d in sorted(days))
+
+
+def days_from_key(key: str) -> frozenset[int]:
+    """The set of weekdays stored as ``mon thu``; raises ValueError on anything else."""
+    days = frozenset(WEEKDAYS.index(word) for word in key.split())
+    if not days:
+        raise ValueError(f"no weekdays in {key!r}")
+    return days
 
 
 @dataclass(frozen=True)
 class Schedule:
-    """When a channel's digest goes out: a cadence, a weekday if weekly, a local time, a zone."""
+    """When a channel's digest goes out: on a set of weekdays, at a local time, in a zone."""
 
-    cadence: Cadence
-    weekday: int | None
+    days: frozenset[int]  # 0 is Monday, 6 Sunday
     at: time
     tz: str
 
     def __post_init__(self) -> None:
-        if self.cadence not in CADENCES:
-            raise ValueError(f"cadence must be daily or weekly, not {self.cadence!r}")
-        if self.cadence == "daily" and self.weekday is not None:
-            raise ValueError("a daily schedule has no weekday")
-        if self.cadence == "weekly" and (self.weekday is None or not 0 <= self.weekday <= 6):
-            raise ValueError("a weekly schedule needs a weekday from 0 (Monday) to 6 (Sunday)")
+        if not isinstance(self.days, frozenset):
+            object.__setattr__(self, "days", frozenset(self.days))
+        if not self.days or not self.days <= EVERY_DAY:
+            raise ValueError(f"digest days must be weekdays 0 (Monday) to 6, not {self.days!r}")
         if self.at.second or self.at.microsecond or self.at.tzinfo is not None:
             raise ValueError("the time of day must be a naive local time in whole minutes")
         if zone(self.tz) is None:
             raise ValueError(f"unknown time zone {self.tz!r}")
 
+    @property
+    def cadence(self) -> Cadence:
+        if self.days == EVERY_DAY:
+            return "daily"
+        return "weekly" if len(self.days) == 1 else "days"
+
     def describe(self) -> str:
-        """``every day at 09:00 (Europe/Paris)`` or ``every Friday at 16:30 (Asia/Shanghai)``."""
-        days = "every day" if self.weekday is None else f"every {WEEKDAY_NAMES[self.weekday]}"
+        """``every day at 09:00 (Europe/Paris)``, ``every Friday at 16:30 (Asia/Shanghai)``,
+        ``Mondays and Thursdays at 08:30 (Europe/Paris)``: in English, for logs."""
+        if self.days == EVERY_DAY:
+            days = "every day"
+        elif self.days == WORKING_DAYS:
+            days = "every weekday"
+        elif len(self.days) == 1:
+            days = f"every {WEEKDAY_NAMES[min(self.days)]}"
+        else:
+            names = [WEEKDAY_NAMES[d] + "s" for d in sorted(self.days)]
+            days = ", ".join(names[:-1]) + " and " + names[-1]
         return f"{days} at {self.at:%H:%M} ({self.tz})"
 
     def is_digest_day(self, local_day: date) -> bool:
         """Whether a digest goes out on this local date."""
-        return self.weekday is None or local_day.weekday() == self.weekday
+        return local_day.weekday() in self.days
 
 
 @dataclass(frozen=True)
@@ -133,6 +203,17 @@ class ScheduleError:
     code: str = ""
     quoted: tuple[str, ...] = ()
     part: str = ""
+
+    @property
+    def field(self) -> str:
+        """Which part of a form the mistake is in: ``days``, ``time`` or ``tz`` (else ``""``)."""
+        if self.code == "time" or self.part == "time":
+            return "time"
+        if self.code == "zone" or self.part == "time zone":
+            return "tz"
+        if self.code in ("daily_weekday", "weekly_days") or self.part == "cadence":
+            return "days"
+        return ""
 
 
 # --- Time zones ---------------------------------------------------------------------------------
@@ -208,26 +289,70 @@ def _twice(part: str, first: str, second: str) -> ScheduleError:
     )
 
 
-def parse_schedule(words: Sequence[str], default_tz: str = "UTC") -> Schedule | ScheduleError:
-    """Read ``[daily | weekly <mon…sun>] [HH:MM] [IANA zone]`` in any order and any case.
+def _one_day(word: str) -> int | None:
+    lowered = word.lower()
+    if lowered.startswith("每") and len(lowered) > 1:  # 每周一: every Monday
+        lowered = lowered[1:]
+    return _WEEKDAY_WORDS.get(lowered)
 
-    Left out: weekly, on Monday, at 09:00, in ``default_tz`` (UTC if that is not a known zone).
+
+def parse_days(word: str) -> frozenset[int] | None:
+    """The weekdays one word names, or None if it names none: ``fri``, ``Friday``, ``vendredi``,
+    ``ven.``, ``周五``, ``星期五``; ``weekdays``, ``weekend``, ``工作日``; ranges ``mon-fri``,
+    ``lun.-ven.``, ``周一至周五`` (``fri-mon`` wraps round the week); lists ``mon,thu``,
+    ``周一、周四``, ``周一周四``."""
+    lowered = word.lower()
+    if lowered in _DAY_SETS:
+        return _DAY_SETS[lowered]
+    single = _one_day(lowered)
+    if single is not None:
+        return frozenset({single})
+    parts = [p for p in _LIST_SEPARATORS.split(lowered) if p]
+    if len(parts) > 1:
+        found: set[int] = set()
+        for part in parts:
+            days = parse_days(part)
+            if days is None:
+                return None
+            found |= days
+        return frozenset(found)
+    bare = lowered.removeprefix("每")
+    chinese = _CHINESE_DAYS.findall(bare)
+    if len(chinese) > 1 and "".join(chinese) == bare:
+        return frozenset(_WEEKDAY_WORDS[c] for c in chinese)
+    match = _RANGE.fullmatch(lowered)
+    if match:
+        first, last = _one_day(match.group(1)), _one_day(match.group(2))
+        if first is not None and last is not None:
+            return frozenset((first + n) % 7 for n in range((last - first) % 7 + 1))
+    return None
+
+
+def parse_schedule(words: Sequence[str], default_tz: str = "UTC") -> Schedule | ScheduleError:
+    """Read ``[daily | weekly | <days>] [HH:MM] [IANA zone]`` in any order and any case.
+
+    Days are any number of words naming weekdays (see :func:`parse_days`), in English, French or
+    Chinese: ``mon thu``, ``weekdays``, ``mon-fri``, ``lundi jeudi``, ``周一、周四``. ``daily`` is
+    every day; ``weekly`` is one day a week (Monday unless one day is named).
+    Left out: on Monday, at 09:00, in ``default_tz`` (UTC if that is not a known zone).
     Words starting with ``lang:`` are someone else's and are passed over. Never raises.
     """
-    cadence: tuple[str, Cadence] | None = None
-    weekday: tuple[str, int] | None = None
+    cadence: tuple[str, Literal["daily", "weekly"]] | None = None
+    days: set[int] = set()
+    day_words: list[str] = []
     at: tuple[str, time] | None = None
     tz: tuple[str, str] | None = None
 
     for word, lowered in _split(words):
-        if lowered in CADENCES:
+        if lowered in _CADENCE_WORDS:
             if cadence is not None:
                 return _twice("cadence", cadence[0], word)
-            cadence = (word, "daily" if lowered == "daily" else "weekly")
-        elif lowered in _WEEKDAY_WORDS:
-            if weekday is not None:
-                return _twice("weekday", weekday[0], word)
-            weekday = (word, _WEEKDAY_WORDS[lowered])
+            cadence = (word, _CADENCE_WORDS[lowered])
+        elif (named := parse_days(lowered)) is not None:
+            days |= named
+            day_words.append(word)
+        elif lowered in _FILLERS:
+            continue
         elif (found := zone(lowered)) is not None:
             if tz is not None:
                 return _twice("time zone", tz[0], word)
@@ -258,13 +383,20 @@ def parse_schedule(words: Sequence[str], default_tz: str = "UTC") -> Schedule | 
                 (_quote(word),),
             )
 
-    if cadence is not None and cadence[1] == "daily" and weekday is not None:
+    if cadence is not None and cadence[1] == "daily" and day_words:
         return ScheduleError(
-            f"{_quote(cadence[0])} and {_quote(weekday[0])} contradict each other: "
+            f"{_quote(cadence[0])} and {_quote(day_words[0])} contradict each other: "
             f"a daily digest goes out every day, so drop the weekday or say weekly, "
             f"e.g. {EXAMPLE_DAILY} or {EXAMPLE_WEEKLY}.",
             "daily_weekday",
-            (_quote(cadence[0]), _quote(weekday[0])),
+            (_quote(cadence[0]), _quote(day_words[0])),
+        )
+    if cadence is not None and cadence[1] == "weekly" and len(days) > 1:
+        return ScheduleError(
+            f"{_quote(cadence[0])} means one day a week, but {_quote(' '.join(day_words))} "
+            f"names {len(days)}: drop {_quote(cadence[0])} to have several, e.g. {EXAMPLE_DAYS}.",
+            "weekly_days",
+            (_quote(cadence[0]), _quote(" ".join(day_words)), str(len(days))),
         )
 
     if tz is not None:
@@ -272,16 +404,11 @@ def parse_schedule(words: Sequence[str], default_tz: str = "UTC") -> Schedule | 
     else:
         default = zone(default_tz)
         tz_name = default.key if default is not None else FALLBACK_TZ
-    chosen: Cadence = cadence[1] if cadence is not None else DEFAULT_CADENCE
-    day: int | None = None
-    if chosen == "weekly":
-        day = weekday[1] if weekday is not None else DEFAULT_WEEKDAY
-    return Schedule(
-        cadence=chosen,
-        weekday=day,
-        at=at[1] if at is not None else DEFAULT_TIME,
-        tz=tz_name,
-    )
+    if cadence is not None and cadence[1] == "daily":
+        chosen = EVERY_DAY
+    else:
+        chosen = frozenset(days) or DEFAULT_DAYS
+    return Schedule(days=chosen, at=at[1] if at is not None else DEFAULT_TIME, tz=tz_name)
 
 
 # --- Wake-ups -----------------------------------------------------------------------------------

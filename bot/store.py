@@ -34,7 +34,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, Operati
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.models import Delivery, Subscription
-from bot.schedule import Schedule, latest_slot_at_or_before, wake_after
+from bot.schedule import Schedule, days_from_key, days_key, latest_slot_at_or_before, wake_after
 
 log = logging.getLogger("declaration_bot.store")
 
@@ -93,6 +93,8 @@ class SubscriptionView:
     always: bool = False  # post every digest, even with nothing new
     # what the last posted digest knew of the items dated on its day (None: not recorded)
     news_seen: frozenset[str] | None = None
+    receives: str = "all"  # "all", "digests" (no reminders) or "reminders" (no digests)
+    topics: frozenset[str] = frozenset()  # the topics it is limited to; empty: every topic
 
 
 @dataclass(frozen=True)
@@ -193,8 +195,7 @@ def _view(row: Subscription) -> SubscriptionView:
         enterprise_id=row.enterprise_id,
         channel_id=row.channel_id,
         schedule=Schedule(
-            cadence="weekly" if row.cadence == "weekly" else "daily",
-            weekday=row.weekday,
+            days=days_from_key(row.days),
             at=time(row.at_minute // 60, row.at_minute % 60),
             tz=row.tz,
         ),
@@ -209,6 +210,8 @@ def _view(row: Subscription) -> SubscriptionView:
         digests_sent=row.digests_sent,
         always=bool(row.always),
         news_seen=seen_keys(row.news_seen),
+        receives=row.receives or "all",
+        topics=frozenset((row.topics or "").split()),
     )
 
 
@@ -371,10 +374,13 @@ class Store:
         enterprise_id: str | None = None,
         lang: str = "en",
         always: bool = False,
+        receives: str = "all",
+        topics: frozenset[str] = frozenset(),
     ) -> tuple[SubscriptionView, bool]:
         """Create or replace this channel's subscription; (view, created). Unpauses it.
 
-        Every option is set anew: subscribing again without ``always`` turns it off."""
+        Every option is set anew: subscribing again without ``always`` turns it off, without
+        topics lifts the topic limit."""
         with self.sessions.begin() as s:
             row = _channel_row(s, team_id, channel_id)
             created = row is None
@@ -384,12 +390,13 @@ class Store:
                 )
                 s.add(row)
             row.enterprise_id = enterprise_id
-            row.cadence = schedule.cadence
-            row.weekday = schedule.weekday
+            row.days = days_key(schedule.days)
             row.at_minute = schedule.at.hour * 60 + schedule.at.minute
             row.tz = schedule.tz
             row.lang = lang
             row.always = always
+            row.receives = receives
+            row.topics = " ".join(sorted(topics)) or None
             row.paused = False
             row.paused_reason = None
             row.created_by = user_id

@@ -5,10 +5,12 @@ from __future__ import annotations
 from slack_bolt.async_app import AsyncApp
 
 from bot.app import Deps
-from handlers import actions, commands, events
+from handlers import actions, commands, events, views
 
 
 def register_listeners(app: AsyncApp, deps: Deps) -> None:
     commands.register(app, deps)
     actions.register(app, deps)
+    actions.register_home(app, deps)
+    views.register(app, deps)
     events.register(app, deps)

@@ -1,4 +1,5 @@
-"""Button presses on our messages: show a topic, its news, share it, list the topics."""
+"""Button presses: on our messages (show a topic, its news, share it, list the topics) and in the
+Home tab (manage the workspace's subscriptions)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,14 @@ import re
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import core, render
-from bot.app import Deps
+from bot import commands, core, forms, home, render
+from bot.app import Deps, UserProfile
+from bot.channels import Invocation
+from bot.i18n import t
+from handlers import views
 
 log = logging.getLogger("declaration_bot.action")
 
@@ -79,3 +85,99 @@ def register(app: AsyncApp, deps: Deps) -> None:
         )
         team, channel = _where(body)
         log.info("action topics team=%s channel=%s", team, channel)
+
+
+def register_home(app: AsyncApp, deps: Deps) -> None:
+    """The Home tab's buttons: subscribe a channel, and edit, pause, resume, preview or
+    unsubscribe one. Each acts as the command would in that channel, then the Home tab is
+    published again with what happened at the top of the subscriptions."""
+
+    async def context_of(
+        body: dict[str, Any], client: AsyncWebClient
+    ) -> tuple[Invocation, UserProfile]:
+        team, user, enterprise = views.who(body)
+        profile = deps.locales.profile(client, {"team_id": team, "user_id": user})
+        lang = await deps.locales.lang_of(profile, "")
+        inv = Invocation(team, _value(body), user, enterprise, lang=lang)
+        return inv, profile
+
+    async def republish(
+        client: AsyncWebClient, inv: Invocation, profile: UserProfile, notice: str | None
+    ) -> None:
+        try:
+            await home.publish(deps, client, inv.team_id, profile, inv.lang, notice=notice)
+        except SlackApiError as exc:
+            log.warning("home not refreshed team=%s: %s", inv.team_id, exc.response.get("error"))
+
+    @app.action(home.SUBSCRIBE)
+    async def on_subscribe(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        await ack()
+        inv, profile = await context_of(body, client)
+        await views.open_form(deps, client, body, profile, inv.lang, None)
+
+    @app.action(home.EDIT)
+    async def on_edit(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        await ack()
+        inv, profile = await context_of(body, client)
+        await views.open_form(deps, client, body, profile, inv.lang, inv.channel_id or None)
+
+    async def change(
+        body: dict[str, Any], client: AsyncWebClient, command: commands.ChannelCommand
+    ) -> None:
+        inv, profile = await context_of(body, client)
+        if deps.channels is None or not inv.channel_id:
+            return
+        reply = await deps.channels.handle(command, inv, profile.get)
+        log.info(
+            "home %s team=%s channel=%s user=%s",
+            type(command).__name__.lower(),
+            inv.team_id,
+            inv.channel_id,
+            inv.user_id,
+        )
+        await republish(client, inv, profile, reply.text)
+
+    @app.action(home.PAUSE)
+    async def on_pause(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        await ack()
+        await change(body, client, commands.Pause())
+
+    @app.action(home.RESUME)
+    async def on_resume(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        await ack()
+        await change(body, client, commands.Resume())
+
+    @app.action(home.UNSUBSCRIBE)
+    async def on_unsubscribe(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        await ack()
+        await change(body, client, commands.Unsubscribe())
+
+    @app.action(home.PREVIEW)
+    async def on_preview(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        """The channel's next post, to the user alone: an ephemeral message in the channel, or,
+        where Slack refuses one (the user or the bot is not in it), in a modal."""
+        await ack()
+        inv, profile = await context_of(body, client)
+        if deps.channels is None or not inv.channel_id:
+            return
+        reply = await deps.channels.preview(inv)
+        try:
+            await client.chat_postEphemeral(
+                channel=inv.channel_id,
+                user=inv.user_id,
+                text=reply.text,
+                blocks=reply.blocks_json(),
+            )
+        except SlackApiError as exc:
+            log.info(
+                "preview in a modal team=%s channel=%s: %s",
+                inv.team_id,
+                inv.channel_id,
+                exc.response.get("error"),
+            )
+            shown = forms.preview_view(list(reply.blocks), inv.lang)
+            trigger = str(body.get("trigger_id") or "")
+            await client.views_open(trigger_id=trigger, view=shown.to_dict())
+            return
+        notice = t(inv.lang, "home.preview_sent", channel=f"<#{inv.channel_id}>")
+        await republish(client, inv, profile, notice)

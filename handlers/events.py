@@ -7,12 +7,10 @@ import logging
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
-from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot import home
 from bot.app import Deps
-from bot.clock import today
-from bot.home import home_blocks
 
 log = logging.getLogger("declaration_bot.event")
 
@@ -22,19 +20,11 @@ def register(app: AsyncApp, deps: Deps) -> None:
     async def on_home(event: dict[str, Any], client: AsyncWebClient, context: Any) -> None:
         if event.get("tab") not in (None, "home"):
             return
-        team = context.get("team_id")
-        subs = []
-        if deps.store is not None and team:
-            subs = await asyncio.to_thread(deps.store.list_team, team)
-        user = str(event.get("user") or "")
+        team = str(context.get("team_id") or "")
+        user = str(event["user"])
         profile = deps.locales.profile(client, {"team_id": team, "user_id": user})
         lang = await deps.locales.lang_of(profile, "")
-        blocks = home_blocks(deps, today(deps.clock), subs, lang)
-        view = View(type="home", blocks=blocks)
-        await client.views_publish(user_id=event["user"], view=view.to_dict())
-        log.info(
-            "home published team=%s user=%s subscriptions=%d", team, event.get("user"), len(subs)
-        )
+        await home.publish(deps, client, team, profile, lang)
 
     async def forget(body: dict[str, Any], why: str) -> None:
         team = body.get("team_id")

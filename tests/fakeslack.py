@@ -96,6 +96,18 @@ class _User:
 
 
 @dataclass
+class _Channel:
+    """A channel registered with add_channel (see "channels and views" in FakeSlack)."""
+
+    channel_id: str
+    name: str
+    is_private: bool
+    members: tuple[str, ...]
+    archived: bool
+    visible: bool  # False: the bot cannot see it (a private channel it was not invited to)
+
+
+@dataclass
 class _Answer:
     status: int
     body: dict[str, Any]
@@ -124,6 +136,7 @@ class FakeSlack:
         self._lock = threading.RLock()
         self._faults: list[_Fault] = []
         self._users: dict[str, _User] = {}
+        self._channels: dict[str, _Channel] = {}  # see "channels and views" below
         self._ts_counter = 99
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -560,6 +573,9 @@ class FakeSlack:
 
     def _answer(self, method: str, params: dict[str, Any]) -> _Answer:
         # Called with self._lock held.
+        extra = self._answer_channels_and_views(method, params)
+        if extra is not None:
+            return _Answer(200, extra)
         body: dict[str, Any]
         if method == "auth.test":
             body = dict(_AUTH_TEST)
@@ -614,6 +630,61 @@ class FakeSlack:
         else:
             body = {"ok": True}
         return _Answer(200, body)
+
+    # ------------------------------------------------------------------ channels and views
+    # Channels the bot may or may not see (conversations.info, conversations.members), and the
+    # modal methods (views.open, views.update, views.push) answered with the view and an id.
+
+    def add_channel(
+        self,
+        channel_id: str,
+        *,
+        name: str = "general",
+        is_private: bool = False,
+        members: tuple[str, ...] = (),
+        archived: bool = False,
+        visible: bool = True,
+    ) -> None:
+        with self._lock:
+            self._channels[channel_id] = _Channel(
+                channel_id, name, is_private, members, archived, visible
+            )
+
+    def _answer_channels_and_views(
+        self, method: str, params: dict[str, Any]
+    ) -> dict[str, Any] | None:
+        # Called with self._lock held. None: not a registered channel or a modal method.
+        if method in ("views.open", "views.update", "views.push"):
+            view = params.get("view")
+            if isinstance(view, str):
+                try:
+                    view = json.loads(view)
+                except ValueError:
+                    view = None
+            if not isinstance(view, dict):
+                return {"ok": False, "error": "invalid_arguments"}
+            if method == "views.open" and not params.get("trigger_id"):
+                return {"ok": False, "error": "invalid_trigger_id"}
+            return {"ok": True, "view": {**view, "id": f"VM{len(self.calls)}"}}
+        if method not in ("conversations.info", "conversations.members"):
+            return None
+        channel = self._channels.get(str(params.get("channel")))
+        if channel is None:
+            return None
+        if not channel.visible:
+            return {"ok": False, "error": "channel_not_found"}
+        if method == "conversations.members":
+            return {"ok": True, "members": list(channel.members), "response_metadata": {}}
+        return {
+            "ok": True,
+            "channel": {
+                "id": channel.channel_id,
+                "name": channel.name,
+                "is_channel": not channel.is_private,
+                "is_private": channel.is_private,
+                "is_archived": channel.archived,
+            },
+        }
 
 
 def _user_json(user: _User) -> dict[str, Any]:

@@ -16,12 +16,12 @@ from bot import core, digest
 from bot.channels import split_always
 from bot.content import Library, load_library
 from bot.render import NEWS_ACTION
-from bot.schedule import Schedule
+from bot.schedule import EVERY_DAY, Schedule
 from tests.contenthelp import add_summit
 from tests.newshelp import add_development, no_developments
 from tests.test_render import TODAY, texts, within_limits
 
-DAILY = Schedule("daily", None, time(9, 0), "UTC")
+DAILY = Schedule(EVERY_DAY, time(9, 0), "UTC")
 
 
 def body(reply: object) -> str:

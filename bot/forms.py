@@ -1,0 +1,371 @@
+"""The subscription form (a Slack modal): built with ``slack_sdk.models``, read back into the words
+of ``/declaration subscribe`` so that the command's parser checks it. Pure: no I/O.
+
+Every input is an input block whose ``block_id`` names the field; a refused submission answers
+``response_action: errors`` with the message under the field it is about.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import time
+from functools import lru_cache
+from typing import Any
+from zoneinfo import available_timezones
+
+from slack_sdk.models.blocks import (
+    Block,
+    CheckboxesElement,
+    ContextBlock,
+    ConversationFilter,
+    ConversationSelectElement,
+    InputBlock,
+    MarkdownTextObject,
+    Option,
+    OptionGroup,
+    PlainTextObject,
+    RadioButtonsElement,
+    SectionBlock,
+    StaticMultiSelectElement,
+    StaticSelectElement,
+    TimePickerElement,
+)
+from slack_sdk.models.views import View
+
+from bot.content import Library
+from bot.i18n import LANGS, day_name, language_name, t
+from bot.schedule import DEFAULT_DAYS, DEFAULT_TIME, FALLBACK_TZ, zone
+from bot.store import SubscriptionView
+from bot.subscriptions import RECEIVES, Problem, request_words
+from bot.text import truncate
+
+CALLBACK = "subscription_form"
+CHANNEL, DAYS, TIME, TZ, LANG, RECEIVE, TOPICS, ALWAYS = (
+    "channel",
+    "days",
+    "time",
+    "tz",
+    "lang",
+    "receives",
+    "topics",
+    "always",
+)
+_CHECKBOX_LIMIT = 10  # Slack's limit on checkbox options; more topics get a multi-select
+_GROUP_LIMIT = 100  # options in one option group
+_ZONE_AREAS = re.compile(
+    r"(Africa|America|Antarctica|Arctic|Asia|Atlantic|Australia|Europe|Indian|Pacific)/"
+)
+
+
+@dataclass(frozen=True)
+class Form:
+    """What the form shows when it opens."""
+
+    channel: str | None  # preselected channel
+    fixed: bool  # editing: the channel is shown, not chosen
+    days: frozenset[int] = DEFAULT_DAYS
+    at: time = DEFAULT_TIME
+    tz: str = FALLBACK_TZ
+    lang: str = "en"
+    receives: str = "all"
+    topics: frozenset[str] = frozenset()
+    always: bool = False
+
+
+def form_for(
+    sub: SubscriptionView | None, channel: str | None, user_tz: str | None, user_lang: str
+) -> Form:
+    """The form for editing ``sub``, or for a new subscription (in ``channel`` if known) with
+    the defaults of the command: Monday, 09:00, the user's zone, the user's language."""
+    if sub is not None:
+        return Form(
+            channel=sub.channel_id,
+            fixed=True,
+            days=sub.schedule.days,
+            at=sub.schedule.at,
+            tz=sub.schedule.tz,
+            lang=sub.lang,
+            receives=sub.receives,
+            topics=sub.topics,
+            always=sub.always,
+        )
+    found = zone(user_tz or "")
+    tz = found.key if found is not None else FALLBACK_TZ
+    return Form(channel=channel, fixed=False, tz=tz, lang=user_lang)
+
+
+def _plain(text: str, limit: int = 75) -> PlainTextObject:
+    return PlainTextObject(text=truncate(text, limit))
+
+
+def _option(value: str, text: str) -> Option:
+    return Option(value=value, text=_plain(text))
+
+
+@lru_cache(maxsize=1)
+def zone_names() -> tuple[str, ...]:
+    """Every IANA zone a form offers: the places (``Area/City``), and UTC."""
+    return ("UTC", *sorted(n for n in available_timezones() if _ZONE_AREAS.match(n)))
+
+
+def _zone_groups(current: str) -> list[OptionGroup]:
+    names = list(zone_names())
+    if current not in names:
+        names.append(current)  # a zone Slack knows by another name (Asia/Calcutta)
+    areas: dict[str, list[str]] = {}
+    for name in sorted(names):
+        areas.setdefault(name.split("/")[0] if "/" in name else name, []).append(name)
+    groups = []
+    for area, members in areas.items():
+        chunks = [members[i : i + _GROUP_LIMIT] for i in range(0, len(members), _GROUP_LIMIT)]
+        for chunk in chunks:
+            label = area
+            if len(chunks) > 1:
+                first, last = (n.split("/", 1)[1] for n in (chunk[0], chunk[-1]))
+                label = f"{area} ({first}–{last})"
+            options = [_option(n, n.replace("_", " ")) for n in chunk]
+            groups.append(OptionGroup(label=_plain(label), options=options))
+    return groups
+
+
+def _find(options: Iterable[Option], values: Iterable[str]) -> list[Option]:
+    wanted = set(values)
+    return [o for o in options if o.value in wanted]
+
+
+def form_view(form: Form, library: Library, lang: str) -> View:
+    """The modal: channel, days, time, time zone, language, what the channel receives, topics."""
+    blocks: list[Block] = []
+    if form.fixed and form.channel:
+        shown = t(lang, "form.channel_fixed", channel=f"<#{form.channel}>")
+        blocks.append(SectionBlock(block_id=CHANNEL, text=MarkdownTextObject(text=shown)))
+    else:
+        select = ConversationSelectElement(
+            action_id=CHANNEL,
+            filter=ConversationFilter(include=["public", "private"], exclude_bot_users=True),
+        )
+        if form.channel:
+            select.initial_conversation = form.channel
+        else:
+            select.default_to_current_conversation = True
+        blocks.append(
+            InputBlock(
+                block_id=CHANNEL,
+                label=_plain(t(lang, "form.channel")),
+                element=select,
+                hint=_plain(t(lang, "form.channel_hint"), 2000),
+            )
+        )
+    days = [_option(str(d), day_name(d, lang)) for d in range(7)]
+    blocks.append(
+        InputBlock(
+            block_id=DAYS,
+            label=_plain(t(lang, "form.days")),
+            element=CheckboxesElement(
+                action_id=DAYS,
+                options=days,
+                initial_options=_find(days, map(str, form.days)) or None,
+            ),
+            optional=True,  # a channel that receives only reminders needs no day
+        )
+    )
+    blocks.append(
+        InputBlock(
+            block_id=TIME,
+            label=_plain(t(lang, "form.time")),
+            element=TimePickerElement(action_id=TIME, initial_time=f"{form.at:%H:%M}"),
+        )
+    )
+    groups = _zone_groups(form.tz)
+    initial_zone = _option(form.tz, form.tz.replace("_", " "))
+    blocks.append(
+        InputBlock(
+            block_id=TZ,
+            label=_plain(t(lang, "form.tz")),
+            element=StaticSelectElement(
+                action_id=TZ, option_groups=groups, initial_option=initial_zone
+            ),
+        )
+    )
+    langs = [_option(code, language_name(code, lang)) for code in LANGS]
+    blocks.append(
+        InputBlock(
+            block_id=LANG,
+            label=_plain(t(lang, "form.lang")),
+            element=StaticSelectElement(
+                action_id=LANG, options=langs, initial_option=_find(langs, [form.lang])[0]
+            ),
+        )
+    )
+    kinds = [_option(kind, t(lang, f"receives.{kind}")) for kind in RECEIVES]
+    blocks.append(
+        InputBlock(
+            block_id=RECEIVE,
+            label=_plain(t(lang, "form.receives")),
+            element=RadioButtonsElement(
+                action_id=RECEIVE, options=kinds, initial_option=_find(kinds, [form.receives])[0]
+            ),
+        )
+    )
+    local = library.for_lang(lang)
+    topics = [_option(tp.id, tp.title) for tp in local.topics]
+    chosen = _find(topics, form.topics) or None
+    topic_element: CheckboxesElement | StaticMultiSelectElement
+    if len(topics) <= _CHECKBOX_LIMIT:
+        topic_element = CheckboxesElement(action_id=TOPICS, options=topics, initial_options=chosen)
+    else:
+        topic_element = StaticMultiSelectElement(
+            action_id=TOPICS, options=topics[:100], initial_options=chosen
+        )
+    blocks.append(
+        InputBlock(
+            block_id=TOPICS,
+            label=_plain(t(lang, "form.topics")),
+            element=topic_element,
+            hint=_plain(t(lang, "form.topics_hint"), 2000),
+            optional=True,
+        )
+    )
+    always = [_option(ALWAYS, t(lang, "form.always"))]
+    blocks.append(
+        InputBlock(
+            block_id=ALWAYS,
+            label=_plain(t(lang, "form.always_label")),
+            element=CheckboxesElement(
+                action_id=ALWAYS, options=always, initial_options=always if form.always else None
+            ),
+            optional=True,
+        )
+    )
+    meta = {"channel": form.channel if form.fixed else None, "lang": lang}
+    return View(
+        type="modal",
+        callback_id=CALLBACK,
+        title=_plain(t(lang, "form.title_edit" if form.fixed else "form.title_new"), 24),
+        submit=_plain(t(lang, "form.submit"), 24),
+        close=_plain(t(lang, "form.close"), 24),
+        blocks=blocks,
+        private_metadata=json.dumps(meta),
+    )
+
+
+def message_view(title: str, text: str, lang: str) -> View:
+    """A modal that only says something (saved, admins only)."""
+    return View(
+        type="modal",
+        title=_plain(title, 24),
+        close=_plain(t(lang, "form.done"), 24),
+        blocks=[SectionBlock(text=MarkdownTextObject(text=truncate(text, 3000)))],
+    )
+
+
+def preview_view(blocks: list[Block], lang: str) -> View:
+    """A digest preview shown in a modal (where it cannot be posted to the user in the channel)."""
+    return View(
+        type="modal",
+        title=_plain(t(lang, "form.preview_title"), 24),
+        close=_plain(t(lang, "form.done"), 24),
+        blocks=blocks[:100] or [ContextBlock(elements=[_plain("…")])],
+    )
+
+
+# --- reading a submission -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Submission:
+    """What was chosen in the form, as plain values."""
+
+    channel: str | None
+    days: frozenset[int]
+    at: time
+    tz: str
+    lang: str
+    receives: str
+    topics: frozenset[str] = field(default_factory=frozenset)
+    always: bool = False
+
+    def words(self) -> list[str]:
+        """The same choice as the words of ``/declaration subscribe``."""
+        return request_words(
+            days=self.days,
+            at=self.at,
+            tz=self.tz,
+            lang=self.lang,
+            receives=self.receives,
+            topics=self.topics,
+            always=self.always,
+        )
+
+    def problem(self) -> Problem | None:
+        """What only a form can get wrong: no channel, or no day while digests are wanted."""
+        if not self.channel:
+            return Problem(CHANNEL, "no_channel")
+        if not self.days and self.receives != "reminders":
+            return Problem(DAYS, "no_day")
+        return None
+
+
+def _state(values: Mapping[str, Any], block: str) -> dict[str, Any]:
+    found = (values.get(block) or {}).get(block)
+    return found if isinstance(found, dict) else {}
+
+
+def _selected(values: Mapping[str, Any], block: str) -> list[str]:
+    state = _state(values, block)
+    chosen = state.get("selected_options") or []
+    if state.get("selected_option"):
+        chosen = [state["selected_option"]]
+    return [str(o.get("value")) for o in chosen if isinstance(o, dict)]
+
+
+def read_submission(view: Mapping[str, Any]) -> Submission:
+    """The choices in a ``view_submission`` payload's view (anything missing: a default that the
+    parser or :meth:`Submission.problem` then refuses or accepts as the command would)."""
+    values = (view.get("state") or {}).get("values") or {}
+    try:
+        meta = json.loads(view.get("private_metadata") or "{}")
+    except ValueError:
+        meta = {}
+    channel = meta.get("channel") if isinstance(meta, dict) else None
+    if not channel:
+        channel = _state(values, CHANNEL).get("selected_conversation")
+    days = frozenset(int(v) for v in _selected(values, DAYS) if v.isdigit() and int(v) < 7)
+    try:
+        at = time.fromisoformat(str(_state(values, TIME).get("selected_time") or "09:00"))
+    except ValueError:
+        at = DEFAULT_TIME
+    tz = next(iter(_selected(values, TZ)), FALLBACK_TZ)
+    lang = next(iter(_selected(values, LANG)), "en")
+    receives = next(iter(_selected(values, RECEIVE)), "all")
+    return Submission(
+        channel=str(channel) if channel else None,
+        days=days,
+        at=at.replace(second=0, microsecond=0),
+        tz=tz,
+        lang=lang if lang in LANGS else "en",
+        receives=receives if receives in RECEIVES else "all",
+        topics=frozenset(_selected(values, TOPICS)),
+        always=ALWAYS in _selected(values, ALWAYS),
+    )
+
+
+def errors(problem: Problem, lang: str, *, channel_fixed: bool = False) -> dict[str, str]:
+    """``response_action: errors`` for a refused submission: the message under its field."""
+    return error_at(problem.say(lang), problem.field, channel_fixed=channel_fixed)
+
+
+def error_at(text: str, field: str = "", *, channel_fixed: bool = False) -> dict[str, str]:
+    """A message under a field of the form; under the first input when the field is not one
+    (as the channel of an edited subscription is not)."""
+    inputs = {DAYS, TIME, TZ, TOPICS, RECEIVE} | (set() if channel_fixed else {CHANNEL})
+    first = DAYS if channel_fixed else CHANNEL
+    return {field if field in inputs else first: truncate(_unmark(text), 1000)}
+
+
+def _unmark(text: str) -> str:
+    """Plain text from our mrkdwn (an error under a field is not formatted)."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").replace("*", "")

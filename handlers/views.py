@@ -1,0 +1,141 @@
+"""The subscription form: opening it (from the Home tab, a `/declaration subscribe` reply or
+`help`) and its submission, checked by the same parser as the command."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot import forms, home
+from bot.app import Deps, UserProfile
+from bot.channels import Invocation
+from bot.i18n import LANGS, t
+from bot.reach import ChannelInfo
+from bot.render import COMMAND, FORM_ACTION
+from bot.subscriptions import Problem
+
+log = logging.getLogger("declaration_bot.form")
+
+CHECK_SECONDS = 1.0  # the channel check may take this long; Slack wants an answer within 3 s
+
+
+def who(body: dict[str, Any]) -> tuple[str, str, str | None]:
+    """(team, user, enterprise) of an interaction."""
+    team = str((body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id") or "")
+    user = str((body.get("user") or {}).get("id") or "")
+    enterprise = (body.get("enterprise") or {}).get("id") or None
+    return team, user, enterprise
+
+
+async def open_form(
+    deps: Deps,
+    client: AsyncWebClient,
+    body: dict[str, Any],
+    profile: UserProfile,
+    lang: str,
+    channel: str | None,
+) -> None:
+    """Open the form for ``channel``: its subscription to edit, or a new one (``None``: the form
+    asks which channel). Someone who may not change subscriptions is told so instead."""
+    team, user, enterprise = who(body)
+    trigger = str(body.get("trigger_id") or "")
+    if deps.channels is None or deps.store is None:
+        view = forms.message_view(t(lang, "form.title_new"), t(lang, "error.no_store"), lang)
+        await client.views_open(trigger_id=trigger, view=view.to_dict())
+        return
+    inv = Invocation(team, channel or "", user, enterprise, lang=lang)
+    if not await deps.channels.may_change(inv, profile.get):
+        text = t(lang, "channels.admins_only", command=COMMAND)
+        view = forms.message_view(t(lang, "form.admins_title"), text, lang)
+        await client.views_open(trigger_id=trigger, view=view.to_dict())
+        return
+    sub = await asyncio.to_thread(deps.store.get, team, channel) if channel else None
+    info = await profile.get() or {}
+    form = forms.form_for(sub, channel, str(info.get("tz") or ""), lang)
+    view = forms.form_view(form, deps.library, lang)
+    await client.views_open(trigger_id=trigger, view=view.to_dict())
+    log.info("form opened team=%s channel=%s user=%s edit=%s", team, channel, user, form.fixed)
+
+
+async def _reach_problem(
+    deps: Deps, client: AsyncWebClient, team: str, channel: str
+) -> Problem | None:
+    """Whether the bot can post to the chosen channel (asked again: it may just have been
+    invited). Slack not answering in time is not a reason to refuse."""
+    found = await deps.reach.info(client, team, channel, fresh=True, timeout=CHECK_SECONDS)
+    if found is None:
+        return Problem(forms.CHANNEL, "channel_hidden")
+    if isinstance(found, ChannelInfo) and found.is_archived:
+        return Problem(forms.CHANNEL, "channel_archived")
+    return None
+
+
+def register(app: AsyncApp, deps: Deps) -> None:
+    @app.action(FORM_ACTION)
+    async def on_form_button(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        await ack()
+        team, user, _ = who(body)
+        value = str(((body.get("actions") or [{}])[0]).get("value") or "")
+        channel = value or (body.get("channel") or {}).get("id") or None
+        profile = deps.locales.profile(client, {"team_id": team, "user_id": user})
+        lang = await deps.locales.lang_of(profile, "")
+        await open_form(deps, client, body, profile, lang, channel)
+
+    @app.view(forms.CALLBACK)
+    async def on_submit(
+        ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        team, user, enterprise = who(body)
+        profile = deps.locales.profile(client, {"team_id": team, "user_id": user})
+        try:
+            meta = json.loads(view.get("private_metadata") or "{}")
+        except ValueError:
+            meta = {}
+        lang = meta.get("lang") if isinstance(meta, dict) else None
+        if lang not in LANGS:
+            lang = await deps.locales.lang_of(profile, "")
+        chosen = forms.read_submission(view)
+        fixed = bool(isinstance(meta, dict) and meta.get("channel"))
+        inv = Invocation(team, chosen.channel or "", user, enterprise, lang=lang)
+
+        async def refuse(problem: Problem) -> None:
+            log.info("form refused team=%s channel=%s: %s", team, chosen.channel, problem.code)
+            errors = forms.errors(problem, lang, channel_fixed=fixed)
+            await ack(response_action="errors", errors=errors)
+
+        if deps.channels is None:
+            await ack(response_action="errors", errors={forms.DAYS: t(lang, "error.no_store")})
+            return
+        if not await deps.channels.may_change(inv, profile.get):
+            text = t(lang, "channels.admins_only", command=COMMAND)
+            await ack(response_action="errors", errors=forms.error_at(text, channel_fixed=fixed))
+            return
+        problem = chosen.problem()
+        if problem is None and chosen.channel:
+            problem = await _reach_problem(deps, client, team, chosen.channel)
+        if problem is not None:
+            await refuse(problem)
+            return
+        parsed = deps.channels.parse(tuple(chosen.words()), chosen.tz, lang)
+        if isinstance(parsed, Problem):
+            await refuse(parsed)
+            return
+        try:
+            reply = await deps.channels.apply(parsed, inv)
+        except Exception:
+            log.exception("form failed team=%s channel=%s", team, chosen.channel)
+            failed = forms.error_at(t(lang, "error.failed"), channel_fixed=fixed)
+            await ack(response_action="errors", errors=failed)
+            return
+        done = forms.message_view(t(lang, "form.saved_title"), reply.text, lang)
+        await ack(response_action="update", view=done.to_dict())
+        try:
+            await home.publish(deps, client, team, profile, lang)
+        except SlackApiError as exc:
+            log.warning("home not refreshed team=%s: %s", team, exc.response.get("error"))
