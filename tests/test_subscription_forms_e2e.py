@@ -171,7 +171,9 @@ def test_several_days_a_week_said_in_each_language(bot: Bot, slack: FakeSlack, d
 
 def test_what_a_channel_receives(bot: Bot, slack: FakeSlack, db: str) -> None:
     seen = say(bot, slack, "subscribe reminders-only topics:bletchley", channel="CR")
-    assert "Subscribed <#CR>: summit reminders at 09:00 (Europe/Paris, your Slack time zone)" in seen
+    assert (
+        "Subscribed <#CR>: summit reminders at 09:00 (Europe/Paris, your Slack time zone)" in seen
+    )
     assert "summit reminders only (no digests), about *Bletchley Declaration* only" in seen
     status = say(bot, slack, "status", channel="CR")
     assert (
