@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 from bot.content.problems import Findings, Problem
 from bot.content.schema import (
@@ -85,25 +85,10 @@ def _load_language(
                 "after the English topic it translates",
             )
         )
-    texts.summits = _entries(
-        base / "summits.yml",
-        lang,
-        SummitTexts,
-        lambda file: file.summits,
-        {s.id: s for s in summits},
-        ("note", "summary"),
-        found,
-    )
+    texts.summits = _entries(base, lang, _SUMMITS, {s.id: s for s in summits}, found)
     if developments or (base / "developments.yml").exists():
-        texts.developments = _entries(
-            base / "developments.yml",
-            lang,
-            DevelopmentTexts,
-            lambda file: file.developments,
-            {d.id: d for d in developments},
-            (),
-            found,
-        )
+        by_id = {d.id: d for d in developments}
+        texts.developments = _entries(base, lang, _DEVELOPMENTS, by_id, found)
     return texts
 
 
@@ -144,18 +129,31 @@ def _topic_text(base: Path, lang: str, topic: Topic, found: Findings) -> Parsed[
     return file if in_step else None
 
 
+@dataclass(frozen=True)
+class _Entries(Generic[F, E]):
+    """A translated file of entries with ids: ``summits.yml`` or ``developments.yml``."""
+
+    key: str  # the file's name and its list's: "summits", "developments"
+    model: type[F]
+    entries_of: Callable[[F], Sequence[E]]
+    optional: tuple[str, ...]  # fields a translation gives exactly when English does
+
+
+_SUMMITS = _Entries("summits", SummitTexts, lambda f: f.summits, ("note", "summary"))
+_DEVELOPMENTS = _Entries("developments", DevelopmentTexts, lambda f: f.developments, ())
+
+
 def _entries(
-    path: Path,
+    base: Path,
     lang: str,
-    model: type[F],
-    entries_of: Callable[[F], Sequence[E]],
+    kind_of: _Entries[F, E],
     english: Mapping[str, Summit | Development],
-    optional: tuple[str, ...],
     found: Findings,
 ) -> dict[str, E]:
     """The translated entries of summits.yml or developments.yml that match English, by id."""
-    key = path.stem  # "summits", "developments"
+    key = kind_of.key
     kind = key[:-1]  # "summit", "development"
+    path = base / f"{key}.yml"
     if not path.exists():
         if english:
             found.warnings.append(
@@ -169,10 +167,10 @@ def _entries(
                 )
             )
         return {}
-    file = read(path, model, found.errors)
+    file = read(path, kind_of.model, found.errors)
     if file is None:
         return {}
-    by_id = {e.id: (i, e) for i, e in enumerate(entries_of(file.value))}
+    by_id = {e.id: (i, e) for i, e in enumerate(kind_of.entries_of(file.value))}
     usable: dict[str, E] = {}
     for item_id, item in english.items():
         if item_id not in by_id:
@@ -188,7 +186,7 @@ def _entries(
             continue
         i, text = by_id[item_id]
         in_step = True
-        for fld in optional:
+        for fld in kind_of.optional:
             if (getattr(item, fld) is None) != (getattr(text, fld) is None):
                 in_step = False
                 has = "has" if getattr(item, fld) is not None else "has no"
