@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -249,5 +250,12 @@ def create_app(rt: Runtime, *, socket_mode: bool = False) -> AsyncApp:
         raise_error_for_unhandled_request=False,
     )
     app.client.base_url = settings.slack_api_url
+
+    @app.middleware
+    async def latest_content(next_: Callable[[], Awaitable[None]]) -> None:
+        # every request sees the latest content; the files are looked at off the event loop
+        await rt.content.refresh()
+        await next_()
+
     register_listeners(app, rt)
     return app

@@ -147,7 +147,8 @@ class Deliverer:
             return report
 
     async def _run(self, now: datetime) -> PassReport:
-        library = self.content.current(check=True)  # each pass sees the latest content
+        # each pass sees the latest content, looked at in a worker thread
+        library = await self.content.refresh(now=True)
         lead = self.settings.lead_days
 
         def decide(view: SubscriptionView, wake: datetime) -> str:

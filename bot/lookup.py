@@ -24,9 +24,13 @@ STOPWORDS_BY_LANG: dict[str, frozenset[str]] = {
 STOPWORDS = frozenset().union(*STOPWORDS_BY_LANG.values())
 
 
-def _word_match(typed: str, word: str) -> bool:
-    """A typed word matches a word of a name whole, or as its start when 3+ letters long."""
-    return word == typed or (len(typed) >= 3 and word.startswith(typed))
+PREFIX_LETTERS = 3  # a typed word this long or longer also matches the words it starts
+
+
+def word_match(typed: str, word: str) -> bool:
+    """The one match rule of names and searches: a typed word matches a word whole, or as its
+    start when it is three or more letters long ("bletch" finds "bletchley", "ai" only "ai")."""
+    return word == typed or (len(typed) >= PREFIX_LETTERS and word.startswith(typed))
 
 
 @dataclass(frozen=True)
@@ -51,7 +55,7 @@ def find_topic(library: Library, query: str) -> Found:
     hits: dict[str, Topic] = {}
     for name, topic in names:
         name_words = name.split()
-        if all(any(_word_match(w, nw) for nw in name_words) for w in words):
+        if all(any(word_match(w, nw) for nw in name_words) for w in words):
             hits[topic.id] = topic
     if len(hits) == 1:
         return Found(next(iter(hits.values())))
@@ -94,16 +98,14 @@ CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
 def _matches(term: str, text_words: list[str]) -> int:
-    """How many words of a text the term matches: whole word, or as a prefix when 3+ letters.
+    """How many words of a text the term matches (:func:`word_match`).
 
     Chinese and Japanese are written without spaces, so a term in those scripts matches
     anywhere inside the text.
     """
     if CJK.search(term):
         return sum(w.count(term) for w in text_words)
-    if len(term) >= 3:
-        return sum(1 for w in text_words if w.startswith(term))
-    return sum(1 for w in text_words if w == term)
+    return sum(1 for w in text_words if word_match(term, w))
 
 
 def word_matches(term: str, words: list[str]) -> bool:
@@ -118,28 +120,18 @@ def search(library: Library, query: str, limit: int = 5) -> list[Hit]:
         return []
     hits: list[Hit] = []
     for topic in library.topics:
-        fields: list[tuple[float, list[str]]] = [
-            (4.0, [topic.title, *topic.aliases]),
-            (2.0, [topic.short]),
-            (1.0, [topic.summary, *topic.key_points]),
-            (1.0, [d.event for d in topic.key_dates] + list(topic.caveats)),
-            (0.5, [s.title for s in topic.sources]),
-        ]
-        score = 0.0
-        found: set[str] = set()
-        for weight, texts in fields:
-            for text in texts:
-                text_words = normalize(text).split()
-                for term in words:
-                    n = _matches(term, text_words)
-                    if n:
-                        found.add(term)
-                        score += weight * (1 + 0.2 * min(n - 1, 5))
-        if not found:
-            continue
-        # a topic matching every word beats one matching a single word many times
-        score *= (len(found) / len(words)) ** 2
-        hits.append(Hit(topic, score, _best_snippet(topic, words)))
+        score = _score(
+            [
+                (4.0, [topic.title, *topic.aliases]),
+                (2.0, [topic.short]),
+                (1.0, [topic.summary, *topic.key_points]),
+                (1.0, [d.event for d in topic.key_dates] + list(topic.caveats)),
+                (0.5, [s.title for s in topic.sources]),
+            ],
+            words,
+        )
+        if score:
+            hits.append(Hit(topic, score, _best_snippet(topic, words)))
     hits.sort(key=lambda h: (-h.score, h.topic.title))
     return hits[:limit]
 
@@ -153,8 +145,13 @@ def _best_snippet(topic: Topic, terms: list[str]) -> str:
     candidates = [*_sentences(topic.summary), *topic.key_points]
     candidates += [d.event for d in topic.key_dates]
     candidates += [topic.short]
-    best, best_score = topic.short, 0
-    for text in candidates:
+    return _most_terms(candidates, topic.short, terms)
+
+
+def _most_terms(texts: list[str], default: str, terms: list[str]) -> str:
+    """The first of ``texts`` matching the most distinct terms; ``default`` if none matches."""
+    best, best_score = default, 0
+    for text in texts:
         words = normalize(text).split()
         distinct = sum(1 for t in terms if _matches(t, words))
         if distinct > best_score:
@@ -230,10 +227,4 @@ def search_all(library: Library, query: str, limit: int = 5) -> list[AnyHit]:
 def _best_sentence(text: str, fallback: str, terms: list[str]) -> str:
     """The sentence of ``text`` matching most terms; the first one if none matches."""
     sentences = _sentences(text) or [fallback]
-    best, best_score = sentences[0], 0
-    for sentence in sentences:
-        words = normalize(sentence).split()
-        distinct = sum(1 for t in terms if _matches(t, words))
-        if distinct > best_score:
-            best, best_score = sentence, distinct
-    return best
+    return _most_terms(sentences, sentences[0], terms)

@@ -230,6 +230,7 @@ class Shell:
             local=True,
         )
         profile = {"tz": self.zone_name, "is_admin": True, "locale": lang}
+        await self.content.refresh()  # the latest content, as a Slack request sees it
 
         async def user_info() -> dict[str, Any] | None:
             return profile

@@ -1,0 +1,261 @@
+"""Loading the content folder: every file read and validated, every cross-file rule checked.
+
+:func:`load_library` either returns a complete :class:`Library` or raises :class:`ContentError`
+listing every error found, each naming the file, the line (where known) and the field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from bot.content.library import Library
+from bot.content.problems import ContentError, Findings, Problem
+from bot.content.schema import (
+    Development,
+    DevelopmentsFile,
+    Summit,
+    SummitsFile,
+    Topic,
+    TopicText,
+    normalize,
+)
+from bot.content.translations import (
+    Texts,
+    load_translations,
+    translate_development,
+    translate_summit,
+    translate_topic,
+    with_every_alias,
+)
+from bot.content.yaml_lines import Parsed, display, read
+from bot.periods import describe_period
+
+
+@dataclass
+class _Loaded:
+    """The English files loaded so far, and what was found wrong with them."""
+
+    found: Findings = field(default_factory=Findings)
+    # each English file as shown in messages -> its `reviewed:` date, in the order loaded
+    reviewed: dict[str, date | None] = field(default_factory=dict)
+    topic_files: list[Parsed[Topic]] = field(default_factory=list)
+    topics_complete: bool = True  # every topic file loaded: only then are references checked
+    summits: list[Summit] = field(default_factory=list)
+    summits_complete: bool = False
+    # where each summit starts in summits.yml: (file as shown, line)
+    summit_places: dict[str, tuple[str, int | None]] = field(default_factory=dict)
+    developments: list[Development] = field(default_factory=list)  # newest first
+
+    @property
+    def topics(self) -> list[Topic]:
+        return [file.value for file in self.topic_files]
+
+    def topic_ids(self) -> set[str] | None:
+        """The ids a reference may name; None when a topic file failed (nothing is checked)."""
+        return {t.id for t in self.topics} if self.topics_complete else None
+
+    def summit_ids(self) -> set[str] | None:
+        return {s.id for s in self.summits} if self.summits_complete else None
+
+
+def load_library(directory: Path | str) -> Library:
+    """Load and validate every content file in ``directory``; raise ContentError on any error.
+
+    A missing or out-of-step translation is not an error: the item is shown in English in that
+    language, and the returned library's ``warnings`` say which file and item to translate.
+    """
+    root = Path(directory)
+    if not root.is_dir():
+        raise ContentError([Problem(str(root), None, "", "content folder not found")])
+    loaded = _Loaded()
+    _load_topics(root, loaded)
+    _load_summits(root, loaded)
+    _load_developments(root, loaded)
+    texts: dict[str, Texts] = {}
+    if loaded.topics_complete and not loaded.found.errors:
+        texts = load_translations(
+            root, loaded.topics, loaded.summits, loaded.developments, loaded.found
+        )
+    translated = [file for lang in texts.values() for file in lang.topics.values()]
+    _check_names([*loaded.topic_files, *translated], loaded.found)
+    if loaded.found.errors:
+        raise ContentError(loaded.found.errors)
+    return _assemble(root, loaded, texts)
+
+
+def _load_topics(root: Path, loaded: _Loaded) -> None:
+    """``topics/*.yml``: one topic a file, its id the file's name."""
+    topics_dir = root / "topics"
+    paths = sorted(topics_dir.glob("*.yml")) + sorted(topics_dir.glob("*.yaml"))
+    errors = loaded.found.errors
+    if not paths:
+        errors.append(Problem(display(topics_dir), None, "", "no topic files (*.yml) found"))
+    for path in paths:
+        file = read(path, Topic, errors)
+        if file is None:
+            loaded.topics_complete = False
+            continue
+        if file.value.id != path.stem:
+            errors.append(
+                file.problem(
+                    ("id",), f"id '{file.value.id}' must match the file name '{path.stem}'"
+                )
+            )
+        loaded.topic_files.append(file)
+        loaded.reviewed[file.shown] = file.value.reviewed
+
+
+def _load_summits(root: Path, loaded: _Loaded) -> None:
+    """``summits.yml``: ids unique, topics known (errors); dates inside their announced period
+    (a warning)."""
+    path = root / "summits.yml"
+    if not path.exists():
+        loaded.found.errors.append(Problem(display(path), None, "", "file not found"))
+        return
+    file = read(path, SummitsFile, loaded.found.errors)
+    if file is None:
+        return
+    loaded.summits = list(file.value.summits)
+    loaded.summits_complete = True
+    loaded.reviewed[file.shown] = file.value.reviewed
+    known_topics = loaded.topic_ids()
+    seen: set[str] = set()
+    for i, summit in enumerate(loaded.summits):
+        if summit.id in seen:
+            loaded.found.errors.append(
+                file.problem(("summits", i, "id"), f"duplicate summit id '{summit.id}'")
+            )
+        seen.add(summit.id)
+        for j, ref in enumerate(summit.topics):
+            if known_topics is not None and ref not in known_topics:
+                loaded.found.errors.append(
+                    file.problem(
+                        ("summits", i, "topics", j),
+                        f"no topic with id '{ref}' (known: {', '.join(sorted(known_topics))})",
+                    )
+                )
+        _check_period(file, i, summit, loaded.found)
+    loaded.summit_places = {
+        s.id: (file.shown, file.line(("summits", i))) for i, s in enumerate(loaded.summits)
+    }
+
+
+def _check_period(file: Parsed[SummitsFile], i: int, summit: Summit, found: Findings) -> None:
+    """A summit's dates fall inside the period it was announced for (a warning)."""
+    period, window = summit.period, summit.window
+    if summit.starts is None or period is None or window is None:
+        return
+    if period.contains(window[0]) and period.contains(window[1]):
+        return
+    found.warnings.append(
+        file.problem(
+            ("summits", i, "starts"),
+            f"'{summit.id}': its dates ({summit.starts} to {window[1]}) fall outside its "
+            f"announced period {period} ({describe_period(period)}): correct the "
+            "dates, or change 'period' if the event was moved",
+        )
+    )
+
+
+def _load_developments(root: Path, loaded: _Loaded) -> None:
+    """``developments.yml`` (optional): the dated timeline, newest first."""
+    path = root / "developments.yml"
+    if not path.exists():
+        return
+    file = read(path, DevelopmentsFile, loaded.found.errors)
+    if file is None:
+        return
+    loaded.reviewed[file.shown] = file.value.reviewed
+    known = {"topics": loaded.topic_ids(), "events": loaded.summit_ids()}
+    seen: set[str] = set()
+    for i, dev in enumerate(file.value.developments):
+        if dev.id in seen:
+            loaded.found.errors.append(
+                file.problem(("developments", i, "id"), f"duplicate development id '{dev.id}'")
+            )
+        seen.add(dev.id)
+        for kind, refs in (("topics", dev.topics), ("events", dev.events)):
+            ids = known[kind]
+            for k, ref in enumerate(refs):
+                if ids is not None and ref not in ids:
+                    loaded.found.errors.append(
+                        file.problem(
+                            ("developments", i, kind, k),
+                            f"no {'topic' if kind == 'topics' else 'summit'} with id '{ref}' "
+                            f"(known: {', '.join(sorted(ids))})",
+                        )
+                    )
+    loaded.developments = sorted(
+        file.value.developments, key=lambda d: (d.date, d.id), reverse=True
+    )
+
+
+def _check_names(files: Sequence[Parsed[Topic] | Parsed[TopicText]], found: Findings) -> None:
+    """Every name a user can type, in any language, must lead to exactly one topic."""
+    owner: dict[str, str] = {}
+    for file in files:
+        topic = file.value
+        names: list[tuple[str, tuple[int | str, ...]]] = [
+            (topic.id, ("id",)),
+            (topic.title, ("title",)),
+        ]
+        names += [(alias, ("aliases", i)) for i, alias in enumerate(topic.aliases)]
+        mine: set[str] = set()  # this file's aliases, as typed
+        for name, loc in names:
+            key = normalize(name)
+            if not key:
+                found.errors.append(file.problem(loc, "is empty"))
+                continue
+            other = owner.get(key)
+            if other is not None and other != topic.id:
+                found.errors.append(
+                    file.problem(
+                        loc, f"'{name}' is already a name of topic '{other}': names must be unique"
+                    )
+                )
+            elif loc[0] == "aliases" and name.casefold() in mine:
+                found.errors.append(file.problem(loc, f"duplicate alias '{name}'"))
+            owner.setdefault(key, topic.id)
+            if loc[0] == "aliases":
+                mine.add(name.casefold())
+
+
+def _assemble(root: Path, loaded: _Loaded, texts: Mapping[str, Texts]) -> Library:
+    """One Library per language; every version knows every language's aliases.
+
+    An item without a usable translation is the English item, marked ``untranslated``.
+    """
+    warnings = tuple(loaded.found.warnings)
+
+    def version(
+        lang: str,
+        topics: Sequence[Topic],
+        summits: Sequence[Summit],
+        developments: Sequence[Development],
+    ) -> Library:
+        return Library(
+            tuple(topics),
+            tuple(summits),
+            root,
+            lang,
+            developments=tuple(developments),
+            warnings=warnings,
+            reviewed=loaded.reviewed,
+            summit_places=loaded.summit_places,
+        )
+
+    english = with_every_alias(loaded.topics, texts)
+    versions = {"en": version("en", english, loaded.summits, loaded.developments)}
+    for lang, lang_texts in texts.items():
+        versions[lang] = version(
+            lang,
+            [translate_topic(t, lang_texts) for t in english],
+            [translate_summit(s, lang_texts) for s in loaded.summits],
+            [translate_development(d, lang_texts) for d in loaded.developments],
+        )
+    for lib in versions.values():
+        object.__setattr__(lib, "localized", versions)
+    return versions["en"]
