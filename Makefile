@@ -14,7 +14,10 @@ LOCK := requirements.lock
 $(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r $(LOCK)
-	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	@# setuptools warns that any editable install of a package with a data folder "may" be
+	@# shadowed by folders of the same name: not the case here, and not worth a newcomer's worry
+	PYTHONWARNINGS=ignore::UserWarning $(BIN)/python -m pip install --quiet --no-deps \
+	  --no-build-isolation -e .
 	$(BIN)/python -m pip check
 	touch $(STAMP)
 
