@@ -45,6 +45,21 @@ _Loader.add_constructor(
     _construct_mapping_no_dupes,
 )
 
+# libyaml parses the shipped content several times faster (start-up of every command). Its error
+# messages differ from PyYAML's, so a file it refuses is read again with the Python parser, whose
+# message (and line) is the one reported: the same report either way.
+_FastLoader: type[Any] | None = None
+if getattr(yaml, "__with_libyaml__", False):
+
+    class _CLoader(yaml.CSafeLoader):
+        yaml_implicit_resolvers = _Loader.yaml_implicit_resolvers
+
+    _CLoader.add_constructor(
+        yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
+        _construct_mapping_no_dupes,
+    )
+    _FastLoader = _CLoader
+
 
 def display(path: Path) -> str:
     """A file as messages name it: relative to the working folder when it is inside it."""
@@ -129,6 +144,18 @@ def _parse(path: Path, shown: str, problems: list[Problem]) -> tuple[yaml.Node, 
     except (OSError, UnicodeDecodeError) as exc:
         problems.append(Problem(shown, None, "", f"cannot read the file: {exc}"))
         return None
+    if _FastLoader is not None:
+        fast = _FastLoader(text)
+        try:
+            node = fast.get_single_node()
+            data = fast.construct_document(node) if node is not None else None
+        except yaml.YAMLError:
+            pass  # said below, in PyYAML's words
+        else:
+            if node is not None:
+                return node, data
+        finally:
+            fast.dispose()
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
