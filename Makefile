@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-stamp
 # ranges in pyproject.toml). The project itself is installed on top, without its dependencies.
 LOCK := requirements.lock
 
-.PHONY: run test lint lock bench-commands bench-fanout clean
+.PHONY: run test lint lock bench-commands bench-fanout bench-startup clean
 
 $(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,9 @@ bench-commands: $(STAMP)
 
 bench-fanout: $(STAMP)
 	$(BIN)/python bench/fanout.py
+
+bench-startup: $(STAMP)
+	$(BIN)/python bench/startup.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis
