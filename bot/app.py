@@ -13,6 +13,8 @@ import aiohttp
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.oauth.async_oauth_flow import AsyncOAuthFlow
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.answers import Answers
@@ -27,7 +29,16 @@ from bot.store import Store
 
 log = logging.getLogger("declaration_bot.app")
 
-BOT_SCOPES = ("commands", "chat:write", "chat:write.public", "users:read")
+# channels:history and groups:history let the clock look in a channel's history for a post
+# whose outcome Slack never told it (see bot.delivery), so that it is not posted twice
+BOT_SCOPES = (
+    "commands",
+    "chat:write",
+    "chat:write.public",
+    "users:read",
+    "channels:history",
+    "groups:history",
+)
 
 
 def delivery_settings(settings: Settings) -> DeliverySettings:
@@ -36,7 +47,18 @@ def delivery_settings(settings: Settings) -> DeliverySettings:
         max_late=timedelta(hours=settings.max_late_hours),
         concurrency=settings.delivery_concurrency,
         retry_base=settings.retry_base_seconds,
+        lease=timedelta(seconds=settings.lease_seconds),
+        timeout=settings.slack_timeout_seconds,
+        uncertain_posts=settings.uncertain_posts,
+        shutdown_grace=settings.shutdown_grace_seconds,
     )
+
+
+def interactive_retry_handlers() -> list[AsyncRetryHandler]:
+    """What the clients of slash commands, Home tab and modals retry on their own: one wait of
+    Retry-After when Slack answers 429 (users.info, views.publish, views.open…). Nothing else:
+    a post is never sent twice by a client."""
+    return [AsyncRateLimitErrorRetryHandler(max_retry_count=1)]
 
 
 class SlackClients:
@@ -44,6 +66,11 @@ class SlackClients:
 
     With OAuth each workspace's own token comes from the installation store; otherwise every
     post uses SLACK_BOT_TOKEN.
+
+    Only the delivery pass retries: these clients have no retry handlers (slack_sdk's default one
+    would resend a post after a dropped connection, inside each of the pass's attempts). The
+    time limit is the session's own (``aiohttp.ClientTimeout``): slack_sdk applies its ``timeout``
+    only to sessions it creates, not to one it is given.
     """
 
     def __init__(self, settings: Settings, tokens: TokenCache | None = None) -> None:
@@ -55,7 +82,10 @@ class SlackClients:
     def _pool(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
             connector = aiohttp.TCPConnector(limit=self.settings.delivery_concurrency + 10)
-            self._session = aiohttp.ClientSession(connector=connector)
+            self._session = aiohttp.ClientSession(
+                connector=connector,
+                timeout=aiohttp.ClientTimeout(total=self.settings.slack_timeout_seconds),
+            )
             self._clients.clear()
         return self._session
 
@@ -75,7 +105,11 @@ class SlackClients:
         client = self._clients.get(secret)
         if client is None:
             client = AsyncWebClient(
-                token=secret, base_url=self.settings.slack_api_url, session=session, timeout=15
+                token=secret,
+                base_url=self.settings.slack_api_url,
+                session=session,
+                timeout=int(max(1.0, self.settings.slack_timeout_seconds)),
+                retry_handlers=[],
             )
             self._clients[secret] = client
         return client
@@ -221,7 +255,11 @@ def create_app(rt: Runtime, *, socket_mode: bool = False) -> AsyncApp:
             ),
         )
         token = None
-    client = AsyncWebClient(token=token, base_url=settings.slack_api_url)
+    client = AsyncWebClient(
+        token=token,
+        base_url=settings.slack_api_url,
+        retry_handlers=interactive_retry_handlers(),  # Bolt's per-request clients copy them
+    )
     app = AsyncApp(
         client=client,
         signing_secret=secret,

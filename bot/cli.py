@@ -166,12 +166,7 @@ async def _clock_forever(rt: Runtime) -> None:
     from bot.ticker import Ticker
 
     assert rt.deliverer is not None
-    ticker = Ticker(rt.deliverer, rt.settings.tick_seconds)
-    ticker.start()
-    try:
-        await asyncio.Event().wait()
-    finally:
-        ticker.stop()
+    await Ticker(rt.deliverer, rt.settings.tick_seconds).run_until_terminated()
 
 
 def _serve(rt: Runtime, args: argparse.Namespace) -> None:
@@ -189,7 +184,7 @@ def _serve(rt: Runtime, args: argparse.Namespace) -> None:
 
     async def shutdown() -> None:
         if ticker is not None:
-            ticker.stop()
+            await ticker.shutdown()
         if rt.clients is not None:
             await rt.clients.close()
 
@@ -225,7 +220,7 @@ async def _socket_mode(rt: Runtime, clock_on: bool) -> None:
     from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
     from bot.app import create_app
-    from bot.ticker import Ticker
+    from bot.ticker import Ticker, until_terminated
 
     bolt = create_app(rt, socket_mode=True)
     assert rt.settings.slack_app_token is not None
@@ -237,10 +232,12 @@ async def _socket_mode(rt: Runtime, clock_on: bool) -> None:
         "starting Socket Mode clock=%s content=%s", "on" if ticker else "off", rt.library.directory
     )
     try:
-        await handler.start_async()  # type: ignore[no-untyped-call]
+        await handler.connect_async()  # type: ignore[no-untyped-call]
+        await until_terminated()
     finally:
+        await handler.close_async()  # type: ignore[no-untyped-call]
         if ticker:
-            ticker.stop()
+            await ticker.shutdown()
 
 
 if __name__ == "__main__":  # pragma: no cover

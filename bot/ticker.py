@@ -1,8 +1,15 @@
-"""The clock: APScheduler drives a periodic delivery pass; the database decides what is due."""
+"""The clock: APScheduler drives a periodic delivery pass; the database decides what is due.
+
+On SIGTERM (or SIGINT) a running clock stops taking work, lets the posts in flight finish within
+SHUTDOWN_GRACE_SECONDS, hands back at once what it has not sent (lease released), records every
+result it has, and returns, so the process exits 0.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import signal
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
@@ -10,6 +17,25 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.delivery import Deliverer
 
 log = logging.getLogger("declaration_bot.clock")
+
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+
+async def until_terminated() -> str:
+    """Wait for SIGTERM or SIGINT; the signal's name. Later signals are ignored, so a second
+    SIGTERM does not cut short the recording of results (SIGKILL still ends the process)."""
+    loop = asyncio.get_running_loop()
+    got: asyncio.Future[str] = loop.create_future()
+
+    def on_signal(sig: signal.Signals) -> None:
+        if not got.done():
+            got.set_result(sig.name)
+
+    for sig in STOP_SIGNALS:
+        loop.add_signal_handler(sig, on_signal, sig)
+    name = await got
+    log.info("%s received: stopping", name)
+    return name
 
 
 class Ticker:
@@ -45,5 +71,21 @@ class Ticker:
         log.info("clock started: a pass every %ss", self.seconds)
 
     def stop(self) -> None:
+        """No more passes (one that is running goes on: see :meth:`shutdown`)."""
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+
+    async def shutdown(self, grace: float | None = None) -> None:
+        """Stop for good: no new pass; the running one finishes its posts in flight within
+        ``grace`` seconds (SHUTDOWN_GRACE_SECONDS by default) and hands back the rest."""
+        self.stop()
+        await self.deliverer.shutdown(grace)
+        log.info("clock stopped")
+
+    async def run_until_terminated(self) -> None:
+        """``declaration-bot clock``: passes until SIGTERM or SIGINT, then a clean stop."""
+        self.start()
+        try:
+            await until_terminated()
+        finally:
+            await self.shutdown()

@@ -7,6 +7,8 @@ import contextlib
 import hashlib
 import hmac
 import logging
+import signal
+import threading
 import time
 from collections.abc import AsyncIterator, Callable, Mapping
 
@@ -184,4 +186,13 @@ def serve(web: Starlette, port: int, log_level: str, host: str = "0.0.0.0") -> N
         proxy_headers=True,
         timeout_graceful_shutdown=10,
     )
+    # uvicorn shuts down gracefully on SIGTERM (the clock's shutdown included), then raises the
+    # signal again for the handler that was there before it: let that one end the process with
+    # exit status 0 (a SIGTERM before uvicorn is up ends it the same way)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _exit_cleanly)
     uvicorn.Server(config).run()
+
+
+def _exit_cleanly(signum: int, frame: object) -> None:
+    raise SystemExit(0)
