@@ -165,8 +165,11 @@ async def _tick(rt: Runtime) -> int:
 async def _clock_forever(rt: Runtime) -> None:
     from bot.ticker import Ticker
 
-    assert rt.deliverer is not None
-    await Ticker(rt.deliverer, rt.settings.tick_seconds).run_until_terminated()
+    assert rt.deliverer is not None and rt.clients is not None
+    try:
+        await Ticker(rt.deliverer, rt.settings.tick_seconds).run_until_terminated()
+    finally:
+        await rt.clients.close()
 
 
 def _serve(rt: Runtime, args: argparse.Namespace) -> None:
@@ -238,6 +241,8 @@ async def _socket_mode(rt: Runtime, clock_on: bool) -> None:
         await handler.close_async()  # type: ignore[no-untyped-call]
         if ticker:
             await ticker.shutdown()
+        if rt.clients is not None:
+            await rt.clients.close()
 
 
 if __name__ == "__main__":  # pragma: no cover

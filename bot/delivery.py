@@ -386,17 +386,20 @@ class Deliverer:
         finally:
             beat.cancel()
             stopper.cancel()
+            for task in tasks.values():  # if this pass itself is cancelled
+                task.cancel()
             done.set()
             await writer
-        # what this pass holds but will not finish goes back at once, not when the lease ends
-        held = [
-            (c.delivery_id, st.unsure.get(c.delivery_id, c.maybe_posted))
-            for c in claims
-            if c.delivery_id not in st.done and c.delivery_id not in st.lost
-        ]
-        if held:
-            await asyncio.to_thread(self.store.release, held, self.clock.now())
-            log.warning("handed back %d claims for the next pass", len(held))
+            # what this pass holds but will not finish goes back at once, not when the lease
+            # ends (with whether a post of it may have reached Slack)
+            held = [
+                (c.delivery_id, st.unsure.get(c.delivery_id, c.maybe_posted))
+                for c in claims
+                if c.delivery_id not in st.done and c.delivery_id not in st.lost
+            ]
+            if held:
+                await asyncio.to_thread(self.store.release, held, self.clock.now())
+                log.warning("handed back %d claims for the next pass", len(held))
         return results, len(held)
 
     async def _heartbeat(self, st: _PassState, tasks: dict[int, asyncio.Task[None]]) -> None:

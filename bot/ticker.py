@@ -45,14 +45,21 @@ class Ticker:
         self.deliverer = deliverer
         self.seconds = seconds
         self.scheduler = AsyncIOScheduler(timezone="UTC")
+        self._running: set[asyncio.Task[object]] = set()
 
     async def _tick(self) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self._running.add(task)
         try:
             report = await self.deliverer.run_pass()
         except Exception:
             # a pass that dies loses nothing: its claims are taken over when their lease ends
             log.exception("clock pass failed")
             return
+        finally:
+            if task is not None:
+                self._running.discard(task)
         if report.claimed or report.skipped:
             log.info(report.lines()[0])
 
@@ -71,15 +78,21 @@ class Ticker:
         log.info("clock started: a pass every %ss", self.seconds)
 
     def stop(self) -> None:
-        """No more passes (one that is running goes on: see :meth:`shutdown`)."""
+        """No more passes, at once: a pass that is running is cancelled (its claims are taken
+        over when their lease ends). :meth:`shutdown` is the graceful way."""
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
 
     async def shutdown(self, grace: float | None = None) -> None:
         """Stop for good: no new pass; the running one finishes its posts in flight within
-        ``grace`` seconds (SHUTDOWN_GRACE_SECONDS by default) and hands back the rest."""
-        self.stop()
+        ``grace`` seconds (SHUTDOWN_GRACE_SECONDS by default), hands back the rest and records
+        what it knows. Only then is the scheduler shut down (which would cancel the pass)."""
+        if self.scheduler.running:
+            self.scheduler.pause()
         await self.deliverer.shutdown(grace)
+        if self._running:  # ticks queued behind the pass return at once now
+            await asyncio.wait(set(self._running), timeout=1.0)
+        self.stop()
         log.info("clock stopped")
 
     async def run_until_terminated(self) -> None:

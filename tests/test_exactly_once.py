@@ -211,9 +211,7 @@ async def test_a_post_slack_refused_is_sent_again_after_the_history_check(
 
 
 @pytest.mark.parametrize("error", ["not_in_channel", "missing_scope"])
-async def test_unreadable_history_gives_up_by_default_and_says_so(
-    db_url: str, error: str
-) -> None:
+async def test_unreadable_history_gives_up_by_default_and_says_so(db_url: str, error: str) -> None:
     clock = MovingClock(T0 + timedelta(seconds=5))
     with fake_at(clock) as slack:
         w = Clockwork(db_url, slack, clock)
