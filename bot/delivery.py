@@ -179,21 +179,39 @@ class _Seen:
     unknown: str | None = None  # could not tell for now (rate limited, Slack down)
 
 
-class _Renewals:
-    """Leases renewed just before posts leave, many at once: each batch is one statement that
-    also records that those posts may reach Slack (``maybe_posted``), and tells which claims
-    this worker still holds (the others were taken over: fenced out)."""
+class _PassState:
+    """What one pass holds while it posts, and the lease renewals made just before posts leave.
 
-    def __init__(self, store: Store, clock: Clock, lease: timedelta) -> None:
+    Renewals before a send are batched: each batch is one statement that extends the leases,
+    records that those posts may reach Slack (``maybe_posted``), and tells which claims this
+    worker still holds (the others were taken over: fenced out). A batch also takes the next
+    ``lookahead`` claims in line, so a pass writes once per few dozen posts, not once per post;
+    after a crash the next owner looks those few up in the history.
+    """
+
+    def __init__(
+        self, store: Store, clock: Clock, lease: timedelta, claims: Sequence[Claim], lookahead: int
+    ) -> None:
         self.store = store
         self.clock = clock
         self.lease = lease
-        self._waiting: dict[int, list[asyncio.Future[datetime | None]]] = {}
+        self.lookahead = lookahead
+        first = clock.now() + lease
+        self.order = [c.delivery_id for c in claims]  # the order posts leave in (the gate's)
+        self.deadline: dict[int, datetime] = dict.fromkeys(self.order, first)  # lease ends
+        self.unsure = {c.delivery_id: c.maybe_posted for c in claims}  # may have landed
+        self.marked: set[int] = set()  # maybe_posted written, lease renewed, in this pass
+        self.sending: set[int] = set()  # a chat.postMessage is in flight
+        self.done: set[int] = set()  # an outcome is known (recorded soon)
+        self.lost: set[int] = set()  # taken over by another worker
+        self._next = 0
+        self._waiting: dict[int, list[asyncio.Future[bool]]] = {}
         self._flusher: asyncio.Task[None] | None = None
 
-    async def ask(self, delivery_id: int) -> datetime | None:
-        """The new end of this claim's lease, or None if it is no longer ours to send."""
-        fut: asyncio.Future[datetime | None] = asyncio.get_running_loop().create_future()
+    async def renew_to_send(self, delivery_id: int) -> bool:
+        """Renew this claim's lease and record that its post may leave; False if it is no
+        longer this pass's to send."""
+        fut: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
         self._waiting.setdefault(delivery_id, []).append(fut)
         if self._flusher is None or self._flusher.done():
             self._flusher = asyncio.create_task(self._flush())
@@ -202,29 +220,29 @@ class _Renewals:
     async def _flush(self) -> None:
         while self._waiting:
             batch, self._waiting = self._waiting, {}
+            ahead: list[int] = []
+            while len(ahead) < self.lookahead and self._next < len(self.order):
+                i = self.order[self._next]
+                self._next += 1
+                if i not in batch and i not in self.marked and i not in self.done:
+                    ahead.append(i)
+            ids = [*batch, *ahead]
             until = self.clock.now() + self.lease
             try:
-                kept = await asyncio.to_thread(self.store.renew, list(batch), until, sending=True)
+                kept = await asyncio.to_thread(self.store.renew, ids, until, sending=True)
             except Exception:  # the database is away: send nothing we cannot vouch for
-                log.exception("could not renew %d leases before posting", len(batch))
+                log.exception("could not renew %d leases before posting", len(ids))
                 kept = set()
-            for delivery_id, futures in batch.items():
+            for i in ids:
+                if i in kept:
+                    self.marked.add(i)
+                    self.deadline[i] = until
+                elif i in batch:
+                    self.lost.add(i)
+            for i, futures in batch.items():
                 for fut in futures:
                     if not fut.done():
-                        fut.set_result(until if delivery_id in kept else None)
-
-
-@dataclass
-class _PassState:
-    """What one pass holds while it posts."""
-
-    renewals: _Renewals
-    deadline: dict[int, datetime] = field(default_factory=dict)  # lease ends (renewed)
-    marked: set[int] = field(default_factory=set)  # maybe_posted written in this pass
-    unsure: dict[int, bool] = field(default_factory=dict)  # an attempt may have landed
-    sending: set[int] = field(default_factory=set)  # a chat.postMessage is in flight
-    done: set[int] = field(default_factory=set)  # an outcome is known (recorded soon)
-    lost: set[int] = field(default_factory=set)  # taken over by another worker
+                        fut.set_result(i in kept)
 
 
 class Deliverer:
@@ -340,11 +358,9 @@ class Deliverer:
         results: list[Outcome] = []
         pending: list[Outcome] = []
         done = asyncio.Event()
-        st = _PassState(_Renewals(self.store, self.clock, self.settings.lease))
-        first_deadline = now + self.settings.lease
-        for c in claims:
-            st.deadline[c.delivery_id] = first_deadline
-            st.unsure[c.delivery_id] = c.maybe_posted
+        st = _PassState(
+            self.store, self.clock, self.settings.lease, claims, self.settings.concurrency
+        )
 
         async def recorder() -> None:
             # write results in small batches: what a crash loses is found again in the history
@@ -445,17 +461,13 @@ class Deliverer:
         margin = timedelta(seconds=self.settings.timeout + 1.0)
         if i in st.marked and self.clock.now() + margin < st.deadline[i]:
             return True
-        until = await st.renewals.ask(i)
-        if until is None:
-            st.lost.add(i)
+        if not await st.renew_to_send(i):
             log.warning(
                 "not posting team=%s channel=%s: taken over by another clock",
                 claim.subscription.team_id,
                 claim.subscription.channel_id,
             )
             return False
-        st.marked.add(i)
-        st.deadline[i] = until
         return not self._stopping.is_set()
 
     # --- one post ---------------------------------------------------------------------------
