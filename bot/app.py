@@ -22,7 +22,7 @@ from bot.channels import Channels
 from bot.clock import Clock
 from bot.config import Settings
 from bot.content import ContentSource, Library
-from bot.delivery import Deliverer, DeliverySettings
+from bot.delivery import Deliverer, DeliverySettings, GuardedRequest
 from bot.i18n import DEFAULT, from_locale, split_lang
 from bot.installations import DbInstallationStore, DbOAuthStateStore, TokenCache, TokenCipher
 from bot.store import Store
@@ -85,6 +85,7 @@ class SlackClients:
             self._session = aiohttp.ClientSession(
                 connector=connector,
                 timeout=aiohttp.ClientTimeout(total=self.settings.slack_timeout_seconds),
+                request_class=GuardedRequest,  # a post's lease is checked as its bytes leave
             )
             self._clients.clear()
         return self._session

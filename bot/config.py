@@ -51,7 +51,7 @@ class Settings(BaseSettings):
     # exactly once: how long a claim is leased (renewed while its pass runs), how long one Slack
     # request may take, what to do when a post may have landed and the history cannot tell, and
     # how long SIGTERM waits for posts in flight
-    lease_seconds: float = Field(default=600.0, gt=0, le=86400)
+    lease_seconds: float = Field(default=120.0, gt=0, le=86400)
     slack_timeout_seconds: float = Field(default=15.0, gt=0, le=300)
     uncertain_posts: Literal["resend", "give-up"] = "give-up"
     shutdown_grace_seconds: float = Field(default=10.0, ge=0, le=600)

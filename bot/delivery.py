@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import logging
 import random
 import time
@@ -96,6 +97,44 @@ HISTORY_UNREADABLE = frozenset(
 HISTORY_MARGIN = timedelta(minutes=10)
 HISTORY_PAGE = 15
 HISTORY_PAGES = 20
+
+
+class _SendGuard:
+    """The last word on whether a post may leave: asked by :class:`GuardedRequest` as the
+    request's bytes are about to be written, with nothing awaited in between."""
+
+    def __init__(self, check: Callable[[], bool]) -> None:
+        self.check = check
+        self.refused = False
+
+    def __call__(self) -> bool:
+        self.refused = not self.check()
+        return not self.refused
+
+
+_SEND_GUARD: contextvars.ContextVar[_SendGuard | None] = contextvars.ContextVar(
+    "declaration_send_guard", default=None
+)
+
+
+class GuardedRequest(aiohttp.ClientRequest):
+    """An aiohttp request that asks the post's guard (if any) right before its body is written.
+
+    Under Python 3.11 aiohttp writes a request's body in a task of its own, one turn of the event
+    loop after the request was made: a process frozen in between (SIGSTOP, a stalled VM) would
+    send, when it wakes, a post whose lease may have passed to another clock. Checked here, the
+    lease is checked with nothing left to wait for before the bytes go out; if it has run out,
+    the request fails without a byte written."""
+
+    async def write_bytes(self, writer: Any, conn: Any, *args: Any, **kwargs: Any) -> None:
+        guard = _SEND_GUARD.get()
+        if guard is not None and not guard():
+            refusal = aiohttp.ClientConnectionError("not sent: the post's lease has run out")
+            if conn.protocol is not None:
+                conn.protocol.set_exception(refusal)
+            conn.close()
+            return
+        await super().write_bytes(writer, conn, *args, **kwargs)
 
 
 def delivery_key(subscription_id: int, scheduled_for: datetime) -> str:
@@ -454,21 +493,28 @@ class Deliverer:
     async def _own(self, st: _PassState, claim: Claim) -> bool:
         """Whether this pass may send ``claim`` now: it still holds the lease, with time left
         for a whole request. A claim's first send (and any send near the end of its lease)
-        renews the lease and records that the post may leave, in one batched write."""
+        renews the lease and records that the post may leave, in one batched write. The last
+        check is made without awaiting anything, right before the request is handed to the
+        client: a process frozen while it waited (SIGSTOP, a stalled VM) looks again."""
         i = claim.delivery_id
-        if self._stopping.is_set() or i in st.lost:
-            return False
-        margin = timedelta(seconds=self.settings.timeout + 1.0)
-        if i in st.marked and self.clock.now() + margin < st.deadline[i]:
-            return True
-        if not await st.renew_to_send(i):
-            log.warning(
-                "not posting team=%s channel=%s: taken over by another clock",
-                claim.subscription.team_id,
-                claim.subscription.channel_id,
-            )
-            return False
-        return not self._stopping.is_set()
+        while True:
+            if self._stopping.is_set() or i in st.lost:
+                return False
+            if i in st.marked and self._lease_left(st, i):
+                return True
+            if not await st.renew_to_send(i):
+                log.warning(
+                    "not posting team=%s channel=%s: taken over by another clock",
+                    claim.subscription.team_id,
+                    claim.subscription.channel_id,
+                )
+                return False
+
+    def _lease_left(self, st: _PassState, i: int) -> bool:
+        """Whether claim ``i``'s lease lasts longer than a whole request (which must end,
+        answered or timed out, before the lease does)."""
+        margin = min(timedelta(seconds=self.settings.timeout + 1.0), self.settings.lease / 2)
+        return i not in st.lost and self.clock.now() + margin < st.deadline[i]
 
     # --- one post ---------------------------------------------------------------------------
 
@@ -557,6 +603,8 @@ class Deliverer:
             st.sending.add(i)
             st.unsure[i] = True
             settle = False
+            guard = _SendGuard(lambda: self._lease_left(st, i))
+            guarded = _SEND_GUARD.set(guard)
             try:
                 resp = await client.chat_postMessage(
                     channel=sub.channel_id,
@@ -597,6 +645,7 @@ class Deliverer:
                 if status >= 500 or code in UNCERTAIN_ERRORS:
                     error = f"{code or 'server error'} (HTTP {status})"
                     unsure = True
+                    settle = status in (502, 504)  # a gateway gave up: Slack may still be at it
                 elif code in RETRY_ERRORS:
                     error = f"{code} (HTTP {status})"
                 else:
@@ -605,10 +654,16 @@ class Deliverer:
             except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as exc:
                 error = f"connection problem: {type(exc).__name__}"  # nothing was sent
             except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+                if guard.refused:  # not a byte left: the lease ran out while we waited
+                    log.warning("not posted %s: its lease ran out before the request left", where)
+                    st.unsure[i] = False
+                    attempt -= 1
+                    continue
                 # the request may have reached Slack: its answer did not reach us
                 error = f"no answer: {type(exc).__name__}"
                 unsure = settle = True
             finally:
+                _SEND_GUARD.reset(guarded)
                 st.sending.discard(i)
             st.unsure[i] = unsure
             if unsure:

@@ -425,3 +425,32 @@ async def test_a_claim_taken_over_from_a_dead_clock_is_looked_up_first(db_url: s
         assert len(report.sent) == 40
         assert len(slack.calls_to("conversations.history")) == 25  # only those that had left
         await b.close()
+
+
+async def test_a_post_whose_lease_ran_out_leaves_no_byte(sqlite_url: str) -> None:
+    """The last check is made as the request's bytes are about to be written (a clock frozen
+    between its lease check and that moment must not send): refused, Slack sees nothing."""
+    from bot.delivery import _SEND_GUARD, _SendGuard
+
+    clock = MovingClock(T0)
+    with fake_at(clock) as slack:
+        w = Clockwork(sqlite_url, slack, clock)
+        assert w.rt.clients is not None
+        client = await w.rt.clients.for_team("T1")
+        assert client is not None
+        refuse = _SendGuard(lambda: False)
+        token = _SEND_GUARD.set(refuse)
+        try:
+            with pytest.raises(Exception, match="lease"):
+                await client.chat_postMessage(channel="CLATE", text="too late")
+        finally:
+            _SEND_GUARD.reset(token)
+        assert refuse.refused and slack.calls_to("chat.postMessage") == []
+        allow = _SendGuard(lambda: True)
+        token = _SEND_GUARD.set(allow)
+        try:
+            await client.chat_postMessage(channel="CLATE", text="in time")
+        finally:
+            _SEND_GUARD.reset(token)
+        assert [m["text"] for m in slack.messages("CLATE")] == ["in time"]
+        await w.close()
