@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -292,7 +293,7 @@ async def test_delivery_clients_never_retry_a_post_themselves(sqlite_url: str) -
         client = await clients.for_team("T1")
         assert client is not None and client.retry_handlers == []
         slack.accept_but("drop", channel="CX")
-        with pytest.raises(Exception, match="[Dd]isconnect"):
+        with pytest.raises(aiohttp.ServerDisconnectedError):
             await client.chat_postMessage(channel="CX", text="hello")
         slack.fail("chat.postMessage", "ratelimited", status=429, retry_after=1)
         with pytest.raises(SlackApiError):
