@@ -14,6 +14,8 @@ import aiohttp
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.oauth.async_oauth_flow import AsyncOAuthFlow
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.answers import Answers
@@ -21,7 +23,7 @@ from bot.channels import Channels
 from bot.clock import Clock
 from bot.config import Settings
 from bot.content import ContentSource, Library
-from bot.delivery import Deliverer, DeliverySettings
+from bot.delivery import Deliverer, DeliverySettings, GuardedRequest
 from bot.i18n import DEFAULT, from_locale, split_lang
 from bot.installations import DbInstallationStore, DbOAuthStateStore, TokenCache, TokenCipher
 from bot.reach import Reach
@@ -32,6 +34,8 @@ log = logging.getLogger("declaration_bot.app")
 # channels:read and groups:read: conversations.info and conversations.members, so that the Home tab
 # shows each user the subscriptions of channels they can see, and the form refuses a private channel
 # the bot has not been invited to
+# channels:history and groups:history let the clock look in a channel's history for a post
+# whose outcome Slack never told it (see bot.delivery), so that it is not posted twice
 BOT_SCOPES = (
     "commands",
     "chat:write",
@@ -39,6 +43,8 @@ BOT_SCOPES = (
     "users:read",
     "channels:read",
     "groups:read",
+    "channels:history",
+    "groups:history",
 )
 
 
@@ -48,7 +54,18 @@ def delivery_settings(settings: Settings) -> DeliverySettings:
         max_late=timedelta(hours=settings.max_late_hours),
         concurrency=settings.delivery_concurrency,
         retry_base=settings.retry_base_seconds,
+        lease=timedelta(seconds=settings.lease_seconds),
+        timeout=settings.slack_timeout_seconds,
+        uncertain_posts=settings.uncertain_posts,
+        shutdown_grace=settings.shutdown_grace_seconds,
     )
+
+
+def interactive_retry_handlers() -> list[AsyncRetryHandler]:
+    """What the clients of slash commands, Home tab and modals retry on their own: one wait of
+    Retry-After when Slack answers 429 (users.info, views.publish, views.open…). Nothing else:
+    a post is never sent twice by a client."""
+    return [AsyncRateLimitErrorRetryHandler(max_retry_count=1)]
 
 
 class SlackClients:
@@ -56,6 +73,11 @@ class SlackClients:
 
     With OAuth each workspace's own token comes from the installation store; otherwise every
     post uses SLACK_BOT_TOKEN.
+
+    Only the delivery pass retries: these clients have no retry handlers (slack_sdk's default one
+    would resend a post after a dropped connection, inside each of the pass's attempts). The
+    time limit is the session's own (``aiohttp.ClientTimeout``): slack_sdk applies its ``timeout``
+    only to sessions it creates, not to one it is given.
     """
 
     def __init__(self, settings: Settings, tokens: TokenCache | None = None) -> None:
@@ -67,7 +89,11 @@ class SlackClients:
     def _pool(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
             connector = aiohttp.TCPConnector(limit=self.settings.delivery_concurrency + 10)
-            self._session = aiohttp.ClientSession(connector=connector)
+            self._session = aiohttp.ClientSession(
+                connector=connector,
+                timeout=aiohttp.ClientTimeout(total=self.settings.slack_timeout_seconds),
+                request_class=GuardedRequest,  # a post's lease is checked as its bytes leave
+            )
             self._clients.clear()
         return self._session
 
@@ -87,7 +113,11 @@ class SlackClients:
         client = self._clients.get(secret)
         if client is None:
             client = AsyncWebClient(
-                token=secret, base_url=self.settings.slack_api_url, session=session, timeout=15
+                token=secret,
+                base_url=self.settings.slack_api_url,
+                session=session,
+                timeout=int(max(1.0, self.settings.slack_timeout_seconds)),
+                retry_handlers=[],
             )
             self._clients[secret] = client
         return client
@@ -239,7 +269,13 @@ def create_app(rt: Runtime, *, socket_mode: bool = False) -> AsyncApp:
     # token: Bolt gets a token-less client and each request the workspace's own token
     app = AsyncApp(
         token=token,
-        client=None if token else AsyncWebClient(base_url=settings.slack_api_url),
+        client=(
+            None
+            if token
+            else AsyncWebClient(
+                base_url=settings.slack_api_url, retry_handlers=interactive_retry_handlers()
+            )
+        ),
         signing_secret=secret,
         oauth_flow=oauth_flow,
         installation_store=rt.installations if oauth_flow else None,
@@ -250,6 +286,7 @@ def create_app(rt: Runtime, *, socket_mode: bool = False) -> AsyncApp:
         raise_error_for_unhandled_request=False,
     )
     app.client.base_url = settings.slack_api_url
+    app.client.retry_handlers = interactive_retry_handlers()  # Bolt's per-request clients copy them
 
     @app.middleware
     async def latest_content(next_: Callable[[], Awaitable[None]]) -> None:

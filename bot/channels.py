@@ -114,6 +114,8 @@ def last_result(result: str | None, lang: str) -> str:
         return t(lang, "channels.result_sent")
     if result == RESULT_NOTHING_NEW:
         return t(lang, "channels.result_nothing_new")
+    if result and result.startswith("uncertain:"):  # bot.store.RESULT_UNCERTAIN
+        return t(lang, "channels.result_uncertain")
     return escape(result or "?")
 
 

@@ -229,13 +229,15 @@ def _main(argv: Sequence[str] | None) -> int:
         rt = Runtime.build(settings, library, clock, store)
         if mode == "tick":
             return asyncio.run(_tick(rt))
+        stopped_by = "SIGTERM"
         if mode == "clock":
-            asyncio.run(_clock_forever(rt))
+            stopped_by = asyncio.run(_clock_forever(rt))
         elif sock is not None:
             _serve(rt, args, sock)
         else:
-            asyncio.run(_socket_mode(rt, clock_on=not args.no_clock))
-        return 0
+            stopped_by = asyncio.run(_socket_mode(rt, clock_on=not args.no_clock))
+        # a clean stop either way; Ctrl-C says so the way shells expect
+        return EXIT_INTERRUPTED if stopped_by == "SIGINT" else 0
 
 
 def _database_command(mode: str, settings: Settings) -> int:
@@ -332,18 +334,14 @@ async def _tick(rt: Runtime) -> int:
     return 0
 
 
-async def _clock_forever(rt: Runtime) -> None:
+async def _clock_forever(rt: Runtime) -> str:
     from bot.ticker import Ticker
 
-    assert rt.deliverer is not None
-    ticker = Ticker(rt.deliverer, rt.settings.tick_seconds)
-    ticker.start()
+    assert rt.deliverer is not None and rt.clients is not None
     try:
-        await asyncio.Event().wait()
+        return await Ticker(rt.deliverer, rt.settings.tick_seconds).run_until_terminated()
     finally:
-        ticker.stop()
-        if rt.clients is not None:
-            await rt.clients.close()
+        await rt.clients.close()
 
 
 def _serve(rt: Runtime, args: argparse.Namespace, sock: socket.socket) -> None:
@@ -361,7 +359,7 @@ def _serve(rt: Runtime, args: argparse.Namespace, sock: socket.socket) -> None:
 
     async def shutdown() -> None:
         if ticker is not None:
-            ticker.stop()
+            await ticker.shutdown()
         if rt.clients is not None:
             await rt.clients.close()
 
@@ -393,11 +391,11 @@ def _serve(rt: Runtime, args: argparse.Namespace, sock: socket.socket) -> None:
     serve(web, port, rt.settings.log_level, host=host, sock=sock)
 
 
-async def _socket_mode(rt: Runtime, clock_on: bool) -> None:
+async def _socket_mode(rt: Runtime, clock_on: bool) -> str:
     from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
     from bot.app import create_app
-    from bot.ticker import Ticker
+    from bot.ticker import Ticker, until_terminated
 
     bolt = create_app(rt, socket_mode=True)
     assert rt.settings.slack_app_token is not None
@@ -409,12 +407,13 @@ async def _socket_mode(rt: Runtime, clock_on: bool) -> None:
         "starting Socket Mode clock=%s content=%s", "on" if ticker else "off", rt.library.directory
     )
     try:
-        await handler.start_async()  # type: ignore[no-untyped-call]
+        await handler.connect_async()  # type: ignore[no-untyped-call]
+        return await until_terminated()
     finally:
         # Ctrl-C cancels us: close the connections, or their sessions complain at exit
-        if ticker:
-            ticker.stop()
         await handler.close_async()  # type: ignore[no-untyped-call]
+        if ticker:
+            await ticker.shutdown()
         if rt.clients is not None:
             await rt.clients.close()
 

@@ -65,6 +65,13 @@ class Settings(BaseSettings):
     reminder_lead_days: str = "30,7,1"
     delivery_concurrency: int = Field(default=50, ge=1, le=1000)
     retry_base_seconds: float = Field(default=1.0, ge=0, le=60)
+    # exactly once: how long a claim is leased (renewed while its pass runs), how long one Slack
+    # request may take, what to do when a post may have landed and the history cannot tell, and
+    # how long SIGTERM waits for posts in flight
+    lease_seconds: float = Field(default=120.0, gt=0, le=86400)
+    slack_timeout_seconds: float = Field(default=15.0, gt=0, le=300)
+    uncertain_posts: Literal["resend", "give-up"] = "give-up"
+    shutdown_grace_seconds: float = Field(default=10.0, ge=0, le=600)
 
     @field_validator("reminder_lead_days")
     @classmethod
@@ -134,6 +141,11 @@ class Settings(BaseSettings):
     def _database_url(cls, value: str) -> str:
         check_database_url(value)
         return value
+
+    @field_validator("uncertain_posts", mode="before")
+    @classmethod
+    def _uncertain_posts(cls, value: object) -> object:
+        return value.lower().replace("_", "-") if isinstance(value, str) else value
 
     @field_validator("subscription_managers", "log_format", mode="before")
     @classmethod

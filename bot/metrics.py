@@ -42,7 +42,8 @@ COMMAND_SECONDS = Histogram(
 )
 POSTS = Counter(
     "declaration_posts",
-    "Digest and reminder slots by outcome: sent, retried, failed, skipped (too late), nothing_new",
+    "Digest and reminder slots by outcome: sent, retried, failed, skipped (too late), nothing_new,"
+    " uncertain",
     ["outcome"],
 )
 PASS_SECONDS = Histogram(
@@ -55,6 +56,12 @@ RATE_LIMIT_WAITS = Counter(
 )
 RATE_LIMIT_WAIT_SECONDS = Counter(
     "declaration_rate_limit_wait_seconds", "Seconds of Retry-After a workspace was held back for"
+)
+HISTORY_CHECKS = Counter(
+    "declaration_history_checks",
+    "Channel histories searched for a post whose outcome was unknown, by result"
+    " (found, not_found, unreadable, unknown)",
+    ["result"],
 )
 
 
@@ -113,7 +120,8 @@ def record_pass(report: Any, seconds: float) -> None:
         ("failed", report.failed),
         ("retried", report.retrying),
         ("skipped", report.skipped),
-        ("nothing_new", getattr(report, "nothing_new", ())),
+        ("nothing_new", getattr(report, "quiet", ())),
+        ("uncertain", getattr(report, "uncertain", ())),
     ):
         if items:
             POSTS.labels(outcome).inc(len(items))

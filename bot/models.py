@@ -98,6 +98,7 @@ class Delivery(Base):
     scheduled_for: Mapped[datetime] = mapped_column(UTCDateTime)
     kinds: Mapped[str] = mapped_column(String(32))  # "digest", "reminder" or "digest+reminder"
     # claimed | sent | failed | skipped (too late) | nothing_new (a quiet digest, not posted)
+    # | uncertain (may have been posted; Slack did not say and the history could not tell)
     status: Mapped[str] = mapped_column(String(16))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     claimed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
@@ -106,6 +107,10 @@ class Delivery(Base):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     message_ts: Mapped[str | None] = mapped_column(String(32), nullable=True)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # a request for this post may have reached Slack without its answer being recorded (set just
+    # before a post is sent, cleared when the answer is known): the next owner looks in the
+    # channel's history before sending it again
+    maybe_posted: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class InstallationRow(Base):

@@ -10,6 +10,7 @@ import ast
 import functools
 import logging
 import os
+import secrets
 import socket
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -106,6 +107,8 @@ class Claim:
     scheduled_for: datetime
     kinds: str
     attempts: int
+    # a previous owner may have posted it without recording so: look in the history first
+    maybe_posted: bool = False
 
 
 @dataclass(frozen=True)
@@ -123,6 +126,7 @@ class Outcome:
     pause_reason: str | None = None  # set when the channel (or workspace) needs a person
     retry_at: datetime | None = None
     news_seen: str | None = None  # for a posted digest: what it knew (see digest.seen_on)
+    maybe_posted: bool = False  # for a retry: an attempt may have been posted (check first)
 
 
 # decides, for a subscription waking at an instant, what it is owed: "", "digest", "reminder" or
@@ -168,11 +172,14 @@ def _missed(
 
 
 RESULT_NOTHING_NEW = "nothing new"
+RESULT_UNCERTAIN = "uncertain"  # may have been posted; recorded as such, not sent again
 
 
 def _result(o: Outcome) -> str:
     if o.status == "nothing_new":
         return RESULT_NOTHING_NEW
+    if o.status == "uncertain":
+        return f"{RESULT_UNCERTAIN}: {o.error}"
     return "sent" if o.status == "sent" else f"failed: {o.error}"
 
 
@@ -299,7 +306,8 @@ class Store:
         self.engine = engine
         self.sessions = sessionmaker(engine, expire_on_commit=False)
         self.is_postgres = engine.dialect.name == "postgresql"
-        self.worker = f"{socket.gethostname()}:{os.getpid()}"
+        # who holds a lease: unique per store, so two clocks in one process fence each other too
+        self.worker = f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(4)}"
 
     @classmethod
     def open(cls, url: str, *, migrate: bool = True) -> Store:
@@ -529,12 +537,18 @@ class Store:
                     d.error = d.error or "subscription paused or removed"
                     continue
                 if now - d.scheduled_for > max_late:
-                    d.status, d.finished_at = "failed", now
+                    # a post that may have landed is never sent this late: it stays uncertain
+                    d.status = RESULT_UNCERTAIN if d.maybe_posted else "failed"
+                    d.finished_at = now
                     d.error = f"gave up: more than {max_late} late ({d.error or 'no answer'})"
-                    sub.last_result = f"failed: {d.error}"
+                    sub.last_result = f"{d.status}: {d.error}"
                     continue
                 d.claimed_by, d.lease_until, d.attempts = self.worker, until, d.attempts + 1
-                claims.append(Claim(d.id, _view(sub), d.scheduled_for, d.kinds, d.attempts))
+                claims.append(
+                    Claim(
+                        d.id, _view(sub), d.scheduled_for, d.kinds, d.attempts, bool(d.maybe_posted)
+                    )
+                )
 
             # 2. subscriptions whose wake-up time has come
             due_q = (
@@ -566,6 +580,7 @@ class Store:
                             "created_at": now,
                             "finished_at": now if late else None,
                             "error": f"more than {max_late} late" if late else None,
+                            "maybe_posted": False,
                         }
                     )
                     pending.append((sub, view, slot, kinds))
@@ -634,9 +649,18 @@ class Store:
                         d.c.status == "claimed",
                         d.c.claimed_by == self.worker,
                     )
-                    .values(lease_until=bindparam("b_lease"), error=bindparam("b_error")),
+                    .values(
+                        lease_until=bindparam("b_lease"),
+                        error=bindparam("b_error"),
+                        maybe_posted=bindparam("b_maybe"),
+                    ),
                     [
-                        {"b_id": o.delivery_id, "b_lease": o.retry_at or o.at, "b_error": o.error}
+                        {
+                            "b_id": o.delivery_id,
+                            "b_lease": o.retry_at or o.at,
+                            "b_error": o.error,
+                            "b_maybe": o.maybe_posted,
+                        }
                         for o in retry
                     ],
                 )
@@ -663,6 +687,7 @@ class Store:
                         message_ts=bindparam("b_ts"),
                         error=bindparam("b_error"),
                         lease_until=None,
+                        maybe_posted=bindparam("b_maybe"),
                     ),
                     [
                         {
@@ -671,6 +696,7 @@ class Store:
                             "b_at": o.at,
                             "b_ts": o.message_ts,
                             "b_error": o.error,
+                            "b_maybe": o.status == RESULT_UNCERTAIN,
                         }
                         for o in final
                     ],
@@ -731,6 +757,56 @@ class Store:
                         for o in paused
                     ],
                 )
+
+    def renew(self, ids: Sequence[int], until: datetime, *, sending: bool = False) -> set[int]:
+        """Extend this worker's leases on ``ids`` to ``until``; the ids it still holds.
+
+        A delivery another worker has taken over (or that is finished) is not touched and not
+        returned: its owner fenced us out. With ``sending``, also record that a post is about to
+        leave for Slack, so whoever owns it next looks in the channel's history first.
+        """
+        if not ids:
+            return set()
+        d = Delivery.__table__
+        assert isinstance(d, Table)
+        values: dict[str, Any] = {"lease_until": until}
+        if sending:
+            values["maybe_posted"] = True
+        kept: set[int] = set()
+        with self.sessions.begin() as s:
+            for i in range(0, len(ids), 1000):
+                stmt = (
+                    update(d)
+                    .where(
+                        d.c.id.in_(list(ids[i : i + 1000])),
+                        d.c.status == "claimed",
+                        d.c.claimed_by == self.worker,
+                    )
+                    .values(**values)
+                    .returning(d.c.id)
+                )
+                kept.update(int(x) for x in s.execute(stmt).scalars())
+        return kept
+
+    def release(self, held: Sequence[tuple[int, bool]], at: datetime) -> None:
+        """Hand back deliveries this worker holds and will not finish (it is stopping): their
+        lease ends ``at``, so the next pass takes them over at once. Each comes with whether a
+        post of it may have reached Slack (the next owner then looks in the history first)."""
+        if not held:
+            return
+        d = Delivery.__table__
+        assert isinstance(d, Table)
+        with self.sessions.begin() as s:
+            s.connection().execute(
+                update(d)
+                .where(
+                    d.c.id == bindparam("b_id"),
+                    d.c.status == "claimed",
+                    d.c.claimed_by == self.worker,
+                )
+                .values(lease_until=at, claimed_by=None, maybe_posted=bindparam("b_maybe")),
+                [{"b_id": i, "b_maybe": maybe} for i, maybe in held],
+            )
 
     def delete_team(self, team_id: str) -> int:
         """Delete every subscription (and delivery) of a workspace."""

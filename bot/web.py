@@ -8,7 +8,9 @@ import errno
 import hashlib
 import hmac
 import logging
+import signal
 import socket
+import threading
 import time
 from collections.abc import AsyncIterator, Callable, Mapping
 
@@ -226,4 +228,13 @@ def serve(
         proxy_headers=True,
         timeout_graceful_shutdown=10,
     )
+    # uvicorn shuts down gracefully on SIGTERM (the clock's shutdown included), then raises the
+    # signal again for the handler that was there before it: let that one end the process with
+    # exit status 0 (a SIGTERM before uvicorn is up ends it the same way)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _exit_cleanly)
     uvicorn.Server(config).run(sockets=[sock] if sock is not None else None)
+
+
+def _exit_cleanly(signum: int, frame: object) -> None:
+    raise SystemExit(0)

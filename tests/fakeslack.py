@@ -16,6 +16,13 @@ Typical use::
 In an ``async def`` test whose event loop also runs the code under test, use the ``*_async``
 variants (``send_envelope_async``, ``wait_for_async``, ``wait_socket_connected_async``): the plain
 ones block the calling thread, which would stall that loop.
+
+Channels keep what was posted to them, message metadata included: ``messages(channel)`` lists it
+and ``conversations.history`` answers from it (``oldest``, ``latest``, ``inclusive``, ``limit``,
+``cursor``; metadata only with ``include_all_metadata``). ``accept_but`` scripts the faults where
+Slack posted the message but the client never learns it (a timeout, an HTTP 500, a dropped
+connection). Message timestamps come from ``clock`` when one is given (seconds since the epoch,
+e.g. the bot's own clock in a test), so ``oldest`` means what it means against real Slack.
 """
 
 from __future__ import annotations
@@ -86,6 +93,28 @@ class _Fault:
 
 
 @dataclass
+class _Accepted:
+    """Posts that are stored (they show in the channel's history) while the client sees a
+    failure: ``timeout`` (the answer comes after ``hang`` seconds), ``500`` (HTTP 500
+    ``internal_error``), ``drop`` (the connection is closed without an answer) or
+    ``error:<code>`` (HTTP 200 with ``{"ok": false, "error": code}``)."""
+
+    method: str
+    failure: str
+    times: int | None
+    channel: str | None
+    hang: float
+
+    def matches(self, method: str, params: dict[str, Any]) -> bool:
+        if self.method != method:
+            return False
+        return self.channel is None or params.get("channel") == self.channel
+
+
+ACCEPTED_FAILURES = ("timeout", "500", "drop")
+
+
+@dataclass
 class _User:
     user_id: str
     tz: str
@@ -117,8 +146,17 @@ class _Answer:
 class FakeSlack:
     """Fake Slack Web API + Socket Mode server on 127.0.0.1 (see module docstring)."""
 
-    def __init__(self, *, delay: float = 0.0, socket_ping_interval: float | None = 0.1) -> None:
+    def __init__(
+        self,
+        *,
+        delay: float = 0.0,
+        socket_ping_interval: float | None = 0.1,
+        clock: Callable[[], float] | None = None,
+    ) -> None:
         """``delay``: seconds every Web API call waits before it is answered.
+
+        ``clock``: where message timestamps come from (seconds since the epoch; each ts is still
+        unique and increasing). Without it they count up from 1700000000.000100.
 
         ``socket_ping_interval``: the server pings each Socket Mode connection this often (Slack
         pings too). Besides realism, it wakes slack_sdk's builtin client out of its blocking
@@ -138,6 +176,12 @@ class FakeSlack:
         self._users: dict[str, _User] = {}
         self._channels: dict[str, _Channel] = {}  # see "channels and views" below
         self._ts_counter = 99
+        self.clock = clock
+        self._last_ts = 0.0
+        self._accepted: list[_Accepted] = []
+        # channel -> messages posted there, oldest first (each with its ts and any metadata)
+        self._history: dict[str, list[dict[str, Any]]] = {}
+        self._stopping: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._runner: web.AppRunner | None = None
@@ -206,6 +250,7 @@ class FakeSlack:
                 loop.close()
 
     async def _astart(self) -> None:
+        self._stopping = asyncio.Event()
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_post("/api/{method}", self._handle_api)
         app.router.add_get("/api/{method}", self._handle_api)
@@ -224,6 +269,8 @@ class FakeSlack:
         self.port = int(sock.getsockname()[1])
 
     async def _astop(self) -> None:
+        if self._stopping is not None:
+            self._stopping.set()  # hanging answers end now
         for fut in self._ack_waiters.values():
             if not fut.done():
                 fut.cancel()
@@ -283,16 +330,34 @@ class FakeSlack:
                 if c.method == "chat.postMessage" and c.status == 200 and c.response.get("ok")
             ]
 
+    def messages(self, channel: str | None = None) -> list[dict[str, Any]]:
+        """What the channel shows (every channel's when ``channel`` is None), oldest first: each
+        message Slack stored, ``channel`` and ``metadata`` included, whatever its client saw."""
+        with self._lock:
+            if channel is not None:
+                return [dict(m) for m in self._history.get(channel, [])]
+            found = [dict(m) for msgs in self._history.values() for m in msgs]
+        return sorted(found, key=lambda m: float(m["ts"]))
+
     def reset(self) -> None:
-        """Forget calls, scripted faults, response_url posts and Socket Mode messages.
+        """Forget calls, scripted faults, response_url posts, channel history and Socket Mode
+        messages.
 
         Registered users, the ts counter and socket connections are kept.
         """
         with self._lock:
             self.calls.clear()
             self._faults.clear()
+            self._accepted.clear()
+            self._history.clear()
             self.responses.clear()
             self.socket_messages.clear()
+
+    def clear_faults(self) -> None:
+        """Forget scripted faults (``fail``, ``fail_always``, ``accept_but``); keep the rest."""
+        with self._lock:
+            self._faults.clear()
+            self._accepted.clear()
 
     # ------------------------------------------------------------------ scripting
 
@@ -314,11 +379,40 @@ class FakeSlack:
             self._faults.append(_Fault(method, error, status, times, channel, retry_after))
 
     def fail_always(
-        self, method: str, error: str, *, channel: str | None = None, status: int = 200
+        self,
+        method: str,
+        error: str,
+        *,
+        channel: str | None = None,
+        status: int = 200,
+        retry_after: int | None = None,
     ) -> None:
-        """Like :meth:`fail` but forever (until :meth:`reset`)."""
+        """Like :meth:`fail` but forever (until :meth:`reset` or :meth:`clear_faults`)."""
         with self._lock:
-            self._faults.append(_Fault(method, error, status, None, channel, None))
+            self._faults.append(_Fault(method, error, status, None, channel, retry_after))
+
+    def accept_but(
+        self,
+        failure: str,
+        *,
+        method: str = "chat.postMessage",
+        times: int | None = 1,
+        channel: str | None = None,
+        hang: float = 5.0,
+    ) -> None:
+        """Store the next ``times`` calls (None: all) to ``method`` (optionally only for
+        ``channel``) as Slack would, yet let the client see a failure: ``"timeout"`` (answered
+        only after ``hang`` seconds), ``"500"`` (HTTP 500 ``internal_error``), ``"drop"`` (the
+        connection closed without an answer) or ``"error:<code>"`` (HTTP 200, ``ok: false``).
+
+        The call is recorded with status 0 when no answer reached the client (so ``posts()``,
+        which lists the posts the client saw succeed, leaves it out); ``messages()`` has it."""
+        if failure not in ACCEPTED_FAILURES and not failure.startswith("error:"):
+            raise ValueError(f"unknown failure {failure!r}")
+        if times is not None and times < 1:
+            raise ValueError("times must be >= 1")
+        with self._lock:
+            self._accepted.append(_Accepted(method, failure, times, channel, hang))
 
     def add_user(
         self,
@@ -362,7 +456,7 @@ class FakeSlack:
             calls = list(self.calls)
             responses = {k: list(v) for k, v in self.responses.items()}
             messages = list(self.socket_messages)
-            faults = list(self._faults)
+            faults = [*self._faults, *self._accepted]
         lines = [f"FakeSlack on port {self.port}: {len(calls)} Web API call(s)"]
         if len(calls) > last:
             lines.append(f"  ... {len(calls) - last} earlier call(s) omitted")
@@ -537,16 +631,67 @@ class FakeSlack:
         if token is None and isinstance(params.get("token"), str):
             token = params["token"]
 
+        accepted: _Accepted | None = None
         with self._lock:
             if answer is None:
-                answer = self._fault_for(method, params) or self._answer(method, params)
+                answer = self._fault_for(method, params)
+                if answer is None:
+                    answer = self._answer(method, params)
+                    if answer.body.get("ok"):
+                        accepted = self._accepted_for(method, params)
 
         if self.delay > 0:
             await asyncio.sleep(self.delay)
 
+        if accepted is not None:
+            return await self._fail_after_accepting(request, accepted, method, params, token, at)
         with self._lock:
             self.calls.append(Call(method, params, token, at, answer.status, answer.body))
         return web.json_response(answer.body, status=answer.status, headers=answer.headers)
+
+    async def _fail_after_accepting(
+        self,
+        request: web.Request,
+        accepted: _Accepted,
+        method: str,
+        params: dict[str, Any],
+        token: str | None,
+        at: float,
+    ) -> web.Response:
+        failure = accepted.failure
+        if failure.startswith("error:"):
+            body = {"ok": False, "error": failure.removeprefix("error:")}
+            with self._lock:
+                self.calls.append(Call(method, params, token, at, 200, body))
+            return web.json_response(body)
+        if failure == "500":
+            body = {"ok": False, "error": "internal_error"}
+            with self._lock:
+                self.calls.append(Call(method, params, token, at, 500, body))
+            return web.json_response(body, status=500)
+        with self._lock:
+            self.calls.append(Call(method, params, token, at, 0, {"ok": False, "error": failure}))
+        if failure == "drop":
+            if request.transport is not None:
+                request.transport.abort()
+            return web.Response(status=500)
+        # timeout: answer (ok) only after the client has given up, or when the fake stops
+        if self._stopping is not None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), accepted.hang)
+        return web.json_response({"ok": True})
+
+    def _accepted_for(self, method: str, params: dict[str, Any]) -> _Accepted | None:
+        # Called with self._lock held.
+        for i, acc in enumerate(self._accepted):
+            if not acc.matches(method, params):
+                continue
+            if acc.times is not None:
+                acc.times -= 1
+                if acc.times <= 0:
+                    del self._accepted[i]
+            return acc
+        return None
 
     def _fault_for(self, method: str, params: dict[str, Any]) -> _Answer | None:
         # Called with self._lock held.
@@ -567,9 +712,49 @@ class FakeSlack:
 
     def _next_ts(self) -> str:
         # Called with self._lock held.
+        if self.clock is not None:
+            now = max(round(self.clock(), 6), round(self._last_ts + 0.000001, 6))
+            self._last_ts = now
+            return f"{now:.6f}"
         self._ts_counter += 1
         n = self._ts_counter
         return f"{1_700_000_000 + n // 1_000_000}.{n % 1_000_000:06d}"
+
+    def _history_page(self, params: dict[str, Any]) -> dict[str, Any]:
+        # Called with self._lock held. Newest first, as Slack answers.
+        channel = str(params.get("channel") or "")
+        if not channel:
+            return {"ok": False, "error": "channel_not_found"}
+
+        def number(name: str, default: float) -> float:
+            try:
+                return float(params.get(name) or default)
+            except (TypeError, ValueError):
+                return default
+
+        oldest, latest = number("oldest", 0.0), number("latest", float("inf"))
+        inclusive = _truthy(params.get("inclusive"))
+        limit = max(1, min(999, int(number("limit", 100))))
+        try:
+            start = int(str(params.get("cursor") or "0"))
+        except ValueError:
+            return {"ok": False, "error": "invalid_cursor"}
+        with_metadata = _truthy(params.get("include_all_metadata"))
+        found = []
+        for m in reversed(self._history.get(channel, [])):
+            ts = float(m["ts"])
+            if (oldest < ts or (inclusive and ts == oldest)) and (
+                ts < latest or (inclusive and ts == latest)
+            ):
+                shown = {k: v for k, v in m.items() if k != "channel"}
+                if not with_metadata:
+                    shown.pop("metadata", None)
+                found.append(shown)
+        page = found[start : start + limit]
+        more = start + limit < len(found)
+        body: dict[str, Any] = {"ok": True, "messages": page, "has_more": more}
+        body["response_metadata"] = {"next_cursor": str(start + limit) if more else ""}
+        return body
 
     def _answer(self, method: str, params: dict[str, Any]) -> _Answer:
         # Called with self._lock held.
@@ -590,7 +775,19 @@ class FakeSlack:
             }
             if "blocks" in params:
                 message["blocks"] = params["blocks"]
+            metadata = params.get("metadata")
+            if isinstance(metadata, str):
+                try:
+                    metadata = json.loads(metadata)
+                except ValueError:
+                    metadata = None
+            if isinstance(metadata, dict):
+                message["metadata"] = metadata
+            channel = str(params.get("channel") or "")
+            self._history.setdefault(channel, []).append({**message, "channel": channel})
             body = {"ok": True, "channel": params.get("channel"), "ts": ts, "message": message}
+        elif method == "conversations.history":
+            body = self._history_page(params)
         elif method == "chat.postEphemeral":
             body = {"ok": True, "message_ts": self._next_ts()}
         elif method == "users.info":
@@ -703,6 +900,10 @@ def _user_json(user: _User) -> dict[str, Any]:
         "is_owner": user.is_owner,
         "locale": user.locale,
     }
+
+
+def _truthy(value: Any) -> bool:
+    return value is True or str(value).lower() in ("true", "1")
 
 
 def _short(value: Any, limit: int = 300) -> str:
