@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -18,6 +19,10 @@ from bot.clock import today
 from bot.i18n import DEFAULT, t
 
 log = logging.getLogger("declaration_bot.command")
+
+# The database behind a channel command must answer well inside Slack's 3 s, or the user is told
+# (a change is one transaction: done whole or not at all, and `status` says which)
+CHANNEL_COMMAND_SECONDS = 2.5
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
@@ -38,7 +43,13 @@ def register(app: AsyncApp, deps: Deps) -> None:
             metrics.COMMAND_SECONDS.labels(kind).observe(time.perf_counter() - started)
             lang = await deps.locales.lang_of(profile, text)
             try:
-                reply = await _channel_command(parsed, command, profile, deps, lang)
+                reply = await asyncio.wait_for(
+                    _channel_command(parsed, command, profile, deps, lang), CHANNEL_COMMAND_SECONDS
+                )
+            except TimeoutError:
+                log.warning("channel command timed out team=%s channel=%s", team, channel)
+                outcome = "timeout"
+                reply = render.error_reply(t(lang, "error.slow", command=render.COMMAND))
             except Exception:
                 log.exception("channel command failed team=%s channel=%s", team, channel)
                 outcome = "error"

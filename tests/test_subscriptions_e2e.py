@@ -343,3 +343,22 @@ def test_serve_and_socket_run_the_clock_in_process(
         except AssertionError:
             raise AssertionError(proc.logs()) from None
     assert len(posts(slack, "CIN")) == 1
+
+
+def test_a_database_that_does_not_answer_in_time_is_said_not_waited_for(
+    bot: Bot, slack: FakeSlack, db: str
+) -> None:
+    """Another writer holds the database: the user hears within seconds that it did not answer and
+    how to check, rather than nothing at all; the change is whole or absent afterwards."""
+    import sqlite3
+
+    holder = sqlite3.connect(db.removeprefix("sqlite:///"), timeout=1)
+    holder.execute("BEGIN IMMEDIATE")  # the write lock, as a long transaction would hold it
+    try:
+        seen = say(bot, slack, "subscribe daily 09:00 UTC")  # say() waits 5 s for the reply
+    finally:
+        holder.rollback()
+        holder.close()
+    assert "the database did not answer in time" in seen and "/declaration status" in seen
+    status = say(bot, slack, "status")
+    assert "every day at 09:00 (UTC)" in status or "no subscription" in status
