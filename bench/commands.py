@@ -280,9 +280,17 @@ def start_bare(workdir: Path, api_url: str) -> Server:
 
 
 def start_bot(workdir: Path, api_url: str, database_url: str) -> Server:
+    """``declaration-bot serve`` as in production (the Procfile): the schema migrated by
+    ``declaration-bot migrate`` first, then ``serve --no-migrate`` (with its clock)."""
     port = free_port()
     env = server_env(api_url, workdir, database_url)
-    argv = [sys.executable, "-m", "bot", "serve", "--port", str(port), "--host", "127.0.0.1"]
+    bot = [sys.executable, "-m", "bot"]
+    done = subprocess.run(
+        [*bot, "migrate"], env=env, cwd=workdir, capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        raise BenchError(f"declaration-bot migrate failed:\n{done.stdout}{done.stderr}")
+    argv = [*bot, "serve", "--port", str(port), "--host", "127.0.0.1", "--no-migrate"]
     return start_server("bot", argv, port, env, workdir)
 
 

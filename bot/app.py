@@ -14,6 +14,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.oauth.async_oauth_flow import AsyncOAuthFlow
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.answers import Answers
 from bot.channels import Channels
@@ -83,6 +84,72 @@ class SlackClients:
     async def close(self) -> None:
         if self._session is not None and not self._session.closed:
             await self._session.close()
+
+
+class HttpPool:
+    """One aiohttp connection pool for what the listeners send themselves: replies to a
+    command's ``response_url`` and ``users.info``. Bolt's ``respond`` and a Web API client
+    without a session open (and close) a new session and connection for every call, which cost
+    more than the rest of a channel command. Created on first use, in the running event loop."""
+
+    def __init__(self, limit: int = 100, timeout: int = 15) -> None:
+        self.limit = limit
+        self.timeout = timeout
+        self._session: aiohttp.ClientSession | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def session(self) -> aiohttp.ClientSession:
+        loop = asyncio.get_running_loop()
+        if self._session is None or self._session.closed or self._loop is not loop:
+            connector = aiohttp.TCPConnector(limit=self.limit)
+            self._session = aiohttp.ClientSession(connector=connector)
+            self._loop = loop
+        return self._session
+
+    def share(self, client: AsyncWebClient) -> AsyncWebClient:
+        """``client`` (Bolt's per-request client) with its calls on this pool."""
+        if client.session is None or client.session.closed:
+            client.session = self.session()
+        return client
+
+    async def respond(self, response_url: str, message: dict[str, Any]) -> int:
+        """Post ``message`` to a command's ``response_url``; the HTTP status Slack answered."""
+        hook = AsyncWebhookClient(url=response_url, session=self.session(), timeout=self.timeout)
+        return (await hook.send_dict(message)).status_code
+
+    async def close(self) -> None:
+        if self._session is not None and not self._session.closed:
+            await self._session.close()
+        self._session = None
+
+
+class Admission:
+    """At most ``limit`` channel commands at work at once (database, reply); the others wait for
+    a place before they are acknowledged, so a burst of them slows its senders down instead of
+    piling up work (and memory) that content commands and ``/healthz`` would wait behind. A
+    command that waited ``wait`` seconds is acknowledged anyway (Slack wants an answer within
+    3 s) and does its work when a place is free."""
+
+    def __init__(self, limit: int = 8, wait: float = 2.0) -> None:
+        self.limit = limit
+        self.wait = wait
+        self._places = asyncio.Semaphore(limit)
+
+    async def enter(self) -> bool:
+        """Wait for a place, at most ``wait`` seconds; whether one was taken."""
+        try:
+            async with asyncio.timeout(self.wait):
+                await self._places.acquire()
+        except TimeoutError:
+            return False
+        return True
+
+    async def enter_late(self) -> None:
+        """Wait for a place as long as it takes (after an ``enter`` that gave up)."""
+        await self._places.acquire()
+
+    def leave(self) -> None:
+        self._places.release()
 
 
 class UserProfile:
@@ -157,6 +224,8 @@ class Runtime:
     installations: DbInstallationStore | None = None
     tokens: TokenCache | None = None
     locales: Locales = field(default_factory=Locales)
+    http: HttpPool = field(default_factory=HttpPool)
+    admission: Admission = field(default_factory=Admission)
     answers: Answers = field(default_factory=Answers)
 
     @property

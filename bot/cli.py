@@ -360,6 +360,7 @@ def _serve(rt: Runtime, args: argparse.Namespace, sock: socket.socket) -> None:
             ticker.stop()
         if rt.clients is not None:
             await rt.clients.close()
+        await rt.http.close()
 
     secret = rt.settings.slack_signing_secret
     assert secret is not None  # required for serve (config.require)
@@ -413,6 +414,7 @@ async def _socket_mode(rt: Runtime, clock_on: bool) -> None:
         await handler.close_async()  # type: ignore[no-untyped-call]
         if rt.clients is not None:
             await rt.clients.close()
+        await rt.http.close()
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -223,8 +223,17 @@ def _sqlite_pragmas(dbapi_conn: Any, _: Any) -> None:
     cur.close()
 
 
+# the execution option that marks a connection that only reads (``Store.reads``)
+READ_ONLY = "declaration_read_only"
+
+
 def _sqlite_begin(conn: Any) -> None:
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # a reader must not take the write lock: with WAL it reads a snapshot while a writer writes,
+    # where BEGIN IMMEDIATE would queue it behind every writer (and SQLite's busy handler sleeps)
+    if conn.get_execution_options().get(READ_ONLY):
+        conn.exec_driver_sql("BEGIN")
+    else:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_engine(url: str) -> Engine:
@@ -295,6 +304,9 @@ class Store:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.sessions = sessionmaker(engine, expire_on_commit=False)
+        # sessions that only read: on SQLite they do not wait for the write lock
+        self.reader = engine.execution_options(**{READ_ONLY: True})
+        self.reads = sessionmaker(self.reader, expire_on_commit=False)
         self.is_postgres = engine.dialect.name == "postgresql"
         self.worker = f"{socket.gethostname()}:{os.getpid()}"
 
@@ -344,13 +356,13 @@ class Store:
 
     def ping(self) -> None:
         """Raise unless the database answers a query (readiness probes)."""
-        with self.engine.connect() as conn:
+        with self.reader.connect() as conn:
             conn.execute(text("SELECT 1"))
 
     def schema_revision(self) -> str | None:
         """The revision the database is at, or None (no schema yet, or no database)."""
         try:
-            with self.engine.connect() as conn:
+            with self.reader.connect() as conn:
                 return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
         except DBAPIError:
             return None
@@ -399,7 +411,7 @@ class Store:
             return _view(row), created
 
     def get(self, team_id: str, channel_id: str) -> SubscriptionView | None:
-        with self.sessions() as s:
+        with self.reads() as s:
             row = _channel_row(s, team_id, channel_id)
             return _view(row) if row else None
 
@@ -438,7 +450,7 @@ class Store:
             return _view(row)
 
     def list_team(self, team_id: str) -> list[SubscriptionView]:
-        with self.sessions() as s:
+        with self.reads() as s:
             rows = s.scalars(
                 select(Subscription)
                 .where(Subscription.team_id == team_id)
@@ -447,12 +459,12 @@ class Store:
             return [_view(r) for r in rows]
 
     def count(self) -> int:
-        with self.sessions() as s:
+        with self.reads() as s:
             return int(s.scalar(select(func.count()).select_from(Subscription)) or 0)
 
     def gauges(self, now: datetime) -> dict[str, int]:
         """Counts for monitoring: subscriptions, paused ones, and those due but not yet claimed."""
-        with self.sessions() as s:
+        with self.reads() as s:
             total, paused, due = s.execute(
                 select(
                     func.count(),

@@ -8,7 +8,7 @@ import time
 from typing import Any
 
 from slack_bolt import BoltResponse
-from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import commands, metrics, render
@@ -23,32 +23,45 @@ log = logging.getLogger("declaration_bot.command")
 def register(app: AsyncApp, deps: Deps) -> None:
     @app.command(render.COMMAND)
     async def on_declaration(
-        ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+        ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient
     ) -> None:
         started = time.perf_counter()
         text = str(command.get("text") or "")
         parsed = commands.parse(text)
         kind = type(parsed).__name__
         team, channel = command.get("team_id"), command.get("channel_id")
-        profile = deps.locales.profile(client, command)
+        profile = deps.locales.profile(deps.http.share(client), command)
         outcome = "ok"
         if isinstance(parsed, commands.CHANNEL_COMMANDS):
-            # these touch the database (and maybe users.info): acknowledge first, answer after
-            await ack()
-            metrics.COMMAND_SECONDS.labels(kind).observe(time.perf_counter() - started)
-            lang = await deps.locales.lang_of(profile, text)
+            # these touch the database (and maybe users.info): acknowledge first, answer after;
+            # only a few at once (bot.app.Admission)
+            admitted = await deps.admission.enter()
             try:
-                reply = await _channel_command(parsed, command, profile, deps, lang)
-            except Exception:
-                log.exception("channel command failed team=%s channel=%s", team, channel)
-                outcome = "error"
-                reply = render.error_reply(t(lang, "error.failed"))
-            await respond(
-                text=reply.text,
-                blocks=reply.blocks_json(),
-                response_type="ephemeral",
-                replace_original=False,
-            )
+                await ack()
+                metrics.COMMAND_SECONDS.labels(kind).observe(time.perf_counter() - started)
+                if not admitted:
+                    await deps.admission.enter_late()
+                    admitted = True
+                lang = await deps.locales.lang_of(profile, text)
+                try:
+                    reply = await _channel_command(parsed, command, profile, deps, lang)
+                except Exception:
+                    log.exception("channel command failed team=%s channel=%s", team, channel)
+                    outcome = "error"
+                    reply = render.error_reply(t(lang, "error.failed"))
+                # Bolt's respond() would open a new HTTP session (and connection) for every reply
+                await deps.http.respond(
+                    str(command.get("response_url") or ""),
+                    {
+                        "text": reply.text,
+                        "blocks": reply.blocks_json(),
+                        "response_type": "ephemeral",
+                        "replace_original": False,
+                    },
+                )
+            finally:
+                if admitted:
+                    deps.admission.leave()
         else:
             try:
                 lang = await deps.locales.lang_of(profile, text)
