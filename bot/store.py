@@ -25,12 +25,12 @@ from sqlalchemy import (
     delete,
     event,
     func,
+    insert,
     select,
     text,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Row
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -195,7 +195,49 @@ _BY_CHANNEL = select(_SUBSCRIPTIONS).where(
 )
 
 
-def _view(row: Subscription | Row[Any]) -> SubscriptionView:
+# what `subscribe` sets, on a new subscription and on an existing one alike
+_SUBSCRIBE_SETS: dict[str, Any] = {
+    name: bindparam(f"v_{name}")
+    for name in (
+        "enterprise_id",
+        "cadence",
+        "weekday",
+        "at_minute",
+        "tz",
+        "lang",
+        "always",
+        "paused",
+        "paused_reason",
+        "created_by",
+        "updated_at",
+        "next_wake_at",
+    )
+}
+_SUBSCRIBE_UPDATE = (
+    update(_SUBSCRIPTIONS)
+    .where(
+        _SUBSCRIPTIONS.c.team_id == bindparam("b_team"),
+        _SUBSCRIPTIONS.c.channel_id == bindparam("b_channel"),
+    )
+    .values(_SUBSCRIBE_SETS)
+    .returning(*_SUBSCRIPTIONS.c)
+)
+_SUBSCRIBE_INSERT = (
+    insert(_SUBSCRIPTIONS)
+    .values(
+        team_id=bindparam("b_team"),
+        channel_id=bindparam("b_channel"),
+        created_at=bindparam("b_created"),
+        digests_sent=0,
+        **_SUBSCRIBE_SETS,
+    )
+    .returning(*_SUBSCRIPTIONS.c)
+)
+
+
+def _view(row: Any) -> SubscriptionView:
+    """A subscription as a plain value, from an ORM ``Subscription`` or a Core row of its table
+    (the same attribute names)."""
     return SubscriptionView(
         id=row.id,
         team_id=row.team_id,
@@ -399,28 +441,29 @@ class Store:
         """Create or replace this channel's subscription; (view, created). Unpauses it.
 
         Every option is set anew: subscribing again without ``always`` turns it off."""
-        with self.sessions.begin() as s:
-            row = _channel_row(s, team_id, channel_id)
+        # Core statements built once: a quarter of the ORM's time, and this is every `subscribe`
+        params: dict[str, Any] = {
+            "b_team": team_id,
+            "b_channel": channel_id,
+            "v_enterprise_id": enterprise_id,
+            "v_cadence": schedule.cadence,
+            "v_weekday": schedule.weekday,
+            "v_at_minute": schedule.at.hour * 60 + schedule.at.minute,
+            "v_tz": schedule.tz,
+            "v_lang": lang,
+            "v_always": always,
+            "v_paused": False,
+            "v_paused_reason": None,
+            "v_created_by": user_id,
+            "v_updated_at": now,
+            "v_next_wake_at": wake_after(schedule, now),
+        }
+        with self.engine.begin() as conn:
+            row = conn.execute(_SUBSCRIBE_UPDATE, params).first()
             created = row is None
             if row is None:
-                row = Subscription(
-                    team_id=team_id, channel_id=channel_id, created_at=now, digests_sent=0
-                )
-                s.add(row)
-            row.enterprise_id = enterprise_id
-            row.cadence = schedule.cadence
-            row.weekday = schedule.weekday
-            row.at_minute = schedule.at.hour * 60 + schedule.at.minute
-            row.tz = schedule.tz
-            row.lang = lang
-            row.always = always
-            row.paused = False
-            row.paused_reason = None
-            row.created_by = user_id
-            row.updated_at = now
-            row.next_wake_at = wake_after(schedule, now)
-            s.flush()
-            return _view(row), created
+                row = conn.execute(_SUBSCRIBE_INSERT, {**params, "b_created": now}).one()
+        return _view(row), created
 
     def get(self, team_id: str, channel_id: str) -> SubscriptionView | None:
         # Core rather than the ORM: half the time, and this is every `status` and `pause`
