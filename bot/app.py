@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 from dataclasses import dataclass, field
@@ -155,11 +156,19 @@ class Admission:
 class UserProfile:
     """A caller's Slack profile (``users.info``), fetched at most once per request."""
 
-    def __init__(self, client: AsyncWebClient, team_id: str, user_id: str, timeout: float) -> None:
+    def __init__(
+        self,
+        client: AsyncWebClient,
+        team_id: str,
+        user_id: str,
+        timeout: float,
+        pool: HttpPool | None = None,
+    ) -> None:
         self.client = client
         self.team_id = team_id
         self.user_id = user_id
         self.timeout = timeout
+        self.pool = pool  # the connections to call users.info on (else the client's own)
         self._task: asyncio.Future[dict[str, Any] | None] | None = None
 
     async def get(self) -> dict[str, Any] | None:
@@ -169,6 +178,8 @@ class UserProfile:
         return await asyncio.shield(self._task)
 
     async def _fetch(self) -> dict[str, Any] | None:
+        if self.pool is not None:
+            self.pool.share(self.client)
         try:
             info = await asyncio.wait_for(
                 self.client.users_info(user=self.user_id, include_locale=True), self.timeout
@@ -180,6 +191,13 @@ class UserProfile:
         return user if isinstance(user, dict) else None
 
 
+@functools.lru_cache(maxsize=4096)
+def _asked_lang(text: str) -> str | None:
+    """The language a ``lang:`` word of the command asks for (the same texts come again and
+    again)."""
+    return split_lang(text)[1]
+
+
 class Locales:
     """Each caller's language: ``lang:xx`` in the command, else their Slack locale (cached)."""
 
@@ -188,13 +206,15 @@ class Locales:
         self.timeout = timeout
         self._cache: dict[tuple[str, str], tuple[float, str]] = {}
 
-    def profile(self, client: AsyncWebClient, command: dict[str, Any]) -> UserProfile:
+    def profile(
+        self, client: AsyncWebClient, command: dict[str, Any], pool: HttpPool | None = None
+    ) -> UserProfile:
         """The caller's profile for this request: every need of it shares one ``users.info``."""
         team = str(command.get("team_id") or "")
-        return UserProfile(client, team, str(command.get("user_id") or ""), self.timeout)
+        return UserProfile(client, team, str(command.get("user_id") or ""), self.timeout, pool)
 
     async def lang_of(self, profile: UserProfile, text: str) -> str:
-        _, asked = split_lang(text)
+        asked = _asked_lang(text)
         if asked:
             return asked
         key = (profile.team_id, profile.user_id)

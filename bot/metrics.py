@@ -12,6 +12,7 @@ channel name, or anything a user typed.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -56,6 +57,19 @@ RATE_LIMIT_WAITS = Counter(
 RATE_LIMIT_WAIT_SECONDS = Counter(
     "declaration_rate_limit_wait_seconds", "Seconds of Retry-After a workspace was held back for"
 )
+
+
+@functools.cache
+def command_seconds(subcommand: str) -> Histogram:
+    """``COMMAND_SECONDS`` for one subcommand, looked up once (``labels`` takes a lock and builds
+    a key at every call; a command's own work is a few times that)."""
+    return COMMAND_SECONDS.labels(subcommand)
+
+
+@functools.cache
+def commands(subcommand: str, outcome: str) -> Counter:
+    """``COMMANDS`` for one subcommand and outcome, looked up once."""
+    return COMMANDS.labels(subcommand, outcome)
 
 
 class _DatabaseGauges:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import time
@@ -20,6 +21,10 @@ from bot.i18n import DEFAULT, t
 log = logging.getLogger("declaration_bot.command")
 
 
+# the same texts come again and again; parsing is pure and its results are frozen
+_parse = functools.lru_cache(maxsize=4096)(commands.parse)
+
+
 def register(app: AsyncApp, deps: Deps) -> None:
     @app.command(render.COMMAND)
     async def on_declaration(
@@ -27,10 +32,10 @@ def register(app: AsyncApp, deps: Deps) -> None:
     ) -> None:
         started = time.perf_counter()
         text = str(command.get("text") or "")
-        parsed = commands.parse(text)
+        parsed = _parse(text)
         kind = type(parsed).__name__
         team, channel = command.get("team_id"), command.get("channel_id")
-        profile = deps.locales.profile(deps.http.share(client), command)
+        profile = deps.locales.profile(client, command, deps.http)
         outcome = "ok"
         if isinstance(parsed, commands.CHANNEL_COMMANDS):
             # these touch the database (and maybe users.info): acknowledge first, answer after;
@@ -38,7 +43,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             admitted = await deps.admission.enter()
             try:
                 await ack()
-                metrics.COMMAND_SECONDS.labels(kind).observe(time.perf_counter() - started)
+                metrics.command_seconds(kind).observe(time.perf_counter() - started)
                 if not admitted:
                     await deps.admission.enter_late()
                     admitted = True
@@ -75,8 +80,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 body = json.dumps({"text": failed.text, "blocks": failed.blocks_json()})
             # the answer is already JSON: hand Bolt the body rather than have ack() encode it again
             ack.response = BoltResponse(status=200, body=body)
-            metrics.COMMAND_SECONDS.labels(kind).observe(time.perf_counter() - started)
-        metrics.COMMANDS.labels(kind, outcome).inc()
+            metrics.command_seconds(kind).observe(time.perf_counter() - started)
+        metrics.commands(kind, outcome).inc()
         log.info(
             "command sub=%s team=%s channel=%s user=%s outcome=%s duration_ms=%.1f",
             kind,
