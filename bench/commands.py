@@ -171,6 +171,45 @@ class Server:
         return out
 
 
+# postmaster.pid of the PostgreSQL cluster we started: its processes' CPU is the bot's database
+# work, not noise (a server given by URL is not measured: its CPU counts as "other")
+DATABASE_PIDFILES: list[Path] = []
+
+
+def _cpu_of(pid: int) -> tuple[int, float]:
+    """(parent pid, CPU seconds) of a process, or (-1, 0.0) if it is gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return -1, 0.0
+    fields = stat[stat.rindex(")") + 2 :].split()
+    return int(fields[1]), (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def database_cpu_seconds() -> float:
+    """CPU time so far of our PostgreSQL server and every one of its backends (Linux /proc).
+
+    Backends that ended during a run take their CPU with them (the benchmark's connections are
+    pooled by the bot, so few do)."""
+    roots = set()
+    for pidfile in DATABASE_PIDFILES:
+        try:
+            roots.add(int(pidfile.read_text().split()[0]))
+        except (OSError, ValueError, IndexError):
+            continue
+    if not roots:
+        return 0.0
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        pid = int(entry.name)
+        parent, cpu = _cpu_of(pid)
+        if pid in roots or parent in roots:
+            total += cpu
+    return total
+
+
 def machine_busy_seconds() -> float:
     """CPU seconds all CPUs spent not idle since boot (Linux /proc/stat; nan elsewhere)."""
     try:
@@ -330,9 +369,11 @@ def throwaway_postgres() -> Iterator[str]:
         check=True,
         capture_output=True,
     )
+    DATABASE_PIDFILES.append(data / "postmaster.pid")
     try:
         yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
     finally:
+        DATABASE_PIDFILES.remove(data / "postmaster.pid")
         subprocess.run([*pg_ctl, "-m", "fast", "stop"], capture_output=True)
         shutil.rmtree(base, ignore_errors=True)
 
@@ -646,6 +687,7 @@ class Run:
     server_cpu_pct: float = float("nan")
     wrk_cpu_pct: float = float("nan")
     fake_cpu_pct: float = float("nan")  # the fake Slack (answering users.info, response_url)
+    db_cpu_pct: float = float("nan")  # the PostgreSQL server we started (0 on SQLite)
     # CPU used by everything else on the machine during the run (% of one core): noise
     other_cpu_pct: float = float("nan")
     # channel commands sent to the bot: replies that reached the response_url, and when
@@ -787,6 +829,7 @@ class Bench:
         and return their figures; CPU noise is measured over the whole window."""
         servers = {id(ld.server): ld.server for ld in loads}
         cpu0 = {k: s.cpu_seconds() for k, s in servers.items()}
+        db0 = database_cpu_seconds()
         wall0, busy0, kids0 = time.monotonic(), machine_busy_seconds(), os.times()
         own0 = kids0.user + kids0.system  # this process: the fake Slack's thread, mostly
         calls0, replies0 = len(self.fake.calls_to("users.info")), responses_count(self.fake)
@@ -798,6 +841,7 @@ class Bench:
         figures = [ld.finish() for ld in loads]
         ended = time.monotonic()
         kids1, busy1, wall1 = os.times(), machine_busy_seconds(), ended
+        db = database_cpu_seconds() - db0
         cpu1 = {k: s.cpu_seconds() for k, s in servers.items()}
         for s in servers.values():
             if s.proc.poll() is not None:
@@ -808,7 +852,7 @@ class Bench:
         )
         own = kids1.user + kids1.system - own0
         server_cpu = sum(cpu1[k] - cpu0[k] for k in servers)
-        other = max(0.0, 100.0 * ((busy1 - busy0) - server_cpu - wrk_cpu - own) / wall)
+        other = max(0.0, 100.0 * ((busy1 - busy0) - server_cpu - wrk_cpu - own - db) / wall)
         runs = []
         for ld, fig in zip(loads, figures, strict=True):
             run = Run(
@@ -819,6 +863,7 @@ class Bench:
                 server_cpu_pct=100.0 * server_cpu / wall,
                 wrk_cpu_pct=100.0 * wrk_cpu / wall,
                 fake_cpu_pct=100.0 * own / wall,
+                db_cpu_pct=100.0 * db / wall,
                 other_cpu_pct=other,
                 **fig,
             )
@@ -849,7 +894,7 @@ class Bench:
                 f"  {ld.label:<7} {r.app:<4} {r.text[:26]:<26} "
                 f"c={r.connections:<3} {r.rps:8.1f} req/s  p50 {r.p50_ms:7.2f} ms  "
                 f"p99 {r.p99_ms:8.2f} ms  CPU: servers {r.server_cpu_pct:3.0f}%  "
-                f"wrk {r.wrk_cpu_pct:3.0f}%  fake {r.fake_cpu_pct:3.0f}%  "
+                f"wrk {r.wrk_cpu_pct:3.0f}%  fake {r.fake_cpu_pct:3.0f}%  db {r.db_cpu_pct:3.0f}%  "
                 f"other {r.other_cpu_pct:3.0f}%{extra}",
                 flush=True,
             )
@@ -883,6 +928,7 @@ MEDIAN_FIELDS = (
     "server_cpu_pct",
     "wrk_cpu_pct",
     "fake_cpu_pct",
+    "db_cpu_pct",
     "other_cpu_pct",
     "duration_s",
 )

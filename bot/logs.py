@@ -58,7 +58,12 @@ class TextFormatter(logging.Formatter):
         return stamp[1]
 
     def format(self, record: logging.LogRecord) -> str:
-        return self.redact(super().format(record))
+        if record.exc_info or record.exc_text or record.stack_info:
+            return self.redact(super().format(record))
+        # the line logging.Formatter would write, without its general machinery (one per event)
+        record.message = record.getMessage()
+        record.asctime = self.formatTime(record, self.datefmt)
+        return self.redact(f"{record.asctime} {record.levelname} {record.name} {record.message}")
 
 
 class JsonFormatter(logging.Formatter):
