@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -17,6 +18,7 @@ from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.answers import Answers
 from bot.channels import Channels
@@ -127,14 +129,88 @@ class SlackClients:
             await self._session.close()
 
 
+class HttpPool:
+    """One aiohttp connection pool for what the listeners send themselves: replies to a
+    command's ``response_url`` and ``users.info``. Bolt's ``respond`` and a Web API client
+    without a session open (and close) a new session and connection for every call, which cost
+    more than the rest of a channel command. Created on first use, in the running event loop."""
+
+    def __init__(self, limit: int = 100, timeout: int = 15) -> None:
+        self.limit = limit
+        self.timeout = timeout
+        self._session: aiohttp.ClientSession | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def session(self) -> aiohttp.ClientSession:
+        loop = asyncio.get_running_loop()
+        if self._session is None or self._session.closed or self._loop is not loop:
+            connector = aiohttp.TCPConnector(limit=self.limit)
+            self._session = aiohttp.ClientSession(connector=connector)
+            self._loop = loop
+        return self._session
+
+    def share(self, client: AsyncWebClient) -> AsyncWebClient:
+        """``client`` (Bolt's per-request client) with its calls on this pool."""
+        if client.session is None or client.session.closed:
+            client.session = self.session()
+        return client
+
+    async def respond(self, response_url: str, message: dict[str, Any]) -> int:
+        """Post ``message`` to a command's ``response_url``; the HTTP status Slack answered."""
+        hook = AsyncWebhookClient(url=response_url, session=self.session(), timeout=self.timeout)
+        return (await hook.send_dict(message)).status_code
+
+    async def close(self) -> None:
+        if self._session is not None and not self._session.closed:
+            await self._session.close()
+        self._session = None
+
+
+class Admission:
+    """At most ``limit`` channel commands at work at once (database, reply); the others wait for
+    a place before they are acknowledged, so a burst of them slows its senders down instead of
+    piling up work (and memory) that content commands and ``/healthz`` would wait behind. A
+    command that waited ``wait`` seconds is acknowledged anyway (Slack wants an answer within
+    3 s) and does its work when a place is free."""
+
+    def __init__(self, limit: int = 8, wait: float = 2.0) -> None:
+        self.limit = limit
+        self.wait = wait
+        self._places = asyncio.Semaphore(limit)
+
+    async def enter(self) -> bool:
+        """Wait for a place, at most ``wait`` seconds; whether one was taken."""
+        try:
+            async with asyncio.timeout(self.wait):
+                await self._places.acquire()
+        except TimeoutError:
+            return False
+        return True
+
+    async def enter_late(self) -> None:
+        """Wait for a place as long as it takes (after an ``enter`` that gave up)."""
+        await self._places.acquire()
+
+    def leave(self) -> None:
+        self._places.release()
+
+
 class UserProfile:
     """A caller's Slack profile (``users.info``), fetched at most once per request."""
 
-    def __init__(self, client: AsyncWebClient, team_id: str, user_id: str, timeout: float) -> None:
+    def __init__(
+        self,
+        client: AsyncWebClient,
+        team_id: str,
+        user_id: str,
+        timeout: float,
+        pool: HttpPool | None = None,
+    ) -> None:
         self.client = client
         self.team_id = team_id
         self.user_id = user_id
         self.timeout = timeout
+        self.pool = pool  # the connections to call users.info on (else the client's own)
         self._task: asyncio.Future[dict[str, Any] | None] | None = None
 
     async def get(self) -> dict[str, Any] | None:
@@ -144,6 +220,8 @@ class UserProfile:
         return await asyncio.shield(self._task)
 
     async def _fetch(self) -> dict[str, Any] | None:
+        if self.pool is not None:
+            self.pool.share(self.client)
         try:
             info = await asyncio.wait_for(
                 self.client.users_info(user=self.user_id, include_locale=True), self.timeout
@@ -155,6 +233,13 @@ class UserProfile:
         return user if isinstance(user, dict) else None
 
 
+@functools.lru_cache(maxsize=4096)
+def _asked_lang(text: str) -> str | None:
+    """The language a ``lang:`` word of the command asks for (the same texts come again and
+    again)."""
+    return split_lang(text)[1]
+
+
 class Locales:
     """Each caller's language: ``lang:xx`` in the command, else their Slack locale (cached)."""
 
@@ -163,13 +248,15 @@ class Locales:
         self.timeout = timeout
         self._cache: dict[tuple[str, str], tuple[float, str]] = {}
 
-    def profile(self, client: AsyncWebClient, command: dict[str, Any]) -> UserProfile:
+    def profile(
+        self, client: AsyncWebClient, command: dict[str, Any], pool: HttpPool | None = None
+    ) -> UserProfile:
         """The caller's profile for this request: every need of it shares one ``users.info``."""
         team = str(command.get("team_id") or "")
-        return UserProfile(client, team, str(command.get("user_id") or ""), self.timeout)
+        return UserProfile(client, team, str(command.get("user_id") or ""), self.timeout, pool)
 
     async def lang_of(self, profile: UserProfile, text: str) -> str:
-        _, asked = split_lang(text)
+        asked = _asked_lang(text)
         if asked:
             return asked
         key = (profile.team_id, profile.user_id)
@@ -199,6 +286,8 @@ class Runtime:
     installations: DbInstallationStore | None = None
     tokens: TokenCache | None = None
     locales: Locales = field(default_factory=Locales)
+    http: HttpPool = field(default_factory=HttpPool)
+    admission: Admission = field(default_factory=Admission)
     answers: Answers = field(default_factory=Answers)
     reach: Reach = field(default_factory=Reach)  # what the bot sees of channels (Home, form)
 

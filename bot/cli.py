@@ -362,6 +362,7 @@ def _serve(rt: Runtime, args: argparse.Namespace, sock: socket.socket) -> None:
             await ticker.shutdown()
         if rt.clients is not None:
             await rt.clients.close()
+        await rt.http.close()
 
     secret = rt.settings.slack_signing_secret
     assert secret is not None  # required for serve (config.require)
@@ -416,6 +417,7 @@ async def _socket_mode(rt: Runtime, clock_on: bool) -> str:
             await ticker.shutdown()
         if rt.clients is not None:
             await rt.clients.close()
+        await rt.http.close()
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -12,9 +12,8 @@ import secrets
 import time
 from datetime import UTC, datetime, timedelta
 from logging import Logger
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from slack_sdk.oauth.installation_store import Bot, Installation
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
@@ -22,6 +21,9 @@ from sqlalchemy import delete, or_, select
 
 from bot.models import InstallationRow, OAuthState, Subscription
 from bot.store import Store
+
+if TYPE_CHECKING:
+    from cryptography.fernet import MultiFernet
 
 log = logging.getLogger("declaration_bot.installations")
 
@@ -43,10 +45,15 @@ class TokenCipher:
     drop the old one."""
 
     def __init__(self, keys: str) -> None:
-        self._fernet = MultiFernet([Fernet(k.encode()) for k in fernet_keys(keys)])
+        # imported here: cryptography weighs 7 MB of memory, only OAuth installs need it
+        from cryptography.fernet import Fernet, MultiFernet
+
+        self._fernet: MultiFernet = MultiFernet([Fernet(k.encode()) for k in fernet_keys(keys)])
 
     def rotate(self, sealed: str) -> str:
         """``sealed`` encrypted again with the first key."""
+        from cryptography.fernet import InvalidToken
+
         try:
             return self._fernet.rotate(sealed.encode()).decode()
         except InvalidToken:
@@ -58,6 +65,8 @@ class TokenCipher:
         return self._fernet.encrypt(json.dumps(data, default=str).encode()).decode()
 
     def open(self, sealed: str) -> dict[str, Any]:
+        from cryptography.fernet import InvalidToken
+
         try:
             value = json.loads(self._fernet.decrypt(sealed.encode()))
         except InvalidToken:
@@ -128,7 +137,7 @@ class DbInstallationStore(AsyncInstallationStore):
             keys.append(workspace_key(enterprise_id, team_id))
         if enterprise_id:
             keys.append(workspace_key(enterprise_id, None))  # an org-wide install covers its teams
-        with self.store.sessions() as s:
+        with self.store.reads() as s:
             rows = {
                 r.workspace_key: r
                 for r in s.scalars(

@@ -12,6 +12,7 @@ channel name, or anything a user typed.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -63,6 +64,19 @@ HISTORY_CHECKS = Counter(
     " (found, not_found, unreadable, unknown)",
     ["result"],
 )
+
+
+@functools.cache
+def command_seconds(subcommand: str) -> Histogram:
+    """``COMMAND_SECONDS`` for one subcommand, looked up once (``labels`` takes a lock and builds
+    a key at every call; a command's own work is a few times that)."""
+    return COMMAND_SECONDS.labels(subcommand)
+
+
+@functools.cache
+def commands(subcommand: str, outcome: str) -> Counter:
+    """``COMMANDS`` for one subcommand and outcome, looked up once."""
+    return COMMANDS.labels(subcommand, outcome)
 
 
 class _DatabaseGauges:

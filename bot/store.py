@@ -26,6 +26,7 @@ from sqlalchemy import (
     delete,
     event,
     func,
+    insert,
     select,
     text,
     update,
@@ -195,7 +196,58 @@ def _channel_row(s: Session, team_id: str, channel_id: str) -> Subscription | No
     ).one_or_none()
 
 
-def _view(row: Subscription) -> SubscriptionView:
+_SUBSCRIPTIONS = Subscription.__table__
+assert isinstance(_SUBSCRIPTIONS, Table)
+_BY_CHANNEL = select(_SUBSCRIPTIONS).where(
+    _SUBSCRIPTIONS.c.team_id == bindparam("team"),
+    _SUBSCRIPTIONS.c.channel_id == bindparam("channel"),
+)
+
+
+# what `subscribe` sets, on a new subscription and on an existing one alike
+_SUBSCRIBE_SETS: dict[str, Any] = {
+    name: bindparam(f"v_{name}")
+    for name in (
+        "enterprise_id",
+        "days",
+        "at_minute",
+        "tz",
+        "lang",
+        "always",
+        "receives",
+        "topics",
+        "paused",
+        "paused_reason",
+        "created_by",
+        "updated_at",
+        "next_wake_at",
+    )
+}
+_SUBSCRIBE_UPDATE = (
+    update(_SUBSCRIPTIONS)
+    .where(
+        _SUBSCRIPTIONS.c.team_id == bindparam("b_team"),
+        _SUBSCRIPTIONS.c.channel_id == bindparam("b_channel"),
+    )
+    .values(_SUBSCRIBE_SETS)
+    .returning(*_SUBSCRIPTIONS.c)
+)
+_SUBSCRIBE_INSERT = (
+    insert(_SUBSCRIPTIONS)
+    .values(
+        team_id=bindparam("b_team"),
+        channel_id=bindparam("b_channel"),
+        created_at=bindparam("b_created"),
+        digests_sent=0,
+        **_SUBSCRIBE_SETS,
+    )
+    .returning(*_SUBSCRIPTIONS.c)
+)
+
+
+def _view(row: Any) -> SubscriptionView:
+    """A subscription as a plain value, from an ORM ``Subscription`` or a Core row of its table
+    (the same attribute names)."""
     return SubscriptionView(
         id=row.id,
         team_id=row.team_id,
@@ -233,8 +285,16 @@ def _sqlite_pragmas(dbapi_conn: Any, _: Any) -> None:
     cur.close()
 
 
+# the execution option that marks a connection that only reads (``Store.reads``)
+READ_ONLY = "declaration_read_only"
+
+
 def _sqlite_begin(conn: Any) -> None:
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # A reader must not take the write lock: BEGIN IMMEDIATE would queue it behind every writer
+    # (and SQLite's busy handler sleeps between tries). It begins nothing: each of its statements
+    # reads one consistent snapshot on its own (WAL), and rolling back nothing costs nothing.
+    if not conn.get_execution_options().get(READ_ONLY):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_engine(url: str) -> Engine:
@@ -306,6 +366,13 @@ class Store:
         self.engine = engine
         self.sessions = sessionmaker(engine, expire_on_commit=False)
         self.is_postgres = engine.dialect.name == "postgresql"
+        # connections and sessions that only read, one statement at a time: on SQLite they never
+        # wait for the write lock, on PostgreSQL they skip BEGIN and ROLLBACK (two round trips)
+        options: dict[str, Any] = {READ_ONLY: True}
+        if self.is_postgres:
+            options["isolation_level"] = "AUTOCOMMIT"
+        self.reader = engine.execution_options(**options)
+        self.reads = sessionmaker(self.reader, expire_on_commit=False)
         # who holds a lease: unique per store, so two clocks in one process fence each other too
         self.worker = f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(4)}"
 
@@ -355,13 +422,13 @@ class Store:
 
     def ping(self) -> None:
         """Raise unless the database answers a query (readiness probes)."""
-        with self.engine.connect() as conn:
+        with self.reader.connect() as conn:
             conn.execute(text("SELECT 1"))
 
     def schema_revision(self) -> str | None:
         """The revision the database is at, or None (no schema yet, or no database)."""
         try:
-            with self.engine.connect() as conn:
+            with self.reader.connect() as conn:
                 return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
         except DBAPIError:
             return None
@@ -389,34 +456,36 @@ class Store:
 
         Every option is set anew: subscribing again without ``always`` turns it off, without
         topics lifts the topic limit."""
-        with self.sessions.begin() as s:
-            row = _channel_row(s, team_id, channel_id)
+        # Core statements built once: a quarter of the ORM's time, and this is every `subscribe`
+        params: dict[str, Any] = {
+            "b_team": team_id,
+            "b_channel": channel_id,
+            "v_enterprise_id": enterprise_id,
+            "v_days": days_key(schedule.days),
+            "v_at_minute": schedule.at.hour * 60 + schedule.at.minute,
+            "v_tz": schedule.tz,
+            "v_lang": lang,
+            "v_always": always,
+            "v_receives": receives,
+            "v_topics": " ".join(sorted(topics)) or None,
+            "v_paused": False,
+            "v_paused_reason": None,
+            "v_created_by": user_id,
+            "v_updated_at": now,
+            "v_next_wake_at": wake_after(schedule, now),
+        }
+        with self.engine.begin() as conn:
+            row = conn.execute(_SUBSCRIBE_UPDATE, params).first()
             created = row is None
             if row is None:
-                row = Subscription(
-                    team_id=team_id, channel_id=channel_id, created_at=now, digests_sent=0
-                )
-                s.add(row)
-            row.enterprise_id = enterprise_id
-            row.days = days_key(schedule.days)
-            row.at_minute = schedule.at.hour * 60 + schedule.at.minute
-            row.tz = schedule.tz
-            row.lang = lang
-            row.always = always
-            row.receives = receives
-            row.topics = " ".join(sorted(topics)) or None
-            row.paused = False
-            row.paused_reason = None
-            row.created_by = user_id
-            row.updated_at = now
-            row.next_wake_at = wake_after(schedule, now)
-            s.flush()
-            return _view(row), created
+                row = conn.execute(_SUBSCRIBE_INSERT, {**params, "b_created": now}).one()
+        return _view(row), created
 
     def get(self, team_id: str, channel_id: str) -> SubscriptionView | None:
-        with self.sessions() as s:
-            row = _channel_row(s, team_id, channel_id)
-            return _view(row) if row else None
+        # Core rather than the ORM: half the time, and this is every `status` and `pause`
+        with self.reader.connect() as conn:
+            row = conn.execute(_BY_CHANNEL, {"team": team_id, "channel": channel_id}).first()
+        return _view(row) if row is not None else None
 
     def unsubscribe(self, team_id: str, channel_id: str) -> bool:
         with self.sessions.begin() as s:
@@ -453,7 +522,7 @@ class Store:
             return _view(row)
 
     def list_team(self, team_id: str) -> list[SubscriptionView]:
-        with self.sessions() as s:
+        with self.reads() as s:
             rows = s.scalars(
                 select(Subscription)
                 .where(Subscription.team_id == team_id)
@@ -462,12 +531,12 @@ class Store:
             return [_view(r) for r in rows]
 
     def count(self) -> int:
-        with self.sessions() as s:
+        with self.reads() as s:
             return int(s.scalar(select(func.count()).select_from(Subscription)) or 0)
 
     def gauges(self, now: datetime) -> dict[str, int]:
         """Counts for monitoring: subscriptions, paused ones, and those due but not yet claimed."""
-        with self.sessions() as s:
+        with self.reads() as s:
             total, paused, due = s.execute(
                 select(
                     func.count(),

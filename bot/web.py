@@ -21,7 +21,6 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from bot.calendar import summits_ics
 from bot.content import Library
 
 log = logging.getLogger("declaration_bot.web")
@@ -126,6 +125,10 @@ def calendar_route(library: Callable[[], Library]) -> Route:
     """``GET /summits.ics``: the summits as an iCalendar feed people subscribe to."""
 
     async def feed(_: Request) -> Response:
+        # imported at the first request: icalendar is memory every process would carry for a
+        # feed that calendar apps fetch a few times a day
+        from bot.calendar import summits_ics
+
         return Response(
             summits_ics(library()),
             media_type="text/calendar; charset=utf-8",

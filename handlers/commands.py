@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import time
 from typing import Any
 
 from slack_bolt import BoltResponse
-from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import commands, metrics, render
@@ -25,41 +26,59 @@ log = logging.getLogger("declaration_bot.command")
 CHANNEL_COMMAND_SECONDS = 2.5
 
 
+# the same texts come again and again; parsing is pure and its results are frozen
+_parse = functools.lru_cache(maxsize=4096)(commands.parse)
+
+
 def register(app: AsyncApp, deps: Deps) -> None:
     @app.command(render.COMMAND)
     async def on_declaration(
-        ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+        ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient
     ) -> None:
         started = time.perf_counter()
         text = str(command.get("text") or "")
-        parsed = commands.parse(text)
+        parsed = _parse(text)
         kind = type(parsed).__name__
         team, channel = command.get("team_id"), command.get("channel_id")
-        profile = deps.locales.profile(client, command)
+        profile = deps.locales.profile(client, command, deps.http)
         outcome = "ok"
         if isinstance(parsed, commands.CHANNEL_COMMANDS):
-            # these touch the database (and maybe users.info): acknowledge first, answer after
-            await ack()
-            metrics.COMMAND_SECONDS.labels(kind).observe(time.perf_counter() - started)
-            lang = await deps.locales.lang_of(profile, text)
+            # these touch the database (and maybe users.info): acknowledge first, answer after;
+            # only a few at once (bot.app.Admission)
+            admitted = await deps.admission.enter()
             try:
-                reply = await asyncio.wait_for(
-                    _channel_command(parsed, command, profile, deps, lang), CHANNEL_COMMAND_SECONDS
+                await ack()
+                metrics.command_seconds(kind).observe(time.perf_counter() - started)
+                if not admitted:
+                    await deps.admission.enter_late()
+                    admitted = True
+                lang = await deps.locales.lang_of(profile, text)
+                try:
+                    reply = await asyncio.wait_for(
+                        _channel_command(parsed, command, profile, deps, lang),
+                        CHANNEL_COMMAND_SECONDS,
+                    )
+                except TimeoutError:
+                    log.warning("channel command timed out team=%s channel=%s", team, channel)
+                    outcome = "timeout"
+                    reply = render.error_reply(t(lang, "error.slow", command=render.COMMAND))
+                except Exception:
+                    log.exception("channel command failed team=%s channel=%s", team, channel)
+                    outcome = "error"
+                    reply = render.error_reply(t(lang, "error.failed"))
+                # Bolt's respond() would open a new HTTP session (and connection) for every reply
+                await deps.http.respond(
+                    str(command.get("response_url") or ""),
+                    {
+                        "text": reply.text,
+                        "blocks": reply.blocks_json(),
+                        "response_type": "ephemeral",
+                        "replace_original": False,
+                    },
                 )
-            except TimeoutError:
-                log.warning("channel command timed out team=%s channel=%s", team, channel)
-                outcome = "timeout"
-                reply = render.error_reply(t(lang, "error.slow", command=render.COMMAND))
-            except Exception:
-                log.exception("channel command failed team=%s channel=%s", team, channel)
-                outcome = "error"
-                reply = render.error_reply(t(lang, "error.failed"))
-            await respond(
-                text=reply.text,
-                blocks=reply.blocks_json(),
-                response_type="ephemeral",
-                replace_original=False,
-            )
+            finally:
+                if admitted:
+                    deps.admission.leave()
         else:
             try:
                 lang = await deps.locales.lang_of(profile, text)
@@ -73,8 +92,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 body = json.dumps({"text": failed.text, "blocks": failed.blocks_json()})
             # the answer is already JSON: hand Bolt the body rather than have ack() encode it again
             ack.response = BoltResponse(status=200, body=body)
-            metrics.COMMAND_SECONDS.labels(kind).observe(time.perf_counter() - started)
-        metrics.COMMANDS.labels(kind, outcome).inc()
+            metrics.command_seconds(kind).observe(time.perf_counter() - started)
+        metrics.commands(kind, outcome).inc()
         log.info(
             "command sub=%s team=%s channel=%s user=%s outcome=%s duration_ms=%.1f",
             kind,
