@@ -404,11 +404,13 @@ async def _socket_mode(rt: Runtime, clock_on: bool) -> str:
     ticker = Ticker(rt.deliverer, rt.settings.tick_seconds) if clock_on and rt.deliverer else None
     if ticker:
         ticker.start()
-    log.info(
-        "starting Socket Mode clock=%s content=%s", "on" if ticker else "off", rt.library.directory
-    )
     try:
         await handler.connect_async()  # type: ignore[no-untyped-call]
+        log.info(
+            "Socket Mode connected clock=%s content=%s",
+            "on" if ticker else "off",
+            rt.library.directory,
+        )
         return await until_terminated()
     finally:
         # Ctrl-C cancels us: close the connections, or their sessions complain at exit

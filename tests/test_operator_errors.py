@@ -328,7 +328,7 @@ def test_port_is_checked_only_where_it_is_used(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("mode", "ready"),
-    [("shell", b"Topics"), ("serve", b"startup complete"), ("socket", b"app is running")],
+    [("shell", b"Topics"), ("serve", b"startup complete"), ("socket", b"Socket Mode connected")],
 )
 def test_ctrl_c_exits_130_without_a_traceback(
     tmp_path: Path, slack: FakeSlack, mode: str, ready: bytes
@@ -368,11 +368,12 @@ def _wait_for(fd: int, needle: bytes, timeout: float = 30) -> None:
     seen = b""
     deadline = time.monotonic() + timeout
     while needle not in seen and time.monotonic() < deadline:
-        ready, _, _ = select.select([fd], [], [], deadline - time.monotonic())
+        ready, _, _ = select.select([fd], [], [], max(0.0, deadline - time.monotonic()))
         chunk = os.read(fd, 65536) if ready else b""
         if not chunk:
-            return
+            break
         seen += chunk
+    assert needle in seen, f"never ready ({needle!r} not seen):\n{seen.decode(errors='replace')}"
 
 
 def test_missing_shipped_content_says_to_set_content_dir(tmp_path: Path) -> None:
