@@ -322,7 +322,7 @@ class Runtime:
 Deps = Runtime
 
 
-def create_app(rt: Runtime, *, socket_mode: bool = False) -> AsyncApp:
+def create_app(rt: Runtime) -> AsyncApp:
     from handlers import register_listeners
 
     settings = rt.settings

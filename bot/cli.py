@@ -398,7 +398,7 @@ async def _socket_mode(rt: Runtime, clock_on: bool) -> str:
     from bot.app import create_app
     from bot.ticker import Ticker, until_terminated
 
-    bolt = create_app(rt, socket_mode=True)
+    bolt = create_app(rt)
     assert rt.settings.slack_app_token is not None
     handler = AsyncSocketModeHandler(bolt, rt.settings.slack_app_token.get_secret_value())
     ticker = Ticker(rt.deliverer, rt.settings.tick_seconds) if clock_on and rt.deliverer else None

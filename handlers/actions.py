@@ -33,58 +33,44 @@ def _value(body: dict[str, Any]) -> str:
     return str(actions[0].get("value") or "")
 
 
+async def _answer(
+    respond: AsyncRespond, body: dict[str, Any], reply: render.Reply, event: str, *, keep: bool
+) -> None:
+    """Answer a button press in the message's place (or below it with ``keep``); one log line."""
+    await respond(
+        text=reply.text,
+        blocks=reply.blocks_json(),
+        response_type=reply.response_type if keep else "ephemeral",
+        replace_original=not keep,
+    )
+    team, channel = _where(body)
+    log.info("action %s value=%s team=%s channel=%s", event, _value(body), team, channel)
+
+
 def register(app: AsyncApp, deps: Deps) -> None:
     @app.action(re.compile(rf"^{render.SHOW_ACTION}(:.*)?$"))
     async def on_show(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
         reply = core.topic_by_id(deps.library, _value(body))
-        await respond(
-            text=reply.text,
-            blocks=reply.blocks_json(),
-            response_type="ephemeral",
-            replace_original=True,
-        )
-        team, channel = _where(body)
-        log.info("action show topic=%s team=%s channel=%s", _value(body), team, channel)
+        await _answer(respond, body, reply, "show", keep=False)
 
     @app.action(re.compile(rf"^{render.NEWS_ACTION}(:.*)?$"))
     async def on_news(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
         reply = core.news_by_id(deps.library, _value(body))
-        await respond(
-            text=reply.text,
-            blocks=reply.blocks_json(),
-            response_type="ephemeral",
-            replace_original=True,
-        )
-        team, channel = _where(body)
-        log.info("action news topic=%s team=%s channel=%s", _value(body), team, channel)
+        await _answer(respond, body, reply, "news", keep=False)
 
     @app.action(render.SHARE_ACTION)
     async def on_share(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
         reply = core.topic_by_id(deps.library, _value(body), shared=True)
-        await respond(
-            text=reply.text,
-            blocks=reply.blocks_json(),
-            response_type=reply.response_type,
-            replace_original=False,
-        )
-        team, channel = _where(body)
-        log.info("action share topic=%s team=%s channel=%s", _value(body), team, channel)
+        await _answer(respond, body, reply, "share", keep=True)
 
     @app.action("list_topics")
     async def on_list(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
         reply = render.topics_reply(deps.library.for_lang(_value(body) or "en"))
-        await respond(
-            text=reply.text,
-            blocks=reply.blocks_json(),
-            response_type="ephemeral",
-            replace_original=True,
-        )
-        team, channel = _where(body)
-        log.info("action topics team=%s channel=%s", team, channel)
+        await _answer(respond, body, reply, "topics", keep=False)
 
 
 def register_home(app: AsyncApp, deps: Deps) -> None:
