@@ -28,12 +28,16 @@ class Answers:
             self._cache.move_to_end(key)
             return hit[1]
         reply = core.reply_to(text, library, today, lang, calendar_url=calendar_url)
+        # UTF-8 rather than \u escapes, no spaces after separators: the same JSON, a third
+        # smaller in Chinese and a few percent in English
         body = json.dumps(
             {
                 "text": reply.text,
                 "blocks": reply.blocks_json(),
                 "response_type": reply.response_type,
-            }
+            },
+            ensure_ascii=False,
+            separators=(",", ":"),
         )
         self._cache[key] = (library, body)
         if len(self._cache) > self.size:

@@ -12,9 +12,12 @@ from datetime import timedelta
 from typing import Any
 
 import aiohttp
+from slack_bolt import BoltResponse
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.middleware.async_middleware import AsyncMiddleware
 from slack_bolt.oauth.async_oauth_flow import AsyncOAuthFlow
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
@@ -318,6 +321,25 @@ class Runtime:
         return rt
 
 
+class LatestContent(AsyncMiddleware):
+    """Every request sees the latest content; the files are looked at off the event loop. A
+    middleware class rather than a decorated function: Bolt calls it without building keyword
+    arguments for it, which a function middleware pays on every request."""
+
+    def __init__(self, content: ContentSource) -> None:
+        self.content = content
+
+    async def async_process(
+        self,
+        *,
+        req: AsyncBoltRequest,
+        resp: BoltResponse,
+        next: Callable[[], Awaitable[BoltResponse]],
+    ) -> BoltResponse:
+        await self.content.refresh()
+        return await next()
+
+
 # Listeners receive the runtime as their dependencies.
 Deps = Runtime
 
@@ -377,11 +399,7 @@ def create_app(rt: Runtime) -> AsyncApp:
     app.client.base_url = settings.slack_api_url
     app.client.retry_handlers = interactive_retry_handlers()  # Bolt's per-request clients copy them
 
-    @app.middleware
-    async def latest_content(next_: Callable[[], Awaitable[None]]) -> None:
-        # every request sees the latest content; the files are looked at off the event loop
-        await rt.content.refresh()
-        await next_()
+    app.use(LatestContent(rt.content))
 
     register_listeners(app, rt)
     return app
