@@ -9,7 +9,7 @@ Keep ``create_bare_app``'s ``AsyncApp`` arguments in step with ``bot.app.create_
 instance ``process_before_response``, which decides whether Bolt polls for the ack every 10 ms).
 
     SLACK_SIGNING_SECRET=... SLACK_BOT_TOKEN=xoxb-... SLACK_API_URL=http://127.0.0.1:N/api/ \\
-        .venv/bin/python bench/bare_app.py PORT
+        [BARE_REPLY_BYTES=10500] .venv/bin/python bench/bare_app.py PORT
 """
 
 from __future__ import annotations
@@ -31,8 +31,17 @@ from bot.web import create_web_app, serve  # noqa: E402
 REPLY = "bare ack"
 
 
-def create_bare_app(token: str, signing_secret: str, api_url: str) -> AsyncApp:
+def reply_text(size: int) -> str:
+    """``REPLY``, padded with spaces to ``size`` bytes of text when ``size`` is larger: a
+    baseline that acks as much as the bot answers (``bench/commands.py --bare-reply-bytes``)."""
+    return REPLY + " " * max(0, size - len(REPLY))
+
+
+def create_bare_app(
+    token: str, signing_secret: str, api_url: str, reply_bytes: int = 0
+) -> AsyncApp:
     """The same ``AsyncApp`` settings as ``bot.app.create_app`` in HTTP mode."""
+    text = reply_text(reply_bytes)
     app = AsyncApp(
         client=AsyncWebClient(token=token, base_url=api_url),
         signing_secret=signing_secret,
@@ -42,7 +51,7 @@ def create_bare_app(token: str, signing_secret: str, api_url: str) -> AsyncApp:
 
     @app.command("/declaration")
     async def on_declaration(ack: AsyncAck) -> None:
-        await ack(text=REPLY, response_type="ephemeral")
+        await ack(text=text, response_type="ephemeral")
 
     return app
 
@@ -60,7 +69,10 @@ def main(argv: list[str]) -> int:
     level = os.environ.get("LOG_LEVEL", "INFO").upper()
     host = os.environ.get("BENCH_HOST", "127.0.0.1")
     setup_logging(level, [token, secret])
-    web = create_web_app(create_bare_app(token, secret, api_url), signing_secret=secret)
+    reply_bytes = int(os.environ.get("BARE_REPLY_BYTES") or 0)
+    web = create_web_app(
+        create_bare_app(token, secret, api_url, reply_bytes), signing_secret=secret
+    )
     serve(web, port, level, host=host)
     return 0
 
