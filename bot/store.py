@@ -12,7 +12,7 @@ import logging
 import os
 import secrets
 import socket
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from pathlib import Path
@@ -35,8 +35,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import planner
 from bot.models import Delivery, Subscription
-from bot.schedule import Schedule, days_from_key, days_key, latest_slot_at_or_before, wake_after
+from bot.schedule import Schedule, days_from_key, days_key
 
 log = logging.getLogger("declaration_bot.store")
 
@@ -128,48 +129,6 @@ class Outcome:
     retry_at: datetime | None = None
     news_seen: str | None = None  # for a posted digest: what it knew (see digest.seen_on)
     maybe_posted: bool = False  # for a retry: an attempt may have been posted (check first)
-
-
-# decides, for a subscription waking at an instant, what it is owed: "", "digest", "reminder" or
-# "digest+reminder" (the content decides reminders, so the store asks)
-Decide = Callable[[SubscriptionView, datetime], str]
-
-
-MAX_MISSED = 400  # wake-ups looked at after an outage; older ones are only counted
-
-
-def _missed(
-    view: SubscriptionView, due: datetime, now: datetime, max_late: timedelta, decide: Decide
-) -> tuple[list[tuple[datetime, str, bool]], list[tuple[datetime, str, bool]]]:
-    """The posts owed for every wake-up from ``due`` to ``now``: (on time, too late).
-
-    Posts still within ``max_late`` are coalesced into one, at the latest such wake-up, owing
-    everything they owed together; the latest post that is too late is recorded as skipped.
-    """
-    wakes: list[datetime] = []
-    w = due
-    while w <= now and len(wakes) < MAX_MISSED:
-        wakes.append(w)
-        w = wake_after(view.schedule, w)
-    if w <= now:  # a very long outage: jump to the latest wake-up
-        wakes.append(latest_slot_at_or_before(view.schedule, w, now))
-    fresh_kinds: set[str] = set()
-    fresh_slot: datetime | None = None
-    late: tuple[datetime, str, bool] | None = None
-    for wake in wakes:
-        kinds = decide(view, wake)
-        if not kinds:
-            continue
-        if now - wake > max_late:
-            late = (wake, kinds, True)
-        else:
-            fresh_kinds.update(kinds.split("+"))
-            fresh_slot = wake
-    on_time = []
-    if fresh_slot is not None:
-        merged = "+".join(k for k in ("digest", "reminder") if k in fresh_kinds)
-        on_time.append((fresh_slot, merged, False))
-    return on_time, [late] if late else []
 
 
 RESULT_NOTHING_NEW = "nothing new"
@@ -472,7 +431,7 @@ class Store:
             "v_paused_reason": None,
             "v_created_by": user_id,
             "v_updated_at": now,
-            "v_next_wake_at": wake_after(schedule, now),
+            "v_next_wake_at": planner.next_wake(schedule, now),
         }
         with self.engine.begin() as conn:
             row = conn.execute(_SUBSCRIBE_UPDATE, params).first()
@@ -518,7 +477,7 @@ class Store:
                 return None
             view = _view(row)
             row.paused, row.paused_reason, row.updated_at = False, None, now
-            row.next_wake_at = wake_after(view.schedule, now)
+            row.next_wake_at = planner.next_wake(view.schedule, now)
             return _view(row)
 
     def list_team(self, team_id: str) -> list[SubscriptionView]:
@@ -573,18 +532,18 @@ class Store:
     def claim_due(
         self,
         now: datetime,
-        decide: Decide,
+        rules: planner.Rules,
         *,
-        max_late: timedelta,
         lease: timedelta,
         limit: int = 10_000,
     ) -> tuple[list[Claim], list[tuple[SubscriptionView, datetime, str]]]:
         """Claim every post that is due at ``now``: (claims, skipped as too late).
 
-        In one transaction: deliveries whose lease ran out (a pass died) are taken over, and each
-        subscription whose wake-up time has come gets a delivery row keyed by (subscription,
-        scheduled instant) and its next wake-up moved past ``now``. Missed wake-ups are coalesced
-        into the latest; one later than ``max_late`` is recorded as skipped instead.
+        In one transaction: deliveries whose lease ran out (a pass died) are taken over or given
+        up, and each subscription whose wake-up time has come gets the delivery rows its plan
+        names, keyed by (subscription, scheduled instant), and its next wake-up. What is owed,
+        what is too late and when to wake next is :func:`bot.planner.plan`'s to say, from the rows
+        loaded here; this writes it down.
         """
         claims: list[Claim] = []
         skipped: list[tuple[SubscriptionView, datetime, str]] = []
@@ -601,17 +560,20 @@ class Store:
                 stale_q = stale_q.with_for_update(skip_locked=True)
             for d in s.scalars(stale_q).all():
                 sub = s.get(Subscription, d.subscription_id)
-                if sub is None or sub.paused:
-                    d.status, d.finished_at = "failed", now
-                    d.error = d.error or "subscription paused or removed"
+                took = planner.take_over(
+                    scheduled_for=d.scheduled_for,
+                    maybe_posted=bool(d.maybe_posted),
+                    error=d.error,
+                    active=sub is not None and not sub.paused,
+                    now=now,
+                    max_late=rules.max_late,
+                )
+                if took.status != "claimed":
+                    d.status, d.finished_at, d.error = took.status, now, took.error
+                    if sub is not None and took.last_result is not None:
+                        sub.last_result = took.last_result
                     continue
-                if now - d.scheduled_for > max_late:
-                    # a post that may have landed is never sent this late: it stays uncertain
-                    d.status = RESULT_UNCERTAIN if d.maybe_posted else "failed"
-                    d.finished_at = now
-                    d.error = f"gave up: more than {max_late} late ({d.error or 'no answer'})"
-                    sub.last_result = f"{d.status}: {d.error}"
-                    continue
+                assert sub is not None
                 d.claimed_by, d.lease_until, d.attempts = self.worker, until, d.attempts + 1
                 claims.append(
                     Claim(
@@ -630,41 +592,40 @@ class Store:
                 due_q = due_q.with_for_update(skip_locked=True)
             rows = s.scalars(due_q).all()
             new_rows: list[dict[str, Any]] = []
-            pending: list[tuple[Subscription, SubscriptionView, datetime, str]] = []
+            pending: list[tuple[Subscription, SubscriptionView, planner.Post]] = []
             for sub in rows:
                 view = _view(sub)
                 assert sub.next_wake_at is not None
-                on_time, too_late = _missed(view, sub.next_wake_at, now, max_late, decide)
-                sub.next_wake_at = wake_after(view.schedule, now)
-                for slot, kinds, late in (*too_late, *on_time):
+                plan = planner.plan(view, sub.next_wake_at, now, rules)
+                sub.next_wake_at = plan.next_wake
+                for post in plan.posts:
+                    late = post.skipped is not None
                     new_rows.append(
                         {
                             "subscription_id": sub.id,
-                            "scheduled_for": slot,
-                            "kinds": kinds,
+                            "scheduled_for": post.scheduled_for,
+                            "kinds": post.kinds,
                             "status": "skipped" if late else "claimed",
                             "attempts": 0 if late else 1,
                             "claimed_by": None if late else self.worker,
                             "lease_until": None if late else until,
                             "created_at": now,
                             "finished_at": now if late else None,
-                            "error": f"more than {max_late} late" if late else None,
+                            "error": post.skipped,
                             "maybe_posted": False,
                         }
                     )
-                    pending.append((sub, view, slot, kinds))
+                    pending.append((sub, view, post))
             if new_rows:
                 ids = self._insert_deliveries(s, new_rows)
-                for (sub, view, slot, kinds), row, new_id in zip(
-                    pending, new_rows, ids, strict=True
-                ):
+                for (sub, view, post), new_id in zip(pending, ids, strict=True):
                     if new_id is None:  # another clock already owns this slot
                         continue
-                    if row["status"] == "skipped":
-                        sub.last_result = f"skipped: {row['error']}"
-                        skipped.append((view, slot, kinds))
+                    if post.skipped is not None:
+                        sub.last_result = f"skipped: {post.skipped}"
+                        skipped.append((view, post.scheduled_for, post.kinds))
                     else:
-                        claims.append(Claim(new_id, view, slot, kinds, 1))
+                        claims.append(Claim(new_id, view, post.scheduled_for, post.kinds, 1))
         return claims, skipped
 
     def _insert_deliveries(self, s: Session, rows: list[dict[str, Any]]) -> list[int | None]:
