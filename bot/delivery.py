@@ -30,9 +30,10 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import digest, metrics, subscriptions
+from bot import digest, metrics, planner
 from bot.clock import Clock
 from bot.content import ContentSource, Library
+from bot.planner import DigestInputs
 from bot.schedule import local_day
 from bot.store import Claim, Outcome, Store, SubscriptionView
 
@@ -149,8 +150,8 @@ def post_metadata(claim: Claim) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class DeliverySettings:
-    lead_days: tuple[int, ...] = digest.DEFAULT_LEAD_DAYS
-    max_late: timedelta = timedelta(hours=6)
+    lead_days: tuple[int, ...] = planner.DEFAULT_LEAD_DAYS
+    max_late: timedelta = planner.DEFAULT_MAX_LATE
     lease: timedelta = timedelta(minutes=2)  # renewed every third of it while a pass holds it
     concurrency: int = 50
     max_attempts: int = 4
@@ -302,8 +303,12 @@ class Deliverer:
         self._history_hold: dict[str, float] = {}  # the same, for conversations.history
         self._channel_last: dict[tuple[str, str], float] = {}
         self._team_dead: dict[str, str] = {}
-        self._compose_cache: dict[tuple[Any, ...], tuple[str, list[dict[str, Any]]]] = {}
-        self._quiet_cache: dict[tuple[Any, ...], bool] = {}
+        # what one pass shares between channels, all from one library (held, so that its id in
+        # the keys stays its own): posts by their inputs, "nothing new" by the same, and what a
+        # digest posted on a day knew of
+        self._cached_for: Library | None = None
+        self._compose_cache: dict[DigestInputs, tuple[str, list[dict[str, Any]]]] = {}
+        self._quiet_cache: dict[DigestInputs, bool] = {}
         self._seen_cache: dict[Any, str] = {}
         self._lock = asyncio.Lock()
         self._stopping = asyncio.Event()  # no new work: hand back what has not left
@@ -347,18 +352,9 @@ class Deliverer:
     async def _run(self, now: datetime) -> PassReport:
         # each pass sees the latest content, looked at in a worker thread
         library = await self.content.refresh(now=True)
-        lead = self.settings.lead_days
-
-        def decide(view: SubscriptionView, wake: datetime) -> str:
-            return subscriptions.owed(library, view, wake, lead)
-
+        rules = planner.Rules(library, self.settings.lead_days, self.settings.max_late)
         claims, skipped = await asyncio.to_thread(
-            self.store.claim_due,
-            now,
-            decide,
-            max_late=self.settings.max_late,
-            lease=self.settings.lease,
-            limit=self.settings.batch,
+            self.store.claim_due, now, rules, lease=self.settings.lease, limit=self.settings.batch
         )
         report = PassReport(at=now, skipped=skipped, claimed=len(claims))
         for view, slot, kinds in skipped:
@@ -373,9 +369,10 @@ class Deliverer:
         if not claims:
             return report
         self._team_dead.clear()
-        self._compose_cache.clear()  # per pass: content and "today" may have changed
+        self._compose_cache.clear()  # per pass: the inputs of past passes will not come again
         self._quiet_cache.clear()
         self._seen_cache.clear()
+        self._cached_for = library
         outcomes, report.handed_back = await self._fan_out(claims, library, now)
         for o in outcomes:
             {
@@ -545,7 +542,10 @@ class Deliverer:
                 "retry", error=error, retry_at=now + timedelta(seconds=wait), maybe_posted=unsure
             )
 
-        if self._quiet(claim, library):
+        inputs = planner.digest_inputs(
+            library, sub, claim.scheduled_for, claim.kinds, self.settings.lead_days
+        )
+        if self._quiet(inputs, library):
             log.info("nothing new %s: digest not posted", where)
             return outcome("nothing_new")
         if sub.team_id in self._team_dead:
@@ -556,7 +556,7 @@ class Deliverer:
             reason = "slack:not_installed"
             return outcome("failed", error=reason, pause_reason=reason)
         try:
-            text, blocks = self._composed(claim, library)
+            text, blocks = self._composed(inputs, library)
         except Exception as exc:  # a bug in composing must not stop the other channels
             log.exception("compose failed %s", where)
             return outcome("failed", error=f"could not compose the post: {exc}")
@@ -758,30 +758,11 @@ class Deliverer:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._stopping.wait(), seconds)
 
-    def _quiet(self, claim: Claim, library: Library) -> bool:
-        """Whether this claim is a digest with nothing new, to be recorded and not posted."""
-        sub = claim.subscription
-        if sub.always or claim.kinds != "digest" or sub.last_digest_for is None:
-            return False
-        schedule = sub.schedule
-        key = (
-            local_day(schedule, claim.scheduled_for),
-            local_day(schedule, sub.last_digest_for),
-            sub.news_seen,
-            sub.topics,
-        )
-        hit = self._quiet_cache.get(key)
+    def _quiet(self, inputs: DigestInputs, library: Library) -> bool:
+        """Whether this post is a digest with nothing new, to be recorded and not posted."""
+        hit = self._quiet_cache.get(inputs)
         if hit is None:
-            hit = digest.is_quiet(
-                subscriptions.scoped(library, sub.topics),
-                schedule,
-                claim.scheduled_for,
-                claim.kinds,
-                last_digest_for=sub.last_digest_for,
-                news_seen=sub.news_seen,
-                always=sub.always,
-            )
-            self._quiet_cache[key] = hit
+            hit = self._quiet_cache[inputs] = planner.skips(library, inputs)
         return hit
 
     def _seen(self, claim: Claim, library: Library) -> str | None:
@@ -795,40 +776,13 @@ class Deliverer:
             self._seen_cache[day] = hit
         return hit
 
-    def _composed(self, claim: Claim, library: Library) -> tuple[str, list[dict[str, Any]]]:
-        """The post for a claim. Channels that are owed the same post share one composition:
-        same language, cadence, local day, kinds, last digest day, what it knew, mode and
-        featured topic, within the same topics."""
-        sub = claim.subscription
-        schedule = sub.schedule
-        library = subscriptions.scoped(library, sub.topics)
-        key = (
-            sub.lang,
-            schedule.cadence,
-            local_day(schedule, claim.scheduled_for),
-            claim.kinds,
-            local_day(schedule, sub.last_digest_for) if sub.last_digest_for else None,
-            sub.news_seen,
-            sub.always,
-            sub.digests_sent % max(1, len(library.topics)),
-            sub.topics,
-        )
-        hit = self._compose_cache.get(key)
+    def _composed(self, inputs: DigestInputs, library: Library) -> tuple[str, list[dict[str, Any]]]:
+        """The post ``inputs`` describe. Channels owed equal inputs share one composition: the
+        inputs are all a post is made from, so no channel is ever served another's post."""
+        hit = self._compose_cache.get(inputs)
         if hit is None:
-            reply = digest.compose(
-                library,
-                schedule,
-                claim.scheduled_for,
-                claim.kinds,
-                last_digest_for=sub.last_digest_for,
-                digests_sent=sub.digests_sent,
-                lead_days=self.settings.lead_days,
-                lang=sub.lang,
-                news_seen=sub.news_seen,
-                always=sub.always,
-            )
-            hit = (reply.text, reply.blocks_json())
-            self._compose_cache[key] = hit
+            reply = digest.post(library, inputs)
+            hit = self._compose_cache[inputs] = (reply.text, reply.blocks_json())
         return hit
 
     def _hold_team(self, team: str, seconds: float) -> None:

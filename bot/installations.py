@@ -17,9 +17,7 @@ from typing import TYPE_CHECKING, Any
 from slack_sdk.oauth.installation_store import Bot, Installation
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
-from sqlalchemy import delete, or_, select
 
-from bot.models import InstallationRow, OAuthState, Subscription
 from bot.store import Store
 
 if TYPE_CHECKING:
@@ -95,31 +93,21 @@ class DbInstallationStore(AsyncInstallationStore):
     def save_sync(self, installation: Installation) -> None:
         ent = installation.enterprise_id
         team = None if installation.is_enterprise_install else installation.team_id
-        key = workspace_key(ent, team)
-        sealed = self.cipher.seal(installation.to_dict())
-        now = datetime.now(UTC)
-        with self.store.sessions.begin() as s:
-            row = s.scalars(
-                select(InstallationRow).where(InstallationRow.workspace_key == key)
-            ).one_or_none()
-            if row is None:
-                row = InstallationRow(workspace_key=key)
-                s.add(row)
-            row.enterprise_id = ent
-            row.team_id = team
-            row.is_enterprise_install = bool(installation.is_enterprise_install)
-            row.data = sealed
-            row.installed_at = now
+        self.store.save_installation(
+            workspace_key(ent, team),
+            enterprise_id=ent,
+            team_id=team,
+            is_enterprise_install=bool(installation.is_enterprise_install),
+            sealed=self.cipher.seal(installation.to_dict()),
+            now=datetime.now(UTC),
+        )
         log.info("installed team=%s enterprise=%s", team, ent)
 
     def rotate_keys(self) -> int:
         """Encrypt every stored installation again with the first key; all or nothing."""
-        with self.store.sessions.begin() as s:
-            rows = s.scalars(select(InstallationRow)).all()
-            for row in rows:
-                row.data = self.cipher.rotate(row.data)
-        log.info("installations re-encrypted with the first key count=%d", len(rows))
-        return len(rows)
+        count = self.store.reseal_installations(self.cipher.rotate)
+        log.info("installations re-encrypted with the first key count=%d", count)
+        return count
 
     async def async_save(self, installation: Installation) -> None:
         await asyncio.to_thread(self.save_sync, installation)
@@ -137,16 +125,10 @@ class DbInstallationStore(AsyncInstallationStore):
             keys.append(workspace_key(enterprise_id, team_id))
         if enterprise_id:
             keys.append(workspace_key(enterprise_id, None))  # an org-wide install covers its teams
-        with self.store.reads() as s:
-            rows = {
-                r.workspace_key: r
-                for r in s.scalars(
-                    select(InstallationRow).where(InstallationRow.workspace_key.in_(keys))
-                ).all()
-            }
+        found = self.store.installations(keys)
         for key in keys:
-            if key in rows:
-                return Installation(**self.cipher.open(rows[key].data))
+            if key in found:
+                return Installation(**self.cipher.open(found[key]))
         return None
 
     async def async_find_installation(
@@ -179,19 +161,8 @@ class DbInstallationStore(AsyncInstallationStore):
 
     def forget_sync(self, enterprise_id: str | None, team_id: str | None) -> tuple[int, int]:
         """Delete a workspace's installation (its tokens) and its subscriptions and deliveries."""
-        with self.store.sessions.begin() as s:
-            conds = [InstallationRow.workspace_key == workspace_key(enterprise_id, team_id)]
-            if enterprise_id and not team_id:
-                conds.append(InstallationRow.enterprise_id == enterprise_id)
-            gone = s.execute(delete(InstallationRow).where(or_(*conds)))
-            sub_q = delete(Subscription)
-            if team_id:
-                sub_q = sub_q.where(Subscription.team_id == team_id)
-            else:
-                sub_q = sub_q.where(Subscription.enterprise_id == enterprise_id)
-            subs = s.execute(sub_q)
-        n_inst = int(getattr(gone, "rowcount", 0) or 0)
-        n_subs = int(getattr(subs, "rowcount", 0) or 0)
+        key = workspace_key(enterprise_id, team_id)
+        n_inst, n_subs = self.store.forget_workspace(key, enterprise_id, team_id)
         log.info(
             "forgot workspace team=%s enterprise=%s installations=%d subscriptions=%d",
             team_id,
@@ -229,20 +200,13 @@ class DbOAuthStateStore(AsyncOAuthStateStore):
     def issue_sync(self) -> str:
         state = secrets.token_urlsafe(32)
         now = datetime.now(UTC)
-        with self.store.sessions.begin() as s:
-            s.execute(delete(OAuthState).where(OAuthState.expires_at < now))
-            s.add(OAuthState(state=state, expires_at=now + self.expiration))
+        self.store.add_state(state, now + self.expiration, now)
         return state
 
     def consume_sync(self, state: str) -> bool:
         if not state or len(state) > 64:
             return False
-        with self.store.sessions.begin() as s:
-            row = s.get(OAuthState, state)
-            if row is None:
-                return False
-            s.delete(row)
-            return row.expires_at >= datetime.now(UTC)
+        return self.store.take_state(state, datetime.now(UTC))
 
     async def async_issue(self, *args: Any, **kwargs: Any) -> str:
         return await asyncio.to_thread(self.issue_sync)

@@ -12,14 +12,16 @@ themselves; digests, "what's new" and reminders are all drawn from that smaller 
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, replace
-from datetime import UTC, datetime, time, timedelta
+from dataclasses import dataclass
+from datetime import time
 from typing import Literal
 
-from bot import digest
 from bot.content import Library
 from bot.i18n import describe_schedule, describe_time, join_list, split_lang, t
 from bot.lookup import find_topic
+from bot.planner import next_post as next_post
+from bot.planner import next_reminder as next_reminder
+from bot.planner import scoped as scoped
 from bot.schedule import (
     EXAMPLE_DAILY,
     EXAMPLE_DAYS,
@@ -27,10 +29,7 @@ from bot.schedule import (
     WEEKDAYS,
     Schedule,
     ScheduleError,
-    local_day,
-    next_digest,
     parse_schedule,
-    wake_after,
     zone,
 )
 from bot.store import SubscriptionView
@@ -228,93 +227,6 @@ def request_words(
     if always:
         words.append(ALWAYS)
     return words
-
-
-# --- what a channel is owed ---------------------------------------------------------------------
-
-_SCOPED: dict[tuple[int, frozenset[str]], tuple[Library, Library]] = {}
-_SCOPED_LIMIT = 256
-
-
-def _restrict(lib: Library, topics: frozenset[str]) -> Library:
-    developments = tuple(d for d in lib.developments if topics.intersection(d.topics))
-    linked = {event for d in developments for event in d.events}
-    summits = tuple(s for s in lib.summits if topics.intersection(s.topics) or s.id in linked)
-    kept = tuple(tp for tp in lib.topics if tp.id in topics)
-    return replace(lib, topics=kept, summits=summits, developments=developments, localized={})
-
-
-def scoped(library: Library, topics: frozenset[str]) -> Library:
-    """The library a channel limited to ``topics`` sees, in every language (built once per
-    content version and set of topics). No limit, or none of the topics left in the content:
-    the whole library."""
-    if not topics or not topics.intersection(tp.id for tp in library.topics):
-        return library
-    key = (id(library), topics)
-    hit = _SCOPED.get(key)
-    if hit is not None and hit[0] is library:
-        return hit[1]
-    versions = {
-        lang: _restrict(lib, topics)
-        for lang, lib in (dict(library.localized) or {library.lang: library}).items()
-    }
-    for version in versions.values():
-        object.__setattr__(version, "localized", versions)
-    found = versions.get(library.lang) or _restrict(library, topics)
-    if len(_SCOPED) >= _SCOPED_LIMIT:
-        _SCOPED.clear()
-    _SCOPED[key] = (library, found)
-    return found
-
-
-def _allowed(receives: str, kind: str) -> bool:
-    return receives == "all" or (receives == "digests") == (kind == "digest")
-
-
-def owed(library: Library, sub: SubscriptionView, wake: datetime, lead_days: Sequence[int]) -> str:
-    """What a wake-up owes this channel, within what it receives: '', 'digest', 'reminder' or
-    'digest+reminder'."""
-    kinds = digest.owed(scoped(library, sub.topics), sub.schedule, wake, lead_days)
-    return "+".join(k for k in kinds.split("+") if k and _allowed(sub.receives, k))
-
-
-def next_reminder(
-    library: Library, schedule: Schedule, now: datetime, lead_days: Sequence[int]
-) -> datetime | None:
-    """The first wake-up after ``now`` whose local day has a summit reminder, if any."""
-    today = local_day(schedule, now)
-    days = sorted(
-        {
-            s.starts - timedelta(days=lead)
-            for s in library.summits
-            for lead in lead_days
-            if s.starts is not None and s.starts - timedelta(days=lead) >= today
-        }
-    )
-    for day in days:
-        # start from noon UTC two days before: at least one wake-up before that local day
-        wake = wake_after(schedule, max(now, datetime.combine(day, time(12), UTC) - timedelta(2)))
-        for _ in range(5):
-            found = local_day(schedule, wake)
-            if found >= day:
-                break
-            wake = wake_after(schedule, wake)
-        if found == day and wake > now:
-            return wake
-    return None
-
-
-def next_post(
-    library: Library, sub: SubscriptionView, now: datetime, lead_days: Sequence[int]
-) -> tuple[datetime, str] | None:
-    """When this channel next gets a post, and what kind, within what it receives."""
-    lib = scoped(library, sub.topics)
-    if sub.receives == "digests":
-        return next_digest(sub.schedule, now), "digest"
-    if sub.receives == "reminders":
-        when = next_reminder(lib, sub.schedule, now, lead_days)
-        return (when, "reminder") if when is not None else None
-    return digest.next_post(lib, sub.schedule, now, lead_days)
 
 
 # --- saying what a channel gets -----------------------------------------------------------------

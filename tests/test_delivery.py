@@ -4,20 +4,24 @@ and the fake Slack Web API over loopback HTTP. Nothing of ours is mocked."""
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import shutil
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pydantic import SecretStr
 
+from bot import digest
 from bot.app import Runtime
 from bot.clock import FixedClock
 from bot.config import Settings
 from bot.content import load_library
+from bot.planner import Rules, scoped
 from bot.schedule import Schedule, parse_schedule
 from bot.store import Store
 from tests.conftest import CONTENT, fresh_database
@@ -105,6 +109,51 @@ async def test_due_digest_is_posted_once_and_never_twice(db_url: str, slack: Fak
     await w.close()
 
 
+async def test_channels_in_one_pass_each_get_their_own_post(db_url: str, slack: FakeSlack) -> None:
+    """A pass composes a post once for all the channels owed the same one: channels alike share
+    it, and a channel in another language, on fewer topics or with `always` never gets another
+    channel's post."""
+    w = World(db_url, slack)
+    schedule = parse_schedule("daily 09:00 UTC".split())
+    assert isinstance(schedule, Schedule)
+    channels: dict[str, dict[str, Any]] = {
+        "CEN": {},
+        "CEN2": {},
+        "CFR": {"lang": "fr"},
+        "CZH": {"lang": "zh"},
+        "CTOPIC": {"topics": frozenset({"bletchley"})},
+        "CALWAYS": {"always": True},
+    }
+    for channel, extra in channels.items():
+        w.store.subscribe(
+            team_id="T1", channel_id=channel, schedule=schedule, now=w.clock.now(), **extra
+        )
+    slot = T0.replace(hour=9)
+    await w.tick(slot + timedelta(seconds=30))
+    posted = {
+        c.params["channel"]: (c.params["text"], json.dumps(c.params["blocks"]))
+        for c in slack.posts()
+    }
+    assert sorted(posted) == sorted(channels)
+    library = w.rt.library
+    for channel, extra in channels.items():
+        topics = extra.get("topics", frozenset())
+        reply = digest.compose(
+            scoped(library, topics),
+            schedule,
+            slot,
+            "digest",
+            last_digest_for=None,
+            digests_sent=0,
+            lang=extra.get("lang", "en"),
+            always=extra.get("always", False),
+        )
+        assert posted[channel] == (reply.text, json.dumps(reply.blocks_json())), channel
+    assert posted["CEN"] == posted["CEN2"]
+    assert len({posted[c] for c in ("CEN", "CFR", "CZH", "CTOPIC", "CALWAYS")}) == 5
+    await w.close()
+
+
 async def test_daylight_saving_keeps_local_time(db_url: str, slack: FakeSlack) -> None:
     w = World(db_url, slack)
     w.clock.at = datetime(2026, 3, 27, 12, 0, tzinfo=UTC)
@@ -144,7 +193,7 @@ async def test_a_pass_that_dies_loses_nothing(db_url: str, slack: FakeSlack) -> 
     at = T0.replace(hour=9, second=10)
     # a pass claims the work and dies before posting anything
     claims, _ = w.store.claim_due(
-        at, lambda v, s: "digest", max_late=timedelta(hours=6), lease=timedelta(minutes=10)
+        at, Rules(w.rt.library, max_late=timedelta(hours=6)), lease=timedelta(minutes=10)
     )
     assert len(claims) == 5 and slack.posts() == []
     # a restarted process: the claims are still leased, so nothing is posted twice...

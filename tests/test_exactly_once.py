@@ -30,6 +30,7 @@ from bot.config import Settings
 from bot.content import load_library
 from bot.delivery import EVENT_TYPE, Deliverer, DeliverySettings, PassReport, delivery_key
 from bot.models import Delivery
+from bot.planner import Rules
 from bot.schedule import Schedule, parse_schedule
 from bot.store import Store
 from tests.conftest import CONTENT, fresh_database
@@ -375,8 +376,7 @@ async def test_a_taken_over_claim_is_never_sent_by_its_old_owner(sqlite_url: str
         a.subscribe(channels(20))
         claims, _ = a.store.claim_due(
             clock.now(),
-            lambda v, s: "digest",
-            max_late=timedelta(hours=6),
+            Rules(a.rt.library, max_late=timedelta(hours=6)),
             lease=timedelta(seconds=1),
         )
         clock.start += timedelta(seconds=2)  # A froze for longer than its lease
@@ -402,8 +402,7 @@ async def test_a_claim_taken_over_from_a_dead_clock_is_looked_up_first(db_url: s
         a.subscribe(names)
         claims, _ = a.store.claim_due(
             clock.now(),
-            lambda v, s: "digest",
-            max_late=timedelta(hours=6),
+            Rules(a.rt.library, max_late=timedelta(hours=6)),
             lease=timedelta(seconds=1),
         )
         # the dead pass had marked and sent the first 25 (Slack has them), then died
