@@ -72,6 +72,35 @@ def test_every_subcommand(
     assert elapsed < 1.0  # answered in the acknowledgement itself, well inside Slack's 3 s
 
 
+@pytest.mark.parametrize(
+    ("text", "needles", "response_type"),
+    [
+        ("bletchley lang:fr", ["Déclaration de Bletchley", "Points clés"], "ephemeral"),
+        ("bletchley lang:zh", ["布莱切利宣言", "要点"], "ephemeral"),
+        ("topics lang:zh", ["主题", "show_topic:bletchley"], "ephemeral"),
+        ("search cessez-le-feu lang:fr", ["cessez-le-feu", "Proche-Orient"], "ephemeral"),
+        ("summits lang:zh", ["人工智能峰会", "日期未公布"], "ephemeral"),
+        ("summits lang:fr", ["Sommets sur l'IA", "<!date^"], "ephemeral"),
+        ("help lang:fr", ["Essayez", "/declaration summits"], "ephemeral"),
+        ("news lang:fr", ["Derniers développements"], "ephemeral"),
+        ("bletchly lang:zh", ["你是不是要找 *布莱切利宣言*？"], "ephemeral"),
+        ("flibbertigibbet lang:fr", ["Je ne connais ni sujet ni commande"], "ephemeral"),
+        ("share bletchley lang:zh", ["要点"], "in_channel"),
+    ],
+)
+def test_every_subcommand_in_french_and_chinese(
+    bot: InProcessBot, text: str, needles: list[str], response_type: str
+) -> None:
+    """`lang:fr` and `lang:zh` answer in that language, whatever the caller's Slack locale."""
+    r = bot.command(text)
+    assert r.status == 200, r.body
+    payload = r.json()
+    assert payload["response_type"] == response_type
+    body = json.dumps(payload, ensure_ascii=False)
+    for needle in needles:
+        assert needle in body, (needle, body[:500])
+
+
 def test_user_text_cannot_ping_the_channel(bot: InProcessBot) -> None:
     for text in (
         "<!channel> hello",

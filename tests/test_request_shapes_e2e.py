@@ -153,5 +153,22 @@ def test_signed_but_malformed_requests_never_get_a_5xx(
     assert status in (200, 400, 404), status
 
 
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        pytest.param(b"payload=notjson", FORM, id="payload not JSON"),
+        pytest.param(b"[1, 2, 3]", JSON, id="JSON array"),
+        pytest.param(b"\xff\xfe\x00garbage", FORM, id="invalid UTF-8"),
+        pytest.param(b'{"type": "event_callback"', JSON, id="truncated JSON"),
+        pytest.param(b"payload=%5B%5D", FORM, id="payload is a JSON array"),
+    ],
+)
+def test_a_signed_body_that_does_not_parse_gets_400(
+    bot: InProcessBot, body: bytes, content_type: str
+) -> None:
+    reply = bot.post(body, {"Content-Type": content_type, **signed(body)})
+    assert reply.status == 400 and reply.body == b"malformed request body\n"
+
+
 def test_a_signed_real_command_still_works(bot: InProcessBot) -> None:
     assert post(bot, COMMAND, FORM, signed(COMMAND)) == 200

@@ -6,12 +6,11 @@ files); this checks that the process serves it."""
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
 
 import pytest
 
-from tests.e2e import BOT_TOKEN, Bot, bot_env, running
+from tests.e2e import BOT_TOKEN, Bot, bot_env, running, wait_logged
 from tests.fakeslack import FakeSlack
 
 
@@ -41,9 +40,7 @@ def test_a_command_is_answered_over_http(bot: Bot, slack: FakeSlack) -> None:
 
 def test_logs_one_line_per_event_without_secrets(bot: Bot) -> None:
     bot.command("topics", team_id="T77", channel_id="C77")
-    deadline = time.monotonic() + 5
-    while "team=T77 channel=C77" not in bot.logs() and time.monotonic() < deadline:
-        time.sleep(0.05)
+    wait_logged(bot, "team=T77 channel=C77")
     logs = bot.logs()
     assert "command sub=ListTopics team=T77 channel=C77" in logs
     assert BOT_TOKEN not in logs and "e2e-signing-secret" not in logs
