@@ -317,6 +317,10 @@ class InProcessBot(Client):
             settings = load_settings()
             require(settings, "serve")
             library = load_library(settings.content_dir)
+        url = settings.database_url
+        if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
+            # SQLite opens a relative path from wherever this process is when it connects
+            raise ValueError(f"give the in-process bot an absolute DATABASE_URL, not {url}")
         self.settings = settings
         self.store = Store.open(settings.database_url)
         self._log = io.StringIO()
