@@ -3,38 +3,29 @@
 from __future__ import annotations
 
 import asyncio
-import functools
-import logging
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
 
-import aiohttp
 from slack_bolt import BoltResponse
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.middleware.async_middleware import AsyncMiddleware
 from slack_bolt.oauth.async_oauth_flow import AsyncOAuthFlow
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_bolt.request.async_request import AsyncBoltRequest
-from slack_sdk.http_retry.async_handler import AsyncRetryHandler
-from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
-from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.answers import Answers
 from bot.channels import Channels
 from bot.clock import Clock
 from bot.config import Settings
 from bot.content import ContentSource, Library
-from bot.delivery import Deliverer, DeliverySettings, GuardedRequest
-from bot.i18n import DEFAULT, from_locale, split_lang
+from bot.delivery import Deliverer, DeliverySettings
 from bot.installations import DbInstallationStore, DbOAuthStateStore, TokenCache, TokenCipher
+from bot.profiles import Locales
 from bot.reach import Reach
+from bot.slack_clients import HttpPool, SlackClients, interactive_retry_handlers
 from bot.store import Store
-
-log = logging.getLogger("declaration_bot.app")
 
 # channels:read and groups:read: conversations.info and conversations.members, so that the Home tab
 # shows each user the subscriptions of channels they can see, and the form refuses a private channel
@@ -66,109 +57,6 @@ def delivery_settings(settings: Settings) -> DeliverySettings:
     )
 
 
-def interactive_retry_handlers() -> list[AsyncRetryHandler]:
-    """What the clients of slash commands, Home tab and modals retry on their own: one wait of
-    Retry-After when Slack answers 429 (users.info, views.publish, views.open…). Nothing else:
-    a post is never sent twice by a client."""
-    return [AsyncRateLimitErrorRetryHandler(max_retry_count=1)]
-
-
-class SlackClients:
-    """Web API clients for the clock, sharing one connection pool; one per workspace token.
-
-    With OAuth each workspace's own token comes from the installation store; otherwise every
-    post uses SLACK_BOT_TOKEN.
-
-    Only the delivery pass retries: these clients have no retry handlers (slack_sdk's default one
-    would resend a post after a dropped connection, inside each of the pass's attempts). The
-    time limit is the session's own (``aiohttp.ClientTimeout``): slack_sdk applies its ``timeout``
-    only to sessions it creates, not to one it is given.
-    """
-
-    def __init__(self, settings: Settings, tokens: TokenCache | None = None) -> None:
-        self.settings = settings
-        self.tokens = tokens
-        self._session: aiohttp.ClientSession | None = None
-        self._clients: dict[str, AsyncWebClient] = {}
-
-    def _pool(self) -> aiohttp.ClientSession:
-        if self._session is None or self._session.closed:
-            connector = aiohttp.TCPConnector(limit=self.settings.delivery_concurrency + 10)
-            self._session = aiohttp.ClientSession(
-                connector=connector,
-                timeout=aiohttp.ClientTimeout(total=self.settings.slack_timeout_seconds),
-                request_class=GuardedRequest,  # a post's lease is checked as its bytes leave
-            )
-            self._clients.clear()
-        return self._session
-
-    async def for_team(
-        self, team_id: str, enterprise_id: str | None = None
-    ) -> AsyncWebClient | None:
-        if self.tokens is not None:
-            found = await asyncio.to_thread(self.tokens.token, team_id, enterprise_id)
-            if found is None:
-                return None
-            secret = found
-        elif self.settings.slack_bot_token is not None:
-            secret = self.settings.slack_bot_token.get_secret_value()
-        else:
-            return None
-        session = self._pool()
-        client = self._clients.get(secret)
-        if client is None:
-            client = AsyncWebClient(
-                token=secret,
-                base_url=self.settings.slack_api_url,
-                session=session,
-                timeout=int(max(1.0, self.settings.slack_timeout_seconds)),
-                retry_handlers=[],
-            )
-            self._clients[secret] = client
-        return client
-
-    async def close(self) -> None:
-        if self._session is not None and not self._session.closed:
-            await self._session.close()
-
-
-class HttpPool:
-    """One aiohttp connection pool for what the listeners send themselves: replies to a
-    command's ``response_url`` and ``users.info``. Bolt's ``respond`` and a Web API client
-    without a session open (and close) a new session and connection for every call, which cost
-    more than the rest of a channel command. Created on first use, in the running event loop."""
-
-    def __init__(self, limit: int = 100, timeout: int = 15) -> None:
-        self.limit = limit
-        self.timeout = timeout
-        self._session: aiohttp.ClientSession | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-
-    def session(self) -> aiohttp.ClientSession:
-        loop = asyncio.get_running_loop()
-        if self._session is None or self._session.closed or self._loop is not loop:
-            connector = aiohttp.TCPConnector(limit=self.limit)
-            self._session = aiohttp.ClientSession(connector=connector)
-            self._loop = loop
-        return self._session
-
-    def share(self, client: AsyncWebClient) -> AsyncWebClient:
-        """``client`` (Bolt's per-request client) with its calls on this pool."""
-        if client.session is None or client.session.closed:
-            client.session = self.session()
-        return client
-
-    async def respond(self, response_url: str, message: dict[str, Any]) -> int:
-        """Post ``message`` to a command's ``response_url``; the HTTP status Slack answered."""
-        hook = AsyncWebhookClient(url=response_url, session=self.session(), timeout=self.timeout)
-        return (await hook.send_dict(message)).status_code
-
-    async def close(self) -> None:
-        if self._session is not None and not self._session.closed:
-            await self._session.close()
-        self._session = None
-
-
 class Admission:
     """At most ``limit`` channel commands at work at once (database, reply); the others wait for
     a place before they are acknowledged, so a burst of them slows its senders down instead of
@@ -196,83 +84,6 @@ class Admission:
 
     def leave(self) -> None:
         self._places.release()
-
-
-class UserProfile:
-    """A caller's Slack profile (``users.info``), fetched at most once per request."""
-
-    def __init__(
-        self,
-        client: AsyncWebClient,
-        team_id: str,
-        user_id: str,
-        timeout: float,
-        pool: HttpPool | None = None,
-    ) -> None:
-        self.client = client
-        self.team_id = team_id
-        self.user_id = user_id
-        self.timeout = timeout
-        self.pool = pool  # the connections to call users.info on (else the client's own)
-        self._task: asyncio.Future[dict[str, Any] | None] | None = None
-
-    async def get(self) -> dict[str, Any] | None:
-        """The ``user`` object, or None when Slack cannot tell (no scope, slow, down)."""
-        if self._task is None:
-            self._task = asyncio.ensure_future(self._fetch())
-        return await asyncio.shield(self._task)
-
-    async def _fetch(self) -> dict[str, Any] | None:
-        if self.pool is not None:
-            self.pool.share(self.client)
-        try:
-            info = await asyncio.wait_for(
-                self.client.users_info(user=self.user_id, include_locale=True), self.timeout
-            )
-        except Exception as exc:  # no users:read scope, Slack slow or down
-            log.warning("users.info failed team=%s: %s", self.team_id, type(exc).__name__)
-            return None
-        user = info.get("user")
-        return user if isinstance(user, dict) else None
-
-
-@functools.lru_cache(maxsize=4096)
-def _asked_lang(text: str) -> str | None:
-    """The language a ``lang:`` word of the command asks for (the same texts come again and
-    again)."""
-    return split_lang(text)[1]
-
-
-class Locales:
-    """Each caller's language: ``lang:xx`` in the command, else their Slack locale (cached)."""
-
-    def __init__(self, ttl: float = 3600.0, timeout: float = 1.5) -> None:
-        self.ttl = ttl
-        self.timeout = timeout
-        self._cache: dict[tuple[str, str], tuple[float, str]] = {}
-
-    def profile(
-        self, client: AsyncWebClient, command: dict[str, Any], pool: HttpPool | None = None
-    ) -> UserProfile:
-        """The caller's profile for this request: every need of it shares one ``users.info``."""
-        team = str(command.get("team_id") or "")
-        return UserProfile(client, team, str(command.get("user_id") or ""), self.timeout, pool)
-
-    async def lang_of(self, profile: UserProfile, text: str) -> str:
-        asked = _asked_lang(text)
-        if asked:
-            return asked
-        key = (profile.team_id, profile.user_id)
-        hit = self._cache.get(key)
-        now = time.monotonic()
-        if hit is not None and now - hit[0] < self.ttl:
-            return hit[1]
-        user = await profile.get()
-        lang = (from_locale(user.get("locale")) if user else None) or DEFAULT
-        if len(self._cache) > 50_000:
-            self._cache.clear()
-        self._cache[key] = (now, lang)
-        return lang
 
 
 @dataclass

@@ -33,7 +33,8 @@ from bot.subscriptions import describe_receives, describe_when, next_post
 from bot.text import escape, truncate
 
 if TYPE_CHECKING:
-    from bot.app import Runtime, UserProfile
+    from bot.app import Runtime
+    from bot.profiles import UserProfile
 
 log = logging.getLogger("declaration_bot.home")
 

@@ -12,9 +12,10 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import commands, core, forms, home, render
-from bot.app import Deps, UserProfile
+from bot.app import Deps
 from bot.channels import Invocation
 from bot.i18n import t
+from bot.profiles import UserProfile
 from handlers import views
 
 log = logging.getLogger("declaration_bot.action")

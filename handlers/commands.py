@@ -14,10 +14,11 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import commands, metrics, render
-from bot.app import Deps, UserProfile
+from bot.app import Deps
 from bot.channels import Invocation
 from bot.clock import today
 from bot.i18n import DEFAULT, t
+from bot.profiles import UserProfile
 
 log = logging.getLogger("declaration_bot.command")
 

@@ -13,9 +13,10 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import forms, home
-from bot.app import Deps, UserProfile
+from bot.app import Deps
 from bot.channels import Invocation
 from bot.i18n import LANGS, t
+from bot.profiles import UserProfile
 from bot.reach import ChannelInfo
 from bot.render import COMMAND, FORM_ACTION
 from bot.subscriptions import Problem

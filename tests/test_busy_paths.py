@@ -8,8 +8,9 @@ import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.app import Admission, HttpPool
+from bot.app import Admission
 from bot.schedule import parse_schedule
+from bot.slack_clients import HttpPool
 from bot.store import Store
 from tests.fakeslack import FakeSlack
 

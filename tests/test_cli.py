@@ -1,4 +1,5 @@
-"""The command line as a newcomer meets it: the shell, piped; configuration errors; the manifest."""
+"""The command line as a newcomer meets it: the shell, piped (a real process); configuration errors
+(the command line's main() in-process); the manifest."""
 
 from __future__ import annotations
 
@@ -13,24 +14,37 @@ import pytest
 import yaml
 
 from tests.conftest import ROOT
+from tests.e2e import run_cli
 
 BIN = [sys.executable, "-m", "bot"]
 SCHEMA = ROOT / "tests" / "data" / "slack" / "manifest.schema.2.0.0.json"
 
 
-def run(
+def _env(env: dict[str, str] | None) -> dict[str, str]:
+    base = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp")}
+    return {**base, "PYTHONPATH": str(ROOT), **(env or {})}
+
+
+def run_process(
     args: list[str], env: dict[str, str] | None = None, stdin: str = "", cwd: Path | None = None
 ) -> subprocess.CompletedProcess[str]:
-    base = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp")}
+    """`python -m bot <args>` as its own process."""
     return subprocess.run(
         [*BIN, *args],
         input=stdin,
         capture_output=True,
         text=True,
         timeout=60,
-        env={**base, "PYTHONPATH": str(ROOT), **(env or {})},
+        env=_env(env),
         cwd=cwd or ROOT,
     )
+
+
+def run(
+    args: list[str], env: dict[str, str] | None = None, stdin: str = "", cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """The same command through the command line's main(), in-process."""
+    return run_cli(args, _env(env), cwd or ROOT, stdin=stdin)
 
 
 def test_shell_piped_answers_each_line_and_exits_zero(tmp_path: Path) -> None:
@@ -46,7 +60,7 @@ def test_shell_piped_answers_each_line_and_exits_zero(tmp_path: Path) -> None:
             "",
         ]
     )
-    r = run(["shell"], stdin=lines, cwd=tmp_path)
+    r = run_process(["shell"], stdin=lines, cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     out = r.stdout
     assert "The Bletchley Declaration on AI safety" in out

@@ -4,7 +4,6 @@ in English, French and Chinese."""
 
 from __future__ import annotations
 
-import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 from types import SimpleNamespace
@@ -235,19 +234,20 @@ def test_an_event_without_translations_is_shown_in_english_with_a_note(
 
 
 def test_end_to_end_over_the_shell_and_signed_http(tmp_path: Path) -> None:
-    """The same lines through the real shell and the real HTTP app (fake Slack on loopback)."""
+    """The same lines through the real shell and the real HTTP app (fake Slack on loopback), both
+    in-process."""
     import json
     import os
 
-    from tests.e2e import bot_env, running
+    from tests.e2e import bot_env, in_process, run_cli
     from tests.fakeslack import FakeSlack
 
     root = Path(__file__).resolve().parent.parent
-    shell = subprocess_run(
-        [sys.executable, "-m", "bot", "shell"],
-        input="/declaration summits lang:fr\n/declaration summits lang:zh\n",
-        env={**os.environ, "PYTHONPATH": str(root), "CONTENT_DIR": str(root / "content")},
-        cwd=tmp_path,
+    shell = run_cli(
+        ["shell"],
+        {**os.environ, "PYTHONPATH": str(root), "CONTENT_DIR": str(root / "content")},
+        tmp_path,
+        stdin="/declaration summits lang:fr\n/declaration summits lang:zh\n",
     )
     assert shell.returncode == 0, shell.stderr
     # as of whatever today is: the announced periods are always said in words
@@ -256,19 +256,13 @@ def test_end_to_end_over_the_shell_and_signed_http(tmp_path: Path) -> None:
     with FakeSlack() as slack:
         slack.add_user("UFR", tz="Europe/Paris", locale="fr-FR")
         env = bot_env(slack.base_url, DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")
-        with running(["serve", "--no-clock"], env, tmp_path) as bot:
+        with in_process(env, tmp_path) as bot:
             r = bot.command("summits", user_id="UFR")
             assert r.status == 200
             body = json.dumps(r.json(), ensure_ascii=False)
             assert "Sommets sur l'IA" in body and "2028" in body
             feed = bot.get("/summits.ics")
             assert feed.status == 200 and b"ai-summit-geneva-2027@" not in feed.body
-
-
-def subprocess_run(args: list[str], **kwargs: Any) -> Any:
-    import subprocess
-
-    return subprocess.run(args, capture_output=True, text=True, timeout=60, **kwargs)
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import subprocess
-import sys
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -14,12 +13,12 @@ import pytest
 from bot.content import ContentError, Library, is_home_page, load_library
 from bot.content_check import run, staleness
 from tests.contenthelp import add_summit
-
-BIN = [sys.executable, "-m", "bot", "check-content"]
+from tests.e2e import run_cli
 
 
 def check(content: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*BIN, str(content), *args], capture_output=True, text=True, timeout=60)
+    """`declaration-bot check-content <content> <args>`, in-process."""
+    return run_cli(["check-content", str(content), *args], {}, content.parent)
 
 
 def _reviewed(library: Library) -> date:

@@ -23,7 +23,7 @@ from pydantic import SecretStr
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
 
-from bot.app import Runtime, SlackClients, create_app
+from bot.app import Runtime, create_app
 from bot.channels import last_result
 from bot.clock import Clock
 from bot.config import Settings
@@ -32,6 +32,7 @@ from bot.delivery import EVENT_TYPE, Deliverer, DeliverySettings, PassReport, de
 from bot.models import Delivery
 from bot.planner import Rules
 from bot.schedule import Schedule, parse_schedule
+from bot.slack_clients import SlackClients
 from bot.store import Store
 from tests.conftest import CONTENT, fresh_database
 from tests.fakeslack import FakeSlack

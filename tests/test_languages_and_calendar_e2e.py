@@ -1,12 +1,10 @@
 """End to end: a French or Chinese Slack user reads the bot in their language; a channel gets its
-digest in the language it chose; the calendar feed opens in a calendar library."""
+digest in the language it chose; the calendar feed opens in a calendar library. Signed requests
+to the app `serve` serves and `tick` run in-process, against the fake Slack on loopback."""
 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -15,7 +13,8 @@ import pytest
 from icalendar import Calendar
 
 from bot.store import Store
-from tests.e2e import Bot, bot_env, button_press, running
+from tests import e2e
+from tests.e2e import InProcessBot, bot_env, button_press, in_process, run_cli
 from tests.fakeslack import FakeSlack
 
 
@@ -34,19 +33,19 @@ def db(tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def bot(slack: FakeSlack, db: str, tmp_path: Path) -> Iterator[Bot]:
+def bot(slack: FakeSlack, db: str, tmp_path: Path) -> Iterator[InProcessBot]:
     env = bot_env(slack.base_url, DATABASE_URL=db, PUBLIC_URL="https://bot.example.org")
-    with running(["serve", "--no-clock"], env, tmp_path) as b:
+    with in_process(env, tmp_path) as b:
         yield b
 
 
-def body(bot: Bot, text: str, user: str) -> str:
+def body(bot: InProcessBot, text: str, user: str) -> str:
     r = bot.command(text, user_id=user)
     assert r.status == 200
     return json.dumps(r.json(), ensure_ascii=False)
 
 
-def test_each_user_reads_their_own_language(bot: Bot, slack: FakeSlack) -> None:
+def test_each_user_reads_their_own_language(bot: InProcessBot, slack: FakeSlack) -> None:
     assert "Points clés" in body(bot, "bletchley", "UFR")
     assert "要点" in body(bot, "bletchley", "UZH")
     assert "Key points" in body(bot, "bletchley", "UEN")
@@ -58,7 +57,7 @@ def test_each_user_reads_their_own_language(bot: Bot, slack: FakeSlack) -> None:
     assert slack.calls_to("users.info")[0].params.get("include_locale") in ("true", True, "1")
 
 
-def test_every_show_button_keeps_the_readers_language(bot: Bot, slack: FakeSlack) -> None:
+def test_every_show_button_keeps_the_readers_language(bot: InProcessBot, slack: FakeSlack) -> None:
     """A French reader who presses any *Show* button (topics list, search hits, did you mean) reads
     the topic in French."""
     for text in ("topics", "search cessez-le-feu", "bletchly"):
@@ -80,12 +79,12 @@ def test_every_show_button_keeps_the_readers_language(bot: Bot, slack: FakeSlack
             assert "Points clés" in shown, (text, button)
 
 
-def test_summits_reply_links_the_calendar_feed(bot: Bot) -> None:
+def test_summits_reply_links_the_calendar_feed(bot: InProcessBot) -> None:
     assert "https://bot.example.org/summits.ics" in body(bot, "summits", "UEN")
     assert "将所有峰会添加到你的日历" in body(bot, "summits", "UZH")
 
 
-def test_calendar_feed_parses_back(bot: Bot) -> None:
+def test_calendar_feed_parses_back(bot: InProcessBot) -> None:
     r = bot.get("/summits.ics")
     assert r.status == 200 and r.headers["content-type"].startswith("text/calendar")
     cal = Calendar.from_ical(r.body)
@@ -101,7 +100,7 @@ def test_calendar_feed_parses_back(bot: Bot) -> None:
     assert {str(e["UID"]) for e in again.walk("VEVENT")} == set(events)  # stable UIDs
 
 
-def test_home_tab_in_the_users_language(bot: Bot, slack: FakeSlack) -> None:
+def test_home_tab_in_the_users_language(bot: InProcessBot, slack: FakeSlack) -> None:
     bot.event({"type": "app_home_opened", "user": "UZH", "channel": "D1", "tab": "home"})
     slack.wait_for(lambda: bool(slack.calls_to("views.publish")))
     view = slack.calls_to("views.publish")[-1].params["view"]
@@ -110,16 +109,12 @@ def test_home_tab_in_the_users_language(bot: Bot, slack: FakeSlack) -> None:
     assert "人工智能峰会" in text and "本工作区的订阅" in text
 
 
-def say(bot: Bot, slack: FakeSlack, text: str, user: str, channel: str) -> str:
-    key = f"r{time.monotonic_ns()}"
-    r = bot.command(text, user_id=user, channel_id=channel, response_url=slack.response_url(key))
-    assert r.status == 200
-    slack.wait_for(lambda: bool(slack.responses.get(key)))
-    return json.dumps(slack.responses[key][0], ensure_ascii=False)
+def say(bot: InProcessBot, slack: FakeSlack, text: str, user: str, channel: str) -> str:
+    return e2e.say(bot, slack, text, user_id=user, channel_id=channel)
 
 
 def test_a_channel_gets_its_digest_in_the_language_it_chose(
-    bot: Bot, slack: FakeSlack, db: str, tmp_path: Path
+    bot: InProcessBot, slack: FakeSlack, db: str, tmp_path: Path
 ) -> None:
     seen = say(bot, slack, "subscribe daily 09:00 UTC lang:zh", "UEN", "CZH")
     assert "Subscribed" in seen or "已订阅" in seen
@@ -129,21 +124,8 @@ def test_a_channel_gets_its_digest_in_the_language_it_chose(
     due = store.get("T1", "CZH").next_wake_at  # type: ignore[union-attr]
     store.close()
     assert due is not None
-    r = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "bot",
-            "tick",
-            "--at",
-            (due + timedelta(seconds=30)).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        ],
-        env=bot_env(slack.base_url, DATABASE_URL=db),
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    at = (due + timedelta(seconds=30)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    r = run_cli(["tick", "--at", at], bot_env(slack.base_url, DATABASE_URL=db), tmp_path)
     assert r.returncode == 0, r.stderr
     posts = {c.params["channel"]: json.dumps(c.params, ensure_ascii=False) for c in slack.posts()}
     assert "人工智能治理每日摘要" in posts["CZH"]

@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.logs import REDACTED, JsonFormatter, Redactor, TextFormatter
-from tests.e2e import BOT_TOKEN, SECRET, Bot, bot_env, running
+from tests.e2e import BOT_TOKEN, SECRET, bot_env, running, wait_logged
 from tests.fakeslack import FakeSlack
 
 TOKENS = [
@@ -109,15 +109,9 @@ def test_serve_logs_json_lines_when_asked(slack: FakeSlack, tmp_path: Path) -> N
     env = bot_env(slack.base_url, LOG_FORMAT="json")
     with running(["serve", "--no-clock"], env, tmp_path) as bot:
         assert bot.command("topics", team_id="T77", channel_id="C77").status == 200
-        _wait_for(bot, "C77")
+        wait_logged(bot, "C77")
         records = [json.loads(line) for line in bot.logs().splitlines() if line.strip()]
     commands = [r for r in records if r.get("event") == "command"]
     assert commands and commands[-1]["team"] == "T77" and commands[-1]["channel"] == "C77"
     assert commands[-1]["sub"] == "ListTopics"
     assert BOT_TOKEN not in json.dumps(records) and SECRET not in json.dumps(records)
-
-
-def _wait_for(bot: Bot, needle: str) -> None:
-    deadline = time.monotonic() + 5
-    while needle not in bot.logs() and time.monotonic() < deadline:
-        time.sleep(0.05)

@@ -1,14 +1,12 @@
-"""Developments and quiet digests end to end: `declaration-bot serve` over signed HTTP, the
-`tick` command as its own process, the fake Slack on loopback, a real database (SQLite and
-PostgreSQL), and a content folder an editor changes while the bot runs."""
+"""Developments and quiet digests end to end: the app `declaration-bot serve` serves, sent signed
+requests, and the `tick` command (both in-process), the fake Slack on loopback, a real database
+(SQLite and PostgreSQL), and a content folder an editor changes while the bot runs."""
 
 from __future__ import annotations
 
 import json
 import os
 import shutil
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -18,8 +16,9 @@ from typing import Any
 import pytest
 
 from bot.store import Store
+from tests import e2e
 from tests.conftest import CONTENT, fresh_database
-from tests.e2e import Bot, bot_env, button_press, running
+from tests.e2e import InProcessBot, bot_env, button_press, in_process
 from tests.fakeslack import FakeSlack
 from tests.newshelp import add_development, no_developments, no_upcoming_dates
 
@@ -77,36 +76,26 @@ def start(slack: FakeSlack, content: Path, tmp: Path, db: str | None = None) -> 
         env["DATABASE_URL"] = db
     else:
         env["DATABASE_URL"] = f"sqlite:///{tmp / 'unused.sqlite3'}"
-    return running(["serve", "--no-clock"], env, tmp)
+    return in_process(env, tmp)
 
 
-def ask(bot: Bot, text: str, user: str = "UEN") -> str:
+def ask(bot: InProcessBot, text: str, user: str = "UEN") -> str:
     """A question answered in the acknowledgement itself."""
     r = bot.command(text, user_id=user)
     assert r.status == 200
     return json.dumps(r.json(), ensure_ascii=False)
 
 
-def say(bot: Bot, slack: FakeSlack, text: str, user: str = "UEN", channel: str = "C1") -> str:
+def say(
+    bot: InProcessBot, slack: FakeSlack, text: str, user: str = "UEN", channel: str = "C1"
+) -> str:
     """A channel command: answered through response_url."""
-    key = f"r{time.monotonic_ns()}"
-    r = bot.command(text, user_id=user, channel_id=channel, response_url=slack.response_url(key))
-    assert r.status == 200
-    slack.wait_for(lambda: bool(slack.responses.get(key)))
-    return json.dumps(slack.responses[key][0], ensure_ascii=False)
+    return e2e.say(bot, slack, text, user_id=user, channel_id=channel)
 
 
 def tick(slack: FakeSlack, db: str, content: Path, tmp: Path, at: datetime) -> str:
-    r = subprocess.run(
-        [sys.executable, "-m", "bot", "tick", "--at", at.strftime("%Y-%m-%dT%H:%M:%SZ")],
-        env=bot_env(slack.base_url, DATABASE_URL=db, CONTENT_DIR=str(content)),
-        cwd=tmp,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert r.returncode == 0, r.stderr
-    return r.stdout
+    env = bot_env(slack.base_url, DATABASE_URL=db, CONTENT_DIR=str(content))
+    return e2e.run_tick(env, tmp, at)
 
 
 def posts(slack: FakeSlack, channel: str) -> list[str]:

@@ -1,16 +1,14 @@
 """Many workspaces end to end: the install page, the OAuth redirect (oauth.v2.access on the fake
-Slack), each workspace's own token for its posts, uninstalling, forged and replayed states."""
+Slack), each workspace's own token for its posts, uninstalling, forged and replayed states. The app
+`serve` serves and the `tick` and `serve` commands run in-process."""
 
 from __future__ import annotations
 
 import json
 import re
 import sqlite3
-import subprocess
-import sys
 import time
 import urllib.parse
-import urllib.request
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -19,10 +17,14 @@ import pytest
 from cryptography.fernet import Fernet
 
 from bot.store import Store
-from tests.e2e import Bot, HttpReply, _send, bot_env, running
+from tests import e2e
+from tests.e2e import HttpReply, InProcessBot, bot_env, in_process, run_cli
 from tests.fakeslack import FakeSlack
 
 KEY = Fernet.generate_key().decode()
+
+# slack_sdk's oauth.v2.access call still builds aiohttp's BasicAuth (its own code, not ours)
+pytestmark = pytest.mark.filterwarnings("ignore:BasicAuth is deprecated:DeprecationWarning")
 
 
 def oauth_env(slack: FakeSlack, db: str, **extra: str) -> dict[str, str]:
@@ -53,17 +55,16 @@ def db(tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def bot(slack: FakeSlack, db: str, tmp_path: Path) -> Iterator[Bot]:
-    with running(["serve", "--no-clock"], oauth_env(slack, db), tmp_path) as b:
+def bot(slack: FakeSlack, db: str, tmp_path: Path) -> Iterator[InProcessBot]:
+    with in_process(oauth_env(slack, db), tmp_path) as b:
         yield b
 
 
-def get(bot: Bot, path: str, cookie: str | None = None) -> HttpReply:
-    headers = {"Cookie": cookie} if cookie else {}
-    return _send(urllib.request.Request(bot.url + path, headers=headers, method="GET"))
+def get(bot: InProcessBot, path: str, cookie: str | None = None) -> HttpReply:
+    return bot.get(path, {"Cookie": cookie} if cookie else {})
 
 
-def start_install(bot: Bot) -> tuple[str, str]:
+def start_install(bot: InProcessBot) -> tuple[str, str]:
     page = get(bot, "/slack/install")
     assert page.status == 200
     html = page.body.decode()
@@ -77,36 +78,21 @@ def start_install(bot: Bot) -> tuple[str, str]:
     return query["state"][0], cookie.split(";")[0]
 
 
-def install(bot: Bot, code: str) -> HttpReply:
+def install(bot: InProcessBot, code: str) -> HttpReply:
     state, cookie = start_install(bot)
     return get(bot, f"/slack/oauth_redirect?code={code}&state={state}", cookie)
 
 
-def say(bot: Bot, slack: FakeSlack, text: str, team: str, user: str, channel: str) -> str:
-    key = f"r{time.monotonic_ns()}"
-    r = bot.command(
-        text, team_id=team, user_id=user, channel_id=channel, response_url=slack.response_url(key)
-    )
-    assert r.status == 200, r.body
-    slack.wait_for(lambda: bool(slack.responses.get(key)))
-    return json.dumps(slack.responses[key][0], ensure_ascii=False)
+def say(bot: InProcessBot, slack: FakeSlack, text: str, team: str, user: str, channel: str) -> str:
+    return e2e.say(bot, slack, text, team_id=team, user_id=user, channel_id=channel)
 
 
 def tick(slack: FakeSlack, db: str, tmp: Path, at: str) -> str:
-    r = subprocess.run(
-        [sys.executable, "-m", "bot", "tick", "--at", at],
-        env=oauth_env(slack, db),
-        cwd=tmp,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert r.returncode == 0, r.stderr
-    return r.stdout
+    return e2e.run_tick(oauth_env(slack, db), tmp, at)
 
 
 def test_two_workspaces_install_and_get_posts_with_their_own_tokens(
-    bot: Bot, slack: FakeSlack, db: str, tmp_path: Path
+    bot: InProcessBot, slack: FakeSlack, db: str, tmp_path: Path
 ) -> None:
     for code in ("ws1", "ws2"):
         done = install(bot, code)
@@ -174,7 +160,7 @@ def test_two_workspaces_install_and_get_posts_with_their_own_tokens(
         assert secret not in logs
 
 
-def test_forged_and_replayed_states_are_refused(bot: Bot, slack: FakeSlack) -> None:
+def test_forged_and_replayed_states_are_refused(bot: InProcessBot, slack: FakeSlack) -> None:
     state, cookie = start_install(bot)
     forged = get(bot, "/slack/oauth_redirect?code=evil&state=forged-state", cookie)
     assert forged.status >= 400
@@ -188,7 +174,9 @@ def test_forged_and_replayed_states_are_refused(bot: Bot, slack: FakeSlack) -> N
     assert [c.params.get("code") for c in slack.calls_to("oauth.v2.access")] == ["good"]
 
 
-def test_a_workspace_that_never_installed_gets_a_clear_answer(bot: Bot, slack: FakeSlack) -> None:
+def test_a_workspace_that_never_installed_gets_a_clear_answer(
+    bot: InProcessBot, slack: FakeSlack
+) -> None:
     r = bot.command("help", team_id="T-unknown", response_url=slack.response_url("unknown"))
     assert r.status == 200
     slack.wait_for(lambda: bool(slack.responses.get("unknown")))
@@ -200,24 +188,10 @@ def test_oauth_without_an_encryption_key_refuses_to_start(
 ) -> None:
     env = oauth_env(slack, db)
     env.pop("SLACK_TOKEN_ENCRYPTION_KEY")
-    r = subprocess.run(
-        [sys.executable, "-m", "bot", "serve"],
-        env=env,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
+    r = run_cli(["serve"], env, tmp_path)
     assert r.returncode == 2 and "SLACK_TOKEN_ENCRYPTION_KEY is not set" in r.stderr
     env["SLACK_TOKEN_ENCRYPTION_KEY"] = "not-a-key"
-    r = subprocess.run(
-        [sys.executable, "-m", "bot", "serve"],
-        env=env,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
+    r = run_cli(["serve"], env, tmp_path)
     assert r.returncode == 2 and "SLACK_TOKEN_ENCRYPTION_KEY is malformed" in r.stderr
     assert "not-a-key" not in r.stderr
 
@@ -225,7 +199,7 @@ def test_oauth_without_an_encryption_key_refuses_to_start(
 def test_admins_only_setting(slack: FakeSlack, db: str, tmp_path: Path) -> None:
     slack.add_user("UADMIN", tz="UTC", is_admin=True, team_id="T-ws1")
     env = oauth_env(slack, db, SUBSCRIPTION_MANAGERS="admins")
-    with running(["serve", "--no-clock"], env, tmp_path) as b:
+    with in_process(env, tmp_path) as b:
         assert install(b, "ws1").status == 200
         refused = say(b, slack, "subscribe daily 09:00 UTC", "T-ws1", "U1", "C-A")
         assert "only admins and owners" in refused

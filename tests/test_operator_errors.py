@@ -1,6 +1,8 @@
 """Every operator mistake is one line on stderr naming the setting and what to do, exit code 2,
 and never a traceback: configuration, database, port, content folder, .env, tokens Slack refuses.
-Ctrl-C ends any mode quietly with 130."""
+Ctrl-C ends any mode quietly with 130. The mistakes go through the command line's main()
+in-process (its exit code and output captured as a process's would be); Ctrl-C is sent to real
+processes."""
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import ROOT, free_port
+from tests.e2e import run_cli
 from tests.fakeslack import FakeSlack
 
 OK_KEY = "mFJ1Y5h0tC6gk0-CnUZt0kb4e1o8t5LUbm7cYn8XJ3s="  # a well-formed Fernet key
@@ -58,15 +61,7 @@ def run(
     args: list[str], env: dict[str, str], cwd: Path, stdin: str = ""
 ) -> subprocess.CompletedProcess[str]:
     base = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp")}
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={**base, "PYTHONPATH": str(ROOT), **env},
-        cwd=cwd,
-    )
+    return run_cli(args, {**base, "PYTHONPATH": str(ROOT), **env}, cwd, stdin=stdin)
 
 
 # (id, environment, arguments, files to write first, what the one line must say). In values,

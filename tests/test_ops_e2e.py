@@ -1,5 +1,6 @@
-"""Operating the bot: ``/readyz`` and ``/metrics`` over real HTTP, against the fake Slack and a
-real database; metrics add up across processes that share ``PROMETHEUS_MULTIPROC_DIR``."""
+"""Operating the bot: ``/readyz`` and ``/metrics`` against the fake Slack and a real database, from
+the app in-process, and over real HTTP from `serve` processes where the counters are the point
+(they are per process): metrics add up across processes that share ``PROMETHEUS_MULTIPROC_DIR``."""
 
 from __future__ import annotations
 
@@ -13,9 +14,18 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import create_engine, text
 
-from tests.e2e import BOT_TOKEN, SECRET, Bot, bot_env, running
+from tests.e2e import (
+    BOT_TOKEN,
+    SECRET,
+    Client,
+    bot_env,
+    in_process,
+    running,
+    tick_process,
+    wait_logged,
+)
 from tests.fakeslack import FakeSlack
-from tests.test_subscriptions_e2e import overdue_subscription, run_tick
+from tests.test_subscriptions_e2e import overdue_subscription, tick_env
 
 
 @pytest.fixture
@@ -25,7 +35,7 @@ def slack() -> Iterator[FakeSlack]:
         yield fake
 
 
-def samples(bot: Bot) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+def samples(bot: Client) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
     reply = bot.get("/metrics")
     assert reply.status == 200
     assert {k.lower(): v for k, v in reply.headers.items()}["content-type"].startswith("text/plain")
@@ -34,12 +44,6 @@ def samples(bot: Bot) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
         for s in family.samples:
             out[(s.name, tuple(sorted(s.labels.items())))] = s.value
     return out
-
-
-def _wait_logged(bot: Bot, needle: str) -> None:
-    deadline = time.monotonic() + 5
-    while needle not in bot.logs() and time.monotonic() < deadline:
-        time.sleep(0.05)
 
 
 def test_metrics_count_commands_without_user_text_tokens_or_teams(
@@ -51,7 +55,7 @@ def test_metrics_count_commands_without_user_text_tokens_or_teams(
     ) as bot:
         for typed in ("topics", "topics", "bletchley", "search xoxb-leaked-123 <!channel> sekrit"):
             assert bot.command(typed, team_id="TEAMSECRET", channel_id="C77").status == 200
-        _wait_logged(bot, "sub=Search")
+        wait_logged(bot, "sub=Search")
         seen = samples(bot)
         body = bot.get("/metrics").body.decode()
     ok = (("outcome", "ok"), ("subcommand", "ListTopics"))
@@ -68,7 +72,7 @@ def test_metrics_count_commands_without_user_text_tokens_or_teams(
 def test_metrics_can_be_turned_off_and_readyz_answers(slack: FakeSlack, tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'bot.sqlite3'}"
     env = bot_env(slack.base_url, DATABASE_URL=db, METRICS="off")
-    with running(["serve", "--no-clock"], env, tmp_path) as bot:
+    with in_process(env, tmp_path) as bot:
         assert bot.get("/metrics").status == 404
         ready = bot.get("/readyz")
         assert ready.status == 200 and ready.body == b"ready\n"
@@ -85,7 +89,7 @@ def test_readyz_fails_while_the_database_is_gone_and_healthz_does_not(
     url = postgres_url.rsplit("/", 1)[0] + f"/{name}"
     try:
         env = bot_env(slack.base_url, DATABASE_URL=url)
-        with running(["serve", "--no-clock"], env, tmp_path) as bot:
+        with in_process(env, tmp_path) as bot:
             assert bot.get("/readyz").status == 200
             with admin.connect() as conn:
                 conn.execute(text(f"DROP DATABASE {name} WITH (FORCE)"))
@@ -109,7 +113,8 @@ def test_metrics_add_up_across_processes(slack: FakeSlack, tmp_path: Path) -> No
     with running(["serve", "--no-clock"], env, tmp_path) as bot:
         assert bot.command("topics").status == 200
         overdue_subscription(db, "C5", minutes=3)
-        out = run_tick(slack, db, tmp_path, datetime.now(UTC), PROMETHEUS_MULTIPROC_DIR=str(shared))
+        multiproc = tick_env(slack, db, PROMETHEUS_MULTIPROC_DIR=str(shared))
+        out = tick_process(multiproc, tmp_path, datetime.now(UTC))  # a process of its own
         assert "1 delivered" in out
         seen = samples(bot)
     assert seen[("declaration_posts_total", (("outcome", "sent"),))] == 1

@@ -17,7 +17,7 @@ import pytest
 from cryptography.fernet import Fernet
 
 from tests.conftest import ROOT, free_port
-from tests.e2e import BOT_TOKEN, SECRET, Bot, command_fields
+from tests.e2e import BOT_TOKEN, SECRET, Bot, command_fields, stop
 from tests.fakeslack import FakeSlack
 from tests.readme import Command, commands
 
@@ -205,10 +205,4 @@ class _started:
         return self.bot
 
     def __exit__(self, *_: object) -> None:
-        proc = self.bot.proc
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(self.bot.proc)

@@ -1,12 +1,12 @@
 """The release steps as an operator runs them: `migrate`, starting with `--no-migrate`, and
-`rotate-key`, after which every workspace still gets its posts (real processes, fake Slack)."""
+`rotate-key`, after which every workspace still gets its posts (the command line's main()
+in-process, as the operator would type each command; the fake Slack on loopback)."""
 
 from __future__ import annotations
 
 import asyncio
 import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,6 +18,7 @@ from slack_sdk.oauth.installation_store import Installation
 from bot.installations import DbInstallationStore, TokenCipher
 from bot.schedule import parse_schedule
 from bot.store import Store, head_revision
+from tests.e2e import run_cli
 from tests.fakeslack import FakeSlack
 
 
@@ -29,14 +30,7 @@ def slack() -> Iterator[FakeSlack]:
 
 def bot(args: list[str], tmp: Path, **env: str) -> subprocess.CompletedProcess[str]:
     base = {"PATH": os.environ["PATH"], "HOME": str(tmp), "PYTHONPATH": str(Path.cwd())}
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        env={**base, **env},
-        cwd=tmp,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    return run_cli(args, {**base, **env}, tmp)
 
 
 def test_migrate_then_start_without_migrating(tmp_path: Path, slack: FakeSlack) -> None:

@@ -1,59 +1,47 @@
 """Whatever arrives at /slack/events, the answer is never a 5xx: the signature is checked on the raw
 bytes before anything parses the body (401 whatever the body), and a signed body that does not parse
-or lacks what Slack always sends gets 400 (or an empty 200), over real HTTP to ``serve``."""
+or lacks what Slack always sends gets 400 (or an empty 200), sent to the app ``serve`` serves
+(in-process, as its ASGI app)."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Iterator
 
 import pytest
 
-from tests.e2e import SECRET, Bot, bot_env, command_fields, running
+from tests.e2e import (
+    FORM,
+    JSON,
+    InProcessBot,
+    bot_env,
+    command_fields,
+    in_process,
+    signed_headers,
+)
+from tests.e2e import signature as sign
 from tests.fakeslack import FakeSlack
 
-FORM = "application/x-www-form-urlencoded"
-JSON = "application/json"
 COMMAND = urllib.parse.urlencode(command_fields("topics")).encode()
 
 
 @pytest.fixture(scope="module")
-def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bot]:
+def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InProcessBot]:
     tmp = tmp_path_factory.mktemp("shapes")
     with FakeSlack() as slack:
         env = bot_env(slack.base_url, DATABASE_URL=f"sqlite:///{tmp / 'bot.sqlite3'}")
-        with running(["serve", "--no-clock"], env, tmp) as b:
+        with in_process(env, tmp) as b:
             yield b
 
 
-def sign(body: bytes, timestamp: str, secret: str = SECRET) -> str:
-    base = b"v0:" + timestamp.encode() + b":" + body
-    return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
-
-
-def post(bot: Bot, body: bytes, content_type: str, headers: dict[str, str]) -> int:
-    req = urllib.request.Request(
-        bot.url + "/slack/events",
-        data=body,
-        method="POST",
-        headers={"Content-Type": content_type, **headers},
-    )
-    try:
-        with urllib.request.urlopen(req, timeout=10) as resp:  # loopback only
-            return int(resp.status)
-    except urllib.error.HTTPError as err:
-        return int(err.code)
+def post(bot: InProcessBot, body: bytes, content_type: str, headers: dict[str, str]) -> int:
+    return bot.post(body, {"Content-Type": content_type, **headers}).status
 
 
 def signed(body: bytes) -> dict[str, str]:
-    ts = str(int(time.time()))
-    return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": sign(body, ts)}
+    return signed_headers(body)
 
 
 BODIES = [
@@ -106,19 +94,25 @@ BODIES = [
     ],
 )
 def test_unsigned_requests_get_401_whatever_the_body(
-    bot: Bot, body: bytes, content_type: str, headers: object
+    bot: InProcessBot, body: bytes, content_type: str, headers: object
 ) -> None:
     assert post(bot, body, content_type, headers(body)) == 401  # type: ignore[operator]
+
+
+# signed bodies that do not parse at all
+UNPARSABLE = [
+    pytest.param(b"payload=notjson", FORM, id="payload not JSON"),
+    pytest.param(b"[1, 2, 3]", JSON, id="JSON array"),
+    pytest.param(b"\xff\xfe\x00garbage", FORM, id="invalid UTF-8"),
+    pytest.param(b'{"type": "event_callback"', JSON, id="truncated JSON"),
+    pytest.param(b"payload=%5B%5D", FORM, id="payload is a JSON array"),
+]
 
 
 @pytest.mark.parametrize(
     ("body", "content_type"),
     [
-        pytest.param(b"payload=notjson", FORM, id="payload not JSON"),
-        pytest.param(b"[1, 2, 3]", JSON, id="JSON array"),
-        pytest.param(b"\xff\xfe\x00garbage", FORM, id="invalid UTF-8"),
-        pytest.param(b'{"type": "event_callback"', JSON, id="truncated JSON"),
-        pytest.param(b"payload=%5B%5D", FORM, id="payload is a JSON array"),
+        *UNPARSABLE,
         pytest.param(
             urllib.parse.urlencode({"payload": json.dumps({"type": "block_actions"})}).encode(),
             FORM,
@@ -159,11 +153,19 @@ def test_unsigned_requests_get_401_whatever_the_body(
     ],
 )
 def test_signed_but_malformed_requests_never_get_a_5xx(
-    bot: Bot, body: bytes, content_type: str
+    bot: InProcessBot, body: bytes, content_type: str
 ) -> None:
     status = post(bot, body, content_type, signed(body))
     assert status in (200, 400, 404), status
 
 
-def test_a_signed_real_command_still_works(bot: Bot) -> None:
+@pytest.mark.parametrize(("body", "content_type"), UNPARSABLE)
+def test_a_signed_body_that_does_not_parse_gets_400(
+    bot: InProcessBot, body: bytes, content_type: str
+) -> None:
+    reply = bot.post(body, {"Content-Type": content_type, **signed(body)})
+    assert reply.status == 400 and reply.body == b"malformed request body\n"
+
+
+def test_a_signed_real_command_still_works(bot: InProcessBot) -> None:
     assert post(bot, COMMAND, FORM, signed(COMMAND)) == 200

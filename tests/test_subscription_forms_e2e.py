@@ -1,7 +1,7 @@
 """Subscriptions people shape and click, end to end: `/declaration subscribe` with days, topics and
 what a channel receives, the Home tab's buttons (`block_actions`) and the subscription form
-(`views.open`, `view_submission`), over signed HTTP to `serve`, against the fake Slack on loopback
-and a real SQLite database. Every view the bot sends is parsed back and checked against Block
+(`views.open`, `view_submission`), signed to the app `serve` serves (in-process), against the fake
+Slack on loopback and a real SQLite database. Every view the bot sends is parsed back and checked against Block
 Kit's limits."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import pytest
 from slack_sdk.models.views import View
 
 from bot.store import Store
-from tests.e2e import Bot, bot_env, running
+from tests.e2e import InProcessBot, bot_env, in_process
 from tests.fakeslack import FakeSlack
 from tests.test_subscriptions_e2e import say
 
@@ -36,8 +36,8 @@ def db(tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def bot(slack: FakeSlack, db: str, tmp_path: Path) -> Iterator[Bot]:
-    with running(["serve", "--no-clock"], bot_env(slack.base_url, DATABASE_URL=db), tmp_path) as b:
+def bot(slack: FakeSlack, db: str, tmp_path: Path) -> Iterator[InProcessBot]:
+    with in_process(bot_env(slack.base_url, DATABASE_URL=db), tmp_path) as b:
         yield b
 
 
@@ -63,7 +63,9 @@ def last_view(slack: FakeSlack, method: str, count: int) -> dict[str, Any]:
     return checked_view(call.params["view"])
 
 
-def press(bot: Bot, action_id: str, value: str, *, user: str = "U1", where: str = "home") -> None:
+def press(
+    bot: InProcessBot, action_id: str, value: str, *, user: str = "U1", where: str = "home"
+) -> None:
     """A button press, in the Home tab or on a message in channel C1."""
     payload: dict[str, Any] = {
         "type": "block_actions",
@@ -93,7 +95,7 @@ def press(bot: Bot, action_id: str, value: str, *, user: str = "U1", where: str 
 
 
 def submit(
-    bot: Bot,
+    bot: InProcessBot,
     *,
     channel: str | None = "C5",
     days: list[str] = ("0", "3"),  # type: ignore[assignment]
@@ -151,7 +153,9 @@ def submit(
 # --- the command -------------------------------------------------------------------------------
 
 
-def test_several_days_a_week_said_in_each_language(bot: Bot, slack: FakeSlack, db: str) -> None:
+def test_several_days_a_week_said_in_each_language(
+    bot: InProcessBot, slack: FakeSlack, db: str
+) -> None:
     seen = say(bot, slack, "subscribe mon thu 08:30 Europe/Paris")
     assert "Subscribed <#C1>: digests Mondays and Thursdays at 08:30 (Europe/Paris)" in seen
     assert "subscription_form" in seen  # the form, for people who prefer clicking
@@ -169,7 +173,7 @@ def test_several_days_a_week_said_in_each_language(bot: Bot, slack: FakeSlack, d
     assert stored(db, "C1").schedule.days == set(range(7))
 
 
-def test_what_a_channel_receives(bot: Bot, slack: FakeSlack, db: str) -> None:
+def test_what_a_channel_receives(bot: InProcessBot, slack: FakeSlack, db: str) -> None:
     seen = say(bot, slack, "subscribe reminders-only topics:bletchley", channel="CR")
     assert (
         "Subscribed <#CR>: summit reminders at 09:00 (Europe/Paris, your Slack time zone)" in seen
@@ -200,7 +204,7 @@ def test_what_a_channel_receives(bot: Bot, slack: FakeSlack, db: str) -> None:
     )
 
 
-def test_help_offers_the_form_and_the_button_opens_it(bot: Bot, slack: FakeSlack) -> None:
+def test_help_offers_the_form_and_the_button_opens_it(bot: InProcessBot, slack: FakeSlack) -> None:
     r = bot.command("help")
     assert r.status == 200 and "subscription_form" in json.dumps(r.json())
     press(bot, "subscription_form", "", where="message")
@@ -216,7 +220,7 @@ def test_help_offers_the_form_and_the_button_opens_it(bot: Bot, slack: FakeSlack
 
 
 def test_the_form_subscribes_a_channel_and_refreshes_the_home_tab(
-    bot: Bot, slack: FakeSlack, db: str
+    bot: InProcessBot, slack: FakeSlack, db: str
 ) -> None:
     answer, elapsed = submit(bot, receives="digests", topics=["bletchley"], always=True)
     assert elapsed < 3.0
@@ -242,7 +246,9 @@ def test_the_form_subscribes_a_channel_and_refreshes_the_home_tab(
     assert sub.lang == "zh" and sub.receives == "all" and sub.topics == set()
 
 
-def test_the_form_shows_mistakes_under_their_fields(bot: Bot, slack: FakeSlack, db: str) -> None:
+def test_the_form_shows_mistakes_under_their_fields(
+    bot: InProcessBot, slack: FakeSlack, db: str
+) -> None:
     answer, _ = submit(bot, days=[])
     assert answer == {
         "response_action": "errors",
@@ -276,7 +282,7 @@ def test_the_form_shows_mistakes_under_their_fields(bot: Bot, slack: FakeSlack, 
 # --- the Home tab ------------------------------------------------------------------------------
 
 
-def home_of(bot: Bot, slack: FakeSlack, user: str = "U1") -> dict[str, Any]:
+def home_of(bot: InProcessBot, slack: FakeSlack, user: str = "U1") -> dict[str, Any]:
     before = len(slack.calls_to("views.publish"))
     r = bot.event({"type": "app_home_opened", "user": user, "channel": "D1", "tab": "home"})
     assert r.status == 200
@@ -291,7 +297,7 @@ def actions(view: dict[str, Any]) -> dict[str, list[str]]:
     }
 
 
-def test_the_home_tab_buttons(bot: Bot, slack: FakeSlack, db: str) -> None:
+def test_the_home_tab_buttons(bot: InProcessBot, slack: FakeSlack, db: str) -> None:
     say(bot, slack, "subscribe mon thu 08:30 Europe/Paris", channel="C1")
     view = home_of(bot, slack)
     assert actions(view)["sub:C1"] == [
@@ -339,7 +345,7 @@ def test_the_home_tab_buttons(bot: Bot, slack: FakeSlack, db: str) -> None:
 
 
 def test_the_home_tab_shows_the_channels_a_user_can_see(
-    bot: Bot, slack: FakeSlack, db: str
+    bot: InProcessBot, slack: FakeSlack, db: str
 ) -> None:
     slack.add_channel("CPUB", name="public-news")
     slack.add_channel("CPRIV", name="secret", is_private=True, members=("U2",))
@@ -365,7 +371,7 @@ def test_admins_only_applies_to_buttons_and_the_form(
     slack: FakeSlack, db: str, tmp_path: Path
 ) -> None:
     env = bot_env(slack.base_url, DATABASE_URL=db, SUBSCRIPTION_MANAGERS="admins")
-    with running(["serve", "--no-clock"], env, tmp_path) as bot:
+    with in_process(env, tmp_path) as bot:
         key = "admin-sub"
         bot.command("subscribe daily", user_id="UADMIN", response_url=slack.response_url(key))
         slack.wait_for(lambda: bool(slack.responses.get(key)))

@@ -1,13 +1,12 @@
-"""Subscriptions as a user and an operator meet them: `/declaration subscribe` over signed HTTP to
-`serve`, then `declaration-bot tick --at …` and `declaration-bot clock` as real processes, against
-the fake Slack on loopback and a real database (SQLite, and PostgreSQL where marked)."""
+"""Subscriptions as a user and an operator meet them: `/declaration subscribe` signed to the app
+`serve` serves and `declaration-bot tick --at …` (both in-process), then `tick`, `clock`, `serve`
+and `socket` as real processes where processes are the point, against the fake Slack on loopback
+and a real database (SQLite, and PostgreSQL where marked)."""
 
 from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -18,9 +17,10 @@ from sqlalchemy import update
 
 from bot.models import Subscription
 from bot.store import Store
+from tests import e2e
 from tests.conftest import CONTENT, fresh_database
 from tests.contenthelp import add_summit
-from tests.e2e import Bot, bot_env, running
+from tests.e2e import InProcessBot, bot_env, in_process, run_cli, running, start_tick
 from tests.fakeslack import FakeSlack
 
 
@@ -37,39 +37,23 @@ def db(tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def bot(slack: FakeSlack, db: str, tmp_path: Path) -> Iterator[Bot]:
-    with running(["serve", "--no-clock"], bot_env(slack.base_url, DATABASE_URL=db), tmp_path) as b:
+def bot(slack: FakeSlack, db: str, tmp_path: Path) -> Iterator[InProcessBot]:
+    with in_process(bot_env(slack.base_url, DATABASE_URL=db), tmp_path) as b:
         yield b
 
 
-def say(bot: Bot, slack: FakeSlack, text: str, channel: str = "C1") -> str:
+def say(bot: e2e.Client, slack: FakeSlack, text: str, channel: str = "C1") -> str:
     """Type a slash command; return what the user sees (the reply posted to response_url)."""
-    key = f"r{time.monotonic_ns()}"
-    r = bot.command(text, channel_id=channel, response_url=slack.response_url(key))
-    assert r.status == 200
-    slack.wait_for(lambda: bool(slack.responses.get(key)))
-    (reply,) = slack.responses[key]
-    return json.dumps(reply, ensure_ascii=False)
+    return e2e.say(bot, slack, text, channel_id=channel)
 
 
-def tick(
-    slack: FakeSlack, db: str, tmp: Path, at: datetime, **env: str
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.Popen(  # type: ignore[return-value]
-        [sys.executable, "-m", "bot", "tick", "--at", at.strftime("%Y-%m-%dT%H:%M:%SZ")],
-        env=bot_env(slack.base_url, DATABASE_URL=db, RETRY_BASE_SECONDS="0.01", **env),
-        cwd=tmp,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+def tick_env(slack: FakeSlack, db: str, **env: str) -> dict[str, str]:
+    return bot_env(slack.base_url, DATABASE_URL=db, RETRY_BASE_SECONDS="0.01", **env)
 
 
 def run_tick(slack: FakeSlack, db: str, tmp: Path, at: datetime, **env: str) -> str:
-    proc = tick(slack, db, tmp, at, **env)
-    out, err = proc.communicate(timeout=120)  # type: ignore[attr-defined]
-    assert proc.returncode == 0, err  # type: ignore[attr-defined]
-    return str(out)
+    """`declaration-bot tick --at <at>`, in-process; what it printed."""
+    return e2e.run_tick(tick_env(slack, db, **env), tmp, at)
 
 
 def next_wake(db: str, channel: str = "C1") -> datetime:
@@ -101,7 +85,9 @@ def posts(slack: FakeSlack, channel: str = "C1") -> list[str]:
     return [c.params.get("text", "") for c in slack.posts() if c.params.get("channel") == channel]
 
 
-def test_subscribe_tick_status(bot: Bot, slack: FakeSlack, db: str, tmp_path: Path) -> None:
+def test_subscribe_tick_status(
+    bot: InProcessBot, slack: FakeSlack, db: str, tmp_path: Path
+) -> None:
     seen = say(bot, slack, "subscribe daily 09:00 UTC")
     assert "Subscribed <#C1>: digests every day at 09:00 (UTC)" in seen
     assert "Next post: <!date^" in seen
@@ -119,7 +105,9 @@ def test_subscribe_tick_status(bot: Bot, slack: FakeSlack, db: str, tmp_path: Pa
     assert "every day at 09:00 (UTC)" in status and "Last delivery" in status and "sent" in status
 
 
-def test_default_schedule_uses_the_callers_time_zone(bot: Bot, slack: FakeSlack, db: str) -> None:
+def test_default_schedule_uses_the_callers_time_zone(
+    bot: InProcessBot, slack: FakeSlack, db: str
+) -> None:
     seen = say(bot, slack, "subscribe")
     assert "every Monday at 09:00 (Europe/Paris, your Slack time zone)" in seen
     assert slack.calls_to("users.info")[-1].params["user"] == "U1"
@@ -134,7 +122,9 @@ def test_default_schedule_uses_the_callers_time_zone(bot: Bot, slack: FakeSlack,
     store.close()
 
 
-def test_subscribe_asks_slack_for_the_callers_profile_once(bot: Bot, slack: FakeSlack) -> None:
+def test_subscribe_asks_slack_for_the_callers_profile_once(
+    bot: InProcessBot, slack: FakeSlack
+) -> None:
     """Language and zone come from one users.info call (a Tier 4 method), not one call each."""
     slack.add_user("U1", tz="Europe/Paris", locale="fr-FR")
     seen = say(bot, slack, "subscribe")
@@ -142,7 +132,7 @@ def test_subscribe_asks_slack_for_the_callers_profile_once(bot: Bot, slack: Fake
     assert len(slack.calls_to("users.info")) == 1
 
 
-def test_the_confirmation_states_the_zone_once(bot: Bot, slack: FakeSlack) -> None:
+def test_the_confirmation_states_the_zone_once(bot: InProcessBot, slack: FakeSlack) -> None:
     slack.add_user("U2", tz="UTC")
     r = bot.command(
         "subscribe 5pm", channel_id="C7", user_id="U2", response_url=slack.response_url("z")
@@ -154,7 +144,7 @@ def test_the_confirmation_states_the_zone_once(bot: Bot, slack: FakeSlack) -> No
     assert "(UTC) (UTC by default)" not in seen
 
 
-def test_lang_words_over_slack_any_case_and_unknown(bot: Bot, slack: FakeSlack) -> None:
+def test_lang_words_over_slack_any_case_and_unknown(bot: InProcessBot, slack: FakeSlack) -> None:
     assert "Ce canal n'a pas d'abonnement" in say(bot, slack, "LANG:FR status")
     seen = say(bot, slack, "status lang:xx")
     assert "I don't speak the language “xx”" in seen and "no subscription" in seen
@@ -172,7 +162,7 @@ def test_lang_words_over_slack_any_case_and_unknown(bot: Bot, slack: FakeSlack) 
     ],
 )
 def test_bad_schedules_store_nothing(
-    bot: Bot, slack: FakeSlack, db: str, text: str, needle: str
+    bot: InProcessBot, slack: FakeSlack, db: str, text: str, needle: str
 ) -> None:
     seen = say(bot, slack, text)
     assert needle in seen and "Nothing was changed" in seen and "e.g. `subscribe " in seen
@@ -183,7 +173,7 @@ def test_bad_schedules_store_nothing(
 
 
 def test_pause_resume_unsubscribe_over_slack(
-    bot: Bot, slack: FakeSlack, db: str, tmp_path: Path
+    bot: InProcessBot, slack: FakeSlack, db: str, tmp_path: Path
 ) -> None:
     assert "no subscription" in say(bot, slack, "status")
     assert "no subscription" in say(bot, slack, "pause")
@@ -203,7 +193,7 @@ def test_pause_resume_unsubscribe_over_slack(
 
 @pytest.mark.parametrize("error", ["channel_not_found", "not_in_channel", "is_archived"])
 def test_channel_errors_pause_with_reason_until_resume(
-    bot: Bot, slack: FakeSlack, db: str, tmp_path: Path, error: str
+    bot: InProcessBot, slack: FakeSlack, db: str, tmp_path: Path, error: str
 ) -> None:
     say(bot, slack, "subscribe daily 09:00 UTC")
     due = next_wake(db)
@@ -219,7 +209,7 @@ def test_channel_errors_pause_with_reason_until_resume(
 
 
 def test_rate_limit_and_server_error_then_delivered(
-    bot: Bot, slack: FakeSlack, db: str, tmp_path: Path
+    bot: InProcessBot, slack: FakeSlack, db: str, tmp_path: Path
 ) -> None:
     say(bot, slack, "subscribe daily 09:00 UTC")
     slack.fail("chat.postMessage", "ratelimited", status=429, retry_after=1)
@@ -229,7 +219,7 @@ def test_rate_limit_and_server_error_then_delivered(
     assert len(slack.calls_to("chat.postMessage")) == 3
 
 
-def test_preview_is_only_for_the_caller(bot: Bot, slack: FakeSlack) -> None:
+def test_preview_is_only_for_the_caller(bot: InProcessBot, slack: FakeSlack) -> None:
     say(bot, slack, "subscribe weekly fri 16:30 Asia/Shanghai")
     seen = say(bot, slack, "digest")
     assert "Preview, only for you" in seen and "Upcoming summits" in seen
@@ -239,9 +229,9 @@ def test_preview_is_only_for_the_caller(bot: Bot, slack: FakeSlack) -> None:
 
 def test_restart_loses_no_subscription(slack: FakeSlack, db: str, tmp_path: Path) -> None:
     env = bot_env(slack.base_url, DATABASE_URL=db)
-    with running(["serve", "--no-clock"], env, tmp_path) as first:
+    with in_process(env, tmp_path) as first:
         say(first, slack, "subscribe daily 10:15 UTC", channel="CR")
-    with running(["serve", "--no-clock"], env, tmp_path) as second:
+    with in_process(env, tmp_path) as second:
         assert "every day at 10:15 (UTC)" in say(second, slack, "status", channel="CR")
     run_tick(slack, db, tmp_path, next_wake(db, "CR") + timedelta(seconds=5))
     assert len(posts(slack, "CR")) == 1
@@ -266,10 +256,10 @@ def test_two_clock_processes_never_double_post(
     store.close()
     slack.delay = 0.02  # posts overlap between the processes
     at = due + timedelta(seconds=30)
-    procs = [tick(slack, db, tmp_path, at) for _ in range(3)]
+    procs = [start_tick(tick_env(slack, db), tmp_path, at) for _ in range(3)]
     for p in procs:
-        p.communicate(timeout=120)  # type: ignore[attr-defined]
-        assert p.returncode == 0  # type: ignore[attr-defined]
+        p.communicate(timeout=120)
+        assert p.returncode == 0
     channels = sorted(c.params["channel"] for c in slack.posts())
     assert channels == [f"C{i:02d}" for i in range(60)]
 
@@ -295,9 +285,7 @@ def test_summit_added_to_content_later_gets_its_reminder(
     content = tmp_path / "content"
     shutil.copytree(CONTENT, content)
     env = {"CONTENT_DIR": str(content)}
-    with running(
-        ["serve", "--no-clock"], bot_env(slack.base_url, DATABASE_URL=db, **env), tmp_path
-    ) as b:
+    with in_process(bot_env(slack.base_url, DATABASE_URL=db, **env), tmp_path) as b:
         say(b, slack, "subscribe weekly mon 09:00 UTC")
     due = next_wake(db)  # tomorrow (or today) 09:00 UTC: the clock wakes daily
     starts = (due + timedelta(days=7)).date()
@@ -307,7 +295,7 @@ def test_summit_added_to_content_later_gets_its_reminder(
     assert len(texts) == 1 and "Late Addition Summit starts in 7 days" in texts[0]
 
 
-def test_home_tab_lists_subscriptions(bot: Bot, slack: FakeSlack) -> None:
+def test_home_tab_lists_subscriptions(bot: InProcessBot, slack: FakeSlack) -> None:
     say(bot, slack, "subscribe daily 09:00 UTC", channel="CHOME")
     bot.event({"type": "app_home_opened", "user": "U1", "channel": "D1", "tab": "home"})
     slack.wait_for(lambda: bool(slack.calls_to("views.publish")))
@@ -317,13 +305,7 @@ def test_home_tab_lists_subscriptions(bot: Bot, slack: FakeSlack) -> None:
 
 
 def test_tick_rejects_a_bad_instant(slack: FakeSlack, db: str, tmp_path: Path) -> None:
-    r = subprocess.run(
-        [sys.executable, "-m", "bot", "tick", "--at", "tomorrow"],
-        env=bot_env(slack.base_url, DATABASE_URL=db),
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-    )
+    r = run_cli(["tick", "--at", "tomorrow"], bot_env(slack.base_url, DATABASE_URL=db), tmp_path)
     assert (
         r.returncode == 2 and "not an ISO-8601 instant" in r.stderr and "Traceback" not in r.stderr
     )
@@ -346,7 +328,7 @@ def test_serve_and_socket_run_the_clock_in_process(
 
 
 def test_a_database_that_does_not_answer_in_time_is_said_not_waited_for(
-    bot: Bot, slack: FakeSlack, db: str
+    bot: InProcessBot, slack: FakeSlack, db: str
 ) -> None:
     """Another writer holds the database: the user hears within seconds that it did not answer and
     how to check, rather than nothing at all; the change is whole or absent afterwards."""

@@ -1,0 +1,97 @@
+"""The real entry points as processes: `declaration-bot serve` (uvicorn, the logging it sets up, its
+start-up checks) answering signed requests over real HTTP on loopback, and `declaration-bot socket`
+against the fake Socket Mode server (apps.connections.open hands out a ws://127.0.0.1 URL; envelopes
+in, acks out). What the app answers is tested in-process (tests/test_http_e2e.py and the other
+*_e2e files); this checks that each process serves it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+
+from tests.e2e import BOT_TOKEN, Bot, bot_env, button_press, command_fields, running, wait_logged
+from tests.fakeslack import FakeSlack
+
+
+@pytest.fixture(scope="module")
+def slack() -> Iterator[FakeSlack]:
+    with FakeSlack() as fake:
+        yield fake
+
+
+@pytest.fixture(scope="module")
+def bot(slack: FakeSlack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bot]:
+    tmp = tmp_path_factory.mktemp("serve")
+    with running(["serve"], bot_env(slack.base_url), tmp) as b:
+        yield b
+
+
+@pytest.fixture(scope="module")
+def socket_bot(slack: FakeSlack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bot]:
+    tmp = tmp_path_factory.mktemp("socket")
+    env = bot_env(slack.base_url, SLACK_APP_TOKEN="xapp-1-e2e")
+    env.pop("SLACK_SIGNING_SECRET")
+    with running(["socket"], env, tmp, wait_http=False) as b:
+        try:
+            slack.wait_socket_connected(timeout=30)
+        except AssertionError:
+            raise AssertionError(b.logs()) from None
+        yield b
+
+
+# --- serve --------------------------------------------------------------------------------------
+
+
+def test_healthz(bot: Bot) -> None:
+    r = bot.get("/healthz")
+    assert r.status == 200 and r.body == b"ok\n"
+
+
+def test_a_command_is_answered_over_http(bot: Bot, slack: FakeSlack) -> None:
+    r = bot.command("bletchley")
+    assert r.status == 200 and "28 countries" in json.dumps(r.json())
+    assert slack.calls_to("auth.test")  # the token was checked as the process started
+
+
+def test_logs_one_line_per_event_without_secrets(bot: Bot) -> None:
+    bot.command("topics", team_id="T77", channel_id="C77")
+    wait_logged(bot, "team=T77 channel=C77")
+    logs = bot.logs()
+    assert "command sub=ListTopics team=T77 channel=C77" in logs
+    assert BOT_TOKEN not in logs and "e2e-signing-secret" not in logs
+
+
+# --- socket -------------------------------------------------------------------------------------
+
+
+def command(text: str) -> dict[str, str]:
+    return command_fields(text)
+
+
+def test_connects_with_the_app_token(socket_bot: Bot, slack: FakeSlack) -> None:
+    (opened,) = slack.calls_to("apps.connections.open")[:1]
+    assert opened.token == "xapp-1-e2e"
+
+
+def test_slash_command_is_acked_with_the_reply(socket_bot: Bot, slack: FakeSlack) -> None:
+    ack = slack.send_envelope("slash_commands", command("bletchley"))
+    payload = ack["payload"]
+    assert payload["response_type"] == "ephemeral"
+    assert "28 countries" in json.dumps(payload)
+
+
+def test_share_and_escaping_over_socket_mode(socket_bot: Bot, slack: FakeSlack) -> None:
+    ack = slack.send_envelope("slash_commands", command("share middle east"))
+    assert ack["payload"]["response_type"] == "in_channel"
+    ack = slack.send_envelope("slash_commands", command("<!channel>"))
+    body = json.dumps(ack["payload"])
+    assert "<!channel>" not in body and "&lt;!channel&gt;" in body
+
+
+def test_interactive_button_over_socket_mode(socket_bot: Bot, slack: FakeSlack) -> None:
+    payload = button_press("share_topic", "france-china-ai", slack.response_url("sock-share"))
+    slack.send_envelope("interactive", payload)
+    slack.wait_for(lambda: bool(slack.responses.get("sock-share")))
+    assert slack.responses["sock-share"][0]["response_type"] == "in_channel"
