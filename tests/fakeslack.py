@@ -179,6 +179,7 @@ class FakeSlack:
         self.clock = clock
         self._last_ts = 0.0
         self._accepted: list[_Accepted] = []
+        self._drop_responses = 0  # response_url posts to close without an answer (nor a record)
         # channel -> messages posted there, oldest first (each with its ts and any metadata)
         self._history: dict[str, list[dict[str, Any]]] = {}
         self._stopping: asyncio.Event | None = None
@@ -349,6 +350,7 @@ class FakeSlack:
             self.calls.clear()
             self._faults.clear()
             self._accepted.clear()
+            self._drop_responses = 0
             self._history.clear()
             self.responses.clear()
             self.socket_messages.clear()
@@ -413,6 +415,14 @@ class FakeSlack:
             raise ValueError("times must be >= 1")
         with self._lock:
             self._accepted.append(_Accepted(method, failure, times, channel, hang))
+
+    def drop_responses(self, times: int = 1) -> None:
+        """Close the next ``times`` posts to a response_url without an answer and without
+        recording them, as a kept-alive connection Slack had already closed would."""
+        if times < 1:
+            raise ValueError("times must be >= 1")
+        with self._lock:
+            self._drop_responses += times
 
     def add_user(
         self,
@@ -590,6 +600,13 @@ class FakeSlack:
 
     async def _handle_response_url(self, request: web.Request) -> web.Response:
         key = request.match_info["key"]
+        with self._lock:
+            drop = self._drop_responses > 0
+            self._drop_responses -= drop
+        if drop:
+            if request.transport is not None:
+                request.transport.abort()
+            return web.Response(status=500)
         body: dict[str, Any]
         if request.content_type == "application/json":
             try:

@@ -132,6 +132,17 @@ def test_subscribe_asks_slack_for_the_callers_profile_once(
     assert len(slack.calls_to("users.info")) == 1
 
 
+def test_a_reply_whose_connection_was_closed_is_sent_again_once(
+    bot: InProcessBot, slack: FakeSlack
+) -> None:
+    """The reply goes on a kept-alive connection; if Slack had closed it, the user still gets
+    the reply, once, and the subscription is made once."""
+    say(bot, slack, "status")  # a connection to the response_url is now kept alive
+    slack.drop_responses(1)
+    seen = say(bot, slack, "subscribe daily 09:00 UTC")  # exactly one reply, or it fails
+    assert "Subscribed <#C1>: digests every day at 09:00 (UTC), in English." in seen
+
+
 def test_the_confirmation_states_the_zone_once(bot: InProcessBot, slack: FakeSlack) -> None:
     slack.add_user("U2", tz="UTC")
     r = bot.command(
