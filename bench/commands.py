@@ -60,7 +60,6 @@ import os
 import platform
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -78,6 +77,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+import pgcluster  # noqa: E402  (bench/, beside this file)
+from pgcluster import free_port  # noqa: E402
 from slack_sdk.signature import SignatureVerifier  # noqa: E402
 
 from tests.fakeslack import FakeSlack  # noqa: E402
@@ -239,12 +240,6 @@ def git_state() -> dict[str, Any]:
     return {"head": head or None, "dirty": bool(changed) if head else None}
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def server_env(api_url: str, workdir: Path, database_url: str) -> dict[str, str]:
     """A clean environment: no developer ``.env`` or LOG_LEVEL leaks into the figures. The code
     measured is this tree's (PYTHONPATH), whatever the virtual environment has installed."""
@@ -342,46 +337,15 @@ def start_bot(workdir: Path, api_url: str, database_url: str) -> Server:
 # ---------------------------------------------------------------------------------- databases
 
 
-def _pg_bindir() -> Path | None:
-    for candidate in sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True):
-        if (candidate / "initdb").exists():
-            return candidate
-    found = shutil.which("pg_ctl")
-    return Path(found).parent if found else None
-
-
 @contextlib.contextmanager
 def throwaway_postgres() -> Iterator[str]:
-    """A PostgreSQL cluster on 127.0.0.1 for the length of the benchmark (as tests/conftest.py,
-    but with fsync on, as in production)."""
-    bindir = _pg_bindir()
-    if bindir is None:
-        raise BenchError("no PostgreSQL server found (looked in /usr/lib/postgresql/*/bin, PATH)")
-    # a folder of its own (not inside ``workdir``, which only we may enter)
-    base = Path(tempfile.mkdtemp(prefix="bench-pg-"))
-    data = base / "data"
-    prefix: list[str] = []
-    if os.geteuid() == 0:  # the server refuses to run as root
-        shutil.chown(base, "postgres")
-        os.chmod(base, 0o700)
-        prefix = ["runuser", "-u", "postgres", "--"]
-    port = free_port()
-    initdb = [str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres"]
-    subprocess.run([*prefix, *initdb, "--no-sync", "-E", "UTF8"], check=True, capture_output=True)
-    opts = f"-p {port} -k {base} -c listen_addresses=127.0.0.1"
-    pg_ctl = [*prefix, str(bindir / "pg_ctl"), "-D", str(data)]
-    subprocess.run(
-        [*pg_ctl, "-o", opts, "-l", str(base / "log"), "-w", "-t", "60", "start"],
-        check=True,
-        capture_output=True,
-    )
-    DATABASE_PIDFILES.append(data / "postmaster.pid")
+    """A PostgreSQL cluster on 127.0.0.1 for the length of the benchmark, fsync on as in
+    production (its folder not inside ``workdir``, which only we may enter)."""
     try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
-    finally:
-        DATABASE_PIDFILES.remove(data / "postmaster.pid")
-        subprocess.run([*pg_ctl, "-m", "fast", "stop"], capture_output=True)
-        shutil.rmtree(base, ignore_errors=True)
+        with pgcluster.throwaway_postgres(pidfiles=DATABASE_PIDFILES) as url:
+            yield url
+    except pgcluster.NoPostgres as exc:
+        raise BenchError(str(exc)) from None
 
 
 @contextlib.contextmanager

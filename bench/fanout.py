@@ -56,8 +56,6 @@ import json
 import logging
 import os
 import platform
-import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -73,6 +71,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+import pgcluster  # noqa: E402  (bench/, beside this file)
 from pydantic import SecretStr  # noqa: E402
 from sqlalchemy import Table, create_engine, func, insert, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
@@ -229,49 +228,14 @@ class Databases:
             self._stack.close()
 
 
-def _pg_bindir() -> Path | None:
-    for candidate in sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True):
-        if (candidate / "initdb").exists():
-            return candidate
-    found = shutil.which("pg_ctl")
-    return Path(found).parent if found else None
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @contextlib.contextmanager
 def throwaway_postgres(workdir: Path) -> Iterator[str]:
-    """A PostgreSQL cluster on 127.0.0.1 for the length of the benchmark (as tests/conftest.py)."""
-    bindir = _pg_bindir()
-    if bindir is None:
-        raise BenchError("no PostgreSQL server found (looked in /usr/lib/postgresql/*/bin)")
-    base = Path(tempfile.mkdtemp(prefix="fanout-pg-", dir=workdir))
-    data = base / "data"
-    prefix: list[str] = []
-    if os.geteuid() == 0:  # the server refuses to run as root
-        shutil.chown(workdir, "postgres")
-        shutil.chown(base, "postgres")
-        os.chmod(base, 0o700)
-        prefix = ["runuser", "-u", "postgres", "--"]
-    port = _free_port()
-    initdb = [str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres"]
-    subprocess.run([*prefix, *initdb, "--no-sync", "-E", "UTF8"], check=True, capture_output=True)
-    opts = f"-p {port} -k {base} -c listen_addresses=127.0.0.1"
-    pg_ctl = [*prefix, str(bindir / "pg_ctl"), "-D", str(data)]
-    subprocess.run(
-        [*pg_ctl, "-o", opts, "-l", str(base / "log"), "-w", "-t", "60", "start"],
-        check=True,
-        capture_output=True,
-    )
+    """A PostgreSQL cluster on 127.0.0.1 for the length of the benchmark, in ``workdir``."""
     try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
-    finally:
-        subprocess.run([*pg_ctl, "-m", "fast", "stop"], capture_output=True)
-        shutil.rmtree(base, ignore_errors=True)
+        with pgcluster.throwaway_postgres(workdir, prefix="fanout-pg-") as url:
+            yield url
+    except pgcluster.NoPostgres as exc:
+        raise BenchError(str(exc)) from None
 
 
 # ------------------------------------------------------------------------------------- the bot
