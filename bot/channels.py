@@ -21,7 +21,6 @@ from bot.i18n import (
     describe_time,
     language_name,
     pause_reason,
-    read_lang,
     t,
 )
 from bot.render import COMMAND, FORM_ACTION, Reply, button, context, fallback, section
@@ -137,14 +136,16 @@ class Channels:
     def _none(self, lang: str, local: bool = False) -> Reply:
         return _reply(t(lang, "channels.none_local" if local else "channels.none", command=COMMAND))
 
-    async def handle_text(self, text: str, inv: Invocation, user_info: UserInfo) -> Reply:
-        """Answer what the user typed (a channel command), saying so if a ``lang:`` was unknown
-        (``subscribe`` refuses one instead: it would set the digests' language)."""
-        command = c.parse(text)
+    async def answer(self, parsed: c.Parsed, inv: Invocation, user_info: UserInfo) -> Reply:
+        """Answer what the user typed (a channel command, read once), saying so if a ``lang:``
+        was unknown (``subscribe`` refuses one instead: it would set the digests' language)."""
+        command = parsed.command
         if not isinstance(command, c.CHANNEL_COMMANDS):
-            raise ValueError(f"not a channel command: {type(command).__name__}")
+            raise ValueError(f"not a channel command: {parsed.kind}")
+        if isinstance(command, c.Subscribe):
+            return await self.handle(command, inv, user_info, lang_unknown=parsed.lang_unknown)
         reply = await self.handle(command, inv, user_info)
-        return reply if isinstance(command, c.Subscribe) else core.noted(reply, text, inv.lang)
+        return core.noted(reply, parsed.lang_unknown, inv.lang)
 
     async def is_manager(self, user_info: UserInfo) -> bool:
         """Whether this user may change subscriptions (SUBSCRIPTION_MANAGERS=admins: admins and
@@ -164,7 +165,12 @@ class Channels:
         return False
 
     async def handle(
-        self, command: c.ChannelCommand, inv: Invocation, user_info: UserInfo
+        self,
+        command: c.ChannelCommand,
+        inv: Invocation,
+        user_info: UserInfo,
+        *,
+        lang_unknown: str | None = None,
     ) -> Reply:
         lang = inv.lang
         changes = isinstance(command, c.Subscribe | c.Unsubscribe | c.Pause | c.Resume)
@@ -173,7 +179,7 @@ class Channels:
         channel = f"<#{inv.channel_id}>"
         match command:
             case c.Subscribe(words=words):
-                return await self.subscribe(words, inv, user_info)
+                return await self.subscribe(words, inv, user_info, lang_unknown)
             case c.Unsubscribe():
                 gone = await asyncio.to_thread(self.store.unsubscribe, inv.team_id, inv.channel_id)
                 log.info("unsubscribed=%s team=%s channel=%s", gone, inv.team_id, inv.channel_id)
@@ -217,10 +223,13 @@ class Channels:
         return self._none(lang)  # pragma: no cover
 
     async def subscribe(
-        self, words: tuple[str, ...], inv: Invocation, user_info: UserInfo
+        self,
+        words: tuple[str, ...],
+        inv: Invocation,
+        user_info: UserInfo,
+        unknown: str | None = None,
     ) -> Reply:
         lang = inv.lang
-        _, _, unknown = read_lang(" ".join(words))
         if unknown is not None:
             log.info("subscribe refused team=%s channel=%s: language", inv.team_id, inv.channel_id)
             word = quote_user_text(unknown or "lang:", 30)

@@ -83,7 +83,7 @@ def register_home(app: AsyncApp, deps: Deps) -> None:
     ) -> tuple[Invocation, UserProfile]:
         team, user, enterprise = views.who(body)
         profile = deps.locales.profile(client, {"team_id": team, "user_id": user})
-        lang = await deps.locales.lang_of(profile, "")
+        lang = await deps.locales.lang_of(profile)
         inv = Invocation(team, _value(body), user, enterprise, lang=lang)
         return inv, profile
 
