@@ -21,9 +21,6 @@ from bot.content import Library
 from bot.i18n import describe_schedule, describe_time, join_list, split_lang, t
 from bot.lookup import find_topic
 from bot.schedule import (
-    EXAMPLE_DAILY,
-    EXAMPLE_DAYS,
-    EXAMPLE_WEEKLY,
     WEEKDAYS,
     Schedule,
     ScheduleError,
@@ -118,27 +115,7 @@ def _quote(word: str) -> str:
 
 def schedule_error(err: ScheduleError, lang: str) -> str:
     """A schedule mistake, said in the reader's language (with the same examples)."""
-    q = err.quoted
-    daily, weekly = EXAMPLE_DAILY, EXAMPLE_WEEKLY
-    if err.code == "twice" and len(q) == 2:
-        part = t(lang, f"schedule.part_{err.part.replace(' ', '_')}")
-        return t(lang, "schedule.err_twice", part=part, first=q[0], second=q[1], example=weekly)
-    if err.code in ("time", "zone", "unknown") and q:
-        return t(lang, f"schedule.err_{err.code}", word=q[0], daily=daily, weekly=weekly)
-    if err.code == "daily_weekday" and len(q) == 2:
-        return t(
-            lang, "schedule.err_daily_weekday", first=q[0], second=q[1], daily=daily, weekly=weekly
-        )
-    if err.code == "weekly_days" and len(q) == 3:
-        return t(
-            lang,
-            "schedule.err_weekly_days",
-            first=q[0],
-            second=q[1],
-            n=q[2],
-            example=EXAMPLE_DAYS,
-        )
-    return err.message
+    return err.say(lang)
 
 
 def names_zone(words: Sequence[str]) -> bool:
