@@ -30,7 +30,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import digest, metrics, subscriptions
+from bot import digest, metrics, render, subscriptions
 from bot.clock import Clock
 from bot.content import ContentSource, Library
 from bot.schedule import local_day
@@ -827,7 +827,8 @@ class Deliverer:
                 news_seen=sub.news_seen,
                 always=sub.always,
             )
-            hit = (reply.text, reply.blocks_json())
+            message = render.payload(reply)
+            hit = (message["text"], message["blocks"])
             self._compose_cache[key] = hit
         return hit
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import time
 from typing import Any
@@ -64,12 +63,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 # Bolt's respond() would open a new HTTP session (and connection) for every reply
                 await deps.http.respond(
                     str(command.get("response_url") or ""),
-                    {
-                        "text": reply.text,
-                        "blocks": reply.blocks_json(),
-                        "response_type": "ephemeral",
-                        "replace_original": False,
-                    },
+                    render.payload(reply, response_type="ephemeral", replace_original=False),
                 )
             finally:
                 if admitted:
@@ -84,7 +78,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 log.exception("command failed sub=%s team=%s channel=%s", kind, team, channel)
                 outcome = "error"
                 failed = render.error_reply(t(DEFAULT, "error.failed"))
-                body = json.dumps({"text": failed.text, "blocks": failed.blocks_json()})
+                body = render.response_body(failed)
             # the answer is already JSON: hand Bolt the body rather than have ack() encode it again
             ack.response = BoltResponse(status=200, body=body)
             metrics.command_seconds(kind).observe(time.perf_counter() - started)
