@@ -4,41 +4,32 @@ JSON (encoding a 7 KB reply costs more than everything else the bot does per com
 
 from __future__ import annotations
 
-import json
 from collections import OrderedDict
 from datetime import date
 
-from bot import core
+from bot import core, render
+from bot.commands import Parsed
 from bot.content import Library
 
 
 class Answers:
     def __init__(self, size: int = 2048) -> None:
         self.size = size
-        self._cache: OrderedDict[tuple[str, str, int, date, str | None], tuple[Library, str]]
+        self._cache: OrderedDict[tuple[Parsed, str, int, date, str | None], tuple[Library, str]]
         self._cache = OrderedDict()
 
     def body(
-        self, text: str, library: Library, today: date, lang: str, calendar_url: str | None
+        self, asked: Parsed, library: Library, today: date, lang: str, calendar_url: str | None
     ) -> str:
-        """The JSON response body for this question: text, blocks and response type."""
-        key = (" ".join(text.split())[:500], lang, id(library), today, calendar_url)
+        """The JSON response body for this question (read once: command, arguments and the
+        ``lang:`` asked for, which is also the key), in ``lang``: text, blocks, response type."""
+        key = (asked, lang, id(library), today, calendar_url)
         hit = self._cache.get(key)
         if hit is not None and hit[0] is library:
             self._cache.move_to_end(key)
             return hit[1]
-        reply = core.reply_to(text, library, today, lang, calendar_url=calendar_url)
-        # UTF-8 rather than \u escapes, no spaces after separators: the same JSON, a third
-        # smaller in Chinese and a few percent in English
-        body = json.dumps(
-            {
-                "text": reply.text,
-                "blocks": reply.blocks_json(),
-                "response_type": reply.response_type,
-            },
-            ensure_ascii=False,
-            separators=(",", ":"),
-        )
+        reply = core.reply_to(asked, library, today, lang, calendar_url=calendar_url)
+        body = render.response_body(reply, response_type=reply.response_type)
         self._cache[key] = (library, body)
         if len(self._cache) > self.size:
             self._cache.popitem(last=False)

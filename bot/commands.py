@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 
-from bot.i18n import LANG_WORD
+from bot.i18n import read_lang
 
 MAX_INPUT = 500  # longer input is cut before any work is done on it
 
@@ -120,16 +121,49 @@ _SIMPLE: dict[str, Command] = {
 }
 
 
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """What the user typed, read once: the command (with its arguments) and the language a
+    ``lang:`` word asks for. It routes the listener, keys the answer cache and feeds the core and
+    the channel commands; nothing after it reads the text again."""
+
+    command: Command
+    lang: str | None = None  # a language we speak, asked for with ``lang:`` (None: not asked)
+    lang_unknown: str | None = None  # a ``lang:`` naming none we speak ("" for a bare ``lang:``)
+    # the command's name, for logs and metrics (``ShowTopic``, ``Status``…)
+    kind: str = field(init=False, compare=False, repr=False)
+    # worked out once: the value keys the answer cache on every content command
+    _hash: int = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "kind", type(self.command).__name__)
+        object.__setattr__(self, "_hash", hash((self.command, self.lang, self.lang_unknown)))
+
+    def __hash__(self) -> int:
+        return self._hash
+
+
+@lru_cache(maxsize=4096)
+def read(text: str) -> Parsed:
+    """Read the text after ``/declaration`` once: every ``lang:`` word (anywhere) is taken out,
+    the rest is the command. The same texts come again and again; the result is frozen and
+    cached."""
+    rest, asked, unknown = read_lang(text)
+    return Parsed(_command(rest), asked, unknown)
+
+
 def parse(text: str) -> Command:
-    """Turn the text after ``/declaration`` into a command.
+    """The command of ``text`` (see :func:`read`)."""
+    return read(text).command
+
+
+def _command(text: str) -> Command:
+    """Turn the text after ``/declaration`` (``lang:`` words taken out) into a command.
 
     Empty text or ``help`` gives Help; a known first word picks the subcommand; anything else is
     looked up as a topic name (so ``/declaration bletchley`` shows the Bletchley Declaration).
     """
-    words = text[:MAX_INPUT].split()
-    # a ``lang:`` word may come first (`lang:fr status`): the subcommand is the first other word
-    langs = [w for w in words if LANG_WORD.fullmatch(w)]
-    text = " ".join([w for w in words if not LANG_WORD.fullmatch(w)] + langs)
+    text = " ".join(text[:MAX_INPUT].split())
     if not text:
         return Help()
     first, _, rest = text.partition(" ")

@@ -8,13 +8,13 @@ from datetime import date
 from bot import commands as c
 from bot import lookup, render
 from bot.content import Library, Topic
-from bot.i18n import DEFAULT, language_name, read_lang, t
+from bot.i18n import DEFAULT, language_name, t
 from bot.render import COMMAND, Reply
 from bot.text import quote_user_text
 
 
 def reply_to(
-    text: str,
+    asked: c.Parsed | str,
     library: Library,
     today: date,
     lang: str = DEFAULT,
@@ -24,18 +24,19 @@ def reply_to(
 ) -> Reply:
     """Answer ``/declaration <text>`` as of ``today``, in ``lang`` unless the text says lang:xx.
 
+    ``asked`` is the text read once (:func:`bot.commands.read`; a string is read here).
     ``zone`` is the one time zone every reader shares (the local shell), if there is one. A
     ``lang:`` naming no language we speak is answered in ``lang``, with a line saying so.
     """
-    raw = text
-    text, asked, _ = read_lang(text)
-    lang = asked or lang
-    return noted(_reply_to(text, library, today, lang, calendar_url, zone), raw, lang)
+    parsed = c.read(asked) if isinstance(asked, str) else asked
+    lang = parsed.lang or lang
+    reply = _reply_to(parsed.command, library, today, lang, calendar_url, zone)
+    return noted(reply, parsed.lang_unknown, lang)
 
 
-def lang_note(text: str, lang: str) -> str | None:
-    """The line for a ``lang:`` word naming no language we speak (None when there is none)."""
-    _, _, unknown = read_lang(text)
+def lang_note(unknown: str | None, lang: str) -> str | None:
+    """The line for a ``lang:`` word naming no language we speak (``unknown``: its value, "" for
+    a bare ``lang:``; None when there is none)."""
     if unknown is None:
         return None
     language = language_name(lang, lang)
@@ -44,9 +45,9 @@ def lang_note(text: str, lang: str) -> str | None:
     return t(lang, "lang.unknown", word=quote_user_text(unknown, 30), language=language)
 
 
-def noted(reply: Reply, text: str, lang: str) -> Reply:
+def noted(reply: Reply, unknown: str | None, lang: str) -> Reply:
     """The reply, led by a line saying an unknown ``lang:`` was not understood, if there was one."""
-    note = lang_note(text, lang)
+    note = lang_note(unknown, lang)
     if note is None:
         return reply
     blocks = [render.context(f":warning: {note}"), *reply.blocks]
@@ -54,7 +55,7 @@ def noted(reply: Reply, text: str, lang: str) -> Reply:
 
 
 def _reply_to(
-    text: str,
+    command: c.Command,
     library: Library,
     today: date,
     lang: str,
@@ -62,7 +63,6 @@ def _reply_to(
     zone: str | None,
 ) -> Reply:
     lib = library.for_lang(lang)
-    command = c.parse(text)
     if isinstance(command, c.CHANNEL_COMMANDS):
         return render.error_reply(t(lang, "error.channel_only"))
     match command:

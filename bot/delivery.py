@@ -30,7 +30,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import digest, metrics, planner
+from bot import digest, metrics, planner, render
 from bot.clock import Clock
 from bot.content import ContentSource, Library
 from bot.planner import DigestInputs
@@ -782,7 +782,8 @@ class Deliverer:
         hit = self._compose_cache.get(inputs)
         if hit is None:
             reply = digest.post(library, inputs)
-            hit = self._compose_cache[inputs] = (reply.text, reply.blocks_json())
+            message = render.payload(reply)
+            hit = self._compose_cache[inputs] = (message["text"], message["blocks"])
         return hit
 
     def _hold_team(self, team: str, seconds: float) -> None:

@@ -1,11 +1,15 @@
 """The App Home tab: what the bot is, this workspace's subscriptions (with buttons to manage
-them), the topics and the summits ahead."""
+them), the topics and the summits ahead.
+
+:func:`home_blocks` decides and draws the tab from plain values (pure: no store, no clock, no
+Slack); :func:`publish` is the I/O around it: it loads the subscriptions, which of them the reader
+can see and whether they may change them, and publishes the tab."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -24,7 +28,7 @@ from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import digest
-from bot.channels import describe, last_result
+from bot.channel_replies import Facts, describe, last_result
 from bot.clock import today
 from bot.i18n import pause_reason, t
 from bot.render import COMMAND, button, context, section, sections, summits_reply
@@ -49,14 +53,14 @@ PREVIEW = "home_preview"
 UNSUBSCRIBE = "home_unsubscribe"
 
 
-def _subscription_line(rt: Runtime, sub: SubscriptionView, lang: str) -> str:
+def _subscription_line(facts: Facts, sub: SubscriptionView, lang: str) -> str:
     when = describe_when(sub, lang) if sub.receives == "reminders" else describe(sub.schedule, lang)
     head = f"• <#{sub.channel_id}> — {when}"
     if sub.receives != "all" or sub.topics:
-        head += " · " + describe_receives(sub.receives, sub.topics, rt.library, lang)
+        head += " · " + describe_receives(sub.receives, sub.topics, facts.library, lang)
     if sub.paused:
         return f"{head} · " + t(lang, "home.paused", reason=pause_reason(sub.paused_reason, lang))
-    found = next_post(rt.library, sub, rt.clock.now(), rt.settings.lead_days)
+    found = next_post(facts.library, sub, facts.now, facts.lead_days)
     nxt = " · " + t(lang, "home.next", when=digest.describe_next(*found, lang)) if found else ""
     result = last_result(sub.last_result, lang)
     last = " · " + t(lang, "home.last", result=result) if sub.last_result else ""
@@ -95,7 +99,7 @@ def _buttons(sub: SubscriptionView, lang: str, name: str | None, manage: bool) -
 
 
 def _subscription_blocks(
-    rt: Runtime,
+    facts: Facts,
     subs: Sequence[SubscriptionView],
     lang: str,
     *,
@@ -103,6 +107,7 @@ def _subscription_blocks(
     hidden: int,
     notice: str | None,
     room: int,
+    names: Mapping[str, str],
 ) -> list[Block]:
     heading = SectionBlock(text=MarkdownTextObject(text=t(lang, "home.subscriptions")))
     if manage:
@@ -114,13 +119,12 @@ def _subscription_blocks(
         blocks.append(context(t(lang, "home.admins_only")))
     if not subs:
         blocks.append(section(t(lang, "home.none", command=COMMAND)))
-    names = getattr(rt, "reach", None)
     shown = 0
     for sub in subs:
         if len(blocks) + 2 > room - 1:
             break
-        name = names.name(sub.team_id, sub.channel_id) if names is not None else None
-        blocks += [section(_subscription_line(rt, sub, lang)), _buttons(sub, lang, name, manage)]
+        name = names.get(sub.channel_id)
+        blocks += [section(_subscription_line(facts, sub, lang)), _buttons(sub, lang, name, manage)]
         shown += 1
     if shown < len(subs):
         blocks.append(context(t(lang, "home.more")))
@@ -130,18 +134,21 @@ def _subscription_blocks(
 
 
 def home_blocks(
-    rt: Runtime,
+    facts: Facts,
     today: date,
     subs: Sequence[SubscriptionView],
     lang: str = "en",
     *,
+    calendar_url: str | None = None,
     manage: bool = True,
     hidden: int = 0,
     notice: str | None = None,
+    names: Mapping[str, str] | None = None,
 ) -> list[Block]:
     """The Home tab: the subscriptions first (``manage``: with the buttons that change them;
-    ``hidden``: how many are in channels the reader cannot see), then the topics and summits."""
-    library = rt.library.for_lang(lang)
+    ``hidden``: how many are in channels the reader cannot see; ``names``: channel names known,
+    by id, for the unsubscribe confirmation), then the topics and summits. Pure."""
+    library = facts.library.for_lang(lang)
     topics = [
         f"• *{escape(tp.title)}* — `{COMMAND} {tp.aliases[0] if tp.aliases else tp.id}`"
         for tp in library.topics
@@ -150,7 +157,7 @@ def home_blocks(
         DividerBlock(),
         *sections(t(lang, "topics.header"), topics),
         DividerBlock(),
-        *summits_reply(library, today, calendar_url=rt.calendar_url).blocks,
+        *summits_reply(library, today, calendar_url=calendar_url).blocks,
     ]
     head: list[Block] = [
         HeaderBlock(text="declaration-bot"),
@@ -158,7 +165,14 @@ def home_blocks(
     ]
     room = HOME_LIMIT - len(head) - len(reference)
     managed = _subscription_blocks(
-        rt, subs, lang, manage=manage, hidden=hidden, notice=notice, room=max(room, 8)
+        facts,
+        subs,
+        lang,
+        manage=manage,
+        hidden=hidden,
+        notice=notice,
+        room=max(room, 8),
+        names=names or {},
     )
     blocks = [*head, *managed, *reference]
     if len(blocks) > HOME_LIMIT:
@@ -175,21 +189,25 @@ async def publish(
     *,
     notice: str | None = None,
 ) -> None:
-    """Build this user's Home tab and publish it (``views.publish``)."""
+    """Build this user's Home tab and publish it (``views.publish``): load, draw, publish."""
     user = profile.user_id
     subs: list[SubscriptionView] = []
     if rt.store is not None and team_id:
         subs = await asyncio.to_thread(rt.store.list_team, team_id)
     seen = await rt.reach.visible(client, team_id, user, subs) if subs else []
     manage = rt.channels is None or await rt.channels.is_manager(profile.get)
+    names = {s.channel_id: rt.reach.name(team_id, s.channel_id) for s in seen}
+    facts = Facts(rt.library, rt.clock.now(), tuple(rt.settings.lead_days))
     blocks = home_blocks(
-        rt,
+        facts,
         today(rt.clock),
         seen,
         lang,
+        calendar_url=rt.calendar_url,
         manage=manage,
         hidden=len(subs) - len(seen),
         notice=notice,
+        names={channel: name for channel, name in names.items() if name},
     )
     view = View(type="home", blocks=blocks)
     await client.views_publish(user_id=user, view=view.to_dict())

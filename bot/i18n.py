@@ -19,6 +19,8 @@ CATALOG = Path(__file__).resolve().parent / "locales" / "messages.yml"
 _BABEL = {"en": "en_GB", "fr": "fr_FR", "zh": "zh_Hans_CN"}
 # a ``lang:xx`` word anywhere in a command, any case; the value may be empty or unknown
 LANG_WORD = re.compile(r"(?<!\S)lang:(\S*)", re.IGNORECASE)
+# a Slack user id as a pause reason names it (the local shell's is U-LOCAL)
+_USER_ID = re.compile(r"[A-Za-z0-9_-]+")
 # languages also understood by name in ``lang:``
 _LANG_NAMES = {
     "english": "en",
@@ -162,8 +164,14 @@ def language_name(code: str, lang: str) -> str:
 
 
 def pause_reason(reason: str | None, lang: str) -> str:
-    """Why a subscription is paused, in ``lang``: Slack errors are stored as ``slack:<error>``."""
+    """Why a subscription is paused, in ``lang``. Reasons are stored as codes: ``user:<id>`` (who
+    paused it), ``slack:<error>`` (what Slack answered a post); older rows keep their text."""
     if not reason:
+        return t(lang, "channels.no_reason")
+    if reason.startswith("user:"):
+        user = reason.removeprefix("user:")
+        if _USER_ID.fullmatch(user):
+            return t(lang, "channels.paused_by", user=f"<@{user}>")
         return t(lang, "channels.no_reason")
     if reason.startswith("slack:"):
         code = reason.removeprefix("slack:")

@@ -4,14 +4,13 @@
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
 import time
 from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.i18n import DEFAULT, from_locale, split_lang
+from bot.i18n import DEFAULT, from_locale
 from bot.slack_clients import HttpPool
 
 log = logging.getLogger("declaration_bot.app")
@@ -55,13 +54,6 @@ class UserProfile:
         return user if isinstance(user, dict) else None
 
 
-@functools.lru_cache(maxsize=4096)
-def _asked_lang(text: str) -> str | None:
-    """The language a ``lang:`` word of the command asks for (the same texts come again and
-    again)."""
-    return split_lang(text)[1]
-
-
 class Locales:
     """Each caller's language: ``lang:xx`` in the command, else their Slack locale (cached)."""
 
@@ -77,8 +69,9 @@ class Locales:
         team = str(command.get("team_id") or "")
         return UserProfile(client, team, str(command.get("user_id") or ""), self.timeout, pool)
 
-    async def lang_of(self, profile: UserProfile, text: str) -> str:
-        asked = _asked_lang(text)
+    async def lang_of(self, profile: UserProfile, asked: str | None = None) -> str:
+        """``asked`` (the ``lang:`` of the command, read once by bot.commands.read), else the
+        caller's Slack locale."""
         if asked:
             return asked
         key = (profile.team_id, profile.user_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -51,6 +52,32 @@ class Reply:
     def blocks_json(self) -> list[dict[str, Any]]:
         """The blocks as Slack JSON; validates every element's limits on the way."""
         return [b.to_dict() for b in self.blocks]
+
+
+def payload(
+    reply: Reply,
+    *,
+    response_type: ResponseType | None = None,
+    replace_original: bool | None = None,
+) -> dict[str, Any]:
+    """A reply as Slack takes it, the one place that turns one into a message: ``text`` and
+    ``blocks`` (the keyword arguments of ``chat.postMessage`` and ``chat.postEphemeral``), with
+    ``response_type`` (a command's response body, a ``response_url`` message) and
+    ``replace_original`` (a ``response_url`` answer to a button) when they are given."""
+    message: dict[str, Any] = {"text": reply.text, "blocks": reply.blocks_json()}
+    if response_type is not None:
+        message["response_type"] = response_type
+    if replace_original is not None:
+        message["replace_original"] = replace_original
+    return message
+
+
+def response_body(reply: Reply, *, response_type: ResponseType | None = None) -> str:
+    """:func:`payload` as a command's HTTP response body: UTF-8 JSON rather than \\u escapes, no
+    spaces after separators (the same JSON, a third smaller in Chinese, a few percent in
+    English)."""
+    message = payload(reply, response_type=response_type)
+    return json.dumps(message, ensure_ascii=False, separators=(",", ":"))
 
 
 # --- small builders ----------------------------------------------------------------------------

@@ -43,6 +43,8 @@ from functools import lru_cache
 from typing import Literal
 from zoneinfo import ZoneInfo, available_timezones
 
+from bot.i18n import DEFAULT as DEFAULT_LANG
+from bot.i18n import t
 from bot.text import escape, truncate
 
 # How the digest days read: every day, one day a week, or another set of days.
@@ -196,13 +198,52 @@ class Schedule:
 
 @dataclass(frozen=True)
 class ScheduleError:
-    """Why the words after ``subscribe`` are not a schedule: one sentence, safe to post as is."""
+    """Why the words after ``subscribe`` are not a schedule: what went wrong (a code) and the
+    user's words (quoted, escaped). Its text lives in the message catalogue (``schedule.err_*``):
+    :meth:`say` gives one sentence in a reader's language, safe to post as is."""
 
-    message: str
-    # what went wrong and the user's words (quoted, escaped), so it can be said in any language
-    code: str = ""
+    code: str
     quoted: tuple[str, ...] = ()
-    part: str = ""
+    part: str = ""  # for ``twice``: cadence, weekday, time or time zone
+
+    @property
+    def message(self) -> str:
+        """The mistake in English."""
+        return self.say(DEFAULT_LANG)
+
+    def say(self, lang: str) -> str:
+        """The mistake in ``lang``, with the same examples in every language."""
+        q = self.quoted
+        daily, weekly = EXAMPLE_DAILY, EXAMPLE_WEEKLY
+        if self.code == "twice":
+            part = t(lang, f"schedule.part_{self.part.replace(' ', '_')}")
+            first, second = q
+            return t(
+                lang, "schedule.err_twice", part=part, first=first, second=second, example=weekly
+            )
+        if self.code == "daily_weekday":
+            first, second = q
+            return t(
+                lang,
+                f"schedule.err_{self.code}",
+                first=first,
+                second=second,
+                daily=daily,
+                weekly=weekly,
+            )
+        if self.code == "weekly_days":
+            first, second, n = q
+            return t(
+                lang,
+                "schedule.err_weekly_days",
+                first=first,
+                second=second,
+                n=n,
+                example=EXAMPLE_DAYS,
+            )
+        # time, zone, unknown
+        code = self.code if self.code in ("time", "zone") else "unknown"
+        return t(lang, f"schedule.err_{code}", word=q[0] if q else "", daily=daily, weekly=weekly)
 
     @property
     def field(self) -> str:
@@ -281,8 +322,6 @@ def _split(words: Sequence[str]) -> Iterator[tuple[str, str]]:
 
 def _twice(part: str, first: str, second: str) -> ScheduleError:
     return ScheduleError(
-        f"Give one {part} only, not both {_quote(first)} and {_quote(second)}: "
-        f"e.g. {EXAMPLE_WEEKLY}.",
         "twice",
         (_quote(first), _quote(second)),
         part,
@@ -363,38 +402,27 @@ def parse_schedule(words: Sequence[str], default_tz: str = "UTC") -> Schedule | 
             at = (word, parsed)
         elif _TIME_LIKE.fullmatch(lowered):
             return ScheduleError(
-                f"{_quote(word)} is not a time of day: use 24-hour HH:MM such as 09:00 or 17:30 "
-                f"(or 9am, 5:30pm), e.g. {EXAMPLE_DAILY}.",
                 "time",
                 (_quote(word),),
             )
         elif "/" in lowered:
             return ScheduleError(
-                f"{_quote(word)} is not a time zone I know: use an IANA name such as "
-                f"Europe/Paris, Asia/Shanghai, America/New_York or UTC, e.g. {EXAMPLE_WEEKLY}.",
                 "zone",
                 (_quote(word),),
             )
         else:
             return ScheduleError(
-                f"I don't understand {_quote(word)}: say how often, when and where, "
-                f"e.g. {EXAMPLE_DAILY} or {EXAMPLE_WEEKLY}.",
                 "unknown",
                 (_quote(word),),
             )
 
     if cadence is not None and cadence[1] == "daily" and day_words:
         return ScheduleError(
-            f"{_quote(cadence[0])} and {_quote(day_words[0])} contradict each other: "
-            f"a daily digest goes out every day, so drop the weekday or say weekly, "
-            f"e.g. {EXAMPLE_DAILY} or {EXAMPLE_WEEKLY}.",
             "daily_weekday",
             (_quote(cadence[0]), _quote(day_words[0])),
         )
     if cadence is not None and cadence[1] == "weekly" and len(days) > 1:
         return ScheduleError(
-            f"{_quote(cadence[0])} means one day a week, but {_quote(' '.join(day_words))} "
-            f"names {len(days)}: drop {_quote(cadence[0])} to have several, e.g. {EXAMPLE_DAYS}.",
             "weekly_days",
             (_quote(cadence[0]), _quote(" ".join(day_words)), str(len(days))),
         )

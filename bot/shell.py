@@ -36,7 +36,7 @@ from bot.clock import Clock, FixedClock
 from bot.config import Settings
 from bot.content import ContentSource, Library
 from bot.delivery import Deliverer, DeliverySettings
-from bot.i18n import pause_reason, read_lang, t
+from bot.i18n import pause_reason, t
 from bot.models import Subscription
 from bot.plaintext import Look, mrkdwn
 from bot.render import COMMAND, Reply
@@ -199,28 +199,28 @@ class Shell:
                 )
         elif line.isdigit():
             return self.press(int(line))
-        rest, asked, _ = read_lang(text)
-        lang = asked or self.lang
-        if rest.split(" ", 1)[0].casefold() == "tick":
+        parsed = c.read(text)  # once: the command, and the language a ``lang:`` asks for
+        lang = parsed.lang or self.lang
+        command = parsed.command
+        if isinstance(command, c.ShowTopic) and command.query.split(" ", 1)[0].casefold() == "tick":
             try:
-                return self.tick(rest[4:].strip(), text, lang)
+                return self.tick(command.query[4:].strip(), parsed.lang_unknown, lang)
             except StoreError as exc:
                 return self._store_error(exc)
-        command = c.parse(text)
         if isinstance(command, c.CHANNEL_COMMANDS):
             try:
-                reply = asyncio.run(self._channel_command(text, lang))
+                reply = asyncio.run(self._channel_command(parsed, lang))
             except StoreError as exc:
                 return self._store_error(exc)
             return self._show(reply, lang)
         reply = core.reply_to(
-            text, self.content.current(), self.today(), self.lang, zone=self.zone_name
+            parsed, self.content.current(), self.today(), self.lang, zone=self.zone_name
         )
         if isinstance(command, c.Help):
             reply = _with_shell_help(reply, lang)
         return self._show(reply, lang)
 
-    async def _channel_command(self, text: str, lang: str) -> Reply:
+    async def _channel_command(self, parsed: c.Parsed, lang: str) -> Reply:
         inv = Invocation(
             team_id=LOCAL_TEAM,
             channel_id=LOCAL_CHANNEL,
@@ -235,7 +235,7 @@ class Shell:
         async def user_info() -> dict[str, Any] | None:
             return profile
 
-        return await self.channels().handle_text(text, inv, user_info)
+        return await self.channels().answer(parsed, inv, user_info)
 
     def press(self, number: int) -> Answer:
         """Press button ``number`` of the last reply, as Slack's button handlers would."""
@@ -273,7 +273,7 @@ class Shell:
 
     # --- tick -----------------------------------------------------------------------------------
 
-    def tick(self, when: str, text: str, lang: str) -> Answer:
+    def tick(self, when: str, lang_unknown: str | None, lang: str) -> Answer:
         """Run the delivery pass at ``when`` and show what the local channel is posted."""
         look = self.look_in(lang)
         store = self.store()
@@ -294,7 +294,7 @@ class Shell:
         report = asyncio.run(deliverer.run_pass(at))
         channel = f"<#{LOCAL_CHANNEL}>"
         out = [mrkdwn(t(lang, "shell.tick_head", when=slack_datetime(at)), look)]
-        note = core.lang_note(text, lang)
+        note = core.lang_note(lang_unknown, lang)
         if note:
             out.insert(0, mrkdwn(f":warning: {note}", look))
         for _view, slot, k in report.skipped:

@@ -23,9 +23,6 @@ from bot.planner import next_post as next_post
 from bot.planner import next_reminder as next_reminder
 from bot.planner import scoped as scoped
 from bot.schedule import (
-    EXAMPLE_DAILY,
-    EXAMPLE_DAYS,
-    EXAMPLE_WEEKLY,
     WEEKDAYS,
     Schedule,
     ScheduleError,
@@ -117,27 +114,7 @@ def _quote(word: str) -> str:
 
 def schedule_error(err: ScheduleError, lang: str) -> str:
     """A schedule mistake, said in the reader's language (with the same examples)."""
-    q = err.quoted
-    daily, weekly = EXAMPLE_DAILY, EXAMPLE_WEEKLY
-    if err.code == "twice" and len(q) == 2:
-        part = t(lang, f"schedule.part_{err.part.replace(' ', '_')}")
-        return t(lang, "schedule.err_twice", part=part, first=q[0], second=q[1], example=weekly)
-    if err.code in ("time", "zone", "unknown") and q:
-        return t(lang, f"schedule.err_{err.code}", word=q[0], daily=daily, weekly=weekly)
-    if err.code == "daily_weekday" and len(q) == 2:
-        return t(
-            lang, "schedule.err_daily_weekday", first=q[0], second=q[1], daily=daily, weekly=weekly
-        )
-    if err.code == "weekly_days" and len(q) == 3:
-        return t(
-            lang,
-            "schedule.err_weekly_days",
-            first=q[0],
-            second=q[1],
-            n=q[2],
-            example=EXAMPLE_DAYS,
-        )
-    return err.message
+    return err.say(lang)
 
 
 def names_zone(words: Sequence[str]) -> bool:

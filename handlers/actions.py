@@ -39,10 +39,11 @@ async def _answer(
 ) -> None:
     """Answer a button press in the message's place (or below it with ``keep``); one log line."""
     await respond(
-        text=reply.text,
-        blocks=reply.blocks_json(),
-        response_type=reply.response_type if keep else "ephemeral",
-        replace_original=not keep,
+        **render.payload(
+            reply,
+            response_type=reply.response_type if keep else "ephemeral",
+            replace_original=not keep,
+        )
     )
     team, channel = _where(body)
     log.info("action %s value=%s team=%s channel=%s", event, _value(body), team, channel)
@@ -84,7 +85,7 @@ def register_home(app: AsyncApp, deps: Deps) -> None:
     ) -> tuple[Invocation, UserProfile]:
         team, user, enterprise = views.who(body)
         profile = deps.locales.profile(client, {"team_id": team, "user_id": user})
-        lang = await deps.locales.lang_of(profile, "")
+        lang = await deps.locales.lang_of(profile)
         inv = Invocation(team, _value(body), user, enterprise, lang=lang)
         return inv, profile
 
@@ -150,10 +151,7 @@ def register_home(app: AsyncApp, deps: Deps) -> None:
         reply = await deps.channels.preview(inv)
         try:
             await client.chat_postEphemeral(
-                channel=inv.channel_id,
-                user=inv.user_id,
-                text=reply.text,
-                blocks=reply.blocks_json(),
+                channel=inv.channel_id, user=inv.user_id, **render.payload(reply)
             )
         except SlackApiError as exc:
             log.info(

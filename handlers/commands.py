@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import functools
-import json
 import logging
 import time
 from typing import Any
@@ -27,23 +25,19 @@ log = logging.getLogger("declaration_bot.command")
 CHANNEL_COMMAND_SECONDS = 2.5
 
 
-# the same texts come again and again; parsing is pure and its results are frozen
-_parse = functools.lru_cache(maxsize=4096)(commands.parse)
-
-
 def register(app: AsyncApp, deps: Deps) -> None:
     @app.command(render.COMMAND)
     async def on_declaration(
         ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient
     ) -> None:
         started = time.perf_counter()
-        text = str(command.get("text") or "")
-        parsed = _parse(text)
-        kind = type(parsed).__name__
+        # read once (cached: the same texts come again and again): routes, keys, answers
+        parsed = commands.read(str(command.get("text") or ""))
+        kind = parsed.kind
         team, channel = command.get("team_id"), command.get("channel_id")
         profile = deps.locales.profile(client, command, deps.http)
         outcome = "ok"
-        if isinstance(parsed, commands.CHANNEL_COMMANDS):
+        if isinstance(parsed.command, commands.CHANNEL_COMMANDS):
             # these touch the database (and maybe users.info): acknowledge first, answer after;
             # only a few at once (bot.app.Admission)
             admitted = await deps.admission.enter()
@@ -53,7 +47,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 if not admitted:
                     await deps.admission.enter_late()
                     admitted = True
-                lang = await deps.locales.lang_of(profile, text)
+                lang = await deps.locales.lang_of(profile, parsed.lang)
                 try:
                     reply = await asyncio.wait_for(
                         _channel_command(parsed, command, profile, deps, lang),
@@ -70,27 +64,22 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 # Bolt's respond() would open a new HTTP session (and connection) for every reply
                 await deps.http.respond(
                     str(command.get("response_url") or ""),
-                    {
-                        "text": reply.text,
-                        "blocks": reply.blocks_json(),
-                        "response_type": "ephemeral",
-                        "replace_original": False,
-                    },
+                    render.payload(reply, response_type="ephemeral", replace_original=False),
                 )
             finally:
                 if admitted:
                     deps.admission.leave()
         else:
             try:
-                lang = await deps.locales.lang_of(profile, text)
+                lang = await deps.locales.lang_of(profile, parsed.lang)
                 body = deps.answers.body(
-                    text, deps.library, today(deps.clock), lang, deps.calendar_url
+                    parsed, deps.library, today(deps.clock), lang, deps.calendar_url
                 )
             except Exception:
                 log.exception("command failed sub=%s team=%s channel=%s", kind, team, channel)
                 outcome = "error"
                 failed = render.error_reply(t(DEFAULT, "error.failed"))
-                body = json.dumps({"text": failed.text, "blocks": failed.blocks_json()})
+                body = render.response_body(failed)
             # the answer is already JSON: hand Bolt the body rather than have ack() encode it again
             ack.response = BoltResponse(status=200, body=body)
             metrics.command_seconds(kind).observe(time.perf_counter() - started)
@@ -107,7 +96,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
 
 
 async def _channel_command(
-    parsed: commands.ChannelCommand,
+    parsed: commands.Parsed,
     command: dict[str, Any],
     profile: UserProfile,
     deps: Deps,
@@ -124,4 +113,4 @@ async def _channel_command(
         lang=lang,
     )
 
-    return await deps.channels.handle_text(str(command.get("text") or ""), inv, profile.get)
+    return await deps.channels.answer(parsed, inv, profile.get)

@@ -23,7 +23,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         team = str(context.get("team_id") or "")
         user = str(event["user"])
         profile = deps.locales.profile(client, {"team_id": team, "user_id": user})
-        lang = await deps.locales.lang_of(profile, "")
+        lang = await deps.locales.lang_of(profile)
         await home.publish(deps, client, team, profile, lang)
 
     async def forget(body: dict[str, Any], why: str) -> None:

@@ -85,7 +85,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         value = str(((body.get("actions") or [{}])[0]).get("value") or "")
         channel = value or (body.get("channel") or {}).get("id") or None
         profile = deps.locales.profile(client, {"team_id": team, "user_id": user})
-        lang = await deps.locales.lang_of(profile, "")
+        lang = await deps.locales.lang_of(profile)
         await open_form(deps, client, body, profile, lang, channel)
 
     @app.view(forms.CALLBACK)
@@ -100,7 +100,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             meta = {}
         lang = meta.get("lang") if isinstance(meta, dict) else None
         if lang not in LANGS:
-            lang = await deps.locales.lang_of(profile, "")
+            lang = await deps.locales.lang_of(profile)
         chosen = forms.read_submission(view)
         fixed = bool(isinstance(meta, dict) and meta.get("channel"))
         inv = Invocation(team, chosen.channel or "", user, enterprise, lang=lang)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -14,6 +13,7 @@ from icalendar import Calendar
 
 from bot import digest
 from bot.calendar import summits_ics
+from bot.channel_replies import Facts
 from bot.content import Library, load_library
 from bot.home import home_blocks
 from bot.render import summit_line, summits_reply
@@ -106,7 +106,7 @@ def test_a_period_that_passed_without_dates_is_past_and_not_confirmed_as_held(
 
 
 def test_the_home_tab_shows_the_same_lines(library: Library) -> None:
-    rt: Any = SimpleNamespace(library=library, calendar_url=None)
+    rt = Facts(library, datetime(2026, 11, 27, 12, tzinfo=UTC))
     for lang, needle in (("en", "first half of 2027"), ("zh", "2027年上半年")):
         blocks = home_blocks(rt, REVIEWED, [], lang)
         shown = "\n".join(str(b.to_dict()) for b in blocks)

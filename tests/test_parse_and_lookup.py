@@ -93,3 +93,64 @@ def test_search_ranks_the_relevant_topic_first(library: Library) -> None:
 def test_search_without_match(library: Library) -> None:
     assert search(library, "zzzz qqqq") == []
     assert search(library, "the of and") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("lang:fr status", c.Parsed(c.Status(), "fr")),
+        ("status lang:FR", c.Parsed(c.Status(), "fr")),
+        ("bletchley lang:zh", c.Parsed(c.ShowTopic("bletchley"), "zh")),
+        ("lang:français  search  ceasefire", c.Parsed(c.Search("ceasefire"), "fr")),
+        ("subscribe lang:fr daily 09:00", c.Parsed(c.Subscribe(("daily", "09:00")), "fr")),
+        ("topics lang:xx", c.Parsed(c.ListTopics(), None, "xx")),
+        ("lang: topics", c.Parsed(c.ListTopics(), None, "")),
+        ("lang:fr", c.Parsed(c.Help(), "fr")),
+        ("lang:xx lang:zh news", c.Parsed(c.News(""), "zh")),
+    ],
+)
+def test_read_takes_the_language_out_once(text: str, expected: c.Parsed) -> None:
+    assert c.read(text) == expected
+
+
+_WORDS = st.sampled_from(
+    [
+        "status",
+        "topics",
+        "bletchley",
+        "search",
+        "subscribe",
+        "daily",
+        "lang:fr",
+        "lang:xx",
+        "lang:",
+        "LANG:zh",
+        "news",
+        "middle",
+        "east",
+        "help",
+        "lang:english",
+    ]
+)
+
+
+@given(st.lists(_WORDS, max_size=8), st.lists(st.sampled_from([" ", "  ", "\t"]), max_size=8))
+def test_read_ignores_spacing_and_where_the_language_is(words: list[str], gaps: list[str]) -> None:
+    """One reading per question: spacing does not matter, a ``lang:`` word may be anywhere, and
+    the command is what the other words say."""
+    spaced = "".join(w + (gaps[i] if i < len(gaps) else " ") for i, w in enumerate(words))
+    langs = [w for w in words if w.casefold().startswith("lang:")]
+    others = [w for w in words if not w.casefold().startswith("lang:")]
+    parsed = c.read(spaced)
+    assert parsed == c.read(" ".join(langs + others)) == c.read(" ".join(others + langs))
+    assert parsed.command == c.read(" ".join(others)).command
+    assert parsed.lang in (None, "en", "fr", "zh")
+    assert (parsed.lang_unknown is not None) <= (parsed.lang is None)
+    assert hash(parsed) == hash(c.read(" ".join(others + langs)))  # a cache key
+
+
+@given(st.text(max_size=2000))
+def test_read_never_raises(text: str) -> None:
+    parsed = c.read(text)
+    assert parsed.command == c.parse(text)
+    assert parsed.kind == type(parsed.command).__name__

@@ -10,7 +10,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot import core
+from bot import core, render
 from bot.content import Library, load_library
 from bot.render import Reply, summits_reply
 from bot.text import date_instant, escape, slack_date
@@ -192,3 +192,19 @@ def test_any_words_get_a_reply_within_limits(words: list[str]) -> None:
 
 
 _LIB: dict[str, Library] = {}
+
+
+def test_one_helper_turns_a_reply_into_what_slack_takes(library: Library) -> None:
+    reply = core.reply_to("topics lang:zh", library, TODAY)
+    blocks = reply.blocks_json()
+    assert render.payload(reply) == {"text": reply.text, "blocks": blocks}  # chat.post* kwargs
+    assert render.payload(reply, response_type="in_channel", replace_original=False) == {
+        "text": reply.text,
+        "blocks": blocks,
+        "response_type": "in_channel",
+        "replace_original": False,
+    }
+    body = render.response_body(reply, response_type="ephemeral")
+    assert json.loads(body) == render.payload(reply, response_type="ephemeral")
+    assert "\\u" not in body and any(ord(ch) > 0x3000 for ch in body)  # UTF-8, not escapes
+    assert json.loads(render.response_body(reply)) == render.payload(reply)

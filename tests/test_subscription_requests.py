@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from datetime import time
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -14,6 +13,7 @@ from hypothesis import strategies as st
 from slack_sdk.models.views import View
 
 from bot import forms
+from bot.channel_replies import Facts
 from bot.content import Library
 from bot.home import EDIT, PAUSE, PREVIEW, RESUME, SUBSCRIBE, UNSUBSCRIBE, home_blocks
 from bot.i18n import LANGS, describe_days, describe_schedule
@@ -367,18 +367,11 @@ def view_of(
     )
 
 
-def runtime(library: Library) -> Any:
+def runtime(library: Library) -> Facts:
+    """What the Home tab is drawn from besides the subscriptions (plain values)."""
     from datetime import UTC, datetime
 
-    from bot.clock import FixedClock
-    from bot.delivery import DeliverySettings
-
-    return SimpleNamespace(
-        library=library,
-        calendar_url=None,
-        clock=FixedClock(datetime(2026, 11, 27, 12, tzinfo=UTC)),
-        settings=DeliverySettings(),
-    )
+    return Facts(library, datetime(2026, 11, 27, 12, tzinfo=UTC))
 
 
 def actions_of(payload: dict[str, Any]) -> list[list[str]]:

@@ -1,0 +1,472 @@
+"""Channel commands decided and said: subscribe, status, pause, resume, unsubscribe and the digest
+preview, from plain values. Pure: no store, no clock, no Slack client, no awaits.
+
+``bot.channels`` is the I/O around it: it loads what a command needs (the channel's subscription,
+the caller's Slack profile), asks this module what to do and what to say, and saves what it was
+told to (a pause, a resume, a subscription). Pause reasons are stored as codes (``user:<id>``,
+``slack:<error>``) and schedule mistakes travel as codes; both are said from the message
+catalogue (:func:`bot.i18n.pause_reason`, :meth:`bot.schedule.ScheduleError.say`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from slack_sdk.models.blocks import ActionsBlock, Block
+
+from bot import digest
+from bot.content import Library
+from bot.i18n import (
+    DEFAULT,
+    describe_schedule,
+    describe_time,
+    language_name,
+    pause_reason,
+    t,
+)
+from bot.render import COMMAND, FORM_ACTION, Reply, button, context, fallback, section
+from bot.schedule import DEFAULT_DAYS, DEFAULT_TIME, Schedule, local_day, next_digest, zone
+from bot.store import RESULT_NOTHING_NEW, SubscriptionView
+from bot.subscriptions import (
+    ALWAYS,
+    Problem,
+    Request,
+    describe_receives,
+    describe_when,
+    names_zone,
+    next_post,
+    next_reminder,
+    parse_request,
+    scoped,
+)
+from bot.text import escape, quote_user_text, slack_datetime
+
+USER_PAUSE = "user:"  # a pause reason: ``user:<Slack user id>``, who paused the channel
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """Who asks, about which channel, in which language."""
+
+    team_id: str
+    channel_id: str
+    user_id: str
+    enterprise_id: str | None = None
+    channel_name: str | None = None
+    lang: str = DEFAULT  # the language the caller reads replies in
+    local: bool = False  # the terminal's own channel: its zone is the terminal's (bot.shell)
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What a reply is decided from besides the subscription: the content, the instant and the
+    days ahead of a summit that reminders go out."""
+
+    library: Library
+    now: datetime
+    lead_days: tuple[int, ...] = digest.DEFAULT_LEAD_DAYS
+
+
+@dataclass(frozen=True)
+class Pause:
+    """Save: pause the channel, for this reason (a code)."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class Resume:
+    """Save: resume the channel."""
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What to say, and what to save first (nothing, a pause or a resume)."""
+
+    reply: Reply
+    save: Pause | Resume | None = None
+
+
+@dataclass(frozen=True)
+class Subscribe:
+    """Save this checked request; then say :func:`subscribed` (``zone_said``: the zone, said
+    once, when the words did not name it)."""
+
+    request: Request
+    zone_said: str | None = None
+
+
+# --- small pieces ------------------------------------------------------------------------------
+
+
+def _reply(*parts: str, extra: Sequence[Block] = ()) -> Reply:
+    text = "\n".join(parts)
+    return Reply(text=text, blocks=[section(text), *extra])
+
+
+def describe(schedule: Schedule, lang: str, zone: str | None = None) -> str:
+    """The schedule in words; ``zone`` replaces the bare zone name ("UTC, by default")."""
+    return describe_schedule(schedule.days, schedule.at, zone or schedule.tz, lang)
+
+
+def is_admin(info: dict[str, Any] | None) -> bool:
+    info = info or {}
+    return bool(info.get("is_admin") or info.get("is_owner") or info.get("is_primary_owner"))
+
+
+def may_change(managers: str, profile: dict[str, Any] | None) -> bool:
+    """Whether someone with this Slack profile may change subscriptions
+    (SUBSCRIPTION_MANAGERS=admins: admins and owners only)."""
+    return managers != "admins" or is_admin(profile)
+
+
+def needs_profile(managers: str) -> bool:
+    """Whether :func:`may_change` needs the caller's profile to decide."""
+    return managers == "admins"
+
+
+def form_button(channel_id: str, lang: str) -> ActionsBlock:
+    """A button that opens the subscription form for a channel (in place of typing)."""
+    return ActionsBlock(
+        block_id=FORM_ACTION,
+        elements=[button(t(lang, "channels.form_button"), FORM_ACTION, channel_id)],
+    )
+
+
+def split_always(words: tuple[str, ...]) -> tuple[tuple[str, ...], bool]:
+    """Take the word ``always`` (any case) out of the words after ``subscribe``."""
+    rest = tuple(w for w in words if w.casefold() != ALWAYS)
+    return rest, len(rest) != len(words)
+
+
+def quiet(sub: SubscriptionView) -> bool:
+    """Whether this channel's next digest is skipped when there is nothing new."""
+    return not sub.always and sub.last_digest_for is not None
+
+
+def last_result(result: str | None, lang: str) -> str:
+    """The last delivery's result, in the reader's language where it is one of ours."""
+    if result == "sent":
+        return t(lang, "channels.result_sent")
+    if result == RESULT_NOTHING_NEW:
+        return t(lang, "channels.result_nothing_new")
+    if result and result.startswith("uncertain:"):  # bot.store.RESULT_UNCERTAIN
+        return t(lang, "channels.result_uncertain")
+    return escape(result or "?")
+
+
+def paused_by(user_id: str) -> str:
+    """The pause reason stored when someone pauses a channel: a code, said by
+    :func:`bot.i18n.pause_reason` in each reader's language."""
+    return f"{USER_PAUSE}{user_id}"
+
+
+def mode(sub: SubscriptionView, lang: str) -> str:
+    """Whether every digest is posted, or only those with something new."""
+    if sub.always:
+        return t(lang, "channels.mode_always", command=COMMAND)
+    return t(lang, "channels.mode_quiet", command=COMMAND)
+
+
+def next_lines(facts: Facts, sub: SubscriptionView, lang: str) -> list[str]:
+    """The next post; for a quiet channel, when it is next checked for news."""
+    if sub.paused:
+        reason = pause_reason(sub.paused_reason, lang)
+        return [t(lang, "channels.paused_line", reason=reason)]
+    now = facts.now
+    found = next_post(facts.library, sub, now, facts.lead_days)
+    if found is None:
+        return [t(lang, "channels.no_post")]
+    when, kinds = found
+    if quiet(sub) and kinds == "digest":
+        return [t(lang, "channels.next_check", when=slack_datetime(when))]
+    lines = [t(lang, "channels.next_post", when=digest.describe_next(when, kinds, lang))]
+    if quiet(sub) and "digest" not in kinds and sub.receives != "reminders":
+        check = next_digest(sub.schedule, now)
+        lines.append(t(lang, "channels.next_check", when=slack_datetime(check)))
+    return lines
+
+
+# --- the replies -------------------------------------------------------------------------------
+
+
+def no_subscription(inv: Invocation) -> Reply:
+    key = "channels.none_local" if inv.local else "channels.none"
+    return _reply(t(inv.lang, key, command=COMMAND))
+
+
+def admins_only(lang: str) -> Reply:
+    return _reply(t(lang, "channels.admins_only", command=COMMAND))
+
+
+def unsubscribed(inv: Invocation, gone: bool) -> Reply:
+    """After an unsubscribe: gone, or there was nothing to remove."""
+    if not gone:
+        return no_subscription(inv)
+    channel = f"<#{inv.channel_id}>"
+    return _reply(t(inv.lang, "channels.unsubscribed", channel=channel, command=COMMAND))
+
+
+def pause(inv: Invocation, sub: SubscriptionView | None) -> Decision:
+    """``pause``: nothing to pause, already paused (and why), or pause it (the reason: who)."""
+    lang = inv.lang
+    if sub is None:
+        return Decision(no_subscription(inv))
+    if sub.paused:
+        reason = pause_reason(sub.paused_reason, lang)
+        return Decision(_reply(t(lang, "channels.already_paused", reason=reason, command=COMMAND)))
+    said = t(lang, "channels.paused", channel=f"<#{inv.channel_id}>", command=COMMAND)
+    return Decision(_reply(said), Pause(paused_by(inv.user_id)))
+
+
+def resume(facts: Facts, inv: Invocation, sub: SubscriptionView | None) -> Decision:
+    """``resume``: nothing to resume, or resume it (said even when it was not paused) and say
+    what comes next."""
+    lang = inv.lang
+    if sub is None:
+        return Decision(no_subscription(inv))
+    head = t(lang, "channels.resumed" if sub.paused else "channels.not_paused")
+    running = replace(sub, paused=False, paused_reason=None)
+    return Decision(_reply(" ".join([head, *next_lines(facts, running, lang)])), Resume())
+
+
+def status(facts: Facts, inv: Invocation, sub: SubscriptionView | None) -> Reply:
+    """``status``: what the channel gets, when, the last digest and delivery, a pause."""
+    if sub is None:
+        return no_subscription(inv)
+    lang = inv.lang
+    language = language_name(sub.lang, lang)
+    if sub.receives == "reminders":
+        when = t(
+            lang,
+            "channels.status_schedule_reminders",
+            time=describe_when(sub, lang),
+            language=language,
+        )
+    else:
+        schedule = describe(sub.schedule, lang)
+        when = t(lang, "channels.status_schedule", schedule=schedule, language=language)
+    what = describe_receives(sub.receives, sub.topics, facts.library, lang)
+    lines = [
+        t(lang, "channels.status_head", channel=f"<#{sub.channel_id}>"),
+        "• " + when,
+        "• " + t(lang, "channels.status_receives", what=what),
+    ]
+    if sub.receives != "digests":
+        days = ", ".join(map(str, facts.lead_days))
+        lines.append("• " + t(lang, "channels.status_reminders", days=days))
+    if sub.receives != "reminders":
+        lines.append("• " + mode(sub, lang))
+    lines += [f"• {line}" for line in next_lines(facts, sub, lang)]
+    if sub.receives != "reminders" and sub.last_digest_for:
+        when = slack_datetime(sub.last_digest_for)
+        lines.append("• " + t(lang, "channels.last_news", when=when))
+    elif sub.receives != "reminders":
+        lines.append("• " + t(lang, "channels.last_news_none"))
+    if sub.last_delivery_at:
+        result = last_result(sub.last_result, lang)
+        when = slack_datetime(sub.last_delivery_at)
+        lines.append("• " + t(lang, "channels.last_delivery", when=when, result=result))
+    else:
+        lines.append("• " + t(lang, "channels.last_none"))
+    if sub.paused:
+        reason = pause_reason(sub.paused_reason, lang)
+        lines.append("• " + t(lang, "channels.status_paused", reason=reason, command=COMMAND))
+    return _reply("\n".join(lines))
+
+
+def preview(facts: Facts, inv: Invocation, sub: SubscriptionView | None) -> Reply:
+    """``digest``: the channel's next post as it would be posted (without a subscription, the
+    default digest), led by a line saying when, and whether a quiet channel would skip it."""
+    lang = inv.lang
+    if sub is not None and sub.receives == "reminders":
+        return _preview_reminder(facts, sub, lang)
+    schedule = sub.schedule if sub else Schedule(DEFAULT_DAYS, DEFAULT_TIME, "UTC")
+    now = facts.now
+    library = scoped(facts.library, sub.topics) if sub is not None else facts.library
+    when = next_digest(schedule, now)
+    kinds = digest.owed(library, schedule, when, facts.lead_days) or "digest"
+    if sub is not None and sub.receives == "digests":
+        kinds = "digest"
+    skipped = sub is not None and digest.is_quiet(
+        library,
+        schedule,
+        when,
+        kinds,
+        last_digest_for=sub.last_digest_for,
+        news_seen=sub.news_seen,
+        always=sub.always,
+    )
+    post = digest.compose(
+        library,
+        schedule,
+        when,
+        kinds,
+        last_digest_for=sub.last_digest_for if sub else None,
+        digests_sent=sub.digests_sent if sub else 0,
+        lead_days=facts.lead_days,
+        lang=sub.lang if sub else lang,
+        news_seen=sub.news_seen if sub else None,
+        always=sub.always if sub else False,
+    )
+    if sub:
+        note = t(
+            lang,
+            "channels.preview",
+            when=slack_datetime(when),
+            day=escape(local_day(schedule, when).isoformat()),
+            tz=schedule.tz,
+        )
+    else:
+        key = "channels.none_local" if inv.local else "channels.none"
+        note = t(lang, "channels.preview_none") + " " + t(lang, key, command=COMMAND)
+    blocks: list[Block] = [context(note), *post.blocks]
+    text = post.text
+    if skipped and sub is not None and sub.last_digest_for is not None:
+        quiet_note = t(
+            lang,
+            "channels.preview_quiet",
+            last=slack_datetime(sub.last_digest_for),
+            command=COMMAND,
+        )
+        blocks.insert(1, section(quiet_note))
+        text = fallback(quiet_note, text)
+    return Reply(text=text, blocks=blocks[:50], response_type="ephemeral")
+
+
+def _preview_reminder(facts: Facts, sub: SubscriptionView, lang: str) -> Reply:
+    """The next summit reminder of a channel that receives only reminders."""
+    library = scoped(facts.library, sub.topics)
+    when = next_reminder(library, sub.schedule, facts.now, facts.lead_days)
+    if when is None:
+        days = ", ".join(map(str, facts.lead_days))
+        return _reply(t(lang, "channels.no_reminder", days=days))
+    post = digest.compose(
+        library,
+        sub.schedule,
+        when,
+        "reminder",
+        last_digest_for=sub.last_digest_for,
+        digests_sent=sub.digests_sent,
+        lead_days=facts.lead_days,
+        lang=sub.lang,
+    )
+    note = t(
+        lang,
+        "channels.preview_reminder",
+        when=slack_datetime(when),
+        day=escape(local_day(sub.schedule, when).isoformat()),
+        tz=sub.schedule.tz,
+    )
+    return Reply(text=post.text, blocks=[context(note), *post.blocks][:50])
+
+
+# --- subscribe ---------------------------------------------------------------------------------
+
+
+def needs_user_zone(words: Sequence[str], lang_unknown: str | None) -> bool:
+    """Whether ``subscribe <words>`` needs the caller's Slack zone (it names none, and is not
+    refused first for its language)."""
+    return lang_unknown is None and not names_zone(words)
+
+
+def default_zone(user_tz: str | None) -> str:
+    """The zone a subscription gets when its words name none: the caller's, else UTC."""
+    found = str(user_tz or "UTC")
+    return found if zone(found) is not None else "UTC"
+
+
+def refusal(inv: Invocation, problem: Problem) -> Reply:
+    """A request that cannot be saved: why, nothing changed, and the form to try instead."""
+    lang = inv.lang
+    extra: list[Block] = []
+    if not inv.local:
+        extra = [context(t(lang, "channels.form_hint")), form_button(inv.channel_id, lang)]
+    return _reply(
+        t(lang, "channels.invalid", message=problem.say(lang)),
+        t(lang, "channels.nothing_changed"),
+        extra=extra,
+    )
+
+
+def plan_subscribe(
+    library: Library,
+    inv: Invocation,
+    words: Sequence[str],
+    *,
+    lang_unknown: str | None = None,
+    user_tz: str | None = None,
+) -> Subscribe | Reply:
+    """``subscribe <words>``: the request to save, or the reply refusing it. ``lang_unknown``:
+    a ``lang:`` word naming no language we speak (it would set the digests' language, so it is
+    refused); ``user_tz``: the caller's Slack zone, the default when the words name none."""
+    lang = inv.lang
+    if lang_unknown is not None:
+        word = quote_user_text(lang_unknown or "lang:", 30)
+        return _reply(
+            t(lang, "channels.invalid", message=t(lang, "channels.lang_unknown", word=word)),
+            t(lang, "channels.nothing_changed"),
+        )
+    default_tz = "UTC" if names_zone(words) else default_zone(user_tz)
+    parsed = parse_request(words, default_tz=default_tz, default_lang=lang, library=library)
+    if isinstance(parsed, Problem):
+        return refusal(inv, parsed)
+    zone_said = None  # the zone, said once: "(UTC, by default)", "(Asia/Tokyo, your …)"
+    if not parsed.zone_given:
+        source = "channels.zone_yours" if default_tz != "UTC" else "channels.zone_default"
+        if inv.local:
+            source = "channels.zone_terminal"
+        zone_said = t(lang, source, tz=default_tz)
+    return Subscribe(parsed, zone_said)
+
+
+def subscribed(
+    facts: Facts,
+    inv: Invocation,
+    req: Request,
+    sub: SubscriptionView,
+    created: bool,
+    zone_said: str | None = None,
+) -> Reply:
+    """After a request was saved as ``sub`` (``created``: new, else replaced): what was set, the
+    next post, what the channel receives, and tips."""
+    lang = inv.lang
+    lead = ", ".join(str(d) for d in facts.lead_days)
+    channel = f"<#{inv.channel_id}>"
+    language = language_name(req.lang, lang)
+    if req.receives == "reminders":
+        key = "channels.subscribed_reminders" if created else "channels.updated_reminders"
+        head = t(
+            lang,
+            key,
+            channel=channel,
+            time=describe_time(req.schedule.at, zone_said or req.schedule.tz, lang),
+            language=language,
+        )
+    else:
+        key = "channels.subscribed" if created else "channels.updated"
+        head = t(
+            lang,
+            key,
+            channel=channel,
+            schedule=describe(req.schedule, lang, zone_said),
+            language=language,
+        )
+    what = describe_receives(sub.receives, sub.topics, facts.library, lang)
+    lines = [
+        head,
+        " ".join(next_lines(facts, sub, lang)),
+        t(lang, "channels.receives_line", what=what),
+    ]
+    if sub.receives != "reminders":
+        lines.append(mode(sub, lang))
+    if sub.receives != "digests":
+        lines.append(t(lang, "channels.reminders", days=lead))
+    tips = t(lang, "channels.tips_local" if inv.local else "channels.tips", command=COMMAND)
+    return _reply(
+        *lines,
+        extra=[context(tips), *([] if inv.local else [form_button(inv.channel_id, lang)])],
+    )
