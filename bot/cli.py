@@ -347,10 +347,9 @@ async def _clock_forever(rt: Runtime) -> str:
 def _serve(rt: Runtime, args: argparse.Namespace, sock: socket.socket) -> None:
     from bot.app import create_app
     from bot.ticker import Ticker
-    from bot.web import calendar_route, create_web_app, ops_routes, serve
+    from bot.web import bot_web_app, serve
 
     bolt = create_app(rt)
-    store = rt.store
     ticker = (
         None
         if args.no_clock or rt.deliverer is None
@@ -364,23 +363,7 @@ def _serve(rt: Runtime, args: argparse.Namespace, sock: socket.socket) -> None:
             await rt.clients.close()
         await rt.http.close()
 
-    secret = rt.settings.slack_signing_secret
-    assert secret is not None  # required for serve (config.require)
-    web = create_web_app(
-        bolt,
-        signing_secret=secret.get_secret_value(),
-        on_startup=ticker.start if ticker else None,
-        on_shutdown=shutdown,
-        extra_routes=[
-            calendar_route(lambda: rt.library),
-            *ops_routes(
-                ping_database=store.ping if store else None,
-                gauges=(lambda: store.gauges(rt.clock.now())) if store else None,
-                library=lambda: rt.library,
-                metrics_on=rt.settings.metrics,
-            ),
-        ],
-    )
+    web = bot_web_app(rt, bolt, on_startup=ticker.start if ticker else None, on_shutdown=shutdown)
     host, port = sock.getsockname()[:2]
     log.info(
         "serving HTTP on %s:%s clock=%s content=%s",

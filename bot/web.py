@@ -13,6 +13,7 @@ import socket
 import threading
 import time
 from collections.abc import AsyncIterator, Callable, Mapping
+from typing import TYPE_CHECKING
 
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
@@ -22,6 +23,9 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from bot.content import Library
+
+if TYPE_CHECKING:
+    from bot.app import Runtime
 
 log = logging.getLogger("declaration_bot.web")
 
@@ -118,6 +122,35 @@ def create_web_app(
             *(extra_routes or []),
         ],
         lifespan=lifespan,
+    )
+
+
+def bot_web_app(
+    rt: Runtime,
+    bolt: AsyncApp,
+    *,
+    on_startup: Callable[[], None] | None = None,
+    on_shutdown: Callable[[], object] | None = None,
+) -> Starlette:
+    """The web app ``serve`` serves: the Slack events URL, the calendar feed, the probes and
+    (unless turned off) the metrics."""
+    secret = rt.settings.slack_signing_secret
+    assert secret is not None  # required for serve (config.require)
+    store = rt.store
+    return create_web_app(
+        bolt,
+        signing_secret=secret.get_secret_value(),
+        on_startup=on_startup,
+        on_shutdown=on_shutdown,
+        extra_routes=[
+            calendar_route(lambda: rt.library),
+            *ops_routes(
+                ping_database=store.ping if store else None,
+                gauges=(lambda: store.gauges(rt.clock.now())) if store else None,
+                library=lambda: rt.library,
+                metrics_on=rt.settings.metrics,
+            ),
+        ],
     )
 
 

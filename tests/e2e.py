@@ -344,26 +344,13 @@ class InProcessBot(Client):
     async def _build(self, env: Mapping[str, str], cwd: Path, library: Any) -> Any:
         from bot.app import Runtime, create_app
         from bot.clock import SystemClock
-        from bot.web import calendar_route, create_web_app, ops_routes
+        from bot.web import bot_web_app
 
         store, settings = self.store, self.settings
         with environment(env, cwd):  # Bolt and slack_sdk look at the environment as they start
             self.rt = rt = Runtime.build(settings, library, SystemClock(), store)
             bolt = create_app(rt)
-        assert settings.slack_signing_secret is not None
-        return create_web_app(
-            bolt,
-            signing_secret=settings.slack_signing_secret.get_secret_value(),
-            extra_routes=[
-                calendar_route(lambda: rt.library),
-                *ops_routes(
-                    ping_database=store.ping,
-                    gauges=lambda: store.gauges(rt.clock.now()),
-                    library=lambda: rt.library,
-                    metrics_on=settings.metrics,
-                ),
-            ],
-        )
+        return bot_web_app(rt, bolt)
 
     def _run(self, coro: Coroutine[Any, Any, _T], timeout: float = 30.0) -> _T:
         return asyncio.run_coroutine_threadsafe(coro, self._loop).result(timeout)
