@@ -17,7 +17,7 @@ from typing import Any
 
 from slack_sdk.models.blocks import ActionsBlock, Block
 
-from bot import digest
+from bot import digest, planner
 from bot.content import Library
 from bot.i18n import (
     DEFAULT,
@@ -284,34 +284,15 @@ def preview(facts: Facts, inv: Invocation, sub: SubscriptionView | None) -> Repl
     lang = inv.lang
     if sub is not None and sub.receives == "reminders":
         return _preview_reminder(facts, sub, lang)
-    schedule = sub.schedule if sub else Schedule(DEFAULT_DAYS, DEFAULT_TIME, "UTC")
-    now = facts.now
-    library = scoped(facts.library, sub.topics) if sub is not None else facts.library
-    when = next_digest(schedule, now)
-    kinds = digest.owed(library, schedule, when, facts.lead_days) or "digest"
-    if sub is not None and sub.receives == "digests":
-        kinds = "digest"
-    skipped = sub is not None and digest.is_quiet(
-        library,
-        schedule,
-        when,
-        kinds,
-        last_digest_for=sub.last_digest_for,
-        news_seen=sub.news_seen,
-        always=sub.always,
-    )
-    post = digest.compose(
-        library,
-        schedule,
-        when,
-        kinds,
-        last_digest_for=sub.last_digest_for if sub else None,
-        digests_sent=sub.digests_sent if sub else 0,
-        lead_days=facts.lead_days,
-        lang=sub.lang if sub else lang,
-        news_seen=sub.news_seen if sub else None,
-        always=sub.always if sub else False,
-    )
+    # what the clock would decide, asked of the planner (no second copy of its rules here)
+    default = Schedule(DEFAULT_DAYS, DEFAULT_TIME, "UTC")
+    channel: planner.Subscribed = sub if sub is not None else planner.Channel(default, lang=lang)
+    schedule = channel.schedule
+    when = next_digest(schedule, facts.now)
+    kinds = planner.owed(facts.library, channel, when, facts.lead_days) or "digest"
+    inputs = planner.digest_inputs(facts.library, channel, when, kinds, facts.lead_days)
+    skipped = sub is not None and planner.skips(facts.library, inputs)
+    post = digest.post(facts.library, inputs)
     if sub:
         note = t(
             lang,
@@ -344,16 +325,8 @@ def _preview_reminder(facts: Facts, sub: SubscriptionView, lang: str) -> Reply:
     if when is None:
         days = ", ".join(map(str, facts.lead_days))
         return _reply(t(lang, "channels.no_reminder", days=days))
-    post = digest.compose(
-        library,
-        sub.schedule,
-        when,
-        "reminder",
-        last_digest_for=sub.last_digest_for,
-        digests_sent=sub.digests_sent,
-        lead_days=facts.lead_days,
-        lang=sub.lang,
-    )
+    inputs = planner.digest_inputs(facts.library, sub, when, "reminder", facts.lead_days)
+    post = digest.post(facts.library, inputs)
     note = t(
         lang,
         "channels.preview_reminder",
