@@ -71,6 +71,9 @@ class Admission:
 
     async def enter(self) -> bool:
         """Wait for a place, at most ``wait`` seconds; whether one was taken."""
+        if not self._places.locked():  # a place is free: no timer to arm and cancel
+            await self._places.acquire()
+            return True
         try:
             async with asyncio.timeout(self.wait):
                 await self._places.acquire()

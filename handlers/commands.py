@@ -49,10 +49,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
                     admitted = True
                 lang = await deps.locales.lang_of(profile, parsed.lang)
                 try:
-                    reply = await asyncio.wait_for(
-                        _channel_command(parsed, command, profile, deps, lang),
-                        CHANNEL_COMMAND_SECONDS,
-                    )
+                    async with asyncio.timeout(CHANNEL_COMMAND_SECONDS):
+                        reply = await _channel_command(parsed, command, profile, deps, lang)
                 except TimeoutError:
                     log.warning("channel command timed out team=%s channel=%s", team, channel)
                     outcome = "timeout"
