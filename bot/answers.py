@@ -13,8 +13,12 @@ from bot.content import Library
 
 
 class Answers:
-    def __init__(self, size: int = 2048) -> None:
-        self.size = size
+    """At most ``budget`` bytes of answers (searches are free text, so the questions are not a
+    small set: the cache must not grow the process without bound), least recently used first out."""
+
+    def __init__(self, budget: int = 8 * 1024 * 1024) -> None:
+        self.budget = budget
+        self.held = 0  # bytes of the bodies held
         self._cache: OrderedDict[tuple[Parsed, str, int, date, str | None], tuple[Library, str]]
         self._cache = OrderedDict()
 
@@ -30,7 +34,12 @@ class Answers:
             return hit[1]
         reply = core.reply_to(asked, library, today, lang, calendar_url=calendar_url)
         body = render.response_body(reply, response_type=reply.response_type)
+        old = self._cache.pop(key, None)  # an answer for content since replaced
+        if old is not None:
+            self.held -= len(old[1])
         self._cache[key] = (library, body)
-        if len(self._cache) > self.size:
-            self._cache.popitem(last=False)
+        self.held += len(body)
+        while self.held > self.budget and len(self._cache) > 1:
+            _, (_, dropped) = self._cache.popitem(last=False)
+            self.held -= len(dropped)
         return body

@@ -42,3 +42,22 @@ def test_what_changes_the_answer_changes_the_key(library: Library) -> None:
         ("topics", "fr", french),
     ):
         assert expected["text"] == core.reply_to(text, library, TODAY, lang).text
+
+
+def test_the_cache_keeps_to_its_byte_budget_dropping_the_least_recently_used(
+    library: Library,
+) -> None:
+    """Searches are free text: however many different questions come, the cache holds at most
+    its budget, and what it serves is still what the core says."""
+    one = len(json.dumps(body(Answers(), "search ceasefire", library), ensure_ascii=False))
+    answers = Answers(budget=3 * one)
+    for word in ("ceasefire", "summit", "safety", "france", "china", "bletchley", "governance"):
+        body(answers, f"search {word}", library)
+        assert answers.held <= answers.budget or len(answers._cache) == 1
+        assert answers.held == sum(len(b) for _, b in answers._cache.values())
+    assert 1 <= len(answers._cache) < 7
+    kept = [k[0].command for k in answers._cache]
+    assert c.read("search governance").command in kept  # the latest stays
+    assert c.read("search ceasefire").command not in kept  # the oldest went first
+    again = body(answers, "search ceasefire", library)
+    assert again["text"] == core.reply_to("search ceasefire", library, TODAY).text
