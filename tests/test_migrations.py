@@ -10,10 +10,13 @@ from pathlib import Path
 
 import pytest
 from alembic import command
+from alembic.autogenerate import compare_metadata
 from alembic.config import Config
+from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
+from bot.models import metadata
 from bot.store import MIGRATIONS, Store, head_revision
 from tests.conftest import ROOT, fresh_database
 
@@ -74,3 +77,19 @@ def test_a_current_database_is_recognised_without_loading_alembic(db_url: str) -
     assert first.stdout.strip() == "True"  # a new database: migrated with Alembic
     again = subprocess.run(run, capture_output=True, text=True, check=True, cwd=ROOT)
     assert again.stdout.strip() == "False"
+
+
+def test_the_tables_the_bot_uses_are_the_migrated_schema(db_url: str) -> None:
+    """bot.models describes the tables the migrations create, column for column: names, types,
+    nullability, keys, unique constraints and indexes (Alembic's autogenerate finds nothing to
+    change), so no statement the bot builds names a column the database lacks."""
+    store = Store.open(db_url)
+    try:
+        with store.engine.connect() as conn:
+            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            differences = compare_metadata(context, metadata)
+            tables = set(inspect(conn).get_table_names()) - {"alembic_version"}
+    finally:
+        store.close()
+    assert differences == []
+    assert tables == set(metadata.tables)
