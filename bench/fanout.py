@@ -73,7 +73,7 @@ if str(ROOT) not in sys.path:
 
 import pgcluster  # noqa: E402  (bench/, beside this file)
 from pydantic import SecretStr  # noqa: E402
-from sqlalchemy import Table, create_engine, func, insert, select, text  # noqa: E402
+from sqlalchemy import create_engine, func, insert, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from bot.app import Runtime  # noqa: E402
@@ -81,7 +81,7 @@ from bot.clock import FixedClock  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.content import Library, load_library  # noqa: E402
 from bot.logs import setup_logging  # noqa: E402
-from bot.models import Delivery, Subscription  # noqa: E402
+from bot.models import deliveries, subscriptions  # noqa: E402
 from bot.schedule import Schedule, days_key, parse_schedule, wake_after  # noqa: E402
 from bot.store import Store, normalize_url  # noqa: E402
 
@@ -255,8 +255,7 @@ def add_subscriptions(store: Store, n: int, now: dt.datetime) -> None:
     """N subscriptions as ``Store.subscribe`` would write them, inserted in bulk."""
     schedule = the_schedule()
     wake = wake_after(schedule, now)
-    table = Subscription.__table__
-    assert isinstance(table, Table)
+    table = subscriptions
     common = {
         "team_id": TEAM,
         "enterprise_id": None,
@@ -473,7 +472,9 @@ def run_fanout(
         with store.engine.connect() as conn:
             db_sent = int(
                 conn.scalar(
-                    select(func.count()).select_from(Delivery).where(Delivery.status == "sent")
+                    select(func.count())
+                    .select_from(deliveries)
+                    .where(deliveries.c.status == "sent")
                 )
                 or 0
             )

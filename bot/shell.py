@@ -37,7 +37,7 @@ from bot.config import Settings
 from bot.content import ContentSource, Library
 from bot.delivery import Deliverer, DeliverySettings
 from bot.i18n import pause_reason, t
-from bot.models import Subscription
+from bot.models import subscriptions
 from bot.plaintext import Look, mrkdwn
 from bot.render import COMMAND, Reply
 from bot.schedule import zone
@@ -371,9 +371,9 @@ def _post_lang(store: Store) -> str | None:
 
 def _other_workspaces(store: Store) -> bool:
     """Whether the database holds subscriptions of real Slack workspaces too."""
-    with store.sessions() as s:
-        found = s.scalars(
-            select(Subscription.id).where(Subscription.team_id != LOCAL_TEAM).limit(1)
+    with store.reader.connect() as conn:
+        found = conn.execute(
+            select(subscriptions.c.id).where(subscriptions.c.team_id != LOCAL_TEAM).limit(1)
         ).first()
     return found is not None
 

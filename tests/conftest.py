@@ -130,12 +130,12 @@ def fresh_database(url: str) -> str:
     """Empty a shared test database (every table of ours and Alembic's), and return its URL."""
     from sqlalchemy import text
 
-    from bot.models import Base
+    from bot.models import metadata
     from bot.store import make_engine
 
     engine = make_engine(url)
     with engine.begin() as conn:
-        Base.metadata.drop_all(conn)
+        metadata.drop_all(conn)
         conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
     engine.dispose()
     return url

@@ -21,7 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import SecretStr
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import select
+from sqlalchemy import Row, select
 
 from bot.app import Runtime, create_app
 from bot.channels import last_result
@@ -29,7 +29,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.content import load_library
 from bot.delivery import EVENT_TYPE, Deliverer, DeliverySettings, PassReport, delivery_key
-from bot.models import Delivery
+from bot.models import deliveries
 from bot.planner import Rules
 from bot.schedule import Schedule, parse_schedule
 from bot.slack_clients import SlackClients
@@ -98,9 +98,9 @@ class Clockwork:
     async def tick(self) -> PassReport:
         return await self.deliverer.run_pass()
 
-    def rows(self) -> list[Delivery]:
-        with self.store.sessions() as s:
-            return list(s.scalars(select(Delivery).order_by(Delivery.id)))
+    def rows(self) -> list[Row[Any]]:
+        with self.store.engine.connect() as conn:
+            return list(conn.execute(select(deliveries).order_by(deliveries.c.id)))
 
     async def close(self) -> None:
         if self.rt.clients:

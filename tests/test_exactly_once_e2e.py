@@ -15,11 +15,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Row, select
 
-from bot.models import Delivery
+from bot.models import deliveries
 from bot.schedule import Schedule, parse_schedule
 from bot.store import Store
 from tests.conftest import fresh_database
@@ -113,10 +114,10 @@ def shown(slack: FakeSlack) -> Counter[str]:
     return Counter(str(m["channel"]) for m in slack.messages())
 
 
-def rows(db: str) -> list[Delivery]:
+def rows(db: str) -> list[Row[Any]]:
     store = Store.open(db, migrate=False)
-    with store.sessions() as s:
-        found = list(s.scalars(select(Delivery)))
+    with store.engine.connect() as conn:
+        found = list(conn.execute(select(deliveries)))
     store.close()
     return found
 

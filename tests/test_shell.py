@@ -16,7 +16,7 @@ from bot.clock import FixedClock
 from bot.config import Settings
 from bot.content import Library, load_library
 from bot.i18n import read_lang
-from bot.models import Delivery
+from bot.models import deliveries as Delivery
 from bot.schedule import parse_schedule
 from bot.shell import LOCAL_CHANNEL, LOCAL_TEAM, Shell
 from bot.store import Store
@@ -94,7 +94,7 @@ def test_tick_prints_the_digest_and_the_reminder_and_posts_them_once(
     status = say(shell, "status")
     assert "Last delivery: 1 Dec 2026 at 09:00 CET — sent" in status
     store = Store.open(shell.settings.database_url)
-    with store.sessions() as s:
+    with store.engine.connect() as s:
         assert s.scalar(select(func.count()).select_from(Delivery)) == 1
     store.close()
     # a reminder day that is not a digest day: the reminder alone, 7 days before
@@ -129,7 +129,7 @@ def test_tick_refuses_a_database_with_slack_workspaces(library: Library, db: str
     out = say(shell, "tick 2026-11-30 09:00")
     assert "also holds Slack workspaces' subscriptions" in out
     store = Store.open(db)
-    with store.sessions() as s:
+    with store.engine.connect() as s:
         assert s.scalar(select(func.count()).select_from(Delivery)) == 0  # nothing taken
     store.close()
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import update
 
-from bot.models import Subscription
+from bot.models import subscriptions
 from bot.store import Store
 from tests import e2e
 from tests.conftest import CONTENT, fresh_database
@@ -74,8 +74,8 @@ def overdue_subscription(db: str, channel: str, minutes: int) -> None:
     store.subscribe(team_id="T1", channel_id=channel, schedule=schedule, now=now)  # type: ignore[arg-type]
     with store.engine.begin() as conn:
         conn.execute(
-            update(Subscription)
-            .where(Subscription.channel_id == channel)
+            update(subscriptions)
+            .where(subscriptions.c.channel_id == channel)
             .values(next_wake_at=now - timedelta(minutes=minutes))
         )
     store.close()

@@ -9,14 +9,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, and_, bindparam, select, update
+from sqlalchemy import ColumnElement, Connection, and_, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
 
 from bot import planner
-from bot.models import Delivery, Subscription
+from bot.models import deliveries as _deliveries
+from bot.models import subscriptions as _subscriptions
 from bot.store.engine import Database
 from bot.store.subscriptions import SubscriptionView, view_of
 
@@ -69,30 +70,30 @@ class Deliveries(Database):
 
     def deliveries(self, subscription_id: int) -> list[dict[str, Any]]:
         """Every delivery of one subscription, oldest first (for status and tests)."""
-        with self.sessions() as s:
-            rows = s.scalars(
-                select(Delivery)
-                .where(Delivery.subscription_id == subscription_id)
-                .order_by(Delivery.scheduled_for)
+        d = _deliveries.c
+        with self.reader.connect() as conn:
+            rows = conn.execute(
+                select(_deliveries)
+                .where(d.subscription_id == subscription_id)
+                .order_by(d.scheduled_for)
             ).all()
-            return [
-                {
-                    "scheduled_for": r.scheduled_for,
-                    "kinds": r.kinds,
-                    "status": r.status,
-                    "attempts": r.attempts,
-                    "error": r.error,
-                    "message_ts": r.message_ts,
-                }
-                for r in rows
-            ]
+        return [
+            {
+                "scheduled_for": r.scheduled_for,
+                "kinds": r.kinds,
+                "status": r.status,
+                "attempts": r.attempts,
+                "error": r.error,
+                "message_ts": r.message_ts,
+            }
+            for r in rows
+        ]
 
     def _held(self, which: ColumnElement[bool]) -> ColumnElement[bool]:
         """The deliveries ``which`` picks, as long as this worker holds them: every write about a
         claim is fenced so, and one another worker has taken over is left alone."""
-        d = Delivery.__table__
-        assert isinstance(d, Table)
-        return and_(which, d.c.status == "claimed", d.c.claimed_by == self.worker)
+        d = _deliveries.c
+        return and_(which, d.status == "claimed", d.claimed_by == self.worker)
 
     def claim_due(
         self,
@@ -113,66 +114,96 @@ class Deliveries(Database):
         claims: list[Claim] = []
         skipped: list[tuple[SubscriptionView, datetime, str]] = []
         until = now + lease
-        with self.sessions.begin() as s:
+        d, sub_c = _deliveries.c, _subscriptions.c
+        with self.engine.begin() as conn:
             # 1. take over deliveries whose worker died or gave up for now
             stale_q = (
-                select(Delivery)
-                .where(Delivery.status == "claimed", Delivery.lease_until <= now)
-                .order_by(Delivery.lease_until)
+                select(_deliveries)
+                .where(d.status == "claimed", d.lease_until <= now)
+                .order_by(d.lease_until)
                 .limit(limit)
             )
             if self.is_postgres:
                 stale_q = stale_q.with_for_update(skip_locked=True)
-            for d in s.scalars(stale_q).all():
-                sub = s.get(Subscription, d.subscription_id)
+            stale = conn.execute(stale_q).all()
+            # their subscriptions, as loaded and then changed in this transaction
+            subs = _load_subscriptions(conn, {r.subscription_id for r in stale})
+            given_up: list[dict[str, Any]] = []
+            taken: list[dict[str, Any]] = []
+            results: dict[int, str] = {}
+            for row in stale:
+                sub = subs.get(row.subscription_id)
                 took = planner.take_over(
-                    scheduled_for=d.scheduled_for,
-                    maybe_posted=bool(d.maybe_posted),
-                    error=d.error,
+                    scheduled_for=row.scheduled_for,
+                    maybe_posted=bool(row.maybe_posted),
+                    error=row.error,
                     active=sub is not None and not sub.paused,
                     now=now,
                     max_late=rules.max_late,
                 )
                 if took.status != "claimed":
-                    d.status, d.finished_at, d.error = took.status, now, took.error
+                    given_up.append(
+                        {"b_id": row.id, "b_status": took.status, "b_error": took.error}
+                    )
                     if sub is not None and took.last_result is not None:
-                        sub.last_result = took.last_result
+                        sub.last_result = results[sub.id] = took.last_result
                     continue
                 assert sub is not None
-                d.claimed_by, d.lease_until, d.attempts = self.worker, until, d.attempts + 1
+                attempts = row.attempts + 1
+                taken.append({"b_id": row.id, "b_attempts": attempts})
                 claims.append(
                     Claim(
-                        d.id,
+                        row.id,
                         view_of(sub),
-                        d.scheduled_for,
-                        d.kinds,
-                        d.attempts,
-                        bool(d.maybe_posted),
+                        row.scheduled_for,
+                        row.kinds,
+                        attempts,
+                        bool(row.maybe_posted),
                     )
                 )
+            if given_up:
+                conn.execute(
+                    update(_deliveries)
+                    .where(d.id == bindparam("b_id"))
+                    .values(
+                        status=bindparam("b_status"), finished_at=now, error=bindparam("b_error")
+                    ),
+                    given_up,
+                )
+            if taken:
+                conn.execute(
+                    update(_deliveries)
+                    .where(d.id == bindparam("b_id"))
+                    .values(
+                        claimed_by=self.worker, lease_until=until, attempts=bindparam("b_attempts")
+                    ),
+                    taken,
+                )
+            _set_results(conn, results)
 
             # 2. subscriptions whose wake-up time has come
             due_q = (
-                select(Subscription)
-                .where(Subscription.next_wake_at <= now)
-                .order_by(Subscription.next_wake_at)
+                select(_subscriptions)
+                .where(sub_c.next_wake_at <= now)
+                .order_by(sub_c.next_wake_at)
                 .limit(max(0, limit - len(claims)))
             )
             if self.is_postgres:
                 due_q = due_q.with_for_update(skip_locked=True)
-            rows = s.scalars(due_q).all()
+            rows = conn.execute(due_q).all()
             new_rows: list[dict[str, Any]] = []
-            pending: list[tuple[Subscription, SubscriptionView, planner.Post]] = []
-            for sub in rows:
-                view = view_of(sub)
-                assert sub.next_wake_at is not None
-                plan = planner.plan(view, sub.next_wake_at, now, rules)
-                sub.next_wake_at = plan.next_wake
+            pending: list[tuple[SubscriptionView, planner.Post]] = []
+            wakes: list[dict[str, Any]] = []
+            for row in rows:
+                view = view_of(row)
+                assert row.next_wake_at is not None
+                plan = planner.plan(view, row.next_wake_at, now, rules)
+                wakes.append({"b_sid": row.id, "b_wake": plan.next_wake})
                 for post in plan.posts:
                     late = post.skipped is not None
                     new_rows.append(
                         {
-                            "subscription_id": sub.id,
+                            "subscription_id": row.id,
                             "scheduled_for": post.scheduled_for,
                             "kinds": post.kinds,
                             "status": "skipped" if late else "claimed",
@@ -185,32 +216,38 @@ class Deliveries(Database):
                             "maybe_posted": False,
                         }
                     )
-                    pending.append((sub, view, post))
+                    pending.append((view, post))
+            results = {}
             if new_rows:
-                ids = self._insert_deliveries(s, new_rows)
-                for (sub, view, post), new_id in zip(pending, ids, strict=True):
+                ids = self._insert_deliveries(conn, new_rows)
+                for (view, post), new_id in zip(pending, ids, strict=True):
                     if new_id is None:  # another clock already owns this slot
                         continue
                     if post.skipped is not None:
-                        sub.last_result = f"skipped: {post.skipped}"
+                        results[view.id] = f"skipped: {post.skipped}"
                         skipped.append((view, post.scheduled_for, post.kinds))
                     else:
                         claims.append(Claim(new_id, view, post.scheduled_for, post.kinds, 1))
+            if wakes:
+                conn.execute(
+                    update(_subscriptions)
+                    .where(sub_c.id == bindparam("b_sid"))
+                    .values(next_wake_at=bindparam("b_wake")),
+                    wakes,
+                )
+            _set_results(conn, results)
         return claims, skipped
 
-    def _insert_deliveries(self, s: Session, rows: list[dict[str, Any]]) -> list[int | None]:
+    def _insert_deliveries(self, conn: Connection, rows: list[dict[str, Any]]) -> list[int | None]:
         """Insert delivery rows, ignoring any slot already taken; the new ids (None if taken)."""
-        table = Delivery.__table__
-        assert isinstance(table, Table)
+        table = _deliveries
         insert = postgresql.insert if self.is_postgres else sqlite.insert
         stmt = (
             insert(table)
             .on_conflict_do_nothing(index_elements=["subscription_id", "scheduled_for"])
             .returning(table.c.id, table.c.subscription_id, table.c.scheduled_for)
         )
-        got = {
-            (r.subscription_id, r.scheduled_for): r.id for r in s.connection().execute(stmt, rows)
-        }
+        got = {(r.subscription_id, r.scheduled_for): r.id for r in conn.execute(stmt, rows)}
         ids: list[int | None] = [got.get((r["subscription_id"], r["scheduled_for"])) for r in rows]
         return ids
 
@@ -223,20 +260,18 @@ class Deliveries(Database):
         """
         if not outcomes:
             return
-        d, sub = Delivery.__table__, Subscription.__table__
-        assert isinstance(d, Table) and isinstance(sub, Table)
-        with self.sessions.begin() as s:
+        d, sub = _deliveries, _subscriptions
+        with self.engine.begin() as conn:
             owned: set[int] = set()
             ids = [o.delivery_id for o in outcomes]
             for i in range(0, len(ids), 1000):
-                q = select(Delivery.id).where(self._held(Delivery.id.in_(ids[i : i + 1000])))
+                q = select(d.c.id).where(self._held(d.c.id.in_(ids[i : i + 1000])))
                 if self.is_postgres:
                     q = q.with_for_update()  # nobody takes these over until we commit
-                owned.update(s.scalars(q))
+                owned.update(conn.execute(q).scalars())
             mine = [o for o in outcomes if o.delivery_id in owned]
             retry = [o for o in mine if o.status == "retry"]
             final = [o for o in mine if o.status != "retry"]
-            conn = s.connection()
             if retry:
                 conn.execute(
                     update(d)
@@ -355,13 +390,12 @@ class Deliveries(Database):
         """
         if not ids:
             return set()
-        d = Delivery.__table__
-        assert isinstance(d, Table)
+        d = _deliveries
         values: dict[str, Any] = {"lease_until": until}
         if sending:
             values["maybe_posted"] = True
         kept: set[int] = set()
-        with self.sessions.begin() as s:
+        with self.engine.begin() as conn:
             for i in range(0, len(ids), 1000):
                 stmt = (
                     update(d)
@@ -369,7 +403,7 @@ class Deliveries(Database):
                     .values(**values)
                     .returning(d.c.id)
                 )
-                kept.update(int(x) for x in s.execute(stmt).scalars())
+                kept.update(int(x) for x in conn.execute(stmt).scalars())
         return kept
 
     def release(self, held: Sequence[tuple[int, bool]], at: datetime) -> None:
@@ -378,12 +412,34 @@ class Deliveries(Database):
         post of it may have reached Slack (the next owner then looks in the history first)."""
         if not held:
             return
-        d = Delivery.__table__
-        assert isinstance(d, Table)
-        with self.sessions.begin() as s:
-            s.connection().execute(
+        d = _deliveries
+        with self.engine.begin() as conn:
+            conn.execute(
                 update(d)
                 .where(self._held(d.c.id == bindparam("b_id")))
                 .values(lease_until=at, claimed_by=None, maybe_posted=bindparam("b_maybe")),
                 [{"b_id": i, "b_maybe": maybe} for i, maybe in held],
             )
+
+
+def _load_subscriptions(conn: Connection, ids: set[int]) -> dict[int, SimpleNamespace]:
+    """The subscriptions with these ids, by id, each as an object whose attributes are its columns
+    (changed as the transaction changes them, so each view made of it says what it will say)."""
+    found: dict[int, SimpleNamespace] = {}
+    wanted = sorted(ids)
+    for i in range(0, len(wanted), 1000):
+        q = select(_subscriptions).where(_subscriptions.c.id.in_(wanted[i : i + 1000]))
+        found.update((r.id, SimpleNamespace(**r._asdict())) for r in conn.execute(q))
+    return found
+
+
+def _set_results(conn: Connection, results: dict[int, str]) -> None:
+    """Set the ``last_result`` of subscriptions, by id."""
+    if results:
+        sub = _subscriptions.c
+        conn.execute(
+            update(_subscriptions)
+            .where(sub.id == bindparam("b_sid"))
+            .values(last_result=bindparam("b_result")),
+            [{"b_sid": i, "b_result": r} for i, r in results.items()],
+        )

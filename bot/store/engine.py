@@ -13,7 +13,6 @@ from typing import Any, Self
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
-from sqlalchemy.orm import sessionmaker
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -62,7 +61,7 @@ def _sqlite_pragmas(dbapi_conn: Any, _: Any) -> None:
     cur.close()
 
 
-# the execution option that marks a connection that only reads (``Store.reads``)
+# the execution option that marks a connection that only reads (``Store.reader``)
 READ_ONLY = "declaration_read_only"
 
 
@@ -139,20 +138,19 @@ def _database_problem(engine: Engine, exc: Exception) -> str:
 
 
 class Database:
-    """One database: its engine, sessions for writing, connections and sessions for reading, and
-    its schema. Each store method is one transaction and returns plain frozen values."""
+    """One database: its engine (``engine.begin()``: one writing transaction), the connections
+    that only read, and its schema. Each store method is one transaction of SQLAlchemy Core
+    statements (no ORM) and returns plain frozen values."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self.sessions = sessionmaker(engine, expire_on_commit=False)
         self.is_postgres = engine.dialect.name == "postgresql"
-        # connections and sessions that only read, one statement at a time: on SQLite they never
-        # wait for the write lock, on PostgreSQL they skip BEGIN and ROLLBACK (two round trips)
+        # connections that only read, one statement at a time: on SQLite they never wait for the
+        # write lock, on PostgreSQL they skip BEGIN and ROLLBACK (two round trips)
         options: dict[str, Any] = {READ_ONLY: True}
         if self.is_postgres:
             options["isolation_level"] = "AUTOCOMMIT"
         self.reader = engine.execution_options(**options)
-        self.reads = sessionmaker(self.reader, expire_on_commit=False)
         # who holds a lease: unique per store, so two clocks in one process fence each other too
         self.worker = f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(4)}"
 

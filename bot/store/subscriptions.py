@@ -6,11 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime, time
 from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, func, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, delete, func, insert, select, update
 
 from bot import planner
-from bot.models import Subscription
+from bot.models import subscriptions
 from bot.schedule import Schedule, days_from_key, days_key
 from bot.store.engine import Database
 
@@ -42,19 +41,36 @@ def seen_keys(stored: str | None) -> frozenset[str] | None:
     return None if stored is None else frozenset(stored.split())
 
 
-def _channel_row(s: Session, team_id: str, channel_id: str) -> Subscription | None:
-    return s.scalars(
-        select(Subscription).where(
-            Subscription.team_id == team_id, Subscription.channel_id == channel_id
-        )
-    ).one_or_none()
-
-
-_SUBSCRIPTIONS = Subscription.__table__
-assert isinstance(_SUBSCRIPTIONS, Table)
-_BY_CHANNEL = select(_SUBSCRIPTIONS).where(
+_SUBSCRIPTIONS = subscriptions
+_CHANNEL = (
     _SUBSCRIPTIONS.c.team_id == bindparam("team"),
     _SUBSCRIPTIONS.c.channel_id == bindparam("channel"),
+)
+_BY_CHANNEL = select(_SUBSCRIPTIONS).where(*_CHANNEL)
+_UNSUBSCRIBE = delete(_SUBSCRIPTIONS).where(*_CHANNEL)
+# `pause`: the channel's subscription stops waking up, as it is afterwards
+_PAUSE = (
+    update(_SUBSCRIPTIONS)
+    .where(*_CHANNEL)
+    .values(
+        paused=True,
+        paused_reason=bindparam("v_reason"),
+        next_wake_at=None,
+        updated_at=bindparam("v_now"),
+    )
+    .returning(*_SUBSCRIPTIONS.c)
+)
+# `resume`: unpaused, waking up next when its schedule says (computed from the row just read)
+_RESUME = (
+    update(_SUBSCRIPTIONS)
+    .where(_SUBSCRIPTIONS.c.id == bindparam("b_id"))
+    .values(
+        paused=False,
+        paused_reason=None,
+        updated_at=bindparam("v_now"),
+        next_wake_at=bindparam("v_next_wake_at"),
+    )
+    .returning(*_SUBSCRIPTIONS.c)
 )
 
 
@@ -100,8 +116,8 @@ _SUBSCRIBE_INSERT = (
 
 
 def view_of(row: Any) -> SubscriptionView:
-    """A subscription as a plain value, from an ORM ``Subscription`` or a Core row of its table
-    (the same attribute names)."""
+    """A subscription as a plain value, from a row of its table (or anything with its columns'
+    names as attributes)."""
     return SubscriptionView(
         id=row.id,
         team_id=row.team_id,
@@ -181,62 +197,50 @@ class Subscriptions(Database):
         return view_of(row) if row is not None else None
 
     def unsubscribe(self, team_id: str, channel_id: str) -> bool:
-        with self.sessions.begin() as s:
-            result = s.execute(
-                delete(Subscription).where(
-                    Subscription.team_id == team_id, Subscription.channel_id == channel_id
-                )
-            )
-            return bool(getattr(result, "rowcount", 0))
+        with self.engine.begin() as conn:
+            result = conn.execute(_UNSUBSCRIBE, {"team": team_id, "channel": channel_id})
+            return bool(result.rowcount)
 
     def pause(
         self, team_id: str, channel_id: str, reason: str, now: datetime
     ) -> SubscriptionView | None:
-        with self.sessions.begin() as s:
-            row = _channel_row(s, team_id, channel_id)
-            if row is None:
-                return None
-            row.paused, row.paused_reason, row.next_wake_at, row.updated_at = (
-                True,
-                reason,
-                None,
-                now,
-            )
-            return view_of(row)
+        params = {"team": team_id, "channel": channel_id, "v_reason": reason, "v_now": now}
+        with self.engine.begin() as conn:
+            row = conn.execute(_PAUSE, params).first()
+        return view_of(row) if row is not None else None
 
     def resume(self, team_id: str, channel_id: str, now: datetime) -> SubscriptionView | None:
-        with self.sessions.begin() as s:
-            row = _channel_row(s, team_id, channel_id)
+        with self.engine.begin() as conn:
+            row = conn.execute(_BY_CHANNEL, {"team": team_id, "channel": channel_id}).first()
             if row is None:
                 return None
-            view = view_of(row)
-            row.paused, row.paused_reason, row.updated_at = False, None, now
-            row.next_wake_at = planner.next_wake(view.schedule, now)
-            return view_of(row)
+            next_wake = planner.next_wake(view_of(row).schedule, now)
+            params = {"b_id": row.id, "v_now": now, "v_next_wake_at": next_wake}
+            row = conn.execute(_RESUME, params).first()
+        return view_of(row) if row is not None else None
 
     def list_team(self, team_id: str) -> list[SubscriptionView]:
-        with self.reads() as s:
-            rows = s.scalars(
-                select(Subscription)
-                .where(Subscription.team_id == team_id)
-                .order_by(Subscription.channel_id)
+        with self.reader.connect() as conn:
+            rows = conn.execute(
+                select(_SUBSCRIPTIONS)
+                .where(_SUBSCRIPTIONS.c.team_id == team_id)
+                .order_by(_SUBSCRIPTIONS.c.channel_id)
             ).all()
-            return [view_of(r) for r in rows]
+        return [view_of(r) for r in rows]
 
     def count(self) -> int:
-        with self.reads() as s:
-            return int(s.scalar(select(func.count()).select_from(Subscription)) or 0)
+        with self.reader.connect() as conn:
+            return int(conn.scalar(select(func.count()).select_from(_SUBSCRIPTIONS)) or 0)
 
     def gauges(self, now: datetime) -> dict[str, int]:
         """Counts for monitoring: subscriptions, paused ones, and those due but not yet claimed."""
-        with self.reads() as s:
-            total, paused, due = s.execute(
+        c = _SUBSCRIPTIONS.c
+        with self.reader.connect() as conn:
+            total, paused, due = conn.execute(
                 select(
                     func.count(),
-                    func.count().filter(Subscription.paused.is_(True)),
-                    func.count().filter(
-                        Subscription.paused.is_(False), Subscription.next_wake_at <= now
-                    ),
-                ).select_from(Subscription)
+                    func.count().filter(c.paused.is_(True)),
+                    func.count().filter(c.paused.is_(False), c.next_wake_at <= now),
+                ).select_from(_SUBSCRIPTIONS)
             ).one()
         return {"subscriptions": int(total), "paused": int(paused), "due": int(due)}

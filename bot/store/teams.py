@@ -7,20 +7,15 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, delete, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Connection, bindparam, delete, insert, or_, select, update
 
-from bot.models import InstallationRow, OAuthState, Subscription
+from bot.models import installations, oauth_states, subscriptions
 from bot.store.engine import Database
 
 
-def _rowcount(result: object) -> int:
-    return int(getattr(result, "rowcount", 0) or 0)
-
-
-def _delete_subscriptions(s: Session, where: ColumnElement[bool]) -> int:
+def _delete_subscriptions(conn: Connection, where: ColumnElement[bool]) -> int:
     """Delete subscriptions (and, by cascade, their deliveries); how many."""
-    return _rowcount(s.execute(delete(Subscription).where(where)))
+    return conn.execute(delete(subscriptions).where(where)).rowcount
 
 
 class Teams(Database):
@@ -28,18 +23,19 @@ class Teams(Database):
 
     def delete_team(self, team_id: str) -> int:
         """Delete every subscription (and delivery) of a workspace."""
-        with self.sessions.begin() as s:
-            return _delete_subscriptions(s, Subscription.team_id == team_id)
+        with self.engine.begin() as conn:
+            return _delete_subscriptions(conn, subscriptions.c.team_id == team_id)
 
     def pause_team(self, team_id: str, reason: str, now: datetime) -> int:
         """Pause every subscription of a workspace (its token stopped working)."""
-        with self.sessions.begin() as s:
-            result = s.execute(
-                update(Subscription)
-                .where(Subscription.team_id == team_id, Subscription.paused.is_(False))
+        c = subscriptions.c
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                update(subscriptions)
+                .where(c.team_id == team_id, c.paused.is_(False))
                 .values(paused=True, paused_reason=reason, next_wake_at=None, updated_at=now)
             )
-            return _rowcount(result)
+            return result.rowcount
 
     # --- installations ----------------------------------------------------------------------
 
@@ -54,34 +50,43 @@ class Teams(Database):
         now: datetime,
     ) -> None:
         """Store a workspace's (or an org's) installation under ``key``; the latest wins."""
-        with self.sessions.begin() as s:
-            row = s.scalars(
-                select(InstallationRow).where(InstallationRow.workspace_key == key)
-            ).one_or_none()
-            if row is None:
-                row = InstallationRow(workspace_key=key)
-                s.add(row)
-            row.enterprise_id = enterprise_id
-            row.team_id = team_id
-            row.is_enterprise_install = is_enterprise_install
-            row.data = sealed
-            row.installed_at = now
+        values = {
+            "enterprise_id": enterprise_id,
+            "team_id": team_id,
+            "is_enterprise_install": is_enterprise_install,
+            "data": sealed,
+            "installed_at": now,
+        }
+        with self.engine.begin() as conn:
+            updated = conn.execute(
+                update(installations).where(installations.c.workspace_key == key).values(**values)
+            )
+            if not updated.rowcount:
+                conn.execute(insert(installations).values(workspace_key=key, **values))
 
     def installations(self, keys: Collection[str]) -> dict[str, str]:
         """The sealed installations stored under any of ``keys``, by key."""
-        with self.reads() as s:
-            rows = s.scalars(
-                select(InstallationRow).where(InstallationRow.workspace_key.in_(list(keys)))
+        c = installations.c
+        with self.reader.connect() as conn:
+            rows = conn.execute(
+                select(c.workspace_key, c.data).where(c.workspace_key.in_(list(keys)))
             ).all()
-            return {r.workspace_key: r.data for r in rows}
+        return {r.workspace_key: r.data for r in rows}
 
     def reseal_installations(self, reseal: Callable[[str], str]) -> int:
         """Replace every stored installation with ``reseal`` of it, all or none (an exception
         from ``reseal`` changes nothing); how many."""
-        with self.sessions.begin() as s:
-            rows = s.scalars(select(InstallationRow)).all()
-            for row in rows:
-                row.data = reseal(row.data)
+        c = installations.c
+        with self.engine.begin() as conn:
+            rows = conn.execute(select(c.id, c.data)).all()
+            resealed = [{"b_id": r.id, "b_data": reseal(r.data)} for r in rows]
+            if resealed:
+                conn.execute(
+                    update(installations)
+                    .where(c.id == bindparam("b_id"))
+                    .values(data=bindparam("b_data")),
+                    resealed,
+                )
             return len(rows)
 
     def forget_workspace(
@@ -90,16 +95,17 @@ class Teams(Database):
         """Delete a workspace's installation (stored under ``key``), or an org's and its
         workspaces', and its subscriptions and deliveries, in one transaction; (installations,
         subscriptions) deleted."""
-        with self.sessions.begin() as s:
-            conds = [InstallationRow.workspace_key == key]
+        c = installations.c
+        with self.engine.begin() as conn:
+            conds = [c.workspace_key == key]
             if enterprise_id and not team_id:
-                conds.append(InstallationRow.enterprise_id == enterprise_id)
-            gone = _rowcount(s.execute(delete(InstallationRow).where(or_(*conds))))
+                conds.append(c.enterprise_id == enterprise_id)
+            gone = conn.execute(delete(installations).where(or_(*conds))).rowcount
             subs = _delete_subscriptions(
-                s,
-                Subscription.team_id == team_id
+                conn,
+                subscriptions.c.team_id == team_id
                 if team_id
-                else Subscription.enterprise_id == enterprise_id,
+                else subscriptions.c.enterprise_id == enterprise_id,
             )
         return gone, subs
 
@@ -107,15 +113,19 @@ class Teams(Database):
 
     def add_state(self, state: str, expires_at: datetime, now: datetime) -> None:
         """Keep an OAuth ``state`` until ``expires_at`` (and drop the ones expired by ``now``)."""
-        with self.sessions.begin() as s:
-            s.execute(delete(OAuthState).where(OAuthState.expires_at < now))
-            s.add(OAuthState(state=state, expires_at=expires_at))
+        with self.engine.begin() as conn:
+            conn.execute(delete(oauth_states).where(oauth_states.c.expires_at < now))
+            conn.execute(insert(oauth_states).values(state=state, expires_at=expires_at))
 
     def take_state(self, state: str, now: datetime) -> bool:
-        """Use up an OAuth ``state``: whether it was kept and had not expired by ``now``."""
-        with self.sessions.begin() as s:
-            row = s.get(OAuthState, state)
-            if row is None:
-                return False
-            s.delete(row)
-            return row.expires_at >= now
+        """Use up an OAuth ``state``: whether it was kept and had not expired by ``now``.
+
+        One statement deletes it and says when it expired: of two requests with the same state,
+        only the one whose DELETE found it may use it."""
+        with self.engine.begin() as conn:
+            expires_at = conn.execute(
+                delete(oauth_states)
+                .where(oauth_states.c.state == state)
+                .returning(oauth_states.c.expires_at)
+            ).scalar()
+        return expires_at is not None and expires_at >= now
