@@ -368,3 +368,31 @@ async def test_pause_resume_unsubscribe(db_url: str, slack: FakeSlack) -> None:
     await w.tick(T0.replace(hour=9) + timedelta(days=2, seconds=5))
     assert len(slack.posts()) == 1
     await w.close()
+
+
+def test_subscribing_again_updates_and_racing_subscribes_make_one(db_url: str) -> None:
+    """The reply says "Subscribed" once and "Updated" after; two people subscribing a new channel
+    at the same moment leave one subscription, and exactly one of them is told it was created."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from bot.schedule import parse_schedule
+
+    store = Store.open(db_url)
+    daily = parse_schedule(["daily", "09:00", "UTC"])
+    weekly = parse_schedule(["weekly", "monday", "10:00", "UTC"])
+    assert isinstance(daily, Schedule) and isinstance(weekly, Schedule)
+    first, created = store.subscribe(team_id="T1", channel_id="CA", schedule=daily, now=T0)
+    assert created and first.schedule == daily
+    later = T0 + timedelta(minutes=5)
+    again, created = store.subscribe(team_id="T1", channel_id="CA", schedule=weekly, now=later)
+    assert not created and again.id == first.id and again.schedule == weekly
+    assert store.get("T1", "CA") == again
+
+    def subscribe(i: int) -> bool:
+        return store.subscribe(team_id="T1", channel_id="CRACE", schedule=daily, now=T0)[1]
+
+    with ThreadPoolExecutor(8) as pool:
+        told = list(pool.map(subscribe, range(8)))
+    assert told.count(True) == 1
+    assert [s.channel_id for s in store.list_team("T1")].count("CRACE") == 1
+    store.close()

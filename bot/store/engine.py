@@ -151,6 +151,11 @@ class Database:
         if self.is_postgres:
             options["isolation_level"] = "AUTOCOMMIT"
         self.reader = engine.execution_options(**options)
+        # writes that are one statement, atomic on their own: on PostgreSQL without BEGIN and
+        # COMMIT around them (two round trips); on SQLite a transaction as any write
+        self.one_statement = (
+            engine.execution_options(isolation_level="AUTOCOMMIT") if self.is_postgres else None
+        )
         # who holds a lease: unique per store, so two clocks in one process fence each other too
         self.worker = f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(4)}"
 

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime, time
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, literal_column, select, update
+from sqlalchemy.dialects import postgresql
 
 from bot import planner
 from bot.models import subscriptions
@@ -114,6 +115,23 @@ _SUBSCRIBE_INSERT = (
     .returning(*_SUBSCRIPTIONS.c)
 )
 
+# PostgreSQL: the same in one statement (the unique constraint on the channel decides between
+# insert and update), so it needs no transaction around it, and two people subscribing a new
+# channel at once cannot both insert
+_SUBSCRIBE_UPSERT = (
+    postgresql.insert(_SUBSCRIPTIONS)
+    .values(
+        team_id=bindparam("b_team"),
+        channel_id=bindparam("b_channel"),
+        created_at=bindparam("b_created"),
+        digests_sent=0,
+        **_SUBSCRIBE_SETS,
+    )
+    .on_conflict_do_update(constraint="uq_subscription_channel", set_=_SUBSCRIBE_SETS)
+    # a row an insert wrote has no deleting transaction yet (xmax 0); an updated one has
+    .returning(*_SUBSCRIPTIONS.c, literal_column("xmax = 0").label("inserted"))
+)
+
 
 def view_of(row: Any) -> SubscriptionView:
     """A subscription as a plain value, from a row of its table (or anything with its columns'
@@ -183,12 +201,16 @@ class Subscriptions(Database):
             "v_updated_at": now,
             "v_next_wake_at": planner.next_wake(schedule, now),
         }
+        params["b_created"] = now
+        if self.one_statement is not None:
+            with self.one_statement.connect() as conn:
+                row = conn.execute(_SUBSCRIBE_UPSERT, params).one()
+            return view_of(row), bool(row.inserted)
         with self.engine.begin() as conn:
-            row = conn.execute(_SUBSCRIBE_UPDATE, params).first()
-            created = row is None
-            if row is None:
-                row = conn.execute(_SUBSCRIBE_INSERT, {**params, "b_created": now}).one()
-        return view_of(row), created
+            updated = conn.execute(_SUBSCRIBE_UPDATE, params).first()
+            if updated is not None:
+                return view_of(updated), False
+            return view_of(conn.execute(_SUBSCRIBE_INSERT, params).one()), True
 
     def get(self, team_id: str, channel_id: str) -> SubscriptionView | None:
         # Core rather than the ORM: half the time, and this is every `status` and `pause`
