@@ -111,3 +111,25 @@ async def test_rotation_with_a_key_that_opens_nothing_changes_nothing(store: Sto
         enterprise_id=None, team_id="T1"
     )
     assert found is not None and found.bot_token == "xoxb-one"
+
+
+async def test_forgetting_a_workspace_that_names_none_deletes_no_ones_subscriptions(
+    store: Store,
+) -> None:
+    """An uninstall that names neither a team nor an organisation (a malformed event) must not
+    match every subscription outside an organisation: it deletes nothing of anyone's."""
+    from datetime import UTC, datetime
+
+    from bot.schedule import Schedule, parse_schedule
+
+    daily = parse_schedule(["daily", "09:00", "UTC"])
+    assert isinstance(daily, Schedule)
+    now = datetime(2026, 11, 27, 8, tzinfo=UTC)
+    for team, channel in (("T1", "C1"), ("T2", "C2")):
+        store.subscribe(team_id=team, channel_id=channel, schedule=daily, now=now)
+    inst = DbInstallationStore(store, TokenCipher(Fernet.generate_key().decode()))
+    await inst.async_save(install("T1", "xoxb-one"))
+    assert inst.forget_sync(None, None) == (0, 0)
+    assert store.get("T1", "C1") is not None and store.get("T2", "C2") is not None
+    assert inst.forget_sync(None, "T1") == (1, 1)  # naming a team still forgets that team only
+    assert store.get("T1", "C1") is None and store.get("T2", "C2") is not None

@@ -101,6 +101,10 @@ class Teams(Database):
             if enterprise_id and not team_id:
                 conds.append(c.enterprise_id == enterprise_id)
             gone = conn.execute(delete(installations).where(or_(*conds))).rowcount
+            if not team_id and not enterprise_id:
+                # names no workspace: "enterprise_id IS NULL" would match every subscription
+                # outside an organisation
+                return gone, 0
             subs = _delete_subscriptions(
                 conn,
                 subscriptions.c.team_id == team_id
