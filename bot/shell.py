@@ -30,7 +30,7 @@ from slack_sdk.web.async_slack_response import AsyncSlackResponse
 from sqlalchemy import select
 
 from bot import commands as c
-from bot import core, digest, render
+from bot import core, digest, planner, render
 from bot.channels import Channels, Invocation
 from bot.clock import Clock, FixedClock
 from bot.config import Settings
@@ -326,9 +326,8 @@ class Shell:
             reason = pause_reason(sub.paused_reason, lang)
             out.append(mrkdwn(t(lang, "channels.paused_line", reason=reason), look))
         else:
-            found = digest.next_post(
-                self.content.current(), sub.schedule, at, self.delivery.lead_days
-            )
+            # within what the channel receives and its topics, as `status` says it
+            found = planner.next_post(self.content.current(), sub, at, self.delivery.lead_days)
             if found is not None:
                 line = t(lang, "channels.next_post", when=digest.describe_next(*found, lang))
                 out.append(mrkdwn(line, look))

@@ -246,3 +246,15 @@ def test_read_lang_takes_every_lang_word_out(words: list[str]) -> None:
     assert found == (known[-1].casefold().removeprefix("lang:") if known else None)
     odd = [w for w in words if w.casefold() in ("lang:", "lang:xx")]
     assert unknown == (None if known or not odd else odd[0].removeprefix("lang:"))
+
+
+def test_the_next_post_after_a_tick_is_within_what_the_channel_receives(
+    soon: Library, db: str
+) -> None:
+    """A channel that receives only reminders is told its next reminder, not a digest it will
+    never get (as `status` says it)."""
+    shell = make_shell(soon, db)
+    say(shell, "subscribe 09:00 reminders-only")
+    out = say(shell, "tick 2026-12-02 09:00")
+    assert "Next post: 24 Dec 2026 at 09:00 CET (summit reminder)." in out
+    assert "(digest)" not in out
