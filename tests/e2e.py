@@ -477,6 +477,19 @@ class Bot(Client):
             return HttpReply(err.code, err.read(), dict(err.headers))
 
 
+def spawn(args: list[str], env: Mapping[str, str], cwd: Path, log: Path) -> subprocess.Popen[str]:
+    """``declaration-bot ARGS`` as its own process, its output (both streams) in ``log``."""
+    with log.open("w") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "bot", *args],
+            env=dict(env),
+            cwd=cwd,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+
+
 @contextmanager
 def running(
     args: list[str], env: dict[str, str], tmp: Path, wait_http: bool = True
@@ -484,15 +497,7 @@ def running(
     port = free_port()
     env = {"PORT": str(port), **env}
     log = tmp / f"bot-{port}.log"
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "bot", *args],
-            env=env,
-            cwd=tmp,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
+    proc = spawn(args, env, tmp, log)
     bot = Bot(proc, port, log)
     try:
         if wait_http:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -24,7 +23,7 @@ from bot.models import deliveries
 from bot.schedule import Schedule, parse_schedule
 from bot.store import Store
 from tests.conftest import fresh_database
-from tests.e2e import bot_env
+from tests.e2e import bot_env, spawn
 from tests.fakeslack import FakeSlack
 
 N = 300
@@ -94,16 +93,7 @@ class Proc:
 def start(args: list[str], slack: FakeSlack, db: str, tmp: Path, **extra: str) -> Proc:
     log = tmp / f"{args[0]}-{time.monotonic_ns()}.log"
     env = bot_env(slack.base_url, DATABASE_URL=db, **{**FAST, **extra})
-    with log.open("w") as out:
-        popen = subprocess.Popen(
-            [sys.executable, "-m", "bot", *args],
-            env=env,
-            cwd=tmp,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-    return Proc(popen, log)
+    return Proc(spawn(args, env, tmp, log), log)
 
 
 def tick_at(at: datetime) -> list[str]:
