@@ -24,19 +24,11 @@ from bot.content import load_library
 from bot.planner import Rules, scoped
 from bot.schedule import Schedule, parse_schedule
 from bot.store import Store
-from tests.conftest import CONTENT, fresh_database
+from tests.conftest import CONTENT
 from tests.contenthelp import add_summit
 from tests.fakeslack import FakeSlack
 
 T0 = datetime(2026, 12, 1, 7, 0, tzinfo=UTC)  # a Tuesday
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'bot.sqlite3'}"
-        return
-    yield fresh_database(request.getfixturevalue("postgres_url"))
 
 
 @pytest.fixture

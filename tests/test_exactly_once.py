@@ -10,7 +10,6 @@ import asyncio
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -34,7 +33,7 @@ from bot.planner import Rules
 from bot.schedule import Schedule, parse_schedule
 from bot.slack_clients import SlackClients
 from bot.store import Store
-from tests.conftest import CONTENT, fresh_database
+from tests.conftest import CONTENT
 from tests.fakeslack import FakeSlack
 
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)  # every channel's slot: daily 09:00 UTC
@@ -50,14 +49,6 @@ class MovingClock:
 
     def now(self) -> datetime:
         return self.start + timedelta(seconds=time.monotonic() - self.t0)
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'bot.sqlite3'}"
-        return
-    yield fresh_database(request.getfixturevalue("postgres_url"))
 
 
 @pytest.fixture

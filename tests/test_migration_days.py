@@ -3,27 +3,15 @@ lost (their deliveries stay), on SQLite and PostgreSQL; and back down again."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
-import pytest
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import inspect, text
 
 from bot.store import MIGRATIONS, Store
-from tests.conftest import fresh_database
 
 NOW = datetime(2026, 11, 30, 12, tzinfo=UTC)
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'bot.sqlite3'}"
-        return
-    yield fresh_database(request.getfixturevalue("postgres_url"))
 
 
 def _migrate(store: Store, target: str, down: bool = False) -> None:

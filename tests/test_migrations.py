@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
@@ -19,17 +17,9 @@ from sqlalchemy import inspect
 
 from bot.models import metadata
 from bot.store import MIGRATIONS, Store, head_revision
-from tests.conftest import ROOT, fresh_database
+from tests.conftest import ROOT
 from tests.e2e import bot_env, running, say
 from tests.fakeslack import FakeSlack
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'bot.sqlite3'}"
-        return
-    yield fresh_database(request.getfixturevalue("postgres_url"))
 
 
 def _alembic() -> Config:
