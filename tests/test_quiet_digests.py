@@ -21,9 +21,9 @@ from tests.conftest import CONTENT
 from tests.contenthelp import add_summit
 from tests.fakeslack import FakeSlack
 from tests.newshelp import add_development, no_developments, no_upcoming_dates
-from tests.test_delivery import T0, World, db_url, posts_to, slack
+from tests.test_delivery import T0, World, posts_to, slack
 
-__all__ = ["db_url", "slack"]  # the fixtures, shared with test_delivery
+__all__ = ["slack"]  # the fixture, shared with test_delivery (db_url is in conftest.py)
 
 NINE = T0.replace(hour=9, second=5)  # Tuesday 1 December 2026, just after the 09:00 UTC slot
 

@@ -15,10 +15,10 @@ from tests.conftest import CONTENT
 from tests.contenthelp import add_summit
 from tests.fakeslack import FakeSlack
 from tests.newshelp import add_development, no_developments, no_upcoming_dates
-from tests.test_delivery import World, db_url, posts_to, slack
+from tests.test_delivery import World, posts_to, slack
 from tests.test_quiet_digests import NINE, day, edited, statuses
 
-__all__ = ["db_url", "slack"]  # the fixtures, shared with test_delivery
+__all__ = ["slack"]  # the fixture, shared with test_delivery (db_url is in conftest.py)
 
 
 @pytest.fixture
