@@ -23,6 +23,9 @@ log = logging.getLogger("declaration_bot.command")
 # The database behind a channel command must answer well inside Slack's 3 s, or the user is told
 # (a change is one transaction: done whole or not at all, and `status` says which)
 CHANNEL_COMMAND_SECONDS = 2.5
+# A channel command answered within this long (from its arrival) is answered in its
+# acknowledgement; a slower one is acknowledged then and answered through its response_url
+INLINE_SECONDS = 1.0
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
@@ -38,35 +41,33 @@ def register(app: AsyncApp, deps: Deps) -> None:
         profile = deps.locales.profile(client, command, deps.http)
         outcome = "ok"
         if isinstance(parsed.command, commands.CHANNEL_COMMANDS):
-            # these touch the database (and maybe users.info): acknowledge first, answer after;
-            # only a few at once (bot.app.Admission)
+            # these touch the database (and maybe users.info), and only a few at once
+            # (bot.app.Admission); the answer goes in the acknowledgement when it is ready within
+            # INLINE_SECONDS (one round trip, the user sees it at once), else through the
+            # command's response_url when it is
             admitted = await deps.admission.enter()
-            try:
+            # the work holds the place (if it has one yet) and gives it back when done
+            work = asyncio.ensure_future(
+                _answer_channel_command(parsed, command, profile, deps, admitted)
+            )
+            budget = INLINE_SECONDS - (time.perf_counter() - started)
+            if admitted and budget > 0:
+                await asyncio.wait((work,), timeout=budget)
+            if work.done():
+                reply, outcome = work.result()
+                ack.response = BoltResponse(
+                    status=200, body=render.response_body(reply, response_type="ephemeral")
+                )
+                metrics.command_seconds(kind).observe(time.perf_counter() - started)
+            else:
                 await ack()
                 metrics.command_seconds(kind).observe(time.perf_counter() - started)
-                if not admitted:
-                    await deps.admission.enter_late()
-                    admitted = True
-                lang = await deps.locales.lang_of(profile, parsed.lang)
-                try:
-                    async with asyncio.timeout(CHANNEL_COMMAND_SECONDS):
-                        reply = await _channel_command(parsed, command, profile, deps, lang)
-                except TimeoutError:
-                    log.warning("channel command timed out team=%s channel=%s", team, channel)
-                    outcome = "timeout"
-                    reply = render.error_reply(t(lang, "error.slow", command=render.COMMAND))
-                except Exception:
-                    log.exception("channel command failed team=%s channel=%s", team, channel)
-                    outcome = "error"
-                    reply = render.error_reply(t(lang, "error.failed"))
-                # Bolt's respond() would open a new HTTP session (and connection) for every reply
+                reply, outcome = await work
+                # Bolt's respond() would open a new HTTP session (and connection) per reply
                 await deps.http.respond(
                     str(command.get("response_url") or ""),
                     render.payload(reply, response_type="ephemeral", replace_original=False),
                 )
-            finally:
-                if admitted:
-                    deps.admission.leave()
         else:
             try:
                 lang = await deps.locales.lang_of(profile, parsed.lang)
@@ -91,6 +92,35 @@ def register(app: AsyncApp, deps: Deps) -> None:
             outcome,
             (time.perf_counter() - started) * 1000,
         )
+
+
+async def _answer_channel_command(
+    parsed: commands.Parsed,
+    command: dict[str, Any],
+    profile: UserProfile,
+    deps: Deps,
+    admitted: bool,
+) -> tuple[render.Reply, str]:
+    """The reply to a channel command and its outcome (ok, timeout, error), once it has a place
+    (``admitted``: it has one already)."""
+    if not admitted:
+        await deps.admission.enter_late()
+    try:
+        team, channel = command.get("team_id"), command.get("channel_id")
+        lang = DEFAULT  # until the reader's language is known
+        try:
+            async with asyncio.timeout(CHANNEL_COMMAND_SECONDS):
+                lang = await deps.locales.lang_of(profile, parsed.lang)
+                return await _channel_command(parsed, command, profile, deps, lang), "ok"
+        except TimeoutError:
+            log.warning("channel command timed out team=%s channel=%s", team, channel)
+            reply = render.error_reply(t(lang, "error.slow", command=render.COMMAND))
+            return reply, "timeout"
+        except Exception:
+            log.exception("channel command failed team=%s channel=%s", team, channel)
+            return render.error_reply(t(lang, "error.failed")), "error"
+    finally:
+        deps.admission.leave()
 
 
 async def _channel_command(

@@ -166,11 +166,13 @@ class Client:
 
 
 def say(bot: Client, slack: FakeSlack, text: str, **fields: str) -> str:
-    """Type a channel command; return what the user sees: the one reply posted to its
-    response_url, as JSON text."""
+    """Type a channel command; return what the user sees, as JSON text: the reply in the
+    acknowledgement, or (an answer that took longer) the one reply posted to its response_url."""
     key = f"r{time.monotonic_ns()}"
     r = bot.command(text, response_url=slack.response_url(key), **fields)
     assert r.status == 200, r.body
+    if r.body:
+        return json.dumps(r.json(), ensure_ascii=False)
     slack.wait_for(lambda: bool(slack.responses.get(key)))
     (reply,) = slack.responses[key]
     return json.dumps(reply, ensure_ascii=False)

@@ -16,6 +16,7 @@ import pytest
 from slack_sdk.models.views import View
 
 from bot.store import Store
+from tests import e2e
 from tests.e2e import InProcessBot, bot_env, in_process
 from tests.fakeslack import FakeSlack
 from tests.test_subscriptions_e2e import say
@@ -350,14 +351,9 @@ def test_the_home_tab_shows_the_channels_a_user_can_see(
     slack.add_channel("CPUB", name="public-news")
     slack.add_channel("CPRIV", name="secret", is_private=True, members=("U2",))
     for channel in ("CPUB", "CPRIV"):
-        key = f"r{channel}"
-        bot.command(
-            "subscribe daily",
-            channel_id=channel,
-            user_id="U2",
-            response_url=slack.response_url(key),
+        assert f"<#{channel}>" in e2e.say(
+            bot, slack, "subscribe daily", channel_id=channel, user_id="U2"
         )
-        slack.wait_for(lambda key=key: bool(slack.responses.get(key)))
     text = json.dumps(home_of(bot, slack, "U1"))
     assert "<#CPUB>" in text and "<#CPRIV>" not in text
     assert "1 more in channels you are not in" in text
@@ -372,9 +368,7 @@ def test_admins_only_applies_to_buttons_and_the_form(
 ) -> None:
     env = bot_env(slack.base_url, DATABASE_URL=db, SUBSCRIPTION_MANAGERS="admins")
     with in_process(env, tmp_path) as bot:
-        key = "admin-sub"
-        bot.command("subscribe daily", user_id="UADMIN", response_url=slack.response_url(key))
-        slack.wait_for(lambda: bool(slack.responses.get(key)))
+        assert "Subscribed" in e2e.say(bot, slack, "subscribe daily", user_id="UADMIN")
         view = home_of(bot, slack, "U1")
         assert actions(view)["sub:C1"] == ["home_preview"]
         assert "Only admins and owners" in json.dumps(view)

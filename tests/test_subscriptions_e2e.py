@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -132,25 +134,56 @@ def test_subscribe_asks_slack_for_the_callers_profile_once(
     assert len(slack.calls_to("users.info")) == 1
 
 
-def test_a_reply_whose_connection_was_closed_is_sent_again_once(
+def test_a_channel_command_is_answered_in_its_acknowledgement(
     bot: InProcessBot, slack: FakeSlack
 ) -> None:
-    """The reply goes on a kept-alive connection; if Slack had closed it, the user still gets
-    the reply, once, and the subscription is made once."""
-    say(bot, slack, "status")  # a connection to the response_url is now kept alive
+    """A quick answer comes back with the acknowledgement itself (one round trip), and only
+    there: nothing is posted to the response_url as well."""
+    r = bot.command("subscribe daily 09:00 UTC", response_url=slack.response_url("inline"))
+    assert r.status == 200
+    assert "Subscribed <#C1>: digests every day at 09:00 (UTC)" in r.json()["text"]
+    assert r.json()["response_type"] == "ephemeral"
+    e2e.wait_logged(bot, "command sub=Subscribe")  # logged after the reply would be posted
+    assert "inline" not in slack.responses
+
+
+@contextmanager
+def write_lock(db: str) -> Iterator[sqlite3.Connection]:
+    """SQLite's write lock, held by another connection as a long transaction would hold it."""
+    holder = sqlite3.connect(db.removeprefix("sqlite:///"), timeout=1)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        yield holder
+    finally:
+        holder.rollback()
+        holder.close()
+
+
+def test_a_slow_answer_is_acknowledged_first_and_sent_once_when_ready(
+    bot: InProcessBot, slack: FakeSlack, db: str
+) -> None:
+    """The database is busy: Slack gets its acknowledgement within its 3 s all the same, and the
+    answer follows at the response_url once the database answers. The reply goes on a
+    kept-alive connection; if Slack had closed it, the user still gets the reply, once, and the
+    subscription is made once."""
+    with write_lock(db):  # (readers are not held up by a writer: a change is)
+        r = bot.command("unsubscribe", response_url=slack.response_url("warm"))
+        assert r.status == 200 and r.body == b""  # acknowledged before the answer
+    slack.wait_for(lambda: bool(slack.responses.get("warm")))  # a connection is now kept alive
     slack.drop_responses(1)
-    seen = say(bot, slack, "subscribe daily 09:00 UTC")  # exactly one reply, or it fails
-    assert "Subscribed <#C1>: digests every day at 09:00 (UTC), in English." in seen
+    with write_lock(db):
+        r = bot.command("subscribe daily 09:00 UTC", response_url=slack.response_url("slow"))
+        assert r.status == 200 and r.body == b""
+    slack.wait_for(lambda: bool(slack.responses.get("slow")))
+    e2e.wait_logged(bot, "command sub=Subscribe")
+    (reply,) = slack.responses["slow"]  # exactly one reply
+    assert "Subscribed <#C1>: digests every day at 09:00 (UTC), in English." in reply["text"]
+    assert Store.open(db).count() == 1
 
 
 def test_the_confirmation_states_the_zone_once(bot: InProcessBot, slack: FakeSlack) -> None:
     slack.add_user("U2", tz="UTC")
-    r = bot.command(
-        "subscribe 5pm", channel_id="C7", user_id="U2", response_url=slack.response_url("z")
-    )
-    assert r.status == 200
-    slack.wait_for(lambda: bool(slack.responses.get("z")))
-    seen = json.dumps(slack.responses["z"], ensure_ascii=False)
+    seen = e2e.say(bot, slack, "subscribe 5pm", channel_id="C7", user_id="U2")
     assert "Subscribed <#C7>: digests every Monday at 17:00 (UTC, by default), in English." in seen
     assert "(UTC) (UTC by default)" not in seen
 
@@ -343,15 +376,11 @@ def test_a_database_that_does_not_answer_in_time_is_said_not_waited_for(
 ) -> None:
     """Another writer holds the database: the user hears within seconds that it did not answer and
     how to check, rather than nothing at all; the change is whole or absent afterwards."""
-    import sqlite3
-
-    holder = sqlite3.connect(db.removeprefix("sqlite:///"), timeout=1)
-    holder.execute("BEGIN IMMEDIATE")  # the write lock, as a long transaction would hold it
-    try:
-        seen = say(bot, slack, "subscribe daily 09:00 UTC")  # say() waits 5 s for the reply
-    finally:
-        holder.rollback()
-        holder.close()
+    with write_lock(db):
+        r = bot.command("subscribe daily 09:00 UTC", response_url=slack.response_url("late"))
+        assert r.status == 200 and r.body == b""  # acknowledged before the answer
+        slack.wait_for(lambda: bool(slack.responses.get("late")))
+    seen = json.dumps(slack.responses["late"], ensure_ascii=False)
     assert "the database did not answer in time" in seen and "/declaration status" in seen
     status = say(bot, slack, "status")
     assert "every day at 09:00 (UTC)" in status or "no subscription" in status

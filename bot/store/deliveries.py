@@ -115,7 +115,7 @@ class Deliveries(Database):
         skipped: list[tuple[SubscriptionView, datetime, str]] = []
         until = now + lease
         d, sub_c = _deliveries.c, _subscriptions.c
-        with self.engine.begin() as conn:
+        with self.write() as conn:
             # 1. take over deliveries whose worker died or gave up for now
             stale_q = (
                 select(_deliveries)
@@ -261,7 +261,7 @@ class Deliveries(Database):
         if not outcomes:
             return
         d, sub = _deliveries, _subscriptions
-        with self.engine.begin() as conn:
+        with self.write() as conn:
             owned: set[int] = set()
             ids = [o.delivery_id for o in outcomes]
             for i in range(0, len(ids), 1000):
@@ -395,7 +395,7 @@ class Deliveries(Database):
         if sending:
             values["maybe_posted"] = True
         kept: set[int] = set()
-        with self.engine.begin() as conn:
+        with self.write() as conn:
             for i in range(0, len(ids), 1000):
                 stmt = (
                     update(d)
@@ -413,7 +413,7 @@ class Deliveries(Database):
         if not held:
             return
         d = _deliveries
-        with self.engine.begin() as conn:
+        with self.write() as conn:
             conn.execute(
                 update(d)
                 .where(self._held(d.c.id == bindparam("b_id")))

@@ -8,10 +8,13 @@ import functools
 import os
 import secrets
 import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Self
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -138,8 +141,8 @@ def _database_problem(engine: Engine, exc: Exception) -> str:
 
 
 class Database:
-    """One database: its engine (``engine.begin()``: one writing transaction), the connections
-    that only read, and its schema. Each store method is one transaction of SQLAlchemy Core
+    """One database: its writing transactions (:meth:`write`), the connections that only read,
+    and its schema. Each store method is one transaction of SQLAlchemy Core
     statements (no ORM) and returns plain frozen values."""
 
     def __init__(self, engine: Engine) -> None:
@@ -156,8 +159,22 @@ class Database:
         self.one_statement = (
             engine.execution_options(isolation_level="AUTOCOMMIT") if self.is_postgres else None
         )
+        # SQLite takes one writer at a time; this process's writers queue here, where the next
+        # one starts as soon as the last has committed, instead of in SQLite's busy handler,
+        # which sleeps 1 to 100 ms between tries (the ack of a channel command waits for it)
+        self._writers = None if self.is_postgres else threading.Lock()
         # who holds a lease: unique per store, so two clocks in one process fence each other too
         self.worker = f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(4)}"
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """One writing transaction: committed when the block ends, rolled back if it raises."""
+        if self._writers is None:
+            with self.engine.begin() as conn:
+                yield conn
+            return
+        with self._writers, self.engine.begin() as conn:
+            yield conn
 
     @classmethod
     def open(cls, url: str, *, migrate: bool = True) -> Self:

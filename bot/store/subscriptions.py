@@ -206,7 +206,7 @@ class Subscriptions(Database):
             with self.one_statement.connect() as conn:
                 row = conn.execute(_SUBSCRIBE_UPSERT, params).one()
             return view_of(row), bool(row.inserted)
-        with self.engine.begin() as conn:
+        with self.write() as conn:
             updated = conn.execute(_SUBSCRIBE_UPDATE, params).first()
             if updated is not None:
                 return view_of(updated), False
@@ -219,7 +219,7 @@ class Subscriptions(Database):
         return view_of(row) if row is not None else None
 
     def unsubscribe(self, team_id: str, channel_id: str) -> bool:
-        with self.engine.begin() as conn:
+        with self.write() as conn:
             result = conn.execute(_UNSUBSCRIBE, {"team": team_id, "channel": channel_id})
             return bool(result.rowcount)
 
@@ -227,12 +227,12 @@ class Subscriptions(Database):
         self, team_id: str, channel_id: str, reason: str, now: datetime
     ) -> SubscriptionView | None:
         params = {"team": team_id, "channel": channel_id, "v_reason": reason, "v_now": now}
-        with self.engine.begin() as conn:
+        with self.write() as conn:
             row = conn.execute(_PAUSE, params).first()
         return view_of(row) if row is not None else None
 
     def resume(self, team_id: str, channel_id: str, now: datetime) -> SubscriptionView | None:
-        with self.engine.begin() as conn:
+        with self.write() as conn:
             row = conn.execute(_BY_CHANNEL, {"team": team_id, "channel": channel_id}).first()
             if row is None:
                 return None

@@ -23,13 +23,13 @@ class Teams(Database):
 
     def delete_team(self, team_id: str) -> int:
         """Delete every subscription (and delivery) of a workspace."""
-        with self.engine.begin() as conn:
+        with self.write() as conn:
             return _delete_subscriptions(conn, subscriptions.c.team_id == team_id)
 
     def pause_team(self, team_id: str, reason: str, now: datetime) -> int:
         """Pause every subscription of a workspace (its token stopped working)."""
         c = subscriptions.c
-        with self.engine.begin() as conn:
+        with self.write() as conn:
             result = conn.execute(
                 update(subscriptions)
                 .where(c.team_id == team_id, c.paused.is_(False))
@@ -57,7 +57,7 @@ class Teams(Database):
             "data": sealed,
             "installed_at": now,
         }
-        with self.engine.begin() as conn:
+        with self.write() as conn:
             updated = conn.execute(
                 update(installations).where(installations.c.workspace_key == key).values(**values)
             )
@@ -77,7 +77,7 @@ class Teams(Database):
         """Replace every stored installation with ``reseal`` of it, all or none (an exception
         from ``reseal`` changes nothing); how many."""
         c = installations.c
-        with self.engine.begin() as conn:
+        with self.write() as conn:
             rows = conn.execute(select(c.id, c.data)).all()
             resealed = [{"b_id": r.id, "b_data": reseal(r.data)} for r in rows]
             if resealed:
@@ -96,7 +96,7 @@ class Teams(Database):
         workspaces', and its subscriptions and deliveries, in one transaction; (installations,
         subscriptions) deleted."""
         c = installations.c
-        with self.engine.begin() as conn:
+        with self.write() as conn:
             conds = [c.workspace_key == key]
             if enterprise_id and not team_id:
                 conds.append(c.enterprise_id == enterprise_id)
@@ -117,7 +117,7 @@ class Teams(Database):
 
     def add_state(self, state: str, expires_at: datetime, now: datetime) -> None:
         """Keep an OAuth ``state`` until ``expires_at`` (and drop the ones expired by ``now``)."""
-        with self.engine.begin() as conn:
+        with self.write() as conn:
             conn.execute(delete(oauth_states).where(oauth_states.c.expires_at < now))
             conn.execute(insert(oauth_states).values(state=state, expires_at=expires_at))
 
@@ -126,7 +126,7 @@ class Teams(Database):
 
         One statement deletes it and says when it expired: of two requests with the same state,
         only the one whose DELETE found it may use it."""
-        with self.engine.begin() as conn:
+        with self.write() as conn:
             expires_at = conn.execute(
                 delete(oauth_states)
                 .where(oauth_states.c.state == state)
