@@ -6,7 +6,7 @@ import json
 from datetime import date
 
 from bot import commands as c
-from bot import core
+from bot import core, render
 from bot.answers import Answers
 from bot.content import Library
 
@@ -61,3 +61,20 @@ def test_the_cache_keeps_to_its_byte_budget_dropping_the_least_recently_used(
     assert c.read("search ceasefire").command not in kept  # the oldest went first
     again = body(answers, "search ceasefire", library)
     assert again["text"] == core.reply_to("search ceasefire", library, TODAY).text
+
+
+def test_an_answer_is_the_reply_itself_in_the_lighter_form_on_the_wire(library: Library) -> None:
+    """Nothing is lost whichever form a body takes; Chinese goes as its own characters (a third
+    lighter than \\u escapes), English as ASCII (escapes cost it a few bytes, and no re-encoding)."""
+    answers = Answers()
+    parsed = c.read("bletchley")
+    sizes = {}
+    for lang in ("en", "fr", "zh"):
+        raw = answers.body(parsed, library, TODAY, lang, None)
+        reply = core.reply_to(parsed, library, TODAY, lang)
+        assert json.loads(raw) == render.payload(reply, response_type=reply.response_type)
+        written = json.dumps(json.loads(raw), ensure_ascii=False, separators=(",", ":")).encode()
+        escaped = json.dumps(json.loads(raw), separators=(",", ":")).encode()
+        sizes[lang] = (len(raw.encode()), len(written), len(escaped))
+    assert sizes["zh"][0] == sizes["zh"][1] < 0.7 * sizes["zh"][2]
+    assert sizes["en"][0] == sizes["en"][2] < 1.05 * sizes["en"][1]
