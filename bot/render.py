@@ -84,8 +84,10 @@ def response_body(reply: Reply, *, response_type: ResponseType | None = None) ->
     UTF-8 again for every request (5 µs for an English answer, more than its few bytes cost)."""
     message = payload(reply, response_type=response_type)
     escaped = json.dumps(message, separators=(",", ":"))
-    written = json.dumps(message, ensure_ascii=False, separators=(",", ":"))
-    return written if len(written.encode()) < WRITTEN_IF_SMALLER * len(escaped) else escaped
+    # each \\uXXXX written as itself saves 3 or 4 bytes (UTF-8 takes 2 or 3 for it)
+    if 3 * escaped.count("\\u") < (1 - WRITTEN_IF_SMALLER) * len(escaped):
+        return escaped
+    return json.dumps(message, ensure_ascii=False, separators=(",", ":"))
 
 
 # --- small builders ----------------------------------------------------------------------------

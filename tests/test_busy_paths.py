@@ -1,17 +1,23 @@
 """What keeps channel commands from holding up the server: readers that never queue behind a writer,
-a bounded number of channel commands at work, one HTTP pool for replies."""
+a bounded number of channel commands at work, one HTTP pool for replies, PostgreSQL connections
+pinged only when idle."""
 
 from __future__ import annotations
 
 import asyncio
 import sqlite3
+import time
 from datetime import UTC, datetime
 from pathlib import Path
+
+import pytest
+from sqlalchemy import text
 
 from bot.app import Admission
 from bot.schedule import parse_schedule
 from bot.slack_clients import HttpPool
-from bot.store import Store
+from bot.store import Store, engine, make_engine
+from tests.conftest import fresh_database
 from tests.fakeslack import FakeSlack
 
 T0 = datetime(2026, 12, 1, 7, 0, tzinfo=UTC)
@@ -78,3 +84,28 @@ async def test_replies_to_response_urls_share_one_session() -> None:
         assert pool.session() is first
         assert [r["text"] for r in fake.responses["k"]] == ["one", "two"]
     await pool.close()
+
+
+def test_a_connection_the_server_closed_while_idle_is_replaced_before_use(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pooled PostgreSQL connections are pinged only after being idle (a ping before every use
+    costs a round trip per transaction); one the server closed meanwhile (an idle timeout, a
+    restart) is replaced, and the command that needed it is answered all the same."""
+    monkeypatch.setattr(engine, "IDLE_PING_SECONDS", 0.2)
+    store = Store.open(fresh_database(postgres_url))
+    schedule = parse_schedule(("daily", "09:00", "UTC"), "UTC")
+    assert not isinstance(schedule, Exception)
+    store.subscribe(team_id="T1", channel_id="C1", schedule=schedule, now=T0, lang="fr")
+    with store.reader.connect() as conn:
+        pid = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+    admin = make_engine(postgres_url)
+    with admin.connect() as conn:
+        assert conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar()
+    admin.dispose()
+    time.sleep(0.3)  # idle longer than the ping threshold
+    seen = store.get("T1", "C1")
+    assert seen is not None and seen.lang == "fr"
+    with store.reader.connect() as conn:
+        assert conn.exec_driver_sql("SELECT pg_backend_pid()").scalar() != pid
+    store.close()

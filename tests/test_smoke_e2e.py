@@ -82,6 +82,14 @@ def test_slash_command_is_acked_with_the_reply(socket_bot: Bot, slack: FakeSlack
     assert "28 countries" in json.dumps(payload)
 
 
+def test_a_channel_command_is_acked_with_its_answer(socket_bot: Bot, slack: FakeSlack) -> None:
+    """A channel command reads the database: its answer comes in the envelope's ack too."""
+    ack = slack.send_envelope("slash_commands", command("status"))
+    payload = ack["payload"]
+    assert payload["response_type"] == "ephemeral"
+    assert "no subscription" in json.dumps(payload)
+
+
 def test_share_and_escaping_over_socket_mode(socket_bot: Bot, slack: FakeSlack) -> None:
     ack = slack.send_envelope("slash_commands", command("share middle east"))
     assert ack["payload"]["response_type"] == "in_channel"
