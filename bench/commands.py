@@ -323,8 +323,9 @@ def start_bare(workdir: Path, api_url: str, reply_bytes: int = 0) -> Server:
 
 
 def start_bot(workdir: Path, api_url: str, database_url: str) -> Server:
-    """``declaration-bot serve`` as in production (the Procfile): the schema migrated by
-    ``declaration-bot migrate`` first, then ``serve --no-migrate`` (with its clock)."""
+    """``declaration-bot serve``: the schema migrated by
+    ``declaration-bot migrate`` first, then ``serve --no-migrate``, with its clock in-process (a
+    one-process install, the harder case: the Procfile runs the clock in a process of its own)."""
     port = free_port()
     env = server_env(api_url, workdir, database_url)
     bot = [sys.executable, "-m", "bot"]
