@@ -9,7 +9,7 @@ Keep ``create_bare_app``'s ``AsyncApp`` arguments in step with ``bot.app.create_
 instance ``process_before_response``, which decides whether Bolt polls for the ack every 10 ms).
 
     SLACK_SIGNING_SECRET=... SLACK_BOT_TOKEN=xoxb-... SLACK_API_URL=http://127.0.0.1:N/api/ \\
-        [BARE_REPLY_BYTES=10500] .venv/bin/python bench/bare_app.py PORT
+        [BARE_REPLY_BYTES=10500] [BARE_IN_MIDDLEWARE=1] .venv/bin/python bench/bare_app.py PORT
 """
 
 from __future__ import annotations
@@ -17,7 +17,9 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -40,9 +42,15 @@ def reply_text(size: int) -> str:
 
 
 def create_bare_app(
-    token: str, signing_secret: str, api_url: str, reply_bytes: int = 0
+    token: str,
+    signing_secret: str,
+    api_url: str,
+    reply_bytes: int = 0,
+    in_middleware: bool = False,
 ) -> AsyncApp:
-    """The same ``AsyncApp`` settings as ``bot.app.create_app`` in HTTP mode."""
+    """The same ``AsyncApp`` settings as ``bot.app.create_app`` in HTTP mode. With
+    ``in_middleware``, the constant is answered by a middleware, before Bolt's listener machinery,
+    as the bot answers questions about its content (handlers.commands.ContentAnswers)."""
     text = reply_text(reply_bytes)
     app = AsyncApp(
         client=AsyncWebClient(token=token, base_url=api_url),
@@ -50,6 +58,15 @@ def create_bare_app(
         request_verification_enabled=False,  # bot.web.create_web_app verifies every request
         raise_error_for_unhandled_request=False,
     )
+
+    if in_middleware:
+        encoded = json.dumps({"text": text, "response_type": "ephemeral"}, separators=(",", ":"))
+
+        @app.middleware
+        async def answer(body: dict[str, Any], next: Callable[[], Awaitable[None]]) -> Any:
+            if body.get("command") != "/declaration":
+                return await next()
+            return BoltResponse(status=200, body=encoded)
 
     if not reply_bytes:
 
@@ -83,8 +100,9 @@ def main(argv: list[str]) -> int:
     host = os.environ.get("BENCH_HOST", "127.0.0.1")
     setup_logging(level, [token, secret])
     reply_bytes = int(os.environ.get("BARE_REPLY_BYTES") or 0)
+    in_middleware = os.environ.get("BARE_IN_MIDDLEWARE") == "1"
     web = create_web_app(
-        create_bare_app(token, secret, api_url, reply_bytes), signing_secret=secret
+        create_bare_app(token, secret, api_url, reply_bytes, in_middleware), signing_secret=secret
     )
     serve(web, port, level, host=host)
     return 0

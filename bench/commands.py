@@ -30,8 +30,10 @@ cluster started like tests/conftest.py does, or ``$TEST_DATABASE_URL`` when set;
 4. the resident memory (VmRSS, and its peak VmHWM) of ``serve`` and of the bare app afterwards.
 
 ``--bare-reply-bytes N`` pads the bare app's ack to N bytes of text: with N the size of the bot's
-answer (10,500 bytes for ``bletchley`` in English), the ratio leaves out what the answer itself
-weighs on the wire and shows what the bot's own work per command costs.
+answer (10,755 bytes for ``bletchley`` in English), the ratio leaves out what the answer itself
+weighs on the wire. ``--bare-middleware`` makes the bare app answer in a Bolt middleware, before
+the listener machinery, as the bot answers questions about its content: the ratio then leaves out
+what that saves. With both, it shows what the bot's own work per command costs.
 
 Each figure is the median of ``--runs`` runs of ``--duration`` seconds, bot and bare app alternating,
 after a warm-up. Every request is signed like Slack signs it (re-signed before each wrk run: a
@@ -313,11 +315,15 @@ def running(server: Server) -> Iterator[Server]:
         stop_server(server)
 
 
-def start_bare(workdir: Path, api_url: str, reply_bytes: int = 0) -> Server:
+def start_bare(
+    workdir: Path, api_url: str, reply_bytes: int = 0, in_middleware: bool = False
+) -> Server:
     port = free_port()
     env = server_env(api_url, workdir, "sqlite:///unused.sqlite3")
     if reply_bytes:
         env["BARE_REPLY_BYTES"] = str(reply_bytes)
+    if in_middleware:
+        env["BARE_IN_MIDDLEWARE"] = "1"
     argv = [sys.executable, str(ROOT / "bench" / "bare_app.py"), str(port)]
     return start_server("bare", argv, port, env, workdir)
 
@@ -1391,6 +1397,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="pad the bare app's ack to this many bytes of text (0: its 8-byte ack); with the "
         "size of the bot's answer, the ratio leaves out what the answer weighs on the wire",
     )
+    p.add_argument(
+        "--bare-middleware",
+        action="store_true",
+        help="the bare app answers /declaration in a Bolt middleware, before the listener "
+        "machinery (as the bot answers content questions): the ratio then leaves out what that "
+        "saves and shows what the bot's own work per command costs",
+    )
     p.add_argument("--output", type=Path, default=RESULTS, help=f"JSON results ({RESULTS})")
     p.add_argument("--compare", type=Path, help="an earlier JSON result: print before/after")
     args = p.parse_args(argv)
@@ -1423,7 +1436,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"  median of {args.runs} x {args.duration} s, {args.warmup} s warm-up; databases "
         f"{args.db}; {args.text!r} at {args.connections}; {extra_texts} at "
         f"{args.extra_connections}; {args.channel_texts} at {args.channel_connections}"
-        + (f"; bare ack padded to {args.bare_reply_bytes} bytes" if args.bare_reply_bytes else ""),
+        + (f"; bare ack padded to {args.bare_reply_bytes} bytes" if args.bare_reply_bytes else "")
+        + ("; bare app answers in a middleware" if args.bare_middleware else ""),
         flush=True,
     )
     pairs: list[Pair] = []
@@ -1438,7 +1452,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             workdir = Path(tmp)
             fake.add_user(USER, tz="Europe/Paris", locale="en-US")
             bench = Bench(fake, workdir, args)
-            with running(start_bare(workdir, fake.base_url, args.bare_reply_bytes)) as bare:
+            bare_server = start_bare(
+                workdir, fake.base_url, args.bare_reply_bytes, args.bare_middleware
+            )
+            with running(bare_server) as bare:
                 for i, spec in enumerate(args.db):
                     dbdir = workdir / f"db{i}"
                     dbdir.mkdir()

@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt import BoltResponse
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltRequest
+from slack_bolt.middleware.async_middleware import AsyncMiddleware
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import commands, metrics, render
@@ -29,69 +31,118 @@ INLINE_SECONDS = 1.0
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
+    # questions about the content are answered before Bolt's listener machinery (ContentAnswers);
+    # channel commands reach the listener
+    app.use(ContentAnswers(deps))
+
     @app.command(render.COMMAND)
     async def on_declaration(
         ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient
     ) -> None:
+        """Channel commands (ContentAnswers has answered the others)."""
         started = time.perf_counter()
         # read once (cached: the same texts come again and again): routes, keys, answers
         parsed = commands.read(str(command.get("text") or ""))
-        kind = parsed.kind
-        team, channel = command.get("team_id"), command.get("channel_id")
         profile = deps.locales.profile(client, command, deps.http)
-        outcome = "ok"
-        if isinstance(parsed.command, commands.CHANNEL_COMMANDS):
-            # these touch the database (and maybe users.info), and only a few at once
-            # (bot.app.Admission); the answer goes in the acknowledgement when it is ready within
-            # INLINE_SECONDS (one round trip, the user sees it at once), else through the
-            # command's response_url when it is
-            admitted = await deps.admission.enter()
-            # the work holds the place (if it has one yet) and gives it back when done
-            work = asyncio.ensure_future(
-                _answer_channel_command(parsed, command, profile, deps, admitted)
-            )
-            budget = INLINE_SECONDS - (time.perf_counter() - started)
-            if admitted and budget > 0:
-                await asyncio.wait((work,), timeout=budget)
-            if work.done():
-                reply, outcome = work.result()
-                ack.response = BoltResponse(
-                    status=200, body=render.response_body(reply, response_type="ephemeral")
-                )
-                metrics.command_seconds(kind).observe(time.perf_counter() - started)
-            else:
-                await ack()
-                metrics.command_seconds(kind).observe(time.perf_counter() - started)
-                reply, outcome = await work
-                # Bolt's respond() would open a new HTTP session (and connection) per reply
-                await deps.http.respond(
-                    str(command.get("response_url") or ""),
-                    render.payload(reply, response_type="ephemeral", replace_original=False),
-                )
-        else:
-            try:
-                lang = await deps.locales.lang_of(profile, parsed.lang)
-                body = deps.answers.body(
-                    parsed, deps.library, today(deps.clock), lang, deps.calendar_url
-                )
-            except Exception:
-                log.exception("command failed sub=%s team=%s channel=%s", kind, team, channel)
-                outcome = "error"
-                failed = render.error_reply(t(DEFAULT, "error.failed"))
-                body = render.response_body(failed)
-            # the answer is already JSON: hand Bolt the body rather than have ack() encode it again
-            ack.response = BoltResponse(status=200, body=body)
-            metrics.command_seconds(kind).observe(time.perf_counter() - started)
-        metrics.commands(kind, outcome).inc()
-        log.info(
-            "command sub=%s team=%s channel=%s user=%s outcome=%s duration_ms=%.1f",
-            kind,
-            team,
-            channel,
-            command.get("user_id"),
-            outcome,
-            (time.perf_counter() - started) * 1000,
+        # these touch the database (and maybe users.info), and only a few at once
+        # (bot.app.Admission); the answer goes in the acknowledgement when it is ready within
+        # INLINE_SECONDS (one round trip, the user sees it at once), else through the
+        # command's response_url when it is
+        admitted = await deps.admission.enter()
+        # the work holds the place (if it has one yet) and gives it back when done
+        work = asyncio.ensure_future(
+            _answer_channel_command(parsed, command, profile, deps, admitted)
         )
+        budget = INLINE_SECONDS - (time.perf_counter() - started)
+        if admitted and budget > 0:
+            await asyncio.wait((work,), timeout=budget)
+        if work.done():
+            reply, outcome = work.result()
+            ack.response = BoltResponse(
+                status=200, body=render.response_body(reply, response_type="ephemeral")
+            )
+            metrics.command_seconds(parsed.kind).observe(time.perf_counter() - started)
+        else:
+            await ack()
+            metrics.command_seconds(parsed.kind).observe(time.perf_counter() - started)
+            reply, outcome = await work
+            # Bolt's respond() would open a new HTTP session (and connection) per reply
+            await deps.http.respond(
+                str(command.get("response_url") or ""),
+                render.payload(reply, response_type="ephemeral", replace_original=False),
+            )
+        _logged(parsed.kind, command, outcome, started)
+
+
+class ContentAnswers(AsyncMiddleware):
+    """``/declaration`` questions about the content (a topic, the list, a search, the summits,
+    help) answered as soon as Bolt has checked who is asking, without a listener: the answer is
+    usually ready (bot.answers), and a listener would cost a task and Bolt's wait for its ack,
+    which it polls every 10 ms. Bolt answers ``url_verification`` and ``ssl_check`` the same
+    way. Channel commands, and everything else, go on to the listeners."""
+
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+
+    async def async_process(
+        self,
+        *,
+        req: AsyncBoltRequest,
+        resp: BoltResponse,
+        next: Callable[[], Awaitable[BoltResponse]],
+    ) -> BoltResponse:
+        started = time.perf_counter()
+        body = req.body
+        if body.get("command") != render.COMMAND:
+            return await next()
+        parsed = commands.read(str(body.get("text") or ""))
+        if isinstance(parsed.command, commands.CHANNEL_COMMANDS):
+            return await next()
+        deps = self.deps
+        profile = deps.locales.profile(req.context.client, body, deps.http)
+        answer = await _content_answer(parsed, body, profile, deps, started)
+        return BoltResponse(status=200, body=answer)
+
+
+async def _content_answer(
+    parsed: commands.Parsed,
+    command: dict[str, Any],
+    profile: UserProfile,
+    deps: Deps,
+    started: float,
+) -> str:
+    """The JSON answer to a question about the content, in the reader's language (asked with
+    ``lang:``, else their Slack locale), counted and logged."""
+    outcome = "ok"
+    try:
+        lang = await deps.locales.lang_of(profile, parsed.lang)
+        body = deps.answers.body(parsed, deps.library, today(deps.clock), lang, deps.calendar_url)
+    except Exception:
+        log.exception(
+            "command failed sub=%s team=%s channel=%s",
+            parsed.kind,
+            command.get("team_id"),
+            command.get("channel_id"),
+        )
+        outcome = "error"
+        body = render.response_body(render.error_reply(t(DEFAULT, "error.failed")))
+    metrics.command_seconds(parsed.kind).observe(time.perf_counter() - started)
+    _logged(parsed.kind, command, outcome, started)
+    return body
+
+
+def _logged(kind: str, command: dict[str, Any], outcome: str, started: float) -> None:
+    """Count the command and log its one line."""
+    metrics.commands(kind, outcome).inc()
+    log.info(
+        "command sub=%s team=%s channel=%s user=%s outcome=%s duration_ms=%.1f",
+        kind,
+        command.get("team_id"),
+        command.get("channel_id"),
+        command.get("user_id"),
+        outcome,
+        (time.perf_counter() - started) * 1000,
+    )
 
 
 async def _answer_channel_command(
