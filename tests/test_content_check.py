@@ -183,3 +183,37 @@ def test_an_event_web_site_may_be_a_home_page(library: Library) -> None:
     waic = library.summit("waic-2023")
     assert waic is not None and waic.url == "https://www.worldaic.com.cn/"
     assert all(not is_home_page(s.url) for s in waic.sources)
+
+
+def test_a_held_event_needs_a_source_from_after_its_first_day(content_copy: Path) -> None:
+    """`held: true` rests on a report of the event, never on a piece from before it."""
+    # the helper's one source is dated 2026-11-01: before this event began
+    add_summit(content_copy, "announced-only", "2026-11-10", "2026-11-12", extra={"held": "true"})
+    with pytest.raises(ContentError) as info:
+        load_library(content_copy)
+    (problem,) = [str(p) for p in info.value.problems]
+    assert "summits.yml:" in problem and ".held:" in problem
+    assert "'announced-only' is marked 'held: true'" in problem
+    assert "none of its sources is dated on or after its first day (2026-11-10)" in problem
+    r = check(content_copy, "--as-of", "2026-12-05")
+    assert r.returncode == 1 and "Content OK" not in r.stdout
+    assert "'announced-only' is marked 'held: true'" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_a_held_event_with_a_report_from_its_days_or_after_passes(content_copy: Path) -> None:
+    # a source dated on the first day counts: a report of the opening
+    add_summit(content_copy, "reported", "2026-11-01", "2026-11-03", extra={"held": "true"})
+    add_summit(content_copy, "undated-plan", None, extra={"period": "2027-H1"})
+    library = load_library(content_copy)
+    reported = library.summit("reported")
+    assert reported is not None and reported.held
+    r = check(content_copy, "--as-of", _reviewed(library).isoformat())
+    assert r.returncode == 0 and "Content OK" in r.stdout, r.stderr
+
+
+def test_every_shipped_held_event_cites_a_report_from_after_it_began(library: Library) -> None:
+    held = [s for s in library.summits if s.held]
+    assert held
+    for summit in held:
+        assert summit.window is not None, summit.id
+        assert any(s.date >= summit.window[0] for s in summit.sources), summit.id
