@@ -44,6 +44,7 @@ from bot.render import (
     summit_groups,
     summit_line,
     summit_name,
+    timeline_reviewed,
 )
 from bot.schedule import Schedule
 from bot.text import escape, slack_datetime, truncate
@@ -182,6 +183,9 @@ def post(library: Library, inputs: DigestInputs) -> Reply:
                 plain += [d.title for d in news.developments[:MAX_NEW]]
             else:
                 blocks.append(section(t(lang, "digest.new") + "\n" + t(lang, "digest.unchanged")))
+        reviewed = timeline_reviewed(library)
+        if reviewed:
+            blocks.append(context(reviewed))
     if reminders:
         blocks += sections(t(lang, "digest.coming_up"), _reminder_lines(reminders, lang))
         plain += [

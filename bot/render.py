@@ -493,6 +493,13 @@ def _development_blocks(dev: Development, library: Library) -> list[Block]:
     return [*sections(head, (source_line(s, lang) for s in dev.sources))]
 
 
+def timeline_reviewed(library: Library) -> str:
+    """ "Timeline last reviewed 5 December 2026; nothing newer is on record.", so that a gap
+    after the newest development is not taken for "nothing happened"; "" without a review date."""
+    day = library.timeline_reviewed
+    return t(library.lang, "news.reviewed", date=human_date(day, library.lang)) if day else ""
+
+
 def news_reply(library: Library, topic: Topic | None = None, limit: int = NEWS_LIMIT) -> Reply:
     """The latest developments, newest first: every topic's, or one topic's."""
     lang = library.lang
@@ -502,6 +509,7 @@ def news_reply(library: Library, topic: Topic | None = None, limit: int = NEWS_L
     else:
         header = t(lang, "news.header_topic", title=topic.label)
     blocks: list[Block] = [HeaderBlock(text=truncate(header, 150))]
+    reviewed = timeline_reviewed(library)
     if not devs:
         if topic is None:
             body = t(lang, "news.none", command=COMMAND)
@@ -514,11 +522,15 @@ def news_reply(library: Library, topic: Topic | None = None, limit: int = NEWS_L
                 topic=topic.id,
             )
         blocks.append(section(body))
+        if reviewed:
+            blocks.append(context(reviewed))
         return Reply(text=fallback(header + ":", body.replace("*", "")), blocks=blocks)
     for i, dev in enumerate(devs[:limit]):
         if i:
             blocks.append(DividerBlock())
         blocks += _development_blocks(dev, library)
+    if reviewed:
+        blocks.append(context(reviewed))
     shown = min(limit, len(devs))
     if topic is None:
         foot = t(lang, "news.footer", shown=shown, count=len(devs), command=COMMAND)

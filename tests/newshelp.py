@@ -53,6 +53,19 @@ def add_development(
     path.write_text(text.rstrip("\n") + "\n" + "\n".join(lines) + "\n")
 
 
+def no_revisions_after(content: Path, after: date) -> None:
+    """Date every topic and event revised after ``after`` to that day, so that only what a test
+    adds is new in the digests of the days it looks at."""
+    for path in [content / "summits.yml", *sorted((content / "topics").glob("*.yml"))]:
+        out = []
+        for line in path.read_text().splitlines():
+            key, _, value = line.strip().partition(":")
+            if key == "updated" and date.fromisoformat(value.strip()) > after:
+                line = line.replace(value.strip(), after.isoformat())
+            out.append(line)
+        path.write_text("\n".join(out) + "\n")
+
+
 def no_upcoming_dates(content: Path, after: date) -> None:
     """Leave out the dates of every summit starting after ``after`` (as for one whose dates are
     not announced), so that no reminder falls on the days a test looks at."""

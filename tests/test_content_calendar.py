@@ -21,7 +21,7 @@ from bot.schedule import parse_schedule
 from tests.contenthelp import add_summit
 from tests.test_render import texts, within_limits
 
-REVIEWED = date(2026, 11, 27)  # the day the shipped calendar was last checked
+REVIEWED = date(2026, 12, 5)  # the day the shipped calendar was last checked
 
 
 def _body(library: Library, today: date, lang: str) -> str:
@@ -165,9 +165,14 @@ def test_the_feed_has_no_invented_days_and_marks_unconfirmed_ones(library: Libra
     assert "July 2026" in str(waic["DESCRIPTION"])
     assert "Not confirmed as held" in str(waic["DESCRIPTION"])
     dialogue = events["un-global-dialogue-geneva-2026"]
-    assert str(dialogue["STATUS"]) == "CONFIRMED"
+    assert str(dialogue["STATUS"]) == "CONFIRMED"  # its dates are the UN's own
     assert dialogue.decoded("DTSTART") == date(2026, 7, 6)
-    assert "Not confirmed as held" not in str(dialogue["DESCRIPTION"])
+    # only an aggregator reports that it met: not confirmed as held until a UN source says so
+    assert "Not confirmed as held" in str(dialogue["DESCRIPTION"])
+    delhi = events["ai-impact-summit-2026"]
+    assert delhi.decoded("DTSTART") == date(2026, 2, 16)
+    assert delhi.decoded("DTEND") == date(2026, 2, 22)  # it closed on the 21st (end exclusive)
+    assert "Not confirmed as held" not in str(delhi["DESCRIPTION"])
 
 
 def _add_dates_to_geneva(content: Path) -> None:
@@ -192,7 +197,7 @@ def test_dates_added_later_bring_the_feed_entry_and_reminders(content_copy: Path
         assert reminder.summit.id == "ai-summit-geneva-2027" and reminder.days == lead
     body = _body(after, REVIEWED, "en")
     line = _line(body.split("*Upcoming*")[1], "Geneva")
-    assert "*in 164 days*" in line
+    assert "*in 156 days*" in line
 
 
 def test_dates_outside_the_announced_period_are_a_warning(content_copy: Path) -> None:

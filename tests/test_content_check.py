@@ -15,6 +15,8 @@ from bot.content_check import run, staleness
 from tests.contenthelp import add_summit
 from tests.e2e import run_cli
 
+REVIEWED = date(2026, 12, 5)  # the day every shipped content file was last reviewed
+
 
 def check(content: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """`declaration-bot check-content <content> <args>`, in-process."""
@@ -85,7 +87,7 @@ def _stale(library: Library, as_of: date) -> tuple[list[str], list[str]]:
 
 def _set_reviewed(content: Path, day: str) -> None:
     f = content / "summits.yml"
-    f.write_text(f.read_text().replace("reviewed: 2026-11-27", f"reviewed: {day}", 1))
+    f.write_text(f.read_text().replace(f"reviewed: {REVIEWED}", f"reviewed: {day}", 1))
 
 
 def test_every_kind_of_staleness_says_what_to_do(content_copy: Path) -> None:
@@ -110,34 +112,36 @@ def test_every_kind_of_staleness_says_what_to_do(content_copy: Path) -> None:
         in text
     )
     assert "add 'held: true'" in text
-    assert "un-global-dialogue-geneva-2026" not in text  # marked as held
+    assert "ai-impact-summit-2026" not in text  # marked as held, on a report from its days
+    # held only by an aggregator's word: not marked as held, so it is still to confirm
+    assert "un-global-dialogue-geneva-2026: ended on 2026-07-07" in text
     # no dated event ahead
     assert "no event has dates in the next 180 days (to 2028-01-28)" in text
     # files not reviewed for 90 days, each with where to write the date
     assert "summits.yml: reviewed: last reviewed on 2026-06-01, 426 days ago" in text
-    assert "topics/bletchley.yml: reviewed: last reviewed on 2026-11-27" in text
+    assert f"topics/bletchley.yml: reviewed: last reviewed on {REVIEWED}" in text
     # every line names a file
     assert all(w.startswith("content/") or "/content/" in w for w in warnings)
 
 
 def test_a_review_covers_what_arose_before_it(library: Library) -> None:
-    warnings, checked = _stale(library, date(2026, 11, 27))
+    warnings, checked = _stale(library, REVIEWED)
     assert warnings == []
     assert any("waic-2026" in c and "held" in c for c in checked)
     assert any("no event has dates in the next 180 days" in c for c in checked)
     # a month later, "nothing dated ahead" comes back; the July events stay covered
-    warnings, checked = _stale(library, date(2026, 11, 27) + timedelta(days=31))
+    warnings, checked = _stale(library, REVIEWED + timedelta(days=31))
     assert [w for w in warnings if "next 180 days" in w]
     assert not [w for w in warnings if "waic-2026" in w]
     # after 90 days every file asks for a new review
-    warnings, _ = _stale(library, date(2026, 11, 27) + timedelta(days=91))
-    assert len([w for w in warnings if ": reviewed: last reviewed on 2026-11-27" in w]) == 5
+    warnings, _ = _stale(library, REVIEWED + timedelta(days=91))
+    assert len([w for w in warnings if f": reviewed: last reviewed on {REVIEWED}" in w]) == 5
 
 
 def test_a_file_without_a_review_date_is_told_where_to_put_one(content_copy: Path) -> None:
     f = content_copy / "topics" / "bletchley.yml"
-    f.write_text(f.read_text().replace("reviewed: 2026-11-27\n", "", 1))
-    warnings, _ = _stale(load_library(content_copy), date(2026, 11, 27))
+    f.write_text(f.read_text().replace(f"reviewed: {REVIEWED}\n", "", 1))
+    warnings, _ = _stale(load_library(content_copy), REVIEWED)
     (warning,) = warnings
     assert "bletchley.yml: reviewed: has no 'reviewed:' date" in warning
     assert "as the line right after 'id:'" in warning
@@ -183,3 +187,37 @@ def test_an_event_web_site_may_be_a_home_page(library: Library) -> None:
     waic = library.summit("waic-2023")
     assert waic is not None and waic.url == "https://www.worldaic.com.cn/"
     assert all(not is_home_page(s.url) for s in waic.sources)
+
+
+def test_a_held_event_needs_a_source_from_after_its_first_day(content_copy: Path) -> None:
+    """`held: true` rests on a report of the event, never on a piece from before it."""
+    # the helper's one source is dated 2026-11-01: before this event began
+    add_summit(content_copy, "announced-only", "2026-11-10", "2026-11-12", extra={"held": "true"})
+    with pytest.raises(ContentError) as info:
+        load_library(content_copy)
+    (problem,) = [str(p) for p in info.value.problems]
+    assert "summits.yml:" in problem and ".held:" in problem
+    assert "'announced-only' is marked 'held: true'" in problem
+    assert "none of its sources is dated on or after its first day (2026-11-10)" in problem
+    r = check(content_copy, "--as-of", "2026-12-05")
+    assert r.returncode == 1 and "Content OK" not in r.stdout
+    assert "'announced-only' is marked 'held: true'" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_a_held_event_with_a_report_from_its_days_or_after_passes(content_copy: Path) -> None:
+    # a source dated on the first day counts: a report of the opening
+    add_summit(content_copy, "reported", "2026-11-01", "2026-11-03", extra={"held": "true"})
+    add_summit(content_copy, "undated-plan", None, extra={"period": "2027-H1"})
+    library = load_library(content_copy)
+    reported = library.summit("reported")
+    assert reported is not None and reported.held
+    r = check(content_copy, "--as-of", _reviewed(library).isoformat())
+    assert r.returncode == 0 and "Content OK" in r.stdout, r.stderr
+
+
+def test_every_shipped_held_event_cites_a_report_from_after_it_began(library: Library) -> None:
+    held = [s for s in library.summits if s.held]
+    assert held
+    for summit in held:
+        assert summit.window is not None, summit.id
+        assert any(s.date >= summit.window[0] for s in summit.sources), summit.id

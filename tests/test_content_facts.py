@@ -1,17 +1,22 @@
 """The corrected facts a reader sees in the shipped topics, in English, French and Chinese.
 
-Each test pins one correction from the fact-check of 2026-11-27, read through the same loader the
-bot uses, so that a later edit cannot quietly bring an error back in one language.
+Each test pins one correction from the fact-checks of 2026-11-27 and 2026-12-05, read through the
+same loader the bot uses (and, for the latter, in the bot's own replies), so that a later edit
+cannot quietly bring an error back in one language.
 """
 
 from __future__ import annotations
 
 import re
+from datetime import date
 from urllib.parse import urlparse
 
 import pytest
 
-from bot.content import Library, Topic
+from bot import core, render
+from bot.content import Development, Library, Source, Summit, Topic, normalize
+from bot.lookup import find_topic
+from tests.test_render import texts
 
 LANGS = ("en", "fr", "zh")
 
@@ -91,7 +96,7 @@ def _is_a_document(url: str) -> bool:
 def test_every_topic_source_is_a_document_not_a_home_or_index_page(library: Library) -> None:
     for topic in library.topics:
         for source in topic.sources:
-            assert source.url.startswith("https://"), source.url
+            assert source.url.startswith(("https://", "http://")), source.url
             assert _is_a_document(source.url), (topic.id, source.url)
             assert source.grade in ("C", "C-", "P", "?")
 
@@ -99,9 +104,7 @@ def test_every_topic_source_is_a_document_not_a_home_or_index_page(library: Libr
 def test_the_document_check_refuses_the_links_that_were_shipped_before() -> None:
     assert not _is_a_document("https://www.elysee.fr/")
     assert not _is_a_document("https://www.mfa.gov.cn/web/zyxw/")
-    assert _is_a_document(
-        "https://french.china.org.cn/foreign/txt/2024-05/07/content_117172659.htm"
-    )
+    assert _is_a_document("http://french.china.org.cn/foreign/txt/2024-05/07/content_117172659.htm")
 
 
 def test_the_middle_east_topic_cites_the_full_text_and_no_home_page(library: Library) -> None:
@@ -299,3 +302,355 @@ def test_cornerstone_is_attributed_to_the_article(library: Library, lang: str) -
     for topic in library.for_lang(lang).topics:
         shown = "\n".join([topic.summary, *topic.key_points])
         assert word.lower() not in shown.lower(), topic.id
+
+
+# --- checked again on 2026-12-05: what the bot's replies say -----------------------------------
+
+REVIEWED = date(2026, 12, 5)  # the day the shipped content was last reviewed
+
+
+def _reply(library: Library, query: str, lang: str) -> str:
+    """The bot's reply to ``/declaration <query>`` in ``lang``, as the reader sees its blocks
+    (a date Slack formats for the reader shows here as its written fallback)."""
+    reply = core.reply_to(query, library, REVIEWED, lang)
+    return re.sub(r"<!date\^[^|>]*\|([^>]*)>", r"\1", "\n".join(texts(reply)[1:]))
+
+
+def _every_source(library: Library) -> list[Source]:
+    items: list[Topic | Summit | Development] = [
+        *library.topics,
+        *library.summits,
+        *library.developments,
+    ]
+    return [s for item in items for s in item.sources]
+
+
+@pytest.mark.parametrize(
+    ("lang", "dates", "extended"),
+    [
+        ("en", "16 February 2026 – 21 February 2026", "extended it by one day on 18 February"),
+        ("fr", "16 février 2026 – 21 février 2026", "prolongé d'un jour le 18 février"),
+        ("zh", "2026年2月16日 – 2026年2月21日", "2月18日宣布延长一天"),
+    ],
+)
+def test_new_delhi_ended_on_21_february_in_the_summits_reply(
+    library: Library, lang: str, dates: str, extended: str
+) -> None:
+    delhi = library.summit("ai-impact-summit-2026")
+    assert delhi is not None and str(delhi.ends) == "2026-02-21" and delhi.held
+    body = _reply(library, "summits", lang)
+    line = next(x for x in body.splitlines() if "Bharat Mandapam" in x)
+    assert dates in line and "ended 288 days ago" not in line
+    assert extended in body
+    assert "Some reports say" not in body and "Selon certains comptes rendus" not in body
+
+
+@pytest.mark.parametrize(
+    ("lang", "follow_up", "closes"),
+    [
+        ("en", "16–21 February 2026 (extended by one day)", "The AI Impact Summit closes"),
+        ("fr", "du 16 au 21 février 2026 (prolongé d'un", "Clôture du Sommet sur l'impact de l'IA"),
+        ("zh", "2026年2月16日至21日（延长一天）", "人工智能影响力峰会闭幕"),
+    ],
+)
+def test_the_bletchley_card_gives_new_delhi_as_16_to_21_february(
+    library: Library, lang: str, follow_up: str, closes: str
+) -> None:
+    bletchley = _topic(library, lang, "bletchley")
+    assert any(follow_up in p for p in bletchley.key_points)
+    by_day = {str(d.date): d.event for d in bletchley.key_dates}
+    assert closes in by_day["2026-02-21"] and "2026-02-18" in by_day
+    # the dates first set are named only as such, never as the summit's dates
+    assert not any(
+        "16–20" in p or "du 16 au 20" in p or "16日至20日" in p for p in bletchley.key_points
+    )
+    card = _reply(library, "bletchley", lang)
+    assert follow_up in card
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_ai_for_good_is_not_a_name_of_the_france_china_topic(library: Library, lang: str) -> None:
+    for topic in library.for_lang(lang).topics:
+        assert "ai for good" not in [normalize(a) for a in topic.aliases], topic.id
+    found = find_topic(library.for_lang(lang), "ai for good")
+    assert found.topic is None or found.topic.id != "france-china-ai"
+    title = _topic(library, lang, "france-china-ai").title
+    reply = core.reply_to("ai for good", library, REVIEWED, lang)
+    header = [b for b in reply.blocks_json() if b["type"] == "header"]
+    assert not header or header[0]["text"]["text"] != title
+
+
+def test_the_paris_summit_links_its_english_elysee_page(library: Library) -> None:
+    paris = library.summit("ai-action-summit-2025")
+    assert paris is not None and paris.url == "https://www.elysee.fr/en/ai-action-summit"
+    line = render.summit_line(paris, REVIEWED)
+    assert line.startswith("• <https://www.elysee.fr/en/ai-action-summit|AI Action Summit")
+    assert all("sommet-pour-l-action" not in s.url for s in _every_source(library))
+
+
+def test_the_swiss_release_is_cited_at_one_host(library: Library) -> None:
+    release = [s for s in _every_source(library) if "YZYU1gmqW9vcPFMl2VroY" in s.url]
+    assert len(release) >= 2
+    assert {urlparse(s.url).netloc for s in release} == {"www.innosuisse.admin.ch"}
+
+
+def test_each_site_is_linked_with_one_scheme(library: Library) -> None:
+    """The scheme follows the document (http where only that serves it), the same every time."""
+    schemes: dict[str, set[str]] = {}
+    for source in _every_source(library):
+        parts = urlparse(source.url)
+        schemes.setdefault(parts.netloc, set()).add(parts.scheme)
+    assert {host: s for host, s in schemes.items() if len(s) > 1} == {}
+    assert schemes["en.people.cn"] == {"http"}
+    assert schemes["french.china.org.cn"] == {"http"}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_no_reply_shows_an_unchecked_headline(library: Library, lang: str) -> None:
+    assert all("headline not checked" not in s.title for s in _every_source(library))
+    for query in ("news", "news france china ai", "bletchley", "france china", "middle east"):
+        assert "headline not checked" not in _reply(library, query, lang), query
+
+
+def test_the_geneva_dialogue_is_not_held_on_an_aggregators_word(library: Library) -> None:
+    geneva = library.summit("un-global-dialogue-geneva-2026")
+    assert geneva is not None and not geneva.held
+    hosts = {urlparse(s.url).netloc: s.grade for s in geneva.sources}
+    assert "www.gbnews.ch" not in hosts
+    assert hosts["letsdatascience.com"] == "P"  # an aggregator: one weak source at best
+    assert hosts["www.unognewsroom.org"] == "C"  # UN Geneva, before the event: dates and place
+    session = next(d for d in library.developments if d.id == "un-global-dialogue-geneva-session")
+    assert all("gbnews.ch" not in s.url for s in session.sources)
+    assert {s.grade for s in session.sources if "letsdatascience" in s.url} == {"P"}
+    for lang, first_day, unconfirmed in (
+        ("en", "6 July 2026", "not confirmed as held"),
+        ("fr", "6 juillet 2026", "tenue non confirmée"),
+        ("zh", "2026年7月6日", "是否已举行未经证实"),
+    ):
+        body = _reply(library, "summits", lang)
+        (line,) = [x for x in body.splitlines() if "Palexpo" in x and first_day in x]
+        assert unconfirmed in line
+
+
+@pytest.mark.parametrize(
+    ("lang", "launch", "new_york"),
+    [
+        ("en", "25 September 2025", "New York"),
+        ("fr", "25 septembre 2025", "New York"),
+        ("zh", "2025年9月25日", "纽约"),
+    ],
+)
+def test_the_dialogues_launch_in_new_york_is_in_the_timeline(
+    library: Library, lang: str, launch: str, new_york: str
+) -> None:
+    lib = library.for_lang(lang)
+    body = "\n".join(str(b) for b in render.news_reply(lib, limit=30).blocks_json())
+    launched = next(d for d in lib.developments if d.id == "un-global-dialogue-launched")
+    assert str(launched.date) == "2025-09-25" and not launched.untranslated
+    assert launch in launched.summary and new_york in launched.title
+    assert launched.title in body
+
+
+@pytest.mark.parametrize(
+    ("lang", "organization", "plan", "envoy", "proposal"),
+    [
+        (
+            "en",
+            "World AI Cooperation Organization",
+            "Global AI Governance Action Plan",
+            "Anne Bouverot",
+            "still a proposal",
+        ),
+        (
+            "fr",
+            "Organisation mondiale de coopération sur l'IA",
+            "Plan d'action pour la gouvernance mondiale de l'IA",
+            "Anne Bouverot",
+            "encore qu'une proposition",
+        ),
+        (
+            "zh",
+            "世界人工智能合作组织",
+            "《全球人工智能治理行动计划》",
+            "安妮·布韦罗",
+            "仍处于倡议阶段",
+        ),
+    ],
+)
+def test_waic_2025_brought_the_cooperation_organization_proposal(
+    library: Library, lang: str, organization: str, plan: str, envoy: str, proposal: str
+) -> None:
+    lib = library.for_lang(lang)
+    dev = next(d for d in lib.developments if d.id == "waic-2025-cooperation-organization")
+    assert str(dev.date) == "2025-07-26" and not dev.untranslated
+    for needle in (organization, plan, envoy, proposal):
+        assert needle in dev.summary, needle
+    assert dev.events == ["waic-2025"] and "france-china-ai" in dev.topics
+
+
+@pytest.mark.parametrize(
+    ("lang", "vote", "including"),
+    [
+        (
+            "en",
+            "recorded vote that the United States requested",
+            "including to the Global Dialogue",
+        ),
+        ("fr", "vote enregistré demandé par les États-Unis", "notamment au Dialogue mondial"),
+        ("zh", "应美国要求进行记录表决", "包括向人工智能治理全球对话提供评估"),
+    ],
+)
+def test_the_panel_appointment_says_who_objected_and_what_it_provides(
+    library: Library, lang: str, vote: str, including: str
+) -> None:
+    lib = library.for_lang(lang)
+    panel = next(d for d in lib.developments if d.id == "un-scientific-panel-appointed")
+    assert vote in panel.summary and including in panel.summary
+    hosts = {s.url for s in panel.sources}
+    assert "https://press.un.org/en/2026/ga12751.doc.htm" in hosts
+    # nothing says the Panel "reports to" the Dialogue
+    for item in [*lib.developments, *lib.summits]:
+        text = " ".join(x or "" for x in (getattr(item, "summary", ""), getattr(item, "note", "")))
+        assert "reports to" not in text and "rend compte" not in text and "向对话报告" not in text
+
+
+@pytest.mark.parametrize(
+    ("lang", "title", "ceasefire", "recognition"),
+    [
+        ("en", "joint statement on Ukraine and Palestine", "9 October 2025", "22 September 2025"),
+        (
+            "fr",
+            "déclaration conjointe sur l'Ukraine et la Palestine",
+            "9 octobre 2025",
+            "22 septembre 2025",
+        ),
+        ("zh", "关于乌克兰和巴勒斯坦问题的联合声明", "2025年10月9日", "2025年9月22日"),
+    ],
+)
+def test_the_middle_east_card_cites_the_december_2025_statement(
+    library: Library, lang: str, title: str, ceasefire: str, recognition: str
+) -> None:
+    lib = library.for_lang(lang)
+    dev = next(d for d in lib.developments if d.id == "france-china-ukraine-palestine-statement")
+    assert dev.topics == ["france-china-middle-east"] and not dev.untranslated
+    assert ceasefire in dev.summary and recognition in dev.summary
+    assert title in dev.title
+    card = _reply(library, "middle east", lang)
+    assert dev.title in card  # among the topic's latest developments
+    middle_east = _topic(library, "en", "france-china-middle-east")
+    assert any("hk01.com" in s.url for s in middle_east.sources)
+
+
+@pytest.mark.parametrize(
+    ("lang", "hostages"),
+    [
+        ("en", "immediate and unconditional release of all hostages"),
+        ("fr", "libération immédiate et inconditionnelle de tous les otages"),
+        ("zh", "立即无条件释放所有人质"),
+    ],
+)
+def test_the_hostage_release_is_immediate_and_unconditional(
+    library: Library, lang: str, hostages: str
+) -> None:
+    middle_east = _topic(library, lang, "france-china-middle-east")
+    assert hostages in middle_east.summary
+    assert any(hostages in p for p in middle_east.key_points)
+    assert hostages in _reply(library, "middle east", lang)
+
+
+def test_waic_2026_is_said_to_be_unconfirmed_and_not_sourced_from_2025(library: Library) -> None:
+    waic = library.summit("waic-2026")
+    assert waic is not None and waic.tentative and not waic.held
+    assert all(s.date >= date(2026, 1, 1) for s in waic.sources)  # no WAIC 2025 report
+    assert all("a60c63d1" not in s.url for s in waic.sources)
+    for lang, counted, plainly in (
+        ("en", "2023 to 2026", "is not confirmed as held"),
+        ("fr", "de 2023 à 2026", "sa tenue n'est pas confirmée"),
+        ("zh", "2023年至2026年", "是否已举行未经证实"),
+    ):
+        lib = library.for_lang(lang)
+        later = lib.summit("waic-2027")
+        assert later is not None and later.note is not None
+        assert counted not in later.note and plainly in later.note
+        this = lib.summit("waic-2026")
+        assert this is not None and this.note is not None and "2026" in this.note
+
+
+@pytest.mark.parametrize(
+    ("lang", "palexpo"),
+    [("en", "Palexpo, Geneva"), ("fr", "Palexpo, Genève"), ("zh", "日内瓦Palexpo会展中心")],
+)
+def test_ai_for_good_2026_gives_its_place_and_is_not_confirmed_as_held(
+    library: Library, lang: str, palexpo: str
+) -> None:
+    summit = library.for_lang(lang).summit("ai-for-good-2026")
+    assert summit is not None and palexpo in summit.location and not summit.held
+    grades = {urlparse(s.url).netloc: s.grade for s in summit.sources}
+    assert grades["gafam.ai"] == "P"  # a blog: never more than one weak source
+    assert any(g in ("C", "C-") for h, g in grades.items() if h != "gafam.ai")
+
+
+def test_chinese_cards_date_the_may_2024_texts_7_may_and_name_xi_first(library: Library) -> None:
+    for topic_id in ("france-china-ai", "france-china-middle-east"):
+        topic = _topic(library, "zh", topic_id)
+        assert topic.title.endswith("（2024年5月7日）"), topic.title
+        assert topic.summary.index("习近平主席和马克龙总统") >= 0
+        assert "马克龙总统和习近平主席" not in topic.summary
+    zh = library.for_lang("zh")
+    texts = [x for tp in zh.topics for x in _texts(tp)]
+    texts += [x for s in zh.summits for x in (s.name, s.note or "", s.summary or "")]
+    texts += [x for d in zh.developments for x in (d.title, d.summary)]
+    assert not any("确实" in x for x in texts)
+    assert any("联邦环境、交通、能源和通信部" in x for x in texts)
+    assert not any("通讯部" in x for x in texts)
+
+
+def test_french_titles_and_names(library: Library) -> None:
+    fr = library.for_lang("fr")
+    devs = {d.id: d for d in fr.developments}
+    assert "pour la population et la planète" in devs["paris-statement-signed"].summary
+    assert "pour les personnes et la planète" not in devs["paris-statement-signed"].summary
+    shanghai = devs["shanghai-declaration-issued"].summary
+    assert "de la Conférence mondiale sur l'IA et de la Réunion de haut niveau" in shanghai
+    full_name = "Groupe scientifique international indépendant sur l'intelligence artificielle"
+    assert full_name in devs["un-scientific-panel-appointed"].summary
+    assert full_name in devs["un-ai-bodies-established"].summary
+    texts = [x for d in fr.developments for x in (d.title, d.summary)]
+    texts += [x for s in fr.summits for x in (s.note or "", s.summary or "")]
+    assert not any("groupe scientifique" in x for x in texts)  # always capitalised
+    count = devs["new-delhi-declaration-91"].summary
+    assert "le nombre de pays et d'organisations internationales" in count
+    assert "de 88 au 21 février 2026 à 91" in count and "décompte" not in count
+
+
+@pytest.mark.parametrize(
+    ("lang", "uk", "un"),
+    [
+        ("en", "UK Government (GOV.UK)", "United Nations, Meetings Coverage and Press Releases"),
+        ("fr", "Gouvernement britannique (GOV.UK)", "Nations Unies, couverture des réunions"),
+        ("zh", "英国政府（GOV.UK）", "联合国（会议报道和新闻稿）"),
+    ],
+)
+def test_publishers_appear_under_their_official_name_in_each_language(
+    library: Library, lang: str, uk: str, un: str
+) -> None:
+    assert uk in _reply(library, "bletchley", lang)
+    assert un in _reply(library, "news france china ai", lang)
+    # a newspaper without an official name in the language keeps its own
+    assert "The Brussels Times" in _reply(library, "bletchley", lang)
+
+
+@pytest.mark.parametrize(
+    ("lang", "line"),
+    [
+        ("en", "Timeline last reviewed 5 December 2026; nothing newer is on record."),
+        ("fr", "Chronologie vérifiée pour la dernière fois le 5 décembre 2026"),
+        ("zh", "时间线最近核查于2026年12月5日"),
+    ],
+)
+def test_news_says_when_the_timeline_was_last_reviewed(
+    library: Library, lang: str, line: str
+) -> None:
+    assert library.timeline_reviewed == REVIEWED
+    assert line in _reply(library, "news", lang)
+    assert line in _reply(library, "news middle east", lang)

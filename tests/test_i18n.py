@@ -86,8 +86,15 @@ def test_every_topic_and_summit_has_all_three_languages(library: Library) -> Non
     fr, zh = library.for_lang("fr"), library.for_lang("zh")
     assert fr.topic("bletchley").title.startswith("La Déclaration de Bletchley")  # type: ignore[union-attr]
     assert "布莱切利" in zh.topic("bletchley").title  # type: ignore[union-attr]
-    # dates and sources come from English, whatever the language
-    assert fr.topic("bletchley").sources == library.topic("bletchley").sources  # type: ignore[union-attr]
+
+    # dates and sources come from English, whatever the language (a publisher may have its
+    # official name in the language: translations/<lang>/publishers.yml)
+    def cited(lib: Library) -> list[tuple[str, str, str, str]]:
+        topic = lib.topic("bletchley")
+        assert topic is not None
+        return [(s.url, s.title, str(s.date), s.grade) for s in topic.sources]
+
+    assert cited(fr) == cited(zh) == cited(library)
 
 
 @pytest.mark.parametrize(

@@ -117,6 +117,46 @@ def test_news_in_french_and_chinese(timeline: Library) -> None:
     assert "最新进展" in zh and "*2026年1月7日*" in zh and "_已证实_" in zh
 
 
+@pytest.mark.parametrize(
+    ("lang", "line"),
+    [
+        ("en", "Timeline last reviewed 27 November 2026; nothing newer is on record."),
+        ("fr", "Chronologie vérifiée pour la dernière fois le 27 novembre 2026"),
+        ("zh", "时间线最近核查于2026年11月27日"),
+    ],
+)
+def test_news_and_digests_say_when_the_timeline_was_last_reviewed(
+    timeline: Library, lang: str, line: str
+) -> None:
+    """A gap after the newest development is not "nothing happened": the reader is told how
+    recently the timeline was checked (its `reviewed:` date)."""
+    for query in ("news", "news bletchley"):
+        assert line in body(core.reply_to(query, timeline, TODAY, lang)), query
+    for sent in (0, 3):  # the first digest, and a later one
+        post = digest.compose(
+            timeline,
+            DAILY,
+            at9(date(2026, 11, 28)),
+            "digest",
+            last_digest_for=at9(date(2026, 11, 27)) if sent else None,
+            digests_sent=sent,
+            lang=lang,
+            always=True,
+        )
+        assert line in body(post), sent
+
+
+def test_a_timeline_without_a_review_date_says_nothing_of_one(
+    content_copy: Path, timeline: Library
+) -> None:
+    path = content_copy / "developments.yml"
+    path.write_text(path.read_text().replace("reviewed: 2026-11-27\n", "", 1))
+    lib = load_library(content_copy)
+    assert lib.timeline_reviewed is None
+    assert "last reviewed" not in body(core.reply_to("news", lib, TODAY))
+    assert timeline.timeline_reviewed == date(2026, 11, 27)
+
+
 def test_no_developments_is_said_plainly(content_copy: Path) -> None:
     no_developments(content_copy)
     lib = load_library(content_copy)

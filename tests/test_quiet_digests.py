@@ -20,7 +20,12 @@ from bot.store import MIGRATIONS, Store, make_engine
 from tests.conftest import CONTENT
 from tests.contenthelp import add_summit
 from tests.fakeslack import FakeSlack
-from tests.newshelp import add_development, no_developments, no_upcoming_dates
+from tests.newshelp import (
+    add_development,
+    no_developments,
+    no_revisions_after,
+    no_upcoming_dates,
+)
 from tests.test_delivery import T0, World, posts_to, slack
 
 __all__ = ["slack"]  # the fixture, shared with test_delivery (db_url is in conftest.py)
@@ -46,6 +51,7 @@ def content(tmp_path: Path) -> Path:
     shutil.copytree(CONTENT, dest)
     no_developments(dest)
     no_upcoming_dates(dest, NINE.date())  # reminders only where a test adds a summit
+    no_revisions_after(dest, NINE.date() - timedelta(days=1))  # news only where a test adds it
     return dest
 
 

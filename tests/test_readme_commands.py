@@ -63,7 +63,7 @@ def _args(command: Command, port: int) -> list[str]:
         "N": str(port),
         "H": "127.0.0.1",
         "DIR": str(ROOT / "content"),
-        "YYYY-MM-DD": "2026-11-27",  # the shipped content's review day
+        "YYYY-MM-DD": "2026-12-05",  # the shipped content's review day
     }
     args = [word.strip("[]") for word in command.args]
     return [fill.get(word, word) for word in args]

@@ -137,7 +137,7 @@ def test_highlight_keeps_hyphenated_words_whole_and_adds_no_spaces_to_chinese() 
 def test_search_in_french_and_chinese_reads_whole_in_the_terminal(library: Library) -> None:
     for query, lang, whole in (
         ("cessez-le-feu", "fr", "cessez-le-feu"),
-        ("停火", "zh", "可持续停火、释放"),
+        ("停火", "zh", "可持续停火、立即无条件释放"),
     ):
         reply = core.reply_to(f"search {query} lang:{lang}", library, TODAY)
         out = render_blocks(reply.blocks_json(), reply.text, Look(lang=lang)).text

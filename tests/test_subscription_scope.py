@@ -14,7 +14,12 @@ from bot.subscriptions import Request, parse_request
 from tests.conftest import CONTENT
 from tests.contenthelp import add_summit
 from tests.fakeslack import FakeSlack
-from tests.newshelp import add_development, no_developments, no_upcoming_dates
+from tests.newshelp import (
+    add_development,
+    no_developments,
+    no_revisions_after,
+    no_upcoming_dates,
+)
 from tests.test_delivery import World, posts_to, slack
 from tests.test_quiet_digests import NINE, day, edited, statuses
 
@@ -27,6 +32,7 @@ def content(tmp_path: Path) -> Path:
     shutil.copytree(CONTENT, dest)
     no_developments(dest)
     no_upcoming_dates(dest, NINE.date())
+    no_revisions_after(dest, NINE.date() - timedelta(days=1))
     return dest
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from bot.content.problems import Problem
 from bot.content.schema import Development, Summit, Topic
@@ -37,6 +37,15 @@ class Library:
     @property
     def languages(self) -> tuple[str, ...]:
         return tuple(sorted(self.localized)) if self.localized else (self.lang,)
+
+    @property
+    def timeline_reviewed(self) -> date | None:
+        """The day ``developments.yml`` was last reviewed: the timeline holds everything on
+        record up to that day. None when it has no ``reviewed:`` date."""
+        for file, day in self.reviewed.items():
+            if PurePath(file).name == "developments.yml":
+                return day
+        return None
 
     def topic(self, topic_id: str) -> Topic | None:
         for t in self.topics:

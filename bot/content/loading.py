@@ -138,6 +138,7 @@ def _load_summits(root: Path, loaded: _Loaded) -> None:
                     )
                 )
         _check_period(file, i, summit, loaded.found)
+        _check_held(file, i, summit, loaded.found)
     loaded.summit_places = {
         s.id: (file.shown, file.line(("summits", i))) for i, s in enumerate(loaded.summits)
     }
@@ -156,6 +157,26 @@ def _check_period(file: Parsed[SummitsFile], i: int, summit: Summit, found: Find
             f"'{summit.id}': its dates ({summit.starts} to {window[1]}) fall outside its "
             f"announced period {period} ({describe_period(period)}): correct the "
             "dates, or change 'period' if the event was moved",
+        )
+    )
+
+
+def _check_held(file: Parsed[SummitsFile], i: int, summit: Summit, found: Findings) -> None:
+    """An event marked as held cites at least one source dated on or after its first day (an
+    error): a piece published before the event cannot say that it took place."""
+    window = summit.window
+    if not summit.held or window is None:
+        return
+    first = window[0]
+    if any(source.date >= first for source in summit.sources):
+        return
+    found.errors.append(
+        file.problem(
+            ("summits", i, "held"),
+            f"'{summit.id}' is marked 'held: true', but none of its sources is dated on or after "
+            f"its first day ({first}): cite a report of the event published after it began (the "
+            "document itself, or a named outlet reporting it; not an aggregator, an AI-written "
+            "blog or a piece from before the event), or remove 'held: true'",
         )
     )
 

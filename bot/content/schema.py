@@ -252,3 +252,17 @@ class DevelopmentTexts(Strict):
 
     reviewed: date | None = None
     developments: list[DevelopmentText]
+
+
+class PublisherName(Strict):
+    """A publisher's official name in another language, for the English name sources give."""
+
+    en: Text150  # as the sources' ``publisher`` gives it in English
+    name: Text150
+
+
+class PublisherNames(Strict):
+    """``translations/<lang>/publishers.yml``: publishers with an official name in that language."""
+
+    reviewed: date | None = None
+    publishers: list[PublisherName]

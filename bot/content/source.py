@@ -45,6 +45,7 @@ class ContentSource:
             *sorted((root / "topics").glob("*.y*ml")),
             *sorted((root / "translations").glob("*/summits.yml")),
             *sorted((root / "translations").glob("*/developments.yml")),
+            *sorted((root / "translations").glob("*/publishers.yml")),
             *sorted((root / "translations").glob("*/topics/*.y*ml")),
         ]
         out = []

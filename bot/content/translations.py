@@ -20,6 +20,8 @@ from bot.content.schema import (
     DevelopmentText,
     DevelopmentTexts,
     KeyDate,
+    PublisherNames,
+    Source,
     Summit,
     SummitText,
     SummitTexts,
@@ -39,6 +41,8 @@ class Texts:
     topics: dict[str, Parsed[TopicText]] = field(default_factory=dict)  # in English's order
     summits: dict[str, SummitText] = field(default_factory=dict)
     developments: dict[str, DevelopmentText] = field(default_factory=dict)
+    # a publisher's English name, as sources give it -> its official name in this language
+    publishers: dict[str, str] = field(default_factory=dict)
 
 
 def _untranslated(lang: str, what: str) -> str:
@@ -89,7 +93,38 @@ def _load_language(
     if developments or (base / "developments.yml").exists():
         by_id = {d.id: d for d in developments}
         texts.developments = _entries(base, lang, _DEVELOPMENTS, by_id, found)
+    groups: list[Sequence[Source]] = [t.sources for t in topics]
+    groups += [s.sources for s in summits] + [d.sources for d in developments]
+    cited = {source.publisher for group in groups for source in group}
+    texts.publishers = _publishers(base / "publishers.yml", cited, found)
     return texts
+
+
+def _publishers(path: Path, cited: set[str], found: Findings) -> dict[str, str]:
+    """``publishers.yml`` (optional): the official names of publishers in this language. A
+    publisher without one is shown as the English sources give it."""
+    if not path.exists():
+        return {}
+    file = read(path, PublisherNames, found.errors)
+    if file is None:
+        return {}
+    names: dict[str, str] = {}
+    for i, entry in enumerate(file.value.publishers):
+        if entry.en in names:
+            found.errors.append(
+                file.problem(("publishers", i, "en"), f"'{entry.en}' is already named above")
+            )
+            continue
+        if entry.en not in cited:
+            found.warnings.append(
+                file.problem(
+                    ("publishers", i, "en"),
+                    f"no source has the publisher '{entry.en}': write the publisher exactly as "
+                    "the English sources give it, or remove this entry",
+                )
+            )
+        names[entry.en] = entry.name
+    return names
 
 
 def _topic_text(base: Path, lang: str, topic: Topic, found: Findings) -> Parsed[TopicText] | None:
@@ -223,13 +258,24 @@ def with_every_alias(topics: Sequence[Topic], texts: Mapping[str, Texts]) -> lis
     return [t.model_copy(update={"aliases": aliases[t.id]}) for t in topics]
 
 
+def _sources(sources: Sequence[Source], texts: Texts) -> list[Source]:
+    """The sources with each publisher's official name in this language, where it has one."""
+    return [
+        s.model_copy(update={"publisher": texts.publishers[s.publisher]})
+        if s.publisher in texts.publishers
+        else s
+        for s in sources
+    ]
+
+
 def translate_topic(topic: Topic, texts: Texts) -> Topic:
     found = texts.topics.get(topic.id)
     if found is None:
-        return topic.as_fallback()
+        return topic.model_copy(update={"sources": _sources(topic.sources, texts)}).as_fallback()
     tx = found.value
     return topic.model_copy(
         update={
+            "sources": _sources(topic.sources, texts),
             "title": tx.title,
             "label": tx.label,
             "short": tx.short,
@@ -245,16 +291,26 @@ def translate_topic(topic: Topic, texts: Texts) -> Topic:
 
 
 def translate_summit(summit: Summit, texts: Texts) -> Summit:
+    sources = _sources(summit.sources, texts)
     sx = texts.summits.get(summit.id)
     if sx is None:
-        return summit.as_fallback()
+        return summit.model_copy(update={"sources": sources}).as_fallback()
     return summit.model_copy(
-        update={"name": sx.name, "location": sx.location, "note": sx.note, "summary": sx.summary}
+        update={
+            "name": sx.name,
+            "location": sx.location,
+            "note": sx.note,
+            "summary": sx.summary,
+            "sources": sources,
+        }
     )
 
 
 def translate_development(development: Development, texts: Texts) -> Development:
+    sources = _sources(development.sources, texts)
     dx = texts.developments.get(development.id)
     if dx is None:
-        return development.as_fallback()
-    return development.model_copy(update={"title": dx.title, "summary": dx.summary})
+        return development.model_copy(update={"sources": sources}).as_fallback()
+    return development.model_copy(
+        update={"title": dx.title, "summary": dx.summary, "sources": sources}
+    )
