@@ -16,15 +16,15 @@ from slack_sdk.models.blocks import (
     ContextBlock,
     DividerBlock,
     HeaderBlock,
-    MarkdownTextObject,
     SectionBlock,
 )
 
 from bot.content import Development, Library, Source, Summit, Topic, normalize
+from bot.i18n import date_range as day_range
 from bot.i18n import t
 from bot.lookup import CJK, AnyHit, DevelopmentHit, Hit, word_matches
 from bot.periods import describe_period
-from bot.text import escape, human_date, quote_user_text, slack_date, truncate
+from bot.text import ZWSP, escape, human_date, md, quote_user_text, truncate
 
 COMMAND = "/declaration"
 MAX_BLOCKS = 50
@@ -93,8 +93,9 @@ def response_body(reply: Reply, *, response_type: ResponseType | None = None) ->
 # --- small builders ----------------------------------------------------------------------------
 
 
-def section(text: str) -> SectionBlock:
-    return SectionBlock(text=MarkdownTextObject(text=truncate(text, SECTION_LIMIT)))
+def section(text: str, expand: bool = False) -> SectionBlock:
+    """A section of mrkdwn; ``expand``: shown whole, never behind Slack's "See more"."""
+    return SectionBlock(text=md(text, SECTION_LIMIT), expand=True if expand else None)
 
 
 def sections(heading: str, lines: Iterable[str]) -> list[SectionBlock]:
@@ -115,7 +116,7 @@ def sections(heading: str, lines: Iterable[str]) -> list[SectionBlock]:
 
 
 def context(text: str) -> ContextBlock:
-    return ContextBlock(elements=[MarkdownTextObject(text=truncate(text, SECTION_LIMIT))])
+    return ContextBlock(elements=[md(text, SECTION_LIMIT)])
 
 
 def button(text: str, action_id: str, value: str, primary: bool = False) -> ButtonElement:
@@ -208,8 +209,8 @@ def topics_reply(library: Library) -> Reply:
     for topic in library.topics:
         blocks.append(
             SectionBlock(
-                text=MarkdownTextObject(
-                    text=f"*{escape(topic.title)}*\n{escape(topic.short)}\n"
+                text=md(
+                    f"*{escape(topic.title)}*\n{escape(topic.short)}\n"
                     f"`{COMMAND} {topic.aliases[0] if topic.aliases else topic.id}`"
                 ),
                 accessory=show_button(topic, lang, t(lang, "topics.show")),
@@ -272,7 +273,7 @@ def topic_reply(
     if topic.key_dates:
         blocks += sections(
             t(lang, "topic.key_dates"),
-            (f"• {slack_date(d.date, lang=lang)} — {escape(d.event)}" for d in topic.key_dates),
+            (f"• {human_date(d.date, lang)} — {escape(d.event)}" for d in topic.key_dates),
         )
     if developments:
         more = t(
@@ -339,7 +340,6 @@ def share_what_reply(library: Library) -> Reply:
     )
 
 
-ZWSP = "\u200b"  # an invisible boundary: Slack only makes *bold* of whole words
 _CJK_CLASS = CJK.pattern[1:-1]
 # a highlight unit: a word with its hyphens and apostrophes (cessez-le-feu, l'accès), a run of
 # Chinese or Japanese, or any other single character
@@ -399,11 +399,16 @@ def _development_hit(
     text = f":newspaper: {title} · _{human_date(dev.date, lang)}_\n> {snippet}\n" + t(
         lang, "digest.sources", list=source_links(dev.sources, lang, limit=2)
     )
-    topic = library.topic(dev.topics[0]) if library is not None else None
-    accessory = show_button(topic, lang) if topic else None
-    return SectionBlock(
-        text=MarkdownTextObject(text=truncate(text, SECTION_LIMIT)), accessory=accessory
+    # the button shows the news the hit is (a topic's name would promise that topic's card)
+    topic = library.topic(dev.topics[0]) if library is not None and dev.topics else None
+    accessory = (
+        button(
+            t(lang, "search.news_button"), f"{NEWS_ACTION}:{topic.id}", topic_value(topic.id, lang)
+        )
+        if topic
+        else None
     )
+    return SectionBlock(text=md(text, SECTION_LIMIT), accessory=accessory)
 
 
 def _highlight_cjk(run: str, cjk_terms: Sequence[str], before: str, after: str) -> str:
@@ -465,9 +470,7 @@ def search_reply(
         snippet = highlight(truncate(hit.snippet, 400), terms)
         blocks.append(
             SectionBlock(
-                text=MarkdownTextObject(
-                    text=truncate(f"*{escape(hit.topic.title)}*\n> {snippet}", SECTION_LIMIT)
-                ),
+                text=md(f"*{escape(hit.topic.title)}*\n> {snippet}", SECTION_LIMIT),
                 accessory=show_button(hit.topic, lang, t(lang, "topics.show")),
             )
         )
@@ -540,10 +543,9 @@ def news_reply(library: Library, topic: Topic | None = None, limit: int = NEWS_L
 
 
 def date_range(summit: Summit, lang: str = "en") -> str:
+    """The days an event takes, as plain text in ``lang``: 6–7 July 2026, 2026年7月6日至7日."""
     assert summit.starts is not None
-    if summit.ends is None or summit.ends == summit.starts:
-        return slack_date(summit.starts, lang=lang)
-    return f"{slack_date(summit.starts, lang=lang)} – {slack_date(summit.ends, lang=lang)}"
+    return day_range(summit.starts, summit.ends, lang)
 
 
 def countdown(summit: Summit, today: date, lang: str = "en") -> str:
@@ -674,7 +676,7 @@ def summits_reply(
             t(lang, "summits.past"), (summit_line(s, today, lang) for s in past[:recent])
         )
     if calendar_url:
-        blocks.append(section(t(lang, "summits.calendar", url=escape(calendar_url))))
+        blocks.append(section(t(lang, "summits.calendar", link=link(calendar_url, "summits.ics"))))
     as_of = (
         t(lang, "summits.as_of_zone", date=human_date(today, lang), zone=escape(zone))
         if zone
