@@ -264,7 +264,8 @@ def status(facts: Facts, inv: Invocation, sub: SubscriptionView | None) -> Reply
         lines.append("• " + t(lang, "channels.status_reminders", days=days))
     if sub.receives != "reminders":
         lines.append("• " + mode(sub, lang))
-    lines += [f"• {line}" for line in next_lines(facts, sub, lang)]
+    if not sub.paused:  # a pause is said once, at the end, with how to resume
+        lines += [f"• {line}" for line in next_lines(facts, sub, lang)]
     if sub.receives != "reminders" and sub.last_digest_for:
         when = slack_datetime(sub.last_digest_for, lang, sub.schedule.tz)
         lines.append("• " + t(lang, "channels.last_news", when=when))

@@ -98,20 +98,21 @@ def section(text: str, expand: bool = False) -> SectionBlock:
     return SectionBlock(text=md(text, SECTION_LIMIT), expand=True if expand else None)
 
 
-def sections(heading: str, lines: Iterable[str]) -> list[SectionBlock]:
-    """A heading and bullet lines, split over as many sections as Slack's 3000 chars need."""
+def sections(heading: str, lines: Iterable[str], expand: bool = False) -> list[SectionBlock]:
+    """A heading and bullet lines, split over as many sections as Slack's 3000 chars need;
+    ``expand``: each shown whole."""
     blocks: list[SectionBlock] = []
     current = heading
     for line in lines:
         line = truncate(line, SECTION_LIMIT - 10)
         candidate = f"{current}\n{line}" if current else line
         if len(candidate) > SECTION_LIMIT:
-            blocks.append(section(current))
+            blocks.append(section(current, expand))
             current = line
         else:
             current = candidate
     if current:
-        blocks.append(section(current))
+        blocks.append(section(current, expand))
     return blocks
 
 
@@ -268,8 +269,11 @@ def topic_reply(
     blocks: list[Block] = [HeaderBlock(text=truncate(topic.title, 150))]
     if topic.untranslated and lang != "en":
         blocks.append(context(t(lang, "content.untranslated")))
-    blocks.append(section(escape(topic.summary)))
-    blocks += sections(t(lang, "topic.key_points"), (f"• {escape(p)}" for p in topic.key_points))
+    # the summary, key points and caveats are what the card is for: never behind "See more"
+    blocks.append(section(escape(topic.summary), expand=True))
+    blocks += sections(
+        t(lang, "topic.key_points"), (f"• {escape(p)}" for p in topic.key_points), expand=True
+    )
     if topic.key_dates:
         blocks += sections(
             t(lang, "topic.key_dates"),
@@ -287,7 +291,9 @@ def topic_reply(
             [*(development_line(d, lang) for d in developments[:CARD_NEWS]), more],
         )
     if topic.caveats:
-        blocks += sections(t(lang, "topic.caveats"), (f"• {escape(c)}" for c in topic.caveats))
+        blocks += sections(
+            t(lang, "topic.caveats"), (f"• {escape(c)}" for c in topic.caveats), expand=True
+        )
     blocks += sections(t(lang, "topic.sources"), (source_line(s, lang) for s in topic.sources))
     revised = t(lang, "topic.revised", date=human_date(topic.updated, lang))
     blocks.append(context(f"{revised} · `{topic.id}`"))
@@ -493,7 +499,7 @@ def _development_blocks(dev: Development, library: Library) -> list[Block]:
     )
     if about:
         head += "\n_" + escape(" · ".join(about)) + "_"
-    return [*sections(head, (source_line(s, lang) for s in dev.sources))]
+    return [*sections(head, (source_line(s, lang) for s in dev.sources), expand=True)]
 
 
 def news_reply(library: Library, topic: Topic | None = None, limit: int = NEWS_LIMIT) -> Reply:

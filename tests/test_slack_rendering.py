@@ -148,3 +148,50 @@ def test_the_lint_finds_what_slack_would_show_wrongly() -> None:
     assert block_errors([{"type": "section"}]) and block_errors([{"type": "divider"}] * 51)
     assert not block_errors([{"type": "divider"}] * 50)
     assert block_errors([{"type": "header", "text": {"type": "mrkdwn", "text": "x"}}])
+
+
+def test_the_manifest_says_what_the_app_does_and_offers_what_the_code_supports() -> None:
+    import yaml
+
+    from tests.conftest import ROOT
+
+    manifest = yaml.safe_load((ROOT / "manifest.yml").read_text())
+    about = manifest["display_information"]["long_description"]
+    for thing in ("digests", "reminders", "Home tab", "calendar"):
+        assert thing in about, thing
+    tab = manifest["features"]["app_home"]
+    # a read-only Messages tab is a Messages tab: it cannot be read-only and switched off
+    assert not tab["messages_tab_read_only_enabled"] or tab["messages_tab_enabled"]
+    # org-wide installs are handled (tests/test_installations.py::
+    # test_an_org_wide_install_covers_its_workspaces), so an org may install the app
+    assert manifest["settings"]["org_deploy_enabled"] is True
+
+
+def test_what_readers_saw_twice_cut_or_unformatted_is_said_once_whole_and_formatted(
+    soon: Library,
+) -> None:
+    facts = channel_replies.Facts(soon, NOW)
+    inv = channel_replies.Invocation("T1", "C1", "U1", lang="en")
+    paused = sub_of("en", paused=True, paused_reason="user:U1")
+    said = " ".join(str(b) for b in channel_replies.status(facts, inv, paused).blocks_json())
+    assert said.count("Paused") == 1, said
+    view = forms.form_view(forms.form_for(None, "C1", "UTC", "en"), soon, "en").to_dict()
+    boxes = [o["text"]["text"] for b in view["blocks"] if b.get("block_id") == forms.TOPICS
+             for o in b["element"]["options"]]  # fmt: skip
+    assert boxes == [tp.label for tp in soon.topics] and not any(b.endswith("…") for b in boxes)
+    error = forms.error_at("Try `/declaration subscribe mon 09:00` for *this* &lt;channel&gt;")
+    assert list(error.values()) == ["Try /declaration subscribe mon 09:00 for this <channel>"]
+    home_tab = [b.to_dict() for b in home.home_blocks(facts, NOW.date(), [], "en")]
+    assert any(b.get("text", {}).get("text", "").startswith("*Topics*\n") for b in home_tab)
+
+
+def test_a_news_hit_is_named_news_and_long_cards_are_shown_whole(library: Library) -> None:
+    from bot import core
+
+    found = core.reply_to("search UAE", library, NOW.date()).blocks_json()
+    hits = [b for b in found if b.get("accessory") and ":newspaper:" in b["text"]["text"]]
+    assert hits, found
+    assert {b["accessory"]["text"]["text"] for b in hits} == {"News"}
+    assert all(b["accessory"]["action_id"].startswith("show_news:") for b in hits)
+    card = core.reply_to("bletchley", library, NOW.date()).blocks_json()
+    assert any(b.get("expand") for b in card if b["type"] == "section")
