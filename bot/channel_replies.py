@@ -182,11 +182,15 @@ def next_lines(facts: Facts, sub: SubscriptionView, lang: str) -> list[str]:
         return [t(lang, "channels.no_post")]
     when, kinds = found
     if quiet(sub) and kinds == "digest":
-        return [t(lang, "channels.next_check", when=slack_datetime(when))]
-    lines = [t(lang, "channels.next_post", when=digest.describe_next(when, kinds, lang))]
+        return [t(lang, "channels.next_check", when=slack_datetime(when, lang, sub.schedule.tz))]
+    lines = [
+        t(lang, "channels.next_post", when=digest.describe_next(when, kinds, lang, sub.schedule.tz))
+    ]
     if quiet(sub) and "digest" not in kinds and sub.receives != "reminders":
         check = next_digest(sub.schedule, now)
-        lines.append(t(lang, "channels.next_check", when=slack_datetime(check)))
+        lines.append(
+            t(lang, "channels.next_check", when=slack_datetime(check, lang, sub.schedule.tz))
+        )
     return lines
 
 
@@ -260,15 +264,16 @@ def status(facts: Facts, inv: Invocation, sub: SubscriptionView | None) -> Reply
         lines.append("• " + t(lang, "channels.status_reminders", days=days))
     if sub.receives != "reminders":
         lines.append("• " + mode(sub, lang))
-    lines += [f"• {line}" for line in next_lines(facts, sub, lang)]
+    if not sub.paused:  # a pause is said once, at the end, with how to resume
+        lines += [f"• {line}" for line in next_lines(facts, sub, lang)]
     if sub.receives != "reminders" and sub.last_digest_for:
-        when = slack_datetime(sub.last_digest_for)
+        when = slack_datetime(sub.last_digest_for, lang, sub.schedule.tz)
         lines.append("• " + t(lang, "channels.last_news", when=when))
     elif sub.receives != "reminders":
         lines.append("• " + t(lang, "channels.last_news_none"))
     if sub.last_delivery_at:
         result = last_result(sub.last_result, lang)
-        when = slack_datetime(sub.last_delivery_at)
+        when = slack_datetime(sub.last_delivery_at, lang, sub.schedule.tz)
         lines.append("• " + t(lang, "channels.last_delivery", when=when, result=result))
     else:
         lines.append("• " + t(lang, "channels.last_none"))
@@ -297,7 +302,7 @@ def preview(facts: Facts, inv: Invocation, sub: SubscriptionView | None) -> Repl
         note = t(
             lang,
             "channels.preview",
-            when=slack_datetime(when),
+            when=slack_datetime(when, lang, schedule.tz),
             day=escape(local_day(schedule, when).isoformat()),
             tz=schedule.tz,
         )
@@ -310,7 +315,7 @@ def preview(facts: Facts, inv: Invocation, sub: SubscriptionView | None) -> Repl
         quiet_note = t(
             lang,
             "channels.preview_quiet",
-            last=slack_datetime(sub.last_digest_for),
+            last=slack_datetime(sub.last_digest_for, lang, schedule.tz),
             command=COMMAND,
         )
         blocks.insert(1, section(quiet_note))
@@ -330,7 +335,7 @@ def _preview_reminder(facts: Facts, sub: SubscriptionView, lang: str) -> Reply:
     note = t(
         lang,
         "channels.preview_reminder",
-        when=slack_datetime(when),
+        when=slack_datetime(when, lang, sub.schedule.tz),
         day=escape(local_day(sub.schedule, when).isoformat()),
         tz=sub.schedule.tz,
     )

@@ -222,8 +222,9 @@ def post(library: Library, inputs: DigestInputs) -> Reply:
     )
 
 
-def describe_next(when: datetime, kinds: str, lang: str = "en") -> str:
+def describe_next(when: datetime, kinds: str, lang: str = "en", zone: str | None = None) -> str:
+    """When the next post is, in each reader's zone (the fallback in ``zone``, the channel's)."""
     key = {"digest": "digest.next_digest", "reminder": "digest.next_reminder"}.get(
         kinds, "digest.next_both"
     )
-    return f"{slack_datetime(when)} ({t(lang, key)})"
+    return f"{slack_datetime(when, lang, zone)} ({t(lang, key)})"

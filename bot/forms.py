@@ -23,7 +23,6 @@ from slack_sdk.models.blocks import (
     ConversationFilter,
     ConversationSelectElement,
     InputBlock,
-    MarkdownTextObject,
     Option,
     OptionGroup,
     PlainTextObject,
@@ -35,12 +34,13 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot import plaintext
 from bot.content import Library
 from bot.i18n import LANGS, day_name, language_name, t
 from bot.schedule import DEFAULT_DAYS, DEFAULT_TIME, FALLBACK_TZ, zone
 from bot.store import SubscriptionView
 from bot.subscriptions import RECEIVES, Problem, request_words
-from bot.text import truncate
+from bot.text import md, truncate
 
 CALLBACK = "subscription_form"
 CHANNEL, DAYS, TIME, TZ, LANG, RECEIVE, TOPICS, ALWAYS = (
@@ -141,7 +141,7 @@ def form_view(form: Form, library: Library, lang: str) -> View:
     blocks: list[Block] = []
     if form.fixed and form.channel:
         shown = t(lang, "form.channel_fixed", channel=f"<#{form.channel}>")
-        blocks.append(SectionBlock(block_id=CHANNEL, text=MarkdownTextObject(text=shown)))
+        blocks.append(SectionBlock(block_id=CHANNEL, text=md(shown)))
     else:
         select = ConversationSelectElement(
             action_id=CHANNEL,
@@ -211,7 +211,7 @@ def form_view(form: Form, library: Library, lang: str) -> View:
         )
     )
     local = library.for_lang(lang)
-    topics = [_option(tp.id, tp.title) for tp in local.topics]
+    topics = [_option(tp.id, tp.label) for tp in local.topics]  # short: titles are cut at 75
     chosen = _find(topics, form.topics) or None
     topic_element: CheckboxesElement | StaticMultiSelectElement
     if len(topics) <= _CHECKBOX_LIMIT:
@@ -258,7 +258,7 @@ def message_view(title: str, text: str, lang: str) -> View:
         type="modal",
         title=_plain(title, 24),
         close=_plain(t(lang, "form.done"), 24),
-        blocks=[SectionBlock(text=MarkdownTextObject(text=truncate(text, 3000)))],
+        blocks=[SectionBlock(text=md(text))],
     )
 
 
@@ -367,5 +367,6 @@ def error_at(text: str, field: str = "", *, channel_fixed: bool = False) -> dict
 
 
 def _unmark(text: str) -> str:
-    """Plain text from our mrkdwn (an error under a field is not formatted)."""
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").replace("*", "")
+    """Plain text from our mrkdwn (an error under a field is not formatted): no asterisks,
+    backticks, emoji codes or escapes left, as the local shell writes it when piped."""
+    return plaintext.mrkdwn(text)

@@ -155,7 +155,7 @@ def home_blocks(
     ]
     reference: list[Block] = [
         DividerBlock(),
-        *sections(t(lang, "topics.header"), topics),
+        *sections(f"*{t(lang, 'topics.header')}*", topics),
         DividerBlock(),
         *summits_reply(library, today, calendar_url=calendar_url).blocks,
     ]

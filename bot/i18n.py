@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import date, time
+from datetime import date, datetime, time, tzinfo
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
@@ -12,6 +12,8 @@ from typing import Any, Literal
 import yaml
 from babel.dates import format_date, get_day_names
 from babel.lists import format_list
+
+from bot.text import escape
 
 LANGS = ("en", "fr", "zh")
 DEFAULT = "en"
@@ -47,10 +49,20 @@ def catalog() -> dict[str, dict[str, str]]:
     return {str(k): {str(lang): str(text) for lang, text in v.items()} for k, v in data.items()}
 
 
-def t(lang: str, key: str, **values: Any) -> str:
-    """The phrase ``key`` in ``lang`` (English if missing), with ``{names}`` filled in."""
+@lru_cache(maxsize=8192)
+def _template(lang: str, key: str) -> str:
     entry = catalog()[key]
-    text = entry.get(lang) or entry[DEFAULT]
+    return escape(entry.get(lang) or entry[DEFAULT])
+
+
+def t(lang: str, key: str, **values: Any) -> str:
+    """The phrase ``key`` in ``lang`` (English if missing) as mrkdwn, ``{names}`` filled in.
+
+    The phrase's own text is escaped here, the one place phrases are (``search <words>`` keeps
+    its placeholder visible in Slack). The values are inserted as given: they are mrkdwn already,
+    text escaped by whoever made it or a control sequence from a builder (``<#C1>``, a link), so
+    nothing is escaped twice. A phrase has no control sequence of its own."""
+    text = _template(lang, key)
     return text.format(**values) if values else text
 
 
@@ -101,6 +113,41 @@ def human_date(day: date, lang: str = DEFAULT) -> str:
     if lang == "fr" and day.day == 1 and written.startswith("1 "):
         written = "1er" + written[1:]  # French writes the first of the month as an ordinal
     return written
+
+
+def _day_month(day: date, lang: str) -> str:
+    """6 July / 1er juillet: a day of a range whose year is written once, at its end."""
+    written = str(format_date(day, format="d MMMM", locale=_BABEL.get(lang, _BABEL[DEFAULT])))
+    if lang == "fr" and day.day == 1 and written.startswith("1 "):
+        written = "1er" + written[1:]
+    return written
+
+
+def date_range(first: date, last: date | None, lang: str = DEFAULT) -> str:
+    """Calendar days from ``first`` to ``last``, as compact as a reader writes them:
+    6–7 July 2026, 30 June – 2 July 2026; 6–7 juillet 2026; 2026年7月6日至7日."""
+    if last is None or last == first:
+        return human_date(first, lang)
+    if last.year != first.year:
+        joined = "至" if lang == "zh" else " – "
+        return human_date(first, lang) + joined + human_date(last, lang)
+    if lang == "zh":
+        if last.month == first.month:
+            return f"{first.year}年{first.month}月{first.day}日至{last.day}日"
+        return f"{first.year}年{first.month}月{first.day}日至{last.month}月{last.day}日"
+    if last.month == first.month:
+        start = "1er" if lang == "fr" and first.day == 1 else str(first.day)
+        return f"{start}–{human_date(last, lang)}"
+    return f"{_day_month(first, lang)} – {human_date(last, lang)}"
+
+
+def human_instant(when: datetime, lang: str, zone: tzinfo) -> str:
+    """An instant written for ``lang`` in ``zone``: 1 Dec 2026 at 09:00 CET, 1 déc. 2026 à
+    09:00 CET, 2026年12月1日 09:00 CET."""
+    local = when.astimezone(zone)
+    day = format_date(local.date(), format="medium", locale=_BABEL.get(lang, _BABEL[DEFAULT]))
+    hhmm = local.strftime("%H:%M")
+    return t(lang, "terminal.datetime", date=day, time=hhmm, zone=local.tzname() or "")
 
 
 def day_name(weekday: int, lang: str = DEFAULT) -> str:

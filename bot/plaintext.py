@@ -14,9 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date
-
-from bot.i18n import human_date, t
+from bot.i18n import human_date, human_instant
 
 ESC = "\x1b"
 BOLD, NO_BOLD = f"{ESC}[1m", f"{ESC}[22m"
@@ -37,7 +35,6 @@ EMOJI = {
     "x": "✘",
     "information_source": "ℹ",
 }
-_BABEL = {"en": "en_GB", "fr": "fr_FR", "zh": "zh_Hans_CN"}
 
 _ANGLE = re.compile(r"<([^<>\n]*)>")
 # control characters (C0 but tab and newline, DEL, C1): never sent to the terminal from content
@@ -77,11 +74,7 @@ def unescape(text: str) -> str:
 
 def instant(ts: int, look: Look) -> str:
     """An instant written for the language in the terminal's zone: 1 Dec 2026 at 09:00 CET."""
-    local = datetime.fromtimestamp(ts, UTC).astimezone(look.zone)
-    day = format_date(local.date(), format="medium", locale=_BABEL.get(look.lang, "en_GB"))
-    return t(
-        look.lang, "terminal.datetime", date=day, time=local.strftime("%H:%M"), zone=local.tzname()
-    )
+    return unescape(human_instant(datetime.fromtimestamp(ts, UTC), look.lang, look.zone))
 
 
 def _date_token(body: str, look: Look) -> str:

@@ -16,15 +16,15 @@ from slack_sdk.models.blocks import (
     ContextBlock,
     DividerBlock,
     HeaderBlock,
-    MarkdownTextObject,
     SectionBlock,
 )
 
 from bot.content import Development, Library, Source, Summit, Topic, normalize
+from bot.i18n import date_range as day_range
 from bot.i18n import t
 from bot.lookup import CJK, AnyHit, DevelopmentHit, Hit, word_matches
 from bot.periods import describe_period
-from bot.text import escape, human_date, quote_user_text, slack_date, truncate
+from bot.text import ZWSP, escape, human_date, md, quote_user_text, truncate
 
 COMMAND = "/declaration"
 MAX_BLOCKS = 50
@@ -93,29 +93,31 @@ def response_body(reply: Reply, *, response_type: ResponseType | None = None) ->
 # --- small builders ----------------------------------------------------------------------------
 
 
-def section(text: str) -> SectionBlock:
-    return SectionBlock(text=MarkdownTextObject(text=truncate(text, SECTION_LIMIT)))
+def section(text: str, expand: bool = False) -> SectionBlock:
+    """A section of mrkdwn; ``expand``: shown whole, never behind Slack's "See more"."""
+    return SectionBlock(text=md(text, SECTION_LIMIT), expand=True if expand else None)
 
 
-def sections(heading: str, lines: Iterable[str]) -> list[SectionBlock]:
-    """A heading and bullet lines, split over as many sections as Slack's 3000 chars need."""
+def sections(heading: str, lines: Iterable[str], expand: bool = False) -> list[SectionBlock]:
+    """A heading and bullet lines, split over as many sections as Slack's 3000 chars need;
+    ``expand``: each shown whole."""
     blocks: list[SectionBlock] = []
     current = heading
     for line in lines:
         line = truncate(line, SECTION_LIMIT - 10)
         candidate = f"{current}\n{line}" if current else line
         if len(candidate) > SECTION_LIMIT:
-            blocks.append(section(current))
+            blocks.append(section(current, expand))
             current = line
         else:
             current = candidate
     if current:
-        blocks.append(section(current))
+        blocks.append(section(current, expand))
     return blocks
 
 
 def context(text: str) -> ContextBlock:
-    return ContextBlock(elements=[MarkdownTextObject(text=truncate(text, SECTION_LIMIT))])
+    return ContextBlock(elements=[md(text, SECTION_LIMIT)])
 
 
 def button(text: str, action_id: str, value: str, primary: bool = False) -> ButtonElement:
@@ -208,8 +210,8 @@ def topics_reply(library: Library) -> Reply:
     for topic in library.topics:
         blocks.append(
             SectionBlock(
-                text=MarkdownTextObject(
-                    text=f"*{escape(topic.title)}*\n{escape(topic.short)}\n"
+                text=md(
+                    f"*{escape(topic.title)}*\n{escape(topic.short)}\n"
                     f"`{COMMAND} {topic.aliases[0] if topic.aliases else topic.id}`"
                 ),
                 accessory=show_button(topic, lang, t(lang, "topics.show")),
@@ -267,12 +269,15 @@ def topic_reply(
     blocks: list[Block] = [HeaderBlock(text=truncate(topic.title, 150))]
     if topic.untranslated and lang != "en":
         blocks.append(context(t(lang, "content.untranslated")))
-    blocks.append(section(escape(topic.summary)))
-    blocks += sections(t(lang, "topic.key_points"), (f"• {escape(p)}" for p in topic.key_points))
+    # the summary, key points and caveats are what the card is for: never behind "See more"
+    blocks.append(section(escape(topic.summary), expand=True))
+    blocks += sections(
+        t(lang, "topic.key_points"), (f"• {escape(p)}" for p in topic.key_points), expand=True
+    )
     if topic.key_dates:
         blocks += sections(
             t(lang, "topic.key_dates"),
-            (f"• {slack_date(d.date, lang=lang)} — {escape(d.event)}" for d in topic.key_dates),
+            (f"• {human_date(d.date, lang)} — {escape(d.event)}" for d in topic.key_dates),
         )
     if developments:
         more = t(
@@ -286,7 +291,9 @@ def topic_reply(
             [*(development_line(d, lang) for d in developments[:CARD_NEWS]), more],
         )
     if topic.caveats:
-        blocks += sections(t(lang, "topic.caveats"), (f"• {escape(c)}" for c in topic.caveats))
+        blocks += sections(
+            t(lang, "topic.caveats"), (f"• {escape(c)}" for c in topic.caveats), expand=True
+        )
     blocks += sections(t(lang, "topic.sources"), (source_line(s, lang) for s in topic.sources))
     revised = t(lang, "topic.revised", date=human_date(topic.updated, lang))
     blocks.append(context(f"{revised} · `{topic.id}`"))
@@ -339,7 +346,6 @@ def share_what_reply(library: Library) -> Reply:
     )
 
 
-ZWSP = "\u200b"  # an invisible boundary: Slack only makes *bold* of whole words
 _CJK_CLASS = CJK.pattern[1:-1]
 # a highlight unit: a word with its hyphens and apostrophes (cessez-le-feu, l'accès), a run of
 # Chinese or Japanese, or any other single character
@@ -399,11 +405,16 @@ def _development_hit(
     text = f":newspaper: {title} · _{human_date(dev.date, lang)}_\n> {snippet}\n" + t(
         lang, "digest.sources", list=source_links(dev.sources, lang, limit=2)
     )
-    topic = library.topic(dev.topics[0]) if library is not None else None
-    accessory = show_button(topic, lang) if topic else None
-    return SectionBlock(
-        text=MarkdownTextObject(text=truncate(text, SECTION_LIMIT)), accessory=accessory
+    # the button shows the news the hit is (a topic's name would promise that topic's card)
+    topic = library.topic(dev.topics[0]) if library is not None and dev.topics else None
+    accessory = (
+        button(
+            t(lang, "search.news_button"), f"{NEWS_ACTION}:{topic.id}", topic_value(topic.id, lang)
+        )
+        if topic
+        else None
     )
+    return SectionBlock(text=md(text, SECTION_LIMIT), accessory=accessory)
 
 
 def _highlight_cjk(run: str, cjk_terms: Sequence[str], before: str, after: str) -> str:
@@ -465,9 +476,7 @@ def search_reply(
         snippet = highlight(truncate(hit.snippet, 400), terms)
         blocks.append(
             SectionBlock(
-                text=MarkdownTextObject(
-                    text=truncate(f"*{escape(hit.topic.title)}*\n> {snippet}", SECTION_LIMIT)
-                ),
+                text=md(f"*{escape(hit.topic.title)}*\n> {snippet}", SECTION_LIMIT),
                 accessory=show_button(hit.topic, lang, t(lang, "topics.show")),
             )
         )
@@ -490,7 +499,7 @@ def _development_blocks(dev: Development, library: Library) -> list[Block]:
     )
     if about:
         head += "\n_" + escape(" · ".join(about)) + "_"
-    return [*sections(head, (source_line(s, lang) for s in dev.sources))]
+    return [*sections(head, (source_line(s, lang) for s in dev.sources), expand=True)]
 
 
 def timeline_reviewed(library: Library) -> str:
@@ -552,10 +561,9 @@ def news_reply(library: Library, topic: Topic | None = None, limit: int = NEWS_L
 
 
 def date_range(summit: Summit, lang: str = "en") -> str:
+    """The days an event takes, as plain text in ``lang``: 6–7 July 2026, 2026年7月6日至7日."""
     assert summit.starts is not None
-    if summit.ends is None or summit.ends == summit.starts:
-        return slack_date(summit.starts, lang=lang)
-    return f"{slack_date(summit.starts, lang=lang)} – {slack_date(summit.ends, lang=lang)}"
+    return day_range(summit.starts, summit.ends, lang)
 
 
 def countdown(summit: Summit, today: date, lang: str = "en") -> str:
@@ -686,7 +694,7 @@ def summits_reply(
             t(lang, "summits.past"), (summit_line(s, today, lang) for s in past[:recent])
         )
     if calendar_url:
-        blocks.append(section(t(lang, "summits.calendar", url=escape(calendar_url))))
+        blocks.append(section(t(lang, "summits.calendar", link=link(calendar_url, "summits.ics"))))
     as_of = (
         t(lang, "summits.as_of_zone", date=human_date(today, lang), zone=escape(zone))
         if zone

@@ -293,7 +293,7 @@ class Shell:
         deliverer = Deliverer(store, self.content, client_for, FixedClock(at), self.delivery)
         report = asyncio.run(deliverer.run_pass(at))
         channel = f"<#{LOCAL_CHANNEL}>"
-        out = [mrkdwn(t(lang, "shell.tick_head", when=slack_datetime(at)), look)]
+        out = [mrkdwn(t(lang, "shell.tick_head", when=slack_datetime(at, lang)), look)]
         note = core.lang_note(lang_unknown, lang)
         if note:
             out.insert(0, mrkdwn(f":warning: {note}", look))
@@ -303,7 +303,7 @@ class Shell:
                 lang,
                 "shell.tick_skipped",
                 kinds=_kinds(k, lang),
-                when=slack_datetime(slot),
+                when=slack_datetime(slot, lang),
                 hours=hours,
             )
             out.append(mrkdwn(f":double_vertical_bar: {msg}", look))

@@ -1,21 +1,91 @@
-"""Text helpers for Slack mrkdwn: escaping user text, dates, truncation."""
+"""The mrkdwn writer: every string the bot sends as Slack mrkdwn is finished here.
+
+- ``escape`` makes text inert: ``&``, ``<`` and ``>`` become ``&amp;``, ``&lt;``, ``&gt;``. Phrases
+  from the catalogue are escaped once, in :func:`bot.i18n.t`; content and user text by whoever
+  inserts them. Control sequences (``<#C1>``, ``<@U1>``, ``<!date^…>``, ``<url|label>``) are made
+  only by the builders here and in ``render.link``, after escaping, and inserted as values.
+- ``emphasis`` pads every ``*bold*`` and ``_italic_`` against a character Slack does not take as
+  a word boundary (Chinese, full-width punctuation): ``*30天后*开幕`` would print its asterisks.
+- ``md`` is the one way a mrkdwn text object is made, so both apply to every section and context.
+- Calendar days are plain text in the reader's language (``human_date``); ``<!date>`` is only for
+  instants (``slack_datetime``), whose format and fallback are written per language.
+"""
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from slack_sdk.models.blocks import MarkdownTextObject
 
 _ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 _ESCAPE_RE = re.compile(r"[&<>]")
+ZWSP = "\u200b"  # an invisible boundary: Slack only reads *bold* next to a space or punctuation
 
 
 def escape(text: str) -> str:
     """Escape text for mrkdwn so that nothing in it becomes a mention, a link or a command.
 
     ``<!channel>``, ``<!here>``, ``<@U123>`` and ``<url|label>`` are all made inert by escaping
-    ``&``, ``<`` and ``>``, which is what Slack asks of any text that came from a user.
+    ``&``, ``<`` and ``>``, which is what Slack asks of any text that is not a control sequence.
     """
     return _ESCAPE_RE.sub(lambda m: _ESCAPES[m.group(0)], text)
+
+
+# what emphasis never reaches into: code spans, <…> control sequences, :emoji: codes
+_OPAQUE = re.compile(r"`[^`\n]*`|<[^<>\n]*>|:[a-z0-9][a-z0-9_+-]*:")
+_HOLE = re.compile("\ue000(\\d+)\ue001")
+_PAIRS = (
+    re.compile(r"\*([^*\s](?:[^*\n]*[^*\s])?)\*"),
+    re.compile(r"_([^_\s](?:[^_\n]*[^_\s])?)_"),
+)
+
+
+def _against(neighbour: str) -> bool:
+    """Whether Slack would not take ``neighbour`` as the edge of a word: a character outside
+    ASCII that is not a space (Chinese, ``：``, ``。``, curly quotes). An ASCII letter is left as it
+    is: ``snake_case_words`` are not meant to be italic."""
+    return (
+        bool(neighbour)
+        and ord(neighbour) > 127
+        and not neighbour.isspace()
+        and (neighbour not in (ZWSP, "\ue000", "\ue001"))
+    )
+
+
+def emphasis(text: str) -> str:
+    """``*bold*`` and ``_italic_`` padded with an invisible boundary where Slack needs one.
+
+    Idempotent: a boundary already there is kept, never doubled."""
+    if "*" not in text and "_" not in text:
+        return text
+    held: list[str] = []
+
+    def hold(m: re.Match[str]) -> str:
+        held.append(m.group(0))
+        return f"\ue000{len(held) - 1}\ue001"
+
+    masked = _OPAQUE.sub(hold, text)
+    for pair in _PAIRS:
+        out: list[str] = []
+        pos = 0
+        for m in pair.finditer(masked):
+            before = masked[m.start() - 1] if m.start() else ""
+            after = masked[m.end()] if m.end() < len(masked) else ""
+            out.append(masked[pos : m.start()])
+            out.append(ZWSP if _against(before) else "")
+            out.append(m.group(0))
+            out.append(ZWSP if _against(after) else "")
+            pos = m.end()
+        out.append(masked[pos:])
+        masked = "".join(out)
+    return _HOLE.sub(lambda m: held[int(m.group(1))], masked)
+
+
+def md(text: str, limit: int = 3000) -> MarkdownTextObject:
+    """A mrkdwn text object: emphasis padded, at most ``limit`` characters."""
+    return MarkdownTextObject(text=truncate(emphasis(text), limit))
 
 
 def quote_user_text(text: str, limit: int = 100) -> str:
@@ -33,28 +103,31 @@ def truncate(text: str, limit: int) -> str:
 
 
 def human_date(day: date, lang: str = "en") -> str:
-    """6 May 2024 (or 6 mai 2024, 2024年5月6日): the fallback where Slack cannot format a date."""
+    """A calendar day as plain text: 6 May 2024, 6 mai 2024, 2024年5月6日. Never a ``<!date>``
+    token: Slack shows those in each reader's zone, a day off from UTC+12 or UTC-12."""
     from bot.i18n import human_date as localized
 
     return localized(day, lang)
 
 
-def date_instant(day: date) -> int:
-    """The Unix time Slack should format for a calendar day.
-
-    Noon UTC: every time zone from UTC-11 to UTC+11 sees the same calendar day, where midnight UTC
-    would show the day before to everyone in the Americas.
-    """
-    return int(datetime.combine(day, time(12, 0), tzinfo=UTC).timestamp())
-
-
-def slack_date(day: date, token: str = "{date_long_pretty}", lang: str = "en") -> str:
-    """A ``<!date^…>`` token that each reader sees in their own locale, with a plain fallback."""
-    return f"<!date^{date_instant(day)}^{token}|{human_date(day, lang)}>"
+# an instant's format per language: Slack fills in the tokens, the words around them are ours
+INSTANT_TOKEN = {
+    "en": "{date_short_pretty} at {time}",
+    "fr": "{date_short_pretty} à {time}",
+    "zh": "{date_short_pretty} {time}",
+}
 
 
-def slack_datetime(when: datetime) -> str:
-    """An instant, shown in each reader's own time zone, with a UTC fallback."""
+def slack_datetime(when: datetime, lang: str = "en", zone: str | None = None) -> str:
+    """An instant, shown in each reader's own time zone, in ``lang``. The fallback (where Slack
+    cannot format it) is written in ``zone`` (the channel's) when known, else in UTC."""
+    from bot.i18n import human_instant
+
     ts = int(when.timestamp())
-    fallback = when.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    return f"<!date^{ts}^{{date_short_pretty}} at {{time}}|{fallback}>"
+    try:
+        tz = ZoneInfo(zone) if zone else ZoneInfo("UTC")
+    except (KeyError, ValueError):
+        tz = ZoneInfo("UTC")
+    fallback = escape(human_instant(when.astimezone(UTC), lang, tz))
+    token = INSTANT_TOKEN.get(lang, INSTANT_TOKEN["en"])
+    return f"<!date^{ts}^{token}|{fallback}>"

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from tests.conftest import ROOT, free_port
-from tests.fakeslack import FakeSlack
+from tests.fakeslack import FakeSlack, new_trigger_id
 
 SECRET = "e2e-signing-secret-0123456789"
 BOT_TOKEN = "xoxb-e2e-token"
@@ -74,7 +74,7 @@ def command_fields(text: str, **extra: str) -> dict[str, str]:
         "text": text,
         "api_app_id": "A1",
         "response_url": "http://127.0.0.1:9/none",
-        "trigger_id": "1.2.3",
+        "trigger_id": new_trigger_id(),
         **extra,
     }
 
@@ -87,7 +87,7 @@ def button_press(action_id: str, value: str, response_url: str) -> dict[str, Any
         "user": {"id": "U1"},
         "channel": {"id": "C1"},
         "api_app_id": "A1",
-        "trigger_id": "1.2",
+        "trigger_id": new_trigger_id(),
         "container": {"type": "message", "channel_id": "C1", "is_ephemeral": True},
         "response_url": response_url,
         "actions": [

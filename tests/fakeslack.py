@@ -43,6 +43,8 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import WSMsgType, web
 
+from tests import slackrules
+
 __all__ = ["Call", "FakeSlack"]
 
 _T = TypeVar("_T")
@@ -134,6 +136,7 @@ class _Channel:
     members: tuple[str, ...]
     archived: bool
     visible: bool  # False: the bot cannot see it (a private channel it was not invited to)
+    bot_member: bool = True  # False: the bot has not joined (or been invited to) it
 
 
 @dataclass
@@ -190,6 +193,12 @@ class FakeSlack:
         self._current_ws: web.WebSocketResponse | None = None
         self._open_ws: set[web.WebSocketResponse] = set()
         self._ack_waiters: dict[str, asyncio.Future[dict[str, Any]]] = {}
+        # Slack's rules (see "what Slack refuses" below): what the lint found in payloads that
+        # Slack accepts but renders wrongly (raised when the fake stops), trigger_ids exchanged,
+        # and each response_url's first use and use count
+        self.problems: list[str] = []
+        self._triggers_used: set[str] = set()
+        self._response_uses: dict[str, tuple[float, int]] = {}
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -223,6 +232,14 @@ class FakeSlack:
             self._loop = None
             self._thread = None
 
+    def check_rendering(self) -> None:
+        """Fail if any payload the fake received would render wrongly in Slack (the mrkdwn lint
+        of tests/slackrules.py); ``__exit__`` calls it when the test body passed."""
+        with self._lock:
+            problems, self.problems = list(self.problems), []
+        if problems:
+            raise AssertionError("Slack would render these wrongly:\n" + "\n".join(problems))
+
     def __enter__(self) -> FakeSlack:
         return self.start()
 
@@ -233,6 +250,8 @@ class FakeSlack:
         tb: TracebackType | None,
     ) -> None:
         self.stop()
+        if exc_type is None:
+            self.check_rendering()
 
     @staticmethod
     def _run_loop(loop: asyncio.AbstractEventLoop) -> None:
@@ -571,6 +590,9 @@ class FakeSlack:
                     continue
                 with self._lock:
                     self.socket_messages.append(data)
+                    answer = data.get("payload")
+                    if isinstance(answer, dict) and ("blocks" in answer or "text" in answer):
+                        self._lint("socket ack", answer)  # an answer in the ack, as a reply
                 envelope_id = data.get("envelope_id")
                 if isinstance(envelope_id, str):
                     waiter = self._ack_waiters.get(envelope_id)
@@ -618,6 +640,9 @@ class FakeSlack:
             form = await request.post()
             body = {k: v for k, v in form.items() if isinstance(v, str)}
         with self._lock:
+            refused = self._response_url_refusal(key, body)
+            if refused is not None:
+                return web.json_response({"ok": False, "error": refused[1]}, status=refused[0])
             self.responses.setdefault(key, []).append(body)
         return web.json_response({"ok": True})
 
@@ -775,6 +800,9 @@ class FakeSlack:
 
     def _answer(self, method: str, params: dict[str, Any]) -> _Answer:
         # Called with self._lock held.
+        refused = self._refusal(method, params)
+        if refused is not None:
+            return _Answer(200, {"ok": False, "error": refused})
         extra = self._answer_channels_and_views(method, params)
         if extra is not None:
             return _Answer(200, extra)
@@ -858,11 +886,88 @@ class FakeSlack:
         members: tuple[str, ...] = (),
         archived: bool = False,
         visible: bool = True,
+        bot_member: bool = True,
     ) -> None:
+        """A channel the bot may see. ``bot_member=False``: the bot has not joined it (a public
+        channel it posts to through chat:write.public) or was not invited (a private one)."""
         with self._lock:
             self._channels[channel_id] = _Channel(
-                channel_id, name, is_private, members, archived, visible
+                channel_id, name, is_private, members, archived, visible, bot_member
             )
+
+    # ------------------------------------------------------------------ what Slack refuses
+    # Each rule cites its source: Slack's page for the method, or SLACK.md (the platform facts
+    # the project shares). Block Kit and the mrkdwn lint are in tests/slackrules.py.
+
+    def _refusal(self, method: str, params: dict[str, Any]) -> str | None:
+        # Called with self._lock held. The error Slack answers, or None; lint problems of an
+        # accepted payload are kept in self.problems.
+        if method in ("chat.postMessage", "chat.postEphemeral", "chat.update"):
+            return self._message_refusal(method, params)
+        if method in ("views.open", "views.push", "views.update", "views.publish"):
+            view = _json_param(params.get("view"))
+            # https://api.slack.com/methods/views.open: a trigger_id is good for 3 seconds
+            # (expired_trigger_id) and for one modal (exchanged_trigger_id)
+            trigger = params.get("trigger_id")
+            if method in ("views.open", "views.push") and isinstance(trigger, str) and trigger:
+                if trigger in self._triggers_used:
+                    return "exchanged_trigger_id"
+                self._triggers_used.add(trigger)
+                issued = trigger_issued_at(trigger)
+                if issued is not None and time.monotonic() - issued > TRIGGER_SECONDS:
+                    return "expired_trigger_id"
+            if isinstance(view, dict):
+                # https://api.slack.com/reference/surfaces/views: a view Slack cannot build is
+                # refused with invalid_arguments (100 blocks at most, SLACK.md)
+                if slackrules.view_errors(view):
+                    return "invalid_arguments"
+                self._lint(method, {"view": view})
+            return None
+        if method == "conversations.history":
+            # https://api.slack.com/methods/conversations.history: not_in_channel when the bot
+            # has not joined the channel (chat:write.public posts without joining)
+            channel = self._channels.get(str(params.get("channel")))
+            if channel is not None and not channel.bot_member:
+                return "channel_not_found" if channel.is_private else "not_in_channel"
+        return None
+
+    def _message_refusal(self, method: str, params: dict[str, Any]) -> str | None:
+        # https://api.slack.com/methods/chat.postMessage#errors (and chat.postEphemeral's):
+        # channel_not_found for a private channel the bot is not in (SLACK.md "Posting and rate
+        # limits": private channels need the bot invited), msg_too_long, invalid_blocks
+        channel = self._channels.get(str(params.get("channel")))
+        if channel is not None and channel.is_private and not channel.bot_member:
+            return "channel_not_found"
+        text = params.get("text")
+        if isinstance(text, str) and len(text) > slackrules.MESSAGE_TEXT:
+            return "msg_too_long"
+        blocks = _json_param(params.get("blocks"))
+        if blocks is not None and slackrules.block_errors(blocks):
+            return "invalid_blocks"
+        if not text and not blocks:
+            return "no_text"
+        self._lint(method, {"text": text, "blocks": blocks})
+        return None
+
+    def _response_url_refusal(self, key: str, body: dict[str, Any]) -> tuple[int, str] | None:
+        # Called with self._lock held. https://api.slack.com/interactivity/handling#message_responses:
+        # a response_url takes up to 5 responses within 30 minutes (SLACK.md "Slash commands")
+        now = self.clock() if self.clock is not None else time.time()
+        first, uses = self._response_uses.get(key, (now, 0))
+        if uses >= RESPONSE_URL_USES:
+            return 404, "used_url"
+        if now - first > RESPONSE_URL_SECONDS:
+            return 404, "expired_url"
+        self._response_uses[key] = (first, uses + 1)
+        blocks = body.get("blocks")
+        if blocks is not None and slackrules.block_errors(blocks):
+            return 400, "invalid_blocks"
+        self._lint(f"response_url {key}", body)
+        return None
+
+    def _lint(self, where: str, payload: dict[str, Any]) -> None:
+        # Called with self._lock held.
+        self.problems += [f"{where}: {p}" for p in slackrules.lint(payload)]
 
     def _answer_channels_and_views(
         self, method: str, params: dict[str, Any]
@@ -899,6 +1004,38 @@ class FakeSlack:
                 "is_archived": channel.archived,
             },
         }
+
+
+TRIGGER_SECONDS = 3.0
+RESPONSE_URL_USES = 5
+RESPONSE_URL_SECONDS = 30 * 60
+_trigger_count = 0
+
+
+def new_trigger_id() -> str:
+    """A trigger_id as Slack sends with a command or a button press, stamped with when it was
+    issued (the fake's clock for the 3-second rule; Slack's are opaque)."""
+    global _trigger_count
+    _trigger_count += 1
+    return f"trigger-{time.monotonic_ns()}-{_trigger_count}"
+
+
+def trigger_issued_at(trigger: str) -> float | None:
+    """When a trigger_id from new_trigger_id was issued (time.monotonic), else None."""
+    parts = trigger.split("-")
+    if len(parts) >= 2 and parts[0] == "trigger" and parts[1].isdigit():
+        return int(parts[1]) / 1e9
+    return None
+
+
+def _json_param(value: Any) -> Any:
+    # form-encoded calls carry blocks and views as JSON strings
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
 
 
 def _user_json(user: _User) -> dict[str, Any]:

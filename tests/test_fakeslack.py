@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from typing import Any
@@ -243,3 +244,56 @@ async def test_socket_mode_async_handler_acks_slash_command(fake: FakeSlack) -> 
         await fake.wait_for_async(lambda: mentions == ["hi"])
     finally:
         await handler.close_async()  # type: ignore[no-untyped-call]
+
+
+def test_the_fake_refuses_what_slack_refuses(fake: FakeSlack) -> None:
+    from tests.fakeslack import new_trigger_id
+
+    client = WebClient(token="xoxb-test", base_url=fake.base_url)
+
+    def error(call: Any) -> str:
+        with pytest.raises(SlackApiError) as caught:
+            call()
+        return str(caught.value.response["error"])
+
+    too_many = [{"type": "divider"}] * 51
+    assert error(lambda: client.chat_postMessage(channel="C1", text="x", blocks=too_many)) == (
+        "invalid_blocks"
+    )
+    assert error(lambda: client.chat_postMessage(channel="C1", text="x" * 40_001)) == (
+        "msg_too_long"
+    )
+    fake.add_channel("G1", is_private=True, bot_member=False)
+    fake.add_channel("C2", bot_member=False)
+    assert error(lambda: client.chat_postMessage(channel="G1", text="x")) == "channel_not_found"
+    client.chat_postMessage(channel="C2", text="x")  # chat:write.public
+    assert error(lambda: client.conversations_history(channel="C2")) == "not_in_channel"
+    view = {"type": "modal", "title": {"type": "plain_text", "text": "T"}, "blocks": []}
+    trigger = new_trigger_id()
+    client.views_open(trigger_id=trigger, view=view)
+    assert error(lambda: client.views_open(trigger_id=trigger, view=view)) == (
+        "exchanged_trigger_id"
+    )
+    old = f"trigger-{time.monotonic_ns() - 4_000_000_000}-0"
+    assert error(lambda: client.views_open(trigger_id=old, view=view)) == "expired_trigger_id"
+    url = fake.response_url("five")
+    for n in range(5):
+        assert _json_post(url, {"text": f"use {n}"})[0] == 200
+    assert _json_post(url, {"text": "a sixth"})[0] == 404
+
+
+def test_the_fake_fails_a_test_whose_payload_slack_would_render_wrongly() -> None:
+    with pytest.raises(AssertionError, match="unescaped"), FakeSlack() as fake:
+        client = WebClient(token="xoxb-test", base_url=fake.base_url)
+        client.chat_postMessage(channel="C1", text="try `search <words>`")
+
+
+def _json_post(url: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    req = urllib.request.Request(
+        url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}
+    )
+    try:
+        with urllib.request.urlopen(req, timeout=5) as resp:
+            return resp.status, json.loads(resp.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read())

@@ -88,7 +88,9 @@ def test_news_lists_the_five_latest_newest_first_with_graded_sources(timeline: L
     assert "<https://example.org/news/dev-7/1|Report 1 on dev-7>" in text
     for word in ("_confirmed_", "_via reports_", "_single source_", "_unconfirmed_"):
         assert word in text
-    assert "Newest first: 5 of 7" in text and "/declaration news <topic>" in text
+    assert (
+        "Newest first: 5 of 7" in text and "/declaration news &lt;topic&gt;" in text
+    )  # shown as written in Slack
     assert reply.response_type == "ephemeral"
 
 

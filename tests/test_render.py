@@ -12,8 +12,9 @@ from hypothesis import strategies as st
 
 from bot import core, render
 from bot.content import Library, load_library
+from bot.i18n import date_range
 from bot.render import Reply, summits_reply
-from bot.text import date_instant, escape, slack_date
+from bot.text import escape, human_date
 from tests.contenthelp import add_summit
 
 TODAY = date(2026, 11, 26)
@@ -148,11 +149,32 @@ def test_summits_with_nothing_upcoming_say_so(library: Library) -> None:
     assert "in 40 days" in early
 
 
-def test_dates_use_slack_date_tokens_at_noon_utc() -> None:
+def test_calendar_days_are_plain_text_in_the_readers_language(library: Library) -> None:
+    """A day is the same day for every reader: never a <!date> token, which Slack shows in the
+    reader's zone (a day late from UTC+12, a day early at UTC-12)."""
     d = date(2025, 2, 10)
-    assert slack_date(d).startswith(f"<!date^{date_instant(d)}^")
-    assert slack_date(d).endswith("|10 February 2025>")
-    assert date_instant(d) % 86400 == 12 * 3600
+    assert human_date(d) == "10 February 2025"
+    for lang, first_key_date in (("en", "1 November 2023"), ("fr", "1er novembre 2023")):
+        card = "\n".join(texts(core.reply_to(f"bletchley lang:{lang}", library, TODAY)))
+        assert "<!date" not in card and first_key_date in card, card
+    for lang in ("en", "fr", "zh"):
+        summits = "\n".join(texts(summits_reply(library.for_lang(lang), date(2025, 1, 1))))
+        assert "<!date" not in summits
+
+
+def test_summit_ranges_are_compact_in_each_language() -> None:
+    july = (date(2026, 7, 6), date(2026, 7, 7))
+    assert date_range(*july, "en") == "6–7 July 2026"
+    assert date_range(*july, "fr") == "6–7 juillet 2026"
+    assert date_range(*july, "zh") == "2026年7月6日至7日"
+    assert date_range(date(2026, 6, 30), date(2026, 7, 2), "en") == "30 June – 2 July 2026"
+    assert date_range(date(2026, 6, 1), date(2026, 6, 2), "fr") == "1er–2 juin 2026"
+    assert date_range(date(2026, 6, 30), date(2026, 7, 1), "fr") == "30 juin – 1er juillet 2026"
+    assert date_range(date(2026, 6, 30), date(2026, 7, 2), "zh") == "2026年6月30日至7月2日"
+    assert date_range(date(2026, 12, 31), date(2027, 1, 1), "en") == (
+        "31 December 2026 – 1 January 2027"
+    )
+    assert date_range(date(2026, 7, 6), None, "en") == "6 July 2026"
 
 
 def test_escape() -> None:

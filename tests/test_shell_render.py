@@ -26,7 +26,7 @@ from bot.terminal import (
     wrap,
     zone_name,
 )
-from bot.text import date_instant, slack_date, slack_datetime
+from bot.text import slack_datetime
 
 TODAY = date(2026, 11, 27)
 SGR = re.compile(r"\x1b\[[0-9;]*m")
@@ -66,25 +66,43 @@ def test_on_a_terminal_bold_and_links_are_escapes_and_no_color_drops_the_styles(
 
 
 @pytest.mark.parametrize("zone", ["Pacific/Kiritimati", "Pacific/Pago_Pago", "Asia/Shanghai"])
-def test_a_calendar_day_is_the_same_day_in_every_zone(zone: str) -> None:
-    day = date(2026, 7, 17)
+def test_a_calendar_day_is_the_same_day_in_every_zone(library: Library, zone: str) -> None:
     for lang, written in (
-        ("en", "17 July 2026"),
-        ("fr", "17 juillet 2026"),
-        ("zh", "2026年7月17日"),
+        ("en", "1 November 2023"),
+        ("fr", "1er novembre 2023"),
+        ("zh", "2023年11月1日"),
     ):
-        assert mrkdwn(slack_date(day, lang=lang), Look(zone=ZoneInfo(zone), lang=lang)) == written
-    assert date_instant(day)  # the token carries noon UTC
+        card = core.reply_to(f"bletchley lang:{lang}", library, TODAY)
+        out = render_blocks(card.blocks_json(), card.text, Look(zone=ZoneInfo(zone), lang=lang))
+        assert written in out.text, (lang, out.text)
 
 
 def test_an_instant_is_written_in_the_terminals_zone_and_language() -> None:
-    when = slack_datetime(datetime(2026, 12, 1, 8, 0, tzinfo=UTC))
+    moment = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+    when = slack_datetime(moment)
     assert mrkdwn(when, Look(zone=ZoneInfo("Europe/Paris"))) == "1 Dec 2026 at 09:00 CET"
-    assert mrkdwn(when, Look(zone=ZoneInfo("Asia/Shanghai"), lang="fr")) == (
-        "1 déc. 2026 à 16:00 CST"
+    assert mrkdwn(
+        slack_datetime(moment, "fr"), Look(zone=ZoneInfo("Asia/Shanghai"), lang="fr")
+    ) == ("1 déc. 2026 à 16:00 CST")
+    assert mrkdwn(
+        slack_datetime(moment, "zh"), Look(zone=ZoneInfo("America/New_York"), lang="zh")
+    ) == ("2026年12月1日 03:00 EST")
+
+
+def test_an_instant_in_slack_speaks_the_readers_language_and_falls_back_to_the_channels_zone() -> (
+    None
+):
+    moment = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+    ts = int(moment.timestamp())
+    assert (
+        slack_datetime(moment)
+        == f"<!date^{ts}^{{date_short_pretty}} at {{time}}|1 Dec 2026 at 08:00 UTC>"
     )
-    assert mrkdwn(when, Look(zone=ZoneInfo("America/New_York"), lang="zh")) == (
-        "2026年12月1日 03:00 EST"
+    assert slack_datetime(moment, "fr", "Europe/Paris") == (
+        f"<!date^{ts}^{{date_short_pretty}} à {{time}}|1 déc. 2026 à 09:00 CET>"
+    )
+    assert slack_datetime(moment, "zh", "Asia/Shanghai") == (
+        f"<!date^{ts}^{{date_short_pretty}} {{time}}|2026年12月1日 16:00 CST>"
     )
 
 
