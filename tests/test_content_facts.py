@@ -328,9 +328,9 @@ def _every_source(library: Library) -> list[Source]:
 @pytest.mark.parametrize(
     ("lang", "dates", "extended"),
     [
-        ("en", "16 February 2026 – 21 February 2026", "extended it by one day on 18 February"),
-        ("fr", "16 février 2026 – 21 février 2026", "prolongé d'un jour le 18 février"),
-        ("zh", "2026年2月16日 – 2026年2月21日", "2月18日宣布延长一天"),
+        ("en", "16–21 February 2026", "extended it by one day on 18 February"),
+        ("fr", "16–21 février 2026", "prolongé d'un jour le 18 février"),
+        ("zh", "2026年2月16日至21日", "2月18日宣布延长一天"),
     ],
 )
 def test_new_delhi_ended_on_21_february_in_the_summits_reply(
@@ -423,9 +423,9 @@ def test_the_geneva_dialogue_is_not_held_on_an_aggregators_word(library: Library
     assert all("gbnews.ch" not in s.url for s in session.sources)
     assert {s.grade for s in session.sources if "letsdatascience" in s.url} == {"P"}
     for lang, first_day, unconfirmed in (
-        ("en", "6 July 2026", "not confirmed as held"),
-        ("fr", "6 juillet 2026", "tenue non confirmée"),
-        ("zh", "2026年7月6日", "是否已举行未经证实"),
+        ("en", "6–7 July 2026", "not confirmed as held"),
+        ("fr", "6–7 juillet 2026", "tenue non confirmée"),
+        ("zh", "2026年7月6日至7日", "是否已举行未经证实"),
     ):
         body = _reply(library, "summits", lang)
         (line,) = [x for x in body.splitlines() if "Palexpo" in x and first_day in x]

@@ -52,7 +52,7 @@ def all_text(payload: dict[str, Any]) -> str:
         ("search xylophone", ["Nothing in the summaries mentions"], "ephemeral"),
         (
             "summits",
-            ["AI summits", "Recently past", "Dates not announced", "16–20 February 2026"],
+            ["AI summits", "Recently past", "Dates not announced", "16–21 February 2026"],
             "ephemeral",
         ),
         ("share bletchley", ["28 countries"], "in_channel"),
@@ -84,7 +84,7 @@ def test_every_subcommand(
         ("topics lang:zh", ["主题", "show_topic:bletchley"], "ephemeral"),
         ("search cessez-le-feu lang:fr", ["cessez-le-feu", "Proche-Orient"], "ephemeral"),
         ("summits lang:zh", ["人工智能峰会", "日期未公布"], "ephemeral"),
-        ("summits lang:fr", ["Sommets sur l'IA", "16–20 février 2026"], "ephemeral"),
+        ("summits lang:fr", ["Sommets sur l'IA", "16–21 février 2026"], "ephemeral"),
         ("help lang:fr", ["Essayez", "/declaration summits"], "ephemeral"),
         ("news lang:fr", ["Derniers développements"], "ephemeral"),
         ("bletchly lang:zh", ["你是不是要找 *布莱切利宣言*\u200b？"], "ephemeral"),
