@@ -114,7 +114,7 @@ def _at(body: Mapping[str, Any], path: str) -> object:
 def _check(body: Mapping[str, Any], rules: tuple[Rule, ...]) -> str | None:
     for path, kind, required in rules:
         value = _at(body, path)
-        if value is _ABSENT and not required:
+        if (value is _ABSENT or value == "") and not required:  # Slack may send "" for none
             continue
         if not is_id(kind, value):
             return path
@@ -210,6 +210,11 @@ def _refusal(req: AsyncBoltRequest, text: str) -> BoltResponse:
     return BoltResponse(status=400, body=text, headers={"content-type": "text/plain"})
 
 
+def _status(req: AsyncBoltRequest) -> str:
+    """What a refusal answers, for its log line."""
+    return "ack" if req.mode == "socket_mode" else "400"
+
+
 class Shapes(AsyncMiddleware):
     """Requests whose ids or fields Slack could not have sent are refused (see :func:`problem`),
     before Bolt looks up their workspace."""
@@ -226,7 +231,8 @@ class Shapes(AsyncMiddleware):
         if field is None:
             return await next()
         log.warning(
-            "refused malformed request status=400 type=%s field=%s team=%s channel=%s",
+            "refused malformed request status=%s type=%s field=%s team=%s channel=%s",
+            _status(req),
             kind_of(body),
             field,
             shown(team_of(body)),
@@ -281,7 +287,8 @@ class SameTeam(AsyncMiddleware):
         if teams <= {team} and enterprises <= ({enterprise} if enterprise else set()):
             return await next()
         log.warning(
-            "refused request naming another workspace status=400 type=%s team=%s named=%s",
+            "refused request naming another workspace status=%s type=%s team=%s named=%s",
+            _status(req),
             kind_of(req.body),
             team,
             ",".join(sorted(teams | enterprises)),
