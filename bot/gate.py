@@ -287,11 +287,13 @@ class SameTeam(AsyncMiddleware):
         if teams <= {team} and enterprises <= ({enterprise} if enterprise else set()):
             return await next()
         log.warning(
-            "refused request naming another workspace status=%s type=%s team=%s named=%s",
+            "refused request naming another workspace status=%s type=%s team=%s channel=%s"
+            " named=%s",
             _status(req),
             kind_of(req.body),
             team,
-            ",".join(sorted(teams | enterprises)),
+            shown(channel_of(req.body)),
+            ",".join(sorted(shown(named) for named in teams | enterprises)),
         )
         return _refusal(req, "the request names another workspace than its own\n")
 
@@ -351,9 +353,10 @@ class OnceOnly(AsyncMiddleware):
         # Slack's retry number (Bolt gives Socket Mode's retry_attempt the same header)
         retry = (req.headers.get("x-slack-retry-num") or ["-"])[0]
         log.info(
-            "event delivered again, not handled twice event_id=%s retry=%s team=%s",
+            "event delivered again, not handled twice event_id=%s retry=%s team=%s channel=%s",
             event_id,
             retry if _RETRY.fullmatch(retry) else "-",
             req.context.team_id,
+            shown(channel_of(body)),
         )
         return BoltResponse(status=200, body="")

@@ -75,7 +75,8 @@ async def _reach_problem(
     deps: Deps, client: AsyncWebClient, team: str, channel: str
 ) -> Problem | None:
     """Whether the bot can post to the chosen channel (asked again: it may just have been
-    invited). Slack not answering in time is not a reason to refuse."""
+    invited). Slack not answering in time is not a reason to refuse here; the check that the
+    presser may see the channel, which comes next, refuses then (it fails closed)."""
     found = await deps.reach.info(client, team, channel, fresh=True, timeout=CHECK_SECONDS)
     if found is None:
         return Problem(forms.CHANNEL, "channel_hidden")
