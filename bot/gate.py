@@ -99,6 +99,9 @@ _BROKEN = object()  # something other than an object on the way (a list where on
 def _at(body: Mapping[str, Any], path: str) -> object:
     """The value at a dotted path; ``_ABSENT`` when it (or an object on the way) is missing or
     null, ``_BROKEN`` when something on the way is not an object."""
+    if "." not in path:  # most paths: one look-up
+        value = body.get(path)
+        return _ABSENT if value is None else value
     here: object = body
     for key in path.split("."):
         if here is None:
