@@ -20,8 +20,6 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.store import SubscriptionView
-
 log = logging.getLogger("declaration_bot.reach")
 
 # the bot cannot see the channel: private without the bot in it, or deleted
@@ -186,12 +184,6 @@ class Reach:
         if members is None:
             return "unknown"
         return "yes" if user in members else "no"
-
-    async def can_see(
-        self, client: AsyncWebClient, team: str, user: str, sub: SubscriptionView
-    ) -> bool:
-        """Whether ``user`` may see this subscription in the Home tab (see :meth:`access`)."""
-        return await self.access(client, team, user, sub.channel_id, sub.created_by) == "yes"
 
     def name(self, team: str, channel: str) -> str | None:
         """The channel's name if it was looked up recently (for a confirmation dialog)."""
