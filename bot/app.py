@@ -21,6 +21,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.content import ContentSource, Library
 from bot.delivery import Deliverer, DeliverySettings
+from bot.gate import OnceOnly, SameTeam, SeenEvents, Shapes
 from bot.installations import DbInstallationStore, DbOAuthStateStore, TokenCache, TokenCipher
 from bot.profiles import Locales
 from bot.reach import Reach
@@ -107,6 +108,7 @@ class Runtime:
     admission: Admission = field(default_factory=Admission)
     answers: Answers = field(default_factory=Answers)
     reach: Reach = field(default_factory=Reach)  # what the bot sees of channels (Home, form)
+    events: SeenEvents = field(default_factory=SeenEvents)  # Events API deliveries handled
 
     @property
     def calendar_url(self) -> str | None:
@@ -209,10 +211,16 @@ def create_app(rt: Runtime) -> AsyncApp:
         request_verification_enabled=False,
         # a listener that fails must never turn into an HTTP 500 for Slack
         raise_error_for_unhandled_request=False,
+        # ids and fields Slack could not have sent are refused before anything looks them up
+        before_authorize=Shapes(),
     )
     app.client.base_url = settings.slack_api_url
     app.client.retry_handlers = interactive_retry_handlers()  # Bolt's per-request clients copy them
 
+    # then the body names no other workspace than the authorized one, and an Events API
+    # delivery Slack sends again is not handled twice (bot.gate)
+    app.use(SameTeam(installations=oauth_flow is not None))
+    app.use(OnceOnly(rt.events))
     app.use(LatestContent(rt.content))
 
     register_listeners(app, rt)

@@ -7,7 +7,10 @@ from functools import lru_cache
 
 from bot.i18n import read_lang
 
-MAX_INPUT = 500  # longer input is cut before any work is done on it
+# The longest text that can matter: longer input is cut to it before any work is done on it
+# (the ``lang:`` words included), and before it keys the cache of what was read, so that the
+# cache holds at most its 4096 entries of this many characters, whatever the texts sent
+MAX_INPUT = 500
 
 
 @dataclass(frozen=True)
@@ -143,11 +146,15 @@ class Parsed:
         return self._hash
 
 
-@lru_cache(maxsize=4096)
 def read(text: str) -> Parsed:
-    """Read the text after ``/declaration`` once: every ``lang:`` word (anywhere) is taken out,
-    the rest is the command. The same texts come again and again; the result is frozen and
-    cached."""
+    """Read the text after ``/declaration`` once (its first MAX_INPUT characters): every
+    ``lang:`` word is taken out, the rest is the command. The same texts come again and again;
+    the result is frozen and cached."""
+    return _read(text[:MAX_INPUT])
+
+
+@lru_cache(maxsize=4096)
+def _read(text: str) -> Parsed:
     rest, asked, unknown = read_lang(text)
     return Parsed(_command(rest), asked, unknown)
 

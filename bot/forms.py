@@ -37,6 +37,7 @@ from slack_sdk.models.views import View
 from bot import plaintext
 from bot.content import Library
 from bot.i18n import LANGS, day_name, language_name, t
+from bot.ids import is_channel
 from bot.schedule import DEFAULT_DAYS, DEFAULT_TIME, FALLBACK_TZ, zone
 from bot.store import SubscriptionView
 from bot.subscriptions import RECEIVES, Problem, request_words
@@ -309,9 +310,25 @@ class Submission:
         return None
 
 
+def _dict(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _values(view: Mapping[str, Any]) -> dict[str, Any]:
+    return _dict(_dict(view.get("state")).get("values"))
+
+
+def metadata(view: Mapping[str, Any]) -> dict[str, Any]:
+    """What the form keeps in the view's ``private_metadata`` (the channel being edited, the
+    language); ``{}`` when it is not a JSON object."""
+    try:
+        return _dict(json.loads(str(view.get("private_metadata") or "{}")))
+    except (ValueError, RecursionError):
+        return {}
+
+
 def _state(values: Mapping[str, Any], block: str) -> dict[str, Any]:
-    found = (values.get(block) or {}).get(block)
-    return found if isinstance(found, dict) else {}
+    return _dict(_dict(values.get(block)).get(block))
 
 
 def _selected(values: Mapping[str, Any], block: str) -> list[str]:
@@ -319,21 +336,49 @@ def _selected(values: Mapping[str, Any], block: str) -> list[str]:
     chosen = state.get("selected_options") or []
     if state.get("selected_option"):
         chosen = [state["selected_option"]]
+    if not isinstance(chosen, list):
+        return []
     return [str(o.get("value")) for o in chosen if isinstance(o, dict)]
+
+
+# the values of the day checkboxes (Monday is 0)
+_DAY_VALUES = frozenset(str(d) for d in range(7))
+# an option's value as the form builds them: a topic id, a zone name, a language, one word
+_OPTION_VALUE = re.compile(r"[A-Za-z0-9_+/:-]{1,64}")
+_TIME_VALUE = re.compile(r"[0-2][0-9]:[0-5][0-9]")
+
+
+def malformed(view: Mapping[str, Any]) -> str | None:
+    """The field of a submitted form that Slack could not have sent as it is (a channel that is no
+    channel id, a day that is none of the seven, an option value this form never offers), or
+    None. What the values mean is checked afterwards, by the command's parser."""
+    values = _values(view)
+    meta = metadata(view)
+    if meta.get("channel") not in (None, "") and not is_channel(meta.get("channel")):
+        return "private_metadata.channel"
+    chosen = _state(values, CHANNEL).get("selected_conversation")
+    if chosen is not None and not is_channel(chosen):
+        return CHANNEL
+    if any(v not in _DAY_VALUES for v in _selected(values, DAYS)):
+        return DAYS
+    at = _state(values, TIME).get("selected_time")
+    if at is not None and not (isinstance(at, str) and _TIME_VALUE.fullmatch(at)):
+        return TIME
+    for block in (TZ, LANG, RECEIVE, TOPICS, ALWAYS):
+        if any(not _OPTION_VALUE.fullmatch(v) for v in _selected(values, block)):
+            return block
+    return None
 
 
 def read_submission(view: Mapping[str, Any]) -> Submission:
     """The choices in a ``view_submission`` payload's view (anything missing: a default that the
     parser or :meth:`Submission.problem` then refuses or accepts as the command would)."""
-    values = (view.get("state") or {}).get("values") or {}
-    try:
-        meta = json.loads(view.get("private_metadata") or "{}")
-    except ValueError:
-        meta = {}
-    channel = meta.get("channel") if isinstance(meta, dict) else None
+    values = _values(view)
+    channel = metadata(view).get("channel")
     if not channel:
         channel = _state(values, CHANNEL).get("selected_conversation")
-    days = frozenset(int(v) for v in _selected(values, DAYS) if v.isdigit() and int(v) < 7)
+    # only the ASCII digits of the seven days ("²" is a digit to str.isdigit, not to int)
+    days = frozenset(int(v) for v in _selected(values, DAYS) if v in _DAY_VALUES)
     try:
         at = time.fromisoformat(str(_state(values, TIME).get("selected_time") or "09:00"))
     except ValueError:

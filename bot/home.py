@@ -3,7 +3,9 @@ them), the topics and the summits ahead.
 
 :func:`home_blocks` decides and draws the tab from plain values (pure: no store, no clock, no
 Slack); :func:`publish` is the I/O around it: it loads the subscriptions, which of them the reader
-can see and whether they may change them, and publishes the tab."""
+can see (looking up only as many as the tab has room for) and whether they may change them, and
+publishes the tab. :func:`access` is the same rule for one channel, asked again at every press of
+the tab's buttons and every submission of the form."""
 
 from __future__ import annotations
 
@@ -31,6 +33,7 @@ from bot import digest
 from bot.channel_replies import Facts, describe, last_result
 from bot.clock import today
 from bot.i18n import pause_reason, t
+from bot.reach import Access
 from bot.render import COMMAND, button, context, section, sections, summits_reply
 from bot.store import SubscriptionView
 from bot.subscriptions import describe_receives, describe_when, next_post
@@ -43,6 +46,11 @@ if TYPE_CHECKING:
 log = logging.getLogger("declaration_bot.home")
 
 HOME_LIMIT = 100
+# the lines that may follow the subscriptions: more not shown, hidden, not checked
+_TRAILING = 3
+# at most this many times the rows the tab has room for are looked up at each opening (a reader
+# who sees few of a large workspace's subscriptions is shown those found, and "more not shown")
+LOOKUP_ROWS = 2
 
 # the Home tab's buttons; each one's value is the channel it is about
 SUBSCRIBE = "home_subscribe"
@@ -98,17 +106,8 @@ def _buttons(sub: SubscriptionView, lang: str, name: str | None, manage: bool) -
     )
 
 
-def _subscription_blocks(
-    facts: Facts,
-    subs: Sequence[SubscriptionView],
-    lang: str,
-    *,
-    manage: bool,
-    hidden: int,
-    notice: str | None,
-    room: int,
-    names: Mapping[str, str],
-) -> list[Block]:
+def _lead(lang: str, *, manage: bool, notice: str | None) -> list[Block]:
+    """What comes before the subscriptions: their heading, a notice, the admins-only line."""
     heading = SectionBlock(text=MarkdownTextObject(text=t(lang, "home.subscriptions")))
     if manage:
         heading.accessory = button(t(lang, "home.subscribe_button"), SUBSCRIBE, "", primary=True)
@@ -117,37 +116,46 @@ def _subscription_blocks(
         blocks.append(section(notice))
     if not manage:
         blocks.append(context(t(lang, "home.admins_only")))
-    if not subs:
+    return blocks
+
+
+def _subscription_blocks(
+    facts: Facts,
+    subs: Sequence[SubscriptionView],
+    lang: str,
+    *,
+    manage: bool,
+    hidden: int,
+    unchecked: int,
+    more: bool,
+    notice: str | None,
+    room: int,
+    names: Mapping[str, str],
+) -> list[Block]:
+    blocks = _lead(lang, manage=manage, notice=notice)
+    if not subs and not more:
         blocks.append(section(t(lang, "home.none", command=COMMAND)))
     shown = 0
     for sub in subs:
-        if len(blocks) + 2 > room - 1:
+        if len(blocks) + 2 > room - _TRAILING:
             break
         name = names.get(sub.channel_id)
         blocks += [section(_subscription_line(facts, sub, lang)), _buttons(sub, lang, name, manage)]
         shown += 1
-    if shown < len(subs):
+    if shown < len(subs) or more:
         blocks.append(context(t(lang, "home.more")))
     if hidden:
         blocks.append(context(t(lang, "home.hidden", n=hidden)))
+    if unchecked:
+        blocks.append(context(t(lang, "home.unchecked", n=unchecked)))
     return blocks
 
 
-def home_blocks(
-    facts: Facts,
-    today: date,
-    subs: Sequence[SubscriptionView],
-    lang: str = "en",
-    *,
-    calendar_url: str | None = None,
-    manage: bool = True,
-    hidden: int = 0,
-    notice: str | None = None,
-    names: Mapping[str, str] | None = None,
-) -> list[Block]:
-    """The Home tab: the subscriptions first (``manage``: with the buttons that change them;
-    ``hidden``: how many are in channels the reader cannot see; ``names``: channel names known,
-    by id, for the unsubscribe confirmation), then the topics and summits. Pure."""
+def _frame(
+    facts: Facts, today: date, lang: str, calendar_url: str | None
+) -> tuple[list[Block], list[Block], int]:
+    """The blocks above the subscriptions, those below them (topics, summits), and the room
+    left for the subscriptions' part."""
     library = facts.library.for_lang(lang)
     topics = [
         f"• *{escape(tp.title)}* — `{COMMAND} {tp.aliases[0] if tp.aliases else tp.id}`"
@@ -163,21 +171,105 @@ def home_blocks(
         HeaderBlock(text="declaration-bot"),
         section(t(lang, "home.intro", command=COMMAND)),
     ]
-    room = HOME_LIMIT - len(head) - len(reference)
+    room = max(HOME_LIMIT - len(head) - len(reference), 8)
+    return head, reference, room
+
+
+def rows_that_fit(
+    facts: Facts,
+    today: date,
+    lang: str = "en",
+    *,
+    calendar_url: str | None = None,
+    manage: bool = True,
+    notice: str | None = None,
+) -> int:
+    """How many subscriptions the tab has room for (two blocks each). Pure."""
+    _, _, room = _frame(facts, today, lang, calendar_url)
+    lead = len(_lead(lang, manage=manage, notice=notice))
+    return max(0, (room - _TRAILING - lead) // 2)
+
+
+def home_blocks(
+    facts: Facts,
+    today: date,
+    subs: Sequence[SubscriptionView],
+    lang: str = "en",
+    *,
+    calendar_url: str | None = None,
+    manage: bool = True,
+    hidden: int = 0,
+    unchecked: int = 0,
+    more: bool = False,
+    notice: str | None = None,
+    names: Mapping[str, str] | None = None,
+) -> list[Block]:
+    """The Home tab: the subscriptions first (``manage``: with the buttons that change them;
+    ``hidden``: how many are in channels the reader cannot see; ``unchecked``: how many Slack did
+    not say whether they can; ``more``: others were not looked at; ``names``: channel names
+    known, by id, for the unsubscribe confirmation), then the topics and summits. Pure."""
+    head, reference, room = _frame(facts, today, lang, calendar_url)
     managed = _subscription_blocks(
         facts,
         subs,
         lang,
         manage=manage,
         hidden=hidden,
+        unchecked=unchecked,
+        more=more,
         notice=notice,
-        room=max(room, 8),
+        room=room,
         names=names or {},
     )
     blocks = [*head, *managed, *reference]
     if len(blocks) > HOME_LIMIT:
         blocks = [*blocks[: HOME_LIMIT - 1], context(t(lang, "home.more"))]
     return blocks
+
+
+async def access(rt: Runtime, client: AsyncWebClient, team: str, user: str, channel: str) -> Access:
+    """Whether ``user`` may see, so act on, the subscription of ``channel`` (whether there is one
+    or not: a refusal says nothing of that), as the Home tab decides it."""
+    sub = await asyncio.to_thread(rt.store.get, team, channel) if rt.store is not None else None
+    return await rt.reach.access(
+        client, team, user, channel, sub.created_by if sub is not None else None
+    )
+
+
+def refusal(verdict: Access, lang: str) -> str:
+    """What a user is told when a press or a form is refused for the channel's visibility."""
+    return t(lang, "home.not_checked" if verdict == "unknown" else "home.not_visible")
+
+
+async def _visible(
+    rt: Runtime,
+    client: AsyncWebClient,
+    team: str,
+    user: str,
+    subs: Sequence[SubscriptionView],
+    fit: int,
+) -> tuple[list[SubscriptionView], int, int, int]:
+    """The first ``fit`` subscriptions ``user`` may see, looking up no more rows than needed (in
+    batches of the rows still missing, at most ``LOOKUP_ROWS * fit`` rows): (them, how many
+    looked up were hidden, how many Slack did not answer for, how many were looked at)."""
+    shown: list[SubscriptionView] = []
+    hidden = unchecked = looked = 0
+    budget = LOOKUP_ROWS * fit
+    while looked < len(subs) and len(shown) < fit and budget > 0:
+        batch = subs[looked : looked + min(fit - len(shown), budget)]
+        verdicts = await asyncio.gather(
+            *(rt.reach.access(client, team, user, s.channel_id, s.created_by) for s in batch)
+        )
+        looked += len(batch)
+        budget -= len(batch)
+        for sub, verdict in zip(batch, verdicts, strict=True):
+            if verdict == "yes":
+                shown.append(sub)
+            elif verdict == "no":
+                hidden += 1
+            else:
+                unchecked += 1
+    return shown, hidden, unchecked, looked
 
 
 async def publish(
@@ -194,27 +286,34 @@ async def publish(
     subs: list[SubscriptionView] = []
     if rt.store is not None and team_id:
         subs = await asyncio.to_thread(rt.store.list_team, team_id)
-    seen = await rt.reach.visible(client, team_id, user, subs) if subs else []
     manage = rt.channels is None or await rt.channels.is_manager(profile.get)
-    names = {s.channel_id: rt.reach.name(team_id, s.channel_id) for s in seen}
     facts = Facts(rt.library, rt.clock.now(), tuple(rt.settings.lead_days))
+    day = today(rt.clock)
+    fit = rows_that_fit(
+        facts, day, lang, calendar_url=rt.calendar_url, manage=manage, notice=notice
+    )
+    seen, hidden, unchecked, looked = await _visible(rt, client, team_id, user, subs, fit)
+    names = {s.channel_id: rt.reach.name(team_id, s.channel_id) for s in seen}
     blocks = home_blocks(
         facts,
-        today(rt.clock),
+        day,
         seen,
         lang,
         calendar_url=rt.calendar_url,
         manage=manage,
-        hidden=len(subs) - len(seen),
+        hidden=hidden,
+        unchecked=unchecked,
+        more=looked < len(subs),
         notice=notice,
         names={channel: name for channel, name in names.items() if name},
     )
     view = View(type="home", blocks=blocks)
     await client.views_publish(user_id=user, view=view.to_dict())
     log.info(
-        "home published team=%s user=%s subscriptions=%d shown=%d",
+        "home published team=%s user=%s subscriptions=%d looked=%d shown=%d",
         team_id,
         user,
         len(subs),
+        looked,
         len(seen),
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.content import Development, Library, Topic, normalize
@@ -25,6 +26,26 @@ STOPWORDS = frozenset().union(*STOPWORDS_BY_LANG.values())
 
 
 PREFIX_LETTERS = 3  # a typed word this long or longer also matches the words it starts
+
+# What of a typed text is looked at, whatever its length (a command is at most 500 characters,
+# bot.commands.MAX_INPUT): its first MAX_WORDS distinct words, each cut to MAX_WORD characters.
+# A name or a search is a few words; 500 characters of near misses would otherwise cost a
+# fuzzy comparison of every word with every word of every name (difflib, about 0.1 s).
+MAX_WORDS = 10
+MAX_WORD = 32
+FUZZY = 0.75  # how close a typed word must be to a word of a name to suggest that name
+CLOSE = 0.6  # how close the whole text must be to a whole name to suggest it
+
+
+def considered(words: Iterable[str]) -> list[str]:
+    """The words of a text that are looked at: the first MAX_WORDS distinct ones, each cut to
+    MAX_WORD characters."""
+    found: dict[str, None] = {}
+    for word in words:
+        found.setdefault(word[:MAX_WORD])
+        if len(found) == MAX_WORDS:
+            break
+    return list(found)
 
 
 def word_match(typed: str, word: str) -> bool:
@@ -51,7 +72,7 @@ def find_topic(library: Library, query: str) -> Found:
         if key == name:
             return Found(topic)
     # All the query's words start words of exactly one topic's names: "bletchley decl", "middle".
-    words = [w for w in key.split() if w not in STOPWORDS] or key.split()
+    words = considered(w for w in key.split() if w not in STOPWORDS) or considered(key.split())
     hits: dict[str, Topic] = {}
     for name, topic in names:
         name_words = name.split()
@@ -61,17 +82,36 @@ def find_topic(library: Library, query: str) -> Found:
         return Found(next(iter(hits.values())))
     # A typo: suggest topics whose names are close (never more than three).
     by_name = {name: topic for name, topic in names}
-    close = difflib.get_close_matches(key, list(by_name), n=6, cutoff=0.6)
-    # also compare word by word, for one misspelt word in a longer name ("bletchly")
+    close = difflib.get_close_matches(key[: MAX_WORDS * (MAX_WORD + 1)], list(by_name), 6, CLOSE)
+    # also compare word by word, for one misspelt word in a longer name ("bletchly"): each
+    # considered word with each distinct word of the names, once
+    vocabulary = {nw for name, _topic in names for nw in name.split()}
+    near = _close_words(words, vocabulary)
     for w in words:
-        for name, _topic in names:
-            if any(difflib.SequenceMatcher(None, w, nw).ratio() >= 0.75 for nw in name.split()):
-                close.append(name)
+        close += [name for name, _topic in names if not near[w].isdisjoint(name.split())]
     suggestions: dict[str, Topic] = dict(hits)
     for name in close:
         topic = by_name[name]
         suggestions.setdefault(topic.id, topic)
     return Found(None, tuple(suggestions.values())[:3])
+
+
+def _close_words(typed: list[str], vocabulary: set[str]) -> dict[str, set[str]]:
+    """For each typed word, the words of ``vocabulary`` difflib finds at least FUZZY alike to
+    it. Each pair once, difflib's upper bounds first: most pairs are told apart by their lengths
+    (or their letters) alone, and each vocabulary word is indexed once."""
+    near: dict[str, set[str]] = {w: set() for w in typed}
+    for word in vocabulary:
+        matcher: difflib.SequenceMatcher[str] | None = None
+        for w in typed:
+            if 2.0 * min(len(w), len(word)) / (len(w) + len(word)) < FUZZY:  # real_quick_ratio
+                continue
+            if matcher is None:
+                matcher = difflib.SequenceMatcher(None, "", word)
+            matcher.set_seq1(w)
+            if matcher.quick_ratio() >= FUZZY and matcher.ratio() >= FUZZY:
+                near[w].add(word)
+    return near
 
 
 @dataclass(frozen=True)
@@ -85,32 +125,38 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 
 
 def terms(query: str) -> list[str]:
-    words = [w for w in normalize(query).split() if w not in STOPWORDS]
-    return list(dict.fromkeys(words))
+    """The words a search looks for (see :func:`considered`), common words left out."""
+    return considered(w for w in normalize(query).split() if w not in STOPWORDS)
 
 
 def common_words(query: str) -> list[str]:
     """The words of a query left out of a search because they are too common ("the", "de")."""
-    return list(dict.fromkeys(w for w in normalize(query).split() if w in STOPWORDS))
+    return considered(w for w in normalize(query).split() if w in STOPWORDS)
 
 
 CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
-def _matches(term: str, text_words: list[str]) -> int:
-    """How many words of a text the term matches (:func:`word_match`).
-
-    Chinese and Japanese are written without spaces, so a term in those scripts matches
-    anywhere inside the text.
-    """
+def needle(term: str) -> str:
+    """What a search term is looked for as, with ``in`` or ``str.count``, in a text's words joined
+    by two spaces (:func:`spaced`): a Chinese or Japanese term anywhere (those scripts are
+    written without spaces), a term of three letters or more at the start of a word, a shorter
+    one as a whole word (:func:`word_match`)."""
     if CJK.search(term):
-        return sum(w.count(term) for w in text_words)
-    return sum(1 for w in text_words if word_match(term, w))
+        return term
+    return f" {term}" if len(term) >= PREFIX_LETTERS else f" {term} "
+
+
+def spaced(text: str) -> str:
+    """A text's normalized words with two spaces before, between and after them: each word has
+    spaces of its own on both sides, so that ``str.count`` finds each match of a
+    :func:`needle` once, at C speed."""
+    return "  " + "  ".join(normalize(text).split()) + "  "
 
 
 def word_matches(term: str, words: list[str]) -> bool:
     """Whether a search term matches one of these (normalized) words, as the search counts it."""
-    return _matches(term, words) > 0
+    return needle(term) in spaced(" ".join(words))
 
 
 def search(library: Library, query: str, limit: int = 5) -> list[Hit]:
@@ -151,9 +197,10 @@ def _best_snippet(topic: Topic, terms: list[str]) -> str:
 def _most_terms(texts: list[str], default: str, terms: list[str]) -> str:
     """The first of ``texts`` matching the most distinct terms; ``default`` if none matches."""
     best, best_score = default, 0
+    needles = [needle(t) for t in terms]
     for text in texts:
-        words = normalize(text).split()
-        distinct = sum(1 for t in terms if _matches(t, words))
+        text_spaced = spaced(text)
+        distinct = sum(1 for found_as in needles if found_as in text_spaced)
         if distinct > best_score:
             best, best_score = text, distinct
     return best
@@ -180,11 +227,12 @@ class DevelopmentHit:
 def _score(fields: list[tuple[float, list[str]]], words: list[str]) -> float:
     score = 0.0
     found: set[str] = set()
+    needles = [(term, needle(term)) for term in words]
     for weight, texts in fields:
         for text in texts:
-            text_words = normalize(text).split()
-            for term in words:
-                n = _matches(term, text_words)
+            text_spaced = spaced(text)
+            for term, found_as in needles:
+                n = text_spaced.count(found_as)
                 if n:
                     found.add(term)
                     score += weight * (1 + 0.2 * min(n - 1, 5))

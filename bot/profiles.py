@@ -63,11 +63,11 @@ class Locales:
         self._cache: dict[tuple[str, str], tuple[float, str]] = {}
 
     def profile(
-        self, client: AsyncWebClient, command: dict[str, Any], pool: HttpPool | None = None
+        self, client: AsyncWebClient, team: str, user: str, pool: HttpPool | None = None
     ) -> UserProfile:
-        """The caller's profile for this request: every need of it shares one ``users.info``."""
-        team = str(command.get("team_id") or "")
-        return UserProfile(client, team, str(command.get("user_id") or ""), self.timeout, pool)
+        """The caller's profile for this request (``team``: the workspace Bolt authorized it
+        for): every need of it shares one ``users.info``."""
+        return UserProfile(client, team, user, self.timeout, pool)
 
     async def lang_of(self, profile: UserProfile, asked: str | None = None) -> str:
         """``asked`` (the ``lang:`` of the command, read once by bot.commands.read), else the

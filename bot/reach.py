@@ -1,21 +1,24 @@
 """What the bot can see of a workspace's channels (``conversations.info`` and
 ``conversations.members``), cached for a few minutes: which subscriptions a user may see in the
-Home tab, and whether a channel chosen in the form can be posted to."""
+Home tab (and act on, with its buttons and the form), and whether a channel chosen in the form can
+be posted to.
+
+What Slack answered is kept; that it did not answer (rate-limited, slow, down) is not: the next
+lookup asks again. A channel Slack said nothing about, or a private channel whose members it did
+not list, is hidden (fails closed). A 429 stops this workspace's lookups for its ``Retry-After``
+(at most a minute): they answer "unknown" meanwhile, without asking."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
-
-from bot.store import SubscriptionView
 
 log = logging.getLogger("declaration_bot.reach")
 
@@ -34,6 +37,11 @@ class ChannelInfo:
 # an answer: the channel, None when the bot cannot see it, "unknown" when Slack did not say
 Seen = ChannelInfo | None | str
 
+# whether a user may see a channel's subscription: "unknown" when Slack did not say (hidden)
+Access = Literal["yes", "no", "unknown"]
+
+MAX_BACKOFF = 60.0  # seconds: the longest Retry-After honoured
+
 
 class Reach:
     """Channel facts per workspace, kept ``ttl`` seconds; lookups are bounded and time-limited."""
@@ -44,9 +52,33 @@ class Reach:
         self._gate = asyncio.Semaphore(concurrency)
         self._info: dict[tuple[str, str], tuple[float, Seen]] = {}
         self._members: dict[tuple[str, str], tuple[float, frozenset[str] | None]] = {}
+        self._quiet: dict[str, float] = {}  # team -> until when Slack asked us not to call (429)
 
     def _fresh(self, stamp: float) -> bool:
         return time.monotonic() - stamp < self.ttl
+
+    def _held_back(self, team: str) -> bool:
+        until = self._quiet.get(team)
+        if until is None:
+            return False
+        if time.monotonic() < until:
+            return True
+        del self._quiet[team]
+        return False
+
+    def _rate_limited(self, team: str, exc: SlackApiError) -> None:
+        """Slack answered 429: no more lookups for this workspace until its Retry-After."""
+        if getattr(exc.response, "status_code", None) != 429:
+            return
+        headers = getattr(exc.response, "headers", None) or {}
+        raw = headers.get("Retry-After") or headers.get("retry-after") or "1"
+        try:
+            wait = min(max(float(str(raw)), 1.0), MAX_BACKOFF)
+        except ValueError:
+            wait = 1.0
+        if len(self._quiet) > 10_000:
+            self._quiet.clear()
+        self._quiet[team] = time.monotonic() + wait
 
     async def info(
         self,
@@ -62,6 +94,8 @@ class Reach:
         hit = self._info.get(key)
         if hit is not None and self._fresh(hit[0]) and not fresh:
             return hit[1]
+        if self._held_back(team):
+            return "unknown"
         found: Seen
         try:
             async with self._gate:
@@ -72,13 +106,16 @@ class Reach:
             found = ChannelInfo(
                 channel_id=channel,
                 name=str(data.get("name") or ""),
-                is_private=bool(data.get("is_private") or data.get("is_group")),
+                is_private=any(data.get(k) for k in ("is_private", "is_group", "is_im", "is_mpim")),
                 is_archived=bool(data.get("is_archived")),
             )
         except SlackApiError as exc:
             code = str(exc.response.get("error") or "")
-            found = None if code in NOT_FOUND else "unknown"
             log.info("conversations.info team=%s channel=%s: %s", team, channel, code)
+            if code not in NOT_FOUND:
+                self._rate_limited(team, exc)
+                return "unknown"  # not kept: ask again next time
+            found = None
         except (TimeoutError, OSError, aiohttp.ClientError) as exc:
             log.warning("conversations.info team=%s: %s", team, type(exc).__name__)
             return "unknown"  # not kept: ask again next time
@@ -95,6 +132,8 @@ class Reach:
         hit = self._members.get(key)
         if hit is not None and self._fresh(hit[0]):
             return hit[1]
+        if self._held_back(team):
+            return None
         found: set[str] = set()
         cursor = None
         try:
@@ -108,7 +147,12 @@ class Reach:
                 cursor = (resp.get("response_metadata") or {}).get("next_cursor")
                 if not cursor:
                     break
-        except (SlackApiError, TimeoutError, OSError, aiohttp.ClientError) as exc:
+        except SlackApiError as exc:
+            error = exc.response.get("error")
+            log.info("conversations.members team=%s channel=%s: %s", team, channel, error)
+            self._rate_limited(team, exc)
+            return None
+        except (TimeoutError, OSError, aiohttp.ClientError) as exc:
             log.info("conversations.members team=%s channel=%s: %s", team, channel, exc)
             return None
         if len(self._members) > 10_000:
@@ -116,26 +160,30 @@ class Reach:
         self._members[key] = (time.monotonic(), frozenset(found))
         return frozenset(found)
 
-    async def can_see(
-        self, client: AsyncWebClient, team: str, user: str, sub: SubscriptionView
-    ) -> bool:
-        """Whether ``user`` may see this subscription in the Home tab: a public channel, a
-        private one they are in, or one that they subscribed; when Slack cannot say, yes."""
-        if sub.created_by == user:
-            return True
-        found = await self.info(client, team, sub.channel_id)
+    async def access(
+        self,
+        client: AsyncWebClient,
+        team: str,
+        user: str,
+        channel: str,
+        created_by: str | None = None,
+    ) -> Access:
+        """Whether ``user`` may see (and act on) the subscription of ``channel``: they created it,
+        or it is a public channel, or a private one they are in. "unknown" when Slack did not say
+        (not the same as "no" for what the user is told; the same for what they may do)."""
+        if created_by is not None and created_by == user:
+            return "yes"
+        found = await self.info(client, team, channel)
         if found is None:
-            return False
-        if isinstance(found, str) or not found.is_private:
-            return True
-        members = await self.members(client, team, sub.channel_id)
-        return members is None or user in members
-
-    async def visible(
-        self, client: AsyncWebClient, team: str, user: str, subs: Sequence[SubscriptionView]
-    ) -> list[SubscriptionView]:
-        seen = await asyncio.gather(*(self.can_see(client, team, user, s) for s in subs))
-        return [s for s, ok in zip(subs, seen, strict=True) if ok]
+            return "no"
+        if isinstance(found, str):
+            return "unknown"
+        if not found.is_private:
+            return "yes"
+        members = await self.members(client, team, channel)
+        if members is None:
+            return "unknown"
+        return "yes" if user in members else "no"
 
     def name(self, team: str, channel: str) -> str | None:
         """The channel's name if it was looked up recently (for a confirmation dialog)."""

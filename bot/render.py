@@ -19,10 +19,10 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.content import Development, Library, Source, Summit, Topic, normalize
+from bot.content import Development, Library, Source, Summit, Topic
 from bot.i18n import date_range as day_range
 from bot.i18n import t
-from bot.lookup import CJK, AnyHit, DevelopmentHit, Hit, word_matches
+from bot.lookup import CJK, AnyHit, DevelopmentHit, Hit, needle, spaced
 from bot.periods import describe_period
 from bot.text import ZWSP, escape, human_date, md, quote_user_text, truncate
 
@@ -379,14 +379,15 @@ def highlight(text: str, terms: Sequence[str]) -> str:
     ``*cessez*-le-*feu*``); a Chinese term is bold where it occurs, without adding spaces.
     """
     cjk_terms = sorted((term for term in terms if CJK.search(term)), key=len, reverse=True)
+    others = [needle(term) for term in terms if not CJK.search(term)]
     out: list[str] = []
     for m in _UNIT.finditer(text):
         piece = m.group(0)
         before = text[m.start() - 1] if m.start() else ""
         after = text[m.end()] if m.end() < len(text) else ""
         if m.group("word"):
-            words = normalize(piece).split()
-            if any(word_matches(term, words) for term in terms if not CJK.search(term)):
+            words = spaced(piece)
+            if any(found_as in words for found_as in others):
                 out.append(_bold(piece, before, after))
                 continue
         elif m.group("cjk") and cjk_terms:

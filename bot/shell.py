@@ -197,7 +197,9 @@ class Shell:
                     render.error_reply(t(self.lang, "shell.unknown_command", command=COMMAND)),
                     self.lang,
                 )
-        elif line.isdigit():
+        elif line.isascii() and line.isdigit() and len(line) <= 6:
+            # a button's number ("²" is a digit to str.isdigit, not to int; a number of
+            # thousands of digits is not one int() reads)
             return self.press(int(line))
         parsed = c.read(text)  # once: the command, and the language a ``lang:`` asks for
         lang = parsed.lang or self.lang

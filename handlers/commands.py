@@ -6,10 +6,10 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from slack_bolt import BoltResponse
-from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltRequest
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncBoltRequest
 from slack_bolt.middleware.async_middleware import AsyncMiddleware
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -30,6 +30,28 @@ CHANNEL_COMMAND_SECONDS = 2.5
 INLINE_SECONDS = 1.0
 
 
+class Caller(NamedTuple):
+    """Who typed a command, where: the workspace and enterprise Bolt authorized the request for
+    (bot.gate has checked the body names no other), the user and the channel."""
+
+    team_id: str
+    channel_id: str
+    user_id: str
+    enterprise_id: str | None
+    channel_name: str | None
+
+    @classmethod
+    def of(cls, context: AsyncBoltContext, command: dict[str, Any]) -> Caller:
+        name = command.get("channel_name")
+        return cls(
+            team_id=context.team_id or "",
+            channel_id=context.channel_id or "",
+            user_id=context.user_id or "",
+            enterprise_id=context.enterprise_id or None,
+            channel_name=name if isinstance(name, str) else None,
+        )
+
+
 def register(app: AsyncApp, deps: Deps) -> None:
     # questions about the content are answered before Bolt's listener machinery (ContentAnswers);
     # channel commands reach the listener
@@ -37,13 +59,14 @@ def register(app: AsyncApp, deps: Deps) -> None:
 
     @app.command(render.COMMAND)
     async def on_declaration(
-        ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient
+        ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
     ) -> None:
         """Channel commands (ContentAnswers has answered the others)."""
         started = time.perf_counter()
         # read once (cached: the same texts come again and again): routes, keys, answers
         parsed = commands.read(str(command.get("text") or ""))
-        profile = deps.locales.profile(client, command, deps.http)
+        caller = Caller.of(context, command)
+        profile = deps.locales.profile(client, caller.team_id, caller.user_id, deps.http)
         # these touch the database (and maybe users.info), and only a few at once
         # (bot.app.Admission); the answer goes in the acknowledgement when it is ready within
         # INLINE_SECONDS (one round trip, the user sees it at once), else through the
@@ -51,7 +74,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         admitted = await deps.admission.enter()
         # the work holds the place (if it has one yet) and gives it back when done
         work = asyncio.ensure_future(
-            _answer_channel_command(parsed, command, profile, deps, admitted)
+            _answer_channel_command(parsed, caller, profile, deps, admitted)
         )
         budget = INLINE_SECONDS - (time.perf_counter() - started)
         if admitted and budget > 0:
@@ -71,7 +94,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 str(command.get("response_url") or ""),
                 render.payload(reply, response_type="ephemeral", replace_original=False),
             )
-        _logged(parsed.kind, command, outcome, started)
+        _logged(parsed.kind, caller, outcome, started)
 
 
 class ContentAnswers(AsyncMiddleware):
@@ -99,14 +122,17 @@ class ContentAnswers(AsyncMiddleware):
         if isinstance(parsed.command, commands.CHANNEL_COMMANDS):
             return await next()
         deps = self.deps
-        profile = deps.locales.profile(req.context.client, body, deps.http)
-        answer = await _content_answer(parsed, body, profile, deps, started)
+        caller = Caller.of(req.context, body)
+        profile = deps.locales.profile(
+            req.context.client, caller.team_id, caller.user_id, deps.http
+        )
+        answer = await _content_answer(parsed, caller, profile, deps, started)
         return BoltResponse(status=200, body=answer)
 
 
 async def _content_answer(
     parsed: commands.Parsed,
-    command: dict[str, Any],
+    caller: Caller,
     profile: UserProfile,
     deps: Deps,
     started: float,
@@ -121,25 +147,25 @@ async def _content_answer(
         log.exception(
             "command failed sub=%s team=%s channel=%s",
             parsed.kind,
-            command.get("team_id"),
-            command.get("channel_id"),
+            caller.team_id,
+            caller.channel_id,
         )
         outcome = "error"
         body = render.response_body(render.error_reply(t(DEFAULT, "error.failed")))
     metrics.command_seconds(parsed.kind).observe(time.perf_counter() - started)
-    _logged(parsed.kind, command, outcome, started)
+    _logged(parsed.kind, caller, outcome, started)
     return body
 
 
-def _logged(kind: str, command: dict[str, Any], outcome: str, started: float) -> None:
+def _logged(kind: str, caller: Caller, outcome: str, started: float) -> None:
     """Count the command and log its one line."""
     metrics.commands(kind, outcome).inc()
     log.info(
         "command sub=%s team=%s channel=%s user=%s outcome=%s duration_ms=%.1f",
         kind,
-        command.get("team_id"),
-        command.get("channel_id"),
-        command.get("user_id"),
+        caller.team_id,
+        caller.channel_id,
+        caller.user_id,
         outcome,
         (time.perf_counter() - started) * 1000,
     )
@@ -147,7 +173,7 @@ def _logged(kind: str, command: dict[str, Any], outcome: str, started: float) ->
 
 async def _answer_channel_command(
     parsed: commands.Parsed,
-    command: dict[str, Any],
+    caller: Caller,
     profile: UserProfile,
     deps: Deps,
     admitted: bool,
@@ -157,12 +183,12 @@ async def _answer_channel_command(
     if not admitted:
         await deps.admission.enter_late()
     try:
-        team, channel = command.get("team_id"), command.get("channel_id")
+        team, channel = caller.team_id, caller.channel_id
         lang = DEFAULT  # until the reader's language is known
         try:
             async with asyncio.timeout(CHANNEL_COMMAND_SECONDS):
                 lang = await deps.locales.lang_of(profile, parsed.lang)
-                return await _channel_command(parsed, command, profile, deps, lang), "ok"
+                return await _channel_command(parsed, caller, profile, deps, lang), "ok"
         except TimeoutError:
             log.warning("channel command timed out team=%s channel=%s", team, channel)
             reply = render.error_reply(t(lang, "error.slow", command=render.COMMAND))
@@ -176,7 +202,7 @@ async def _answer_channel_command(
 
 async def _channel_command(
     parsed: commands.Parsed,
-    command: dict[str, Any],
+    caller: Caller,
     profile: UserProfile,
     deps: Deps,
     lang: str,
@@ -184,11 +210,11 @@ async def _channel_command(
     if deps.channels is None:
         return render.error_reply(t(lang, "error.no_store"))
     inv = Invocation(
-        team_id=str(command.get("team_id") or ""),
-        channel_id=str(command.get("channel_id") or ""),
-        user_id=str(command.get("user_id") or ""),
-        enterprise_id=command.get("enterprise_id") or None,
-        channel_name=command.get("channel_name"),
+        team_id=caller.team_id,
+        channel_id=caller.channel_id,
+        user_id=caller.user_id,
+        enterprise_id=caller.enterprise_id,
+        channel_name=caller.channel_name,
         lang=lang,
     )
 

@@ -6,7 +6,7 @@ import asyncio
 import logging
 from typing import Any
 
-from slack_bolt.async_app import AsyncApp
+from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import home
@@ -17,18 +17,20 @@ log = logging.getLogger("declaration_bot.event")
 
 def register(app: AsyncApp, deps: Deps) -> None:
     @app.event("app_home_opened")
-    async def on_home(event: dict[str, Any], client: AsyncWebClient, context: Any) -> None:
+    async def on_home(
+        event: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
         if event.get("tab") not in (None, "home"):
             return
-        team = str(context.get("team_id") or "")
-        user = str(event["user"])
-        profile = deps.locales.profile(client, {"team_id": team, "user_id": user})
+        # the workspace Bolt authorized; bot.gate has checked the user's id is one
+        team = context.team_id or ""
+        user = str(event.get("user") or "")
+        profile = deps.locales.profile(client, team, user)
         lang = await deps.locales.lang_of(profile)
         await home.publish(deps, client, team, profile, lang)
 
-    async def forget(body: dict[str, Any], why: str) -> None:
-        team = body.get("team_id")
-        enterprise = body.get("enterprise_id")
+    async def forget(context: AsyncBoltContext, why: str) -> None:
+        team, enterprise = context.team_id, context.enterprise_id
         if deps.installations is not None:
             await asyncio.to_thread(deps.installations.forget_sync, enterprise, team)
         elif deps.store is not None and team:
@@ -39,13 +41,14 @@ def register(app: AsyncApp, deps: Deps) -> None:
         log.warning("workspace forgotten (%s) team=%s enterprise=%s", why, team, enterprise)
 
     @app.event("app_uninstalled")
-    async def on_uninstalled(body: dict[str, Any]) -> None:
-        await forget(body, "app_uninstalled")
+    async def on_uninstalled(context: AsyncBoltContext) -> None:
+        await forget(context, "app_uninstalled")
 
     @app.event("tokens_revoked")
-    async def on_tokens_revoked(body: dict[str, Any], event: dict[str, Any]) -> None:
-        bots = (event.get("tokens") or {}).get("bot") or []
+    async def on_tokens_revoked(event: dict[str, Any], context: AsyncBoltContext) -> None:
+        tokens = event.get("tokens")
+        bots = tokens.get("bot") if isinstance(tokens, dict) else None
         if bots:
-            await forget(body, "bot token revoked")
+            await forget(context, "bot token revoked")
         else:
-            log.info("user tokens revoked team=%s (we keep none)", body.get("team_id"))
+            log.info("user tokens revoked team=%s (we keep none)", context.team_id)

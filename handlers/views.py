@@ -4,11 +4,10 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -26,25 +25,25 @@ log = logging.getLogger("declaration_bot.form")
 CHECK_SECONDS = 1.0  # the channel check may take this long; Slack wants an answer within 3 s
 
 
-def who(body: dict[str, Any]) -> tuple[str, str, str | None]:
-    """(team, user, enterprise) of an interaction."""
-    team = str((body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id") or "")
-    user = str((body.get("user") or {}).get("id") or "")
-    enterprise = (body.get("enterprise") or {}).get("id") or None
-    return team, user, enterprise
+def who(context: AsyncBoltContext) -> tuple[str, str, str | None]:
+    """(team, user, enterprise) of an interaction, as Bolt authorized it (bot.gate has checked
+    that the body names no other workspace)."""
+    return context.team_id or "", context.user_id or "", context.enterprise_id or None
 
 
 async def open_form(
     deps: Deps,
     client: AsyncWebClient,
     body: dict[str, Any],
+    context: AsyncBoltContext,
     profile: UserProfile,
     lang: str,
     channel: str | None,
 ) -> None:
     """Open the form for ``channel``: its subscription to edit, or a new one (``None``: the form
-    asks which channel). Someone who may not change subscriptions is told so instead."""
-    team, user, enterprise = who(body)
+    asks which channel). Someone who may not change subscriptions, or may not see that channel's,
+    is told so instead."""
+    team, user, enterprise = who(context)
     trigger = str(body.get("trigger_id") or "")
     if deps.channels is None or deps.store is None:
         view = forms.message_view(t(lang, "form.title_new"), t(lang, "error.no_store"), lang)
@@ -56,6 +55,14 @@ async def open_form(
         view = forms.message_view(t(lang, "form.admins_title"), text, lang)
         await client.views_open(trigger_id=trigger, view=view.to_dict())
         return
+    if channel:
+        verdict = await home.access(deps, client, team, user, channel)
+        if verdict != "yes":
+            log.info("form refused team=%s channel=%s user=%s: %s", team, channel, user, verdict)
+            text = home.refusal(verdict, lang)
+            view = forms.message_view(t(lang, "form.hidden_title"), text, lang)
+            await client.views_open(trigger_id=trigger, view=view.to_dict())
+            return
     sub = await asyncio.to_thread(deps.store.get, team, channel) if channel else None
     info = await profile.get() or {}
     form = forms.form_for(sub, channel, str(info.get("tz") or ""), lang)
@@ -68,7 +75,8 @@ async def _reach_problem(
     deps: Deps, client: AsyncWebClient, team: str, channel: str
 ) -> Problem | None:
     """Whether the bot can post to the chosen channel (asked again: it may just have been
-    invited). Slack not answering in time is not a reason to refuse."""
+    invited). Slack not answering in time is not a reason to refuse here; the check that the
+    presser may see the channel, which comes next, refuses then (it fails closed)."""
     found = await deps.reach.info(client, team, channel, fresh=True, timeout=CHECK_SECONDS)
     if found is None:
         return Problem(forms.CHANNEL, "channel_hidden")
@@ -79,30 +87,28 @@ async def _reach_problem(
 
 def register(app: AsyncApp, deps: Deps) -> None:
     @app.action(FORM_ACTION)
-    async def on_form_button(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+    async def on_form_button(
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
         await ack()
-        team, user, _ = who(body)
+        team, user, _ = who(context)
         value = str(((body.get("actions") or [{}])[0]).get("value") or "")
-        channel = value or (body.get("channel") or {}).get("id") or None
-        profile = deps.locales.profile(client, {"team_id": team, "user_id": user})
+        channel = value or context.channel_id or None
+        profile = deps.locales.profile(client, team, user)
         lang = await deps.locales.lang_of(profile)
-        await open_form(deps, client, body, profile, lang, channel)
+        await open_form(deps, client, body, context, profile, lang, channel)
 
     @app.view(forms.CALLBACK)
     async def on_submit(
-        ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
+        ack: AsyncAck, view: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
     ) -> None:
-        team, user, enterprise = who(body)
-        profile = deps.locales.profile(client, {"team_id": team, "user_id": user})
-        try:
-            meta = json.loads(view.get("private_metadata") or "{}")
-        except ValueError:
-            meta = {}
-        lang = meta.get("lang") if isinstance(meta, dict) else None
+        team, user, enterprise = who(context)
+        profile = deps.locales.profile(client, team, user)
+        lang = forms.metadata(view).get("lang")
         if lang not in LANGS:
             lang = await deps.locales.lang_of(profile)
         chosen = forms.read_submission(view)
-        fixed = bool(isinstance(meta, dict) and meta.get("channel"))
+        fixed = bool(forms.metadata(view).get("channel"))
         inv = Invocation(team, chosen.channel or "", user, enterprise, lang=lang)
 
         async def refuse(problem: Problem) -> None:
@@ -123,6 +129,22 @@ def register(app: AsyncApp, deps: Deps) -> None:
         if problem is not None:
             await refuse(problem)
             return
+        if chosen.channel:
+            # the presser may see that channel's subscription (or would, once it exists)
+            verdict = await home.access(deps, client, team, user, chosen.channel)
+            if verdict != "yes":
+                log.info(
+                    "form refused team=%s channel=%s user=%s: %s",
+                    team,
+                    chosen.channel,
+                    user,
+                    verdict,
+                )
+                text = home.refusal(verdict, lang)
+                await ack(
+                    response_action="errors", errors=forms.error_at(text, channel_fixed=fixed)
+                )
+                return
         parsed = deps.channels.parse(tuple(chosen.words()), chosen.tz, lang)
         if isinstance(parsed, Problem):
             await refuse(parsed)

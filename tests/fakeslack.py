@@ -30,6 +30,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import re
 import socket
 import threading
 import time
@@ -65,6 +66,11 @@ _AUTH_TEST: dict[str, Any] = {
     "user_id": "UBOT",
     "bot_id": "BBOT",
 }
+
+
+# a conversation id as Slack shapes them (C public, G private, D direct message); Slack answers
+# channel_not_found for anything else
+_CONVERSATION = re.compile(r"[CGD][A-Za-z0-9_-]{1,31}")
 
 
 @dataclass
@@ -178,6 +184,8 @@ class FakeSlack:
         self._faults: list[_Fault] = []
         self._users: dict[str, _User] = {}
         self._channels: dict[str, _Channel] = {}  # see "channels and views" below
+        # the workspace of each token oauth.v2.access issued (auth.test names it, as Slack's)
+        self._token_teams: dict[str, str] = {}
         self._ts_counter = 99
         self.clock = clock
         self._last_ts = 0.0
@@ -678,7 +686,7 @@ class FakeSlack:
             if answer is None:
                 answer = self._fault_for(method, params)
                 if answer is None:
-                    answer = self._answer(method, params)
+                    answer = self._answer(method, params, token)
                     if answer.body.get("ok"):
                         accepted = self._accepted_for(method, params)
 
@@ -798,7 +806,7 @@ class FakeSlack:
         body["response_metadata"] = {"next_cursor": str(start + limit) if more else ""}
         return body
 
-    def _answer(self, method: str, params: dict[str, Any]) -> _Answer:
+    def _answer(self, method: str, params: dict[str, Any], token: str | None = None) -> _Answer:
         # Called with self._lock held.
         refused = self._refusal(method, params)
         if refused is not None:
@@ -808,7 +816,11 @@ class FakeSlack:
             return _Answer(200, extra)
         body: dict[str, Any]
         if method == "auth.test":
+            # the token's own workspace: one oauth.v2.access issued, else T1
             body = dict(_AUTH_TEST)
+            team = self._token_teams.get(token or "")
+            if team is not None:
+                body.update(team_id=team, team=f"Team {team}")
         elif method == "chat.postMessage":
             ts = self._next_ts()
             message: dict[str, Any] = {
@@ -857,6 +869,7 @@ class FakeSlack:
             body = {"ok": True, "url": self.socket_url}
         elif method == "oauth.v2.access":
             code = str(params.get("code", ""))
+            self._token_teams["xoxb-" + code] = "T-" + code
             body = {
                 "ok": True,
                 "access_token": "xoxb-" + code,
@@ -874,8 +887,10 @@ class FakeSlack:
         return _Answer(200, body)
 
     # ------------------------------------------------------------------ channels and views
-    # Channels the bot may or may not see (conversations.info, conversations.members), and the
-    # modal methods (views.open, views.update, views.push) answered with the view and an id.
+    # Channels the bot may or may not see (conversations.info, conversations.members; an ephemeral
+    # message there reaches only a member, as Slack's), and the modal methods (views.open,
+    # views.update, views.push) answered with the view and an id. A conversation id not shaped
+    # as Slack's gets channel_not_found. A 429 on demand: fail(..., status=429) or fail_always.
 
     def add_channel(
         self,
@@ -985,13 +1000,19 @@ class FakeSlack:
             if method == "views.open" and not params.get("trigger_id"):
                 return {"ok": False, "error": "invalid_trigger_id"}
             return {"ok": True, "view": {**view, "id": f"VM{len(self.calls)}"}}
-        if method not in ("conversations.info", "conversations.members"):
+        if method not in ("conversations.info", "conversations.members", "chat.postEphemeral"):
             return None
+        if not _CONVERSATION.fullmatch(str(params.get("channel") or "")):
+            return {"ok": False, "error": "channel_not_found"}  # "<!channel>", "#general", ""
         channel = self._channels.get(str(params.get("channel")))
         if channel is None:
             return None
         if not channel.visible:
             return {"ok": False, "error": "channel_not_found"}
+        if method == "chat.postEphemeral":
+            if str(params.get("user")) not in channel.members:
+                return {"ok": False, "error": "user_not_in_channel"}
+            return None
         if method == "conversations.members":
             return {"ok": True, "members": list(channel.members), "response_metadata": {}}
         return {

@@ -258,3 +258,12 @@ def test_the_next_post_after_a_tick_is_within_what_the_channel_receives(
     out = say(shell, "tick 2026-12-02 09:00")
     assert "Next post: 24 Dec 2026 at 09:00 CET (summit reminder)." in out
     assert "(digest)" not in out
+
+
+def test_a_line_of_digits_that_is_no_button_number_is_read_as_text(
+    library: Library, db: str
+) -> None:
+    shell = make_shell(library, db)
+    assert "I don't know a topic or command" in say(shell, "²")
+    assert "I don't know a topic or command" in say(shell, "9" * 5000)
+    assert "There is no button 42 in the last reply" in say(shell, "42")

@@ -103,3 +103,16 @@ def test_interactive_button_over_socket_mode(socket_bot: Bot, slack: FakeSlack) 
     slack.send_envelope("interactive", payload)
     slack.wait_for(lambda: bool(slack.responses.get("sock-share")))
     assert slack.responses["sock-share"][0]["response_type"] == "in_channel"
+
+
+def test_a_malformed_payload_over_socket_mode_is_acknowledged_and_refused(
+    socket_bot: Bot, slack: FakeSlack
+) -> None:
+    """The same check as over HTTP (bot.gate); acknowledged with nothing, so that Slack does not
+    send it again, and one WARNING line."""
+    ack = slack.send_envelope("slash_commands", command_fields("status", channel_id="<!channel>"))
+    assert "payload" not in ack or not ack["payload"]
+    wait_logged(socket_bot, "refused malformed request")
+    logs = socket_bot.logs()
+    assert "WARNING declaration_bot.gate refused malformed request status=ack type=command" in logs
+    assert "field=channel_id team=T1 channel=-" in logs and "Traceback" not in logs

@@ -95,8 +95,17 @@ def press(
     assert r.status == 200, r.body
 
 
-def submit(
-    bot: InProcessBot,
+def submit(bot: InProcessBot, **choices: Any) -> tuple[dict[str, Any], float]:
+    """Submit the form as Slack would (view_submission); the bot's answer and how long it took."""
+    payload = submission(**choices)
+    started = time.monotonic()
+    r = bot.interactive(payload)
+    elapsed = time.monotonic() - started
+    assert r.status == 200, r.body
+    return (r.json() if r.body else {}), elapsed
+
+
+def submission(
     *,
     channel: str | None = "C5",
     days: list[str] = ("0", "3"),  # type: ignore[assignment]
@@ -108,8 +117,8 @@ def submit(
     always: bool = False,
     user: str = "U1",
     fixed: str | None = None,
-) -> tuple[dict[str, Any], float]:
-    """Submit the form as Slack would (view_submission); the bot's answer and how long it took."""
+) -> dict[str, Any]:
+    """The view_submission payload of the form with these choices."""
     values: dict[str, Any] = {
         "days": {"days": {"type": "checkboxes", "selected_options": [{"value": d} for d in days]}},
         "time": {"time": {"type": "timepicker", "selected_time": at}},
@@ -130,7 +139,7 @@ def submit(
         values["channel"] = {
             "channel": {"type": "conversations_select", "selected_conversation": channel}
         }
-    payload = {
+    return {
         "type": "view_submission",
         "team": {"id": "T1"},
         "user": {"id": user, "team_id": "T1"},
@@ -144,11 +153,6 @@ def submit(
             "state": {"values": values},
         },
     }
-    started = time.monotonic()
-    r = bot.interactive(payload)
-    elapsed = time.monotonic() - started
-    assert r.status == 200, r.body
-    return (r.json() if r.body else {}), elapsed
 
 
 # --- the command -------------------------------------------------------------------------------
