@@ -8,7 +8,6 @@ from __future__ import annotations
 import time
 import urllib.parse
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
