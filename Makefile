@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-stamp
 # ranges in pyproject.toml). The project itself is installed on top, without its dependencies.
 LOCK := requirements.lock
 
-.PHONY: run test lint lock bench-commands bench-fanout bench-startup clean
+.PHONY: run test lint lock mutants bench-commands bench-fanout bench-startup clean
 
 $(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,11 @@ lint: $(STAMP)
 test: lint
 	$(BIN)/pytest -n auto --durations=5
 
+# Mutation testing (mutmut, not part of `make test`: a long run): the score per module and the
+# mutants no test catches. MODULES="bot.text bot.web" limits it; see bench/mutants.py
+mutants: $(STAMP)
+	$(BIN)/python bench/mutants.py $(MODULES)
+
 bench-commands: $(STAMP)
 	$(BIN)/python bench/commands.py
 
@@ -46,4 +51,4 @@ bench-startup: $(STAMP)
 	$(BIN)/python bench/startup.py
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis mutants

@@ -1,0 +1,103 @@
+"""`make mutants`: mutation testing (mutmut) of the modules where a bug costs most, one module at a
+time, and the score of each with its surviving mutants.
+
+mutmut copies the tree into mutants/, makes every small change it knows in the modules named in
+pyproject.toml's [tool.mutmut] (a `<` for a `<=`, a string emptied, a condition dropped), and for
+each one runs only the tests that execute the changed function (it records which do, once, from
+the fast in-process test files listed there). A mutant no test notices "survived": either the
+tests miss a bug there, or the change makes no difference (docs/mutation.md says which).
+
+    make mutants                           every module below, one after the other
+    make mutants MODULES="bot.text bot.web"   only these
+    MUTANTS_JOBS=2 make mutants            mutants tried at once (default 1: the machine is shared)
+
+Results are kept in mutants/ (ignored by git): a second run only tries the mutants whose code or
+tests changed.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+MUTMUT = str(Path(sys.executable).parent / "mutmut")
+
+# what is measured: a name, and the mutmut names of its functions (globs)
+MODULES: dict[str, list[str]] = {
+    "bot.web": ["bot.web.xǁRequestSigningǁ*"],  # the signature check only
+    "bot.text": ["bot.text.*"],
+    "bot.store.teams": ["bot.store.teams.*"],
+    "bot.store.subscriptions": ["bot.store.subscriptions.*"],
+    "bot.store.deliveries": ["bot.store.deliveries.*"],
+    "bot.reach": ["bot.reach.*"],
+    "bot.home": ["bot.home.*"],
+    "bot.content.translations": ["bot.content.translations.*"],
+    "bot.content.loading": ["bot.content.loading.*"],
+    "bot.content.schema": ["bot.content.schema.*"],
+    "bot.schedule": ["bot.schedule.*"],
+    "bot.planner": ["bot.planner.*"],
+    "bot.delivery": ["bot.delivery.*"],
+    "bot.render": ["bot.render.*"],
+}
+KILLED = {"killed", "timeout"}  # a mutant that hangs the tests is caught too
+COUNTED = KILLED | {"survived", "no tests", "suspicious"}
+
+
+def results() -> dict[str, str]:
+    out = subprocess.run(
+        [MUTMUT, "results", "--all", "true"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    found: dict[str, str] = {}
+    for line in out.splitlines():
+        name, sep, status = line.strip().rpartition(": ")
+        if sep:
+            found[name] = status
+    return found
+
+
+def belongs(name: str, patterns: list[str]) -> bool:
+    from fnmatch import fnmatchcase
+
+    return any(fnmatchcase(name, p) for p in patterns)
+
+
+def main(argv: list[str]) -> int:
+    chosen = argv or list(MODULES)
+    unknown = [m for m in chosen if m not in MODULES]
+    if unknown:
+        print(f"unknown module(s): {' '.join(unknown)}; known: {' '.join(MODULES)}")
+        return 2
+    jobs = os.environ.get("MUTANTS_JOBS", "1")
+    for module in chosen:
+        print(f"--- {module}", flush=True)
+        run = subprocess.run(
+            [MUTMUT, "run", "--max-children", jobs, *MODULES[module]],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+        )
+        if run.returncode != 0:
+            print(f"mutmut stopped on {module} (exit {run.returncode})")
+            return run.returncode
+    found = results()
+    print(f"\n{'module':28} {'killed':>7} {'total':>6} {'score':>6}")
+    survivors: list[str] = []
+    for module in chosen:
+        mine = {n: s for n, s in found.items() if belongs(n, MODULES[module])}
+        counts = Counter(s for s in mine.values() if s in COUNTED)
+        total = sum(counts.values())
+        killed = sum(counts[s] for s in KILLED)
+        score = f"{100 * killed / total:.0f} %" if total else "-"
+        print(f"{module:28} {killed:>7} {total:>6} {score:>6}")
+        survivors += sorted(f"{s:10} {n}" for n, s in mine.items() if s in COUNTED - KILLED)
+    if survivors:
+        print(f"\n{len(survivors)} not killed (`.venv/bin/mutmut show NAME` shows one):")
+        print("\n".join(survivors))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
