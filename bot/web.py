@@ -15,10 +15,13 @@ import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from typing import TYPE_CHECKING
 
-from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
+from slack_bolt.adapter.starlette.async_handler import (
+    to_async_bolt_request,
+    to_starlette_response,
+)
 from slack_bolt.async_app import AsyncApp
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
@@ -32,30 +35,73 @@ log = logging.getLogger("declaration_bot.web")
 EVENTS_PATH = "/slack/events"
 CALENDAR_PATH = "/summits.ics"
 READY_TIMEOUT = 2.0  # seconds the database has to answer a readiness probe
+# The largest request body read: Slack's payloads are a few KB (a modal's state, a message's
+# blocks); a body over it gets 413 and is not read further
+MAX_BODY_BYTES = 1024 * 1024
+
+
+def refused(text: str, status: int) -> Response:
+    """A refusal sent before the request's body was read (or all of it): the connection is closed
+    after it, so the rest of the body is neither read nor waited for."""
+    return PlainTextResponse(text, status_code=status, headers={"Connection": "close"})
 
 
 class RequestSigning:
     """Slack's request signature, checked over the raw bytes (``v0=`` HMAC-SHA256 of
-    ``v0:{timestamp}:{body}``) with a numeric timestamp at most five minutes from now. slack_sdk's
+    ``v0:{timestamp}:{body}``) with a timestamp at most five minutes from now. slack_sdk's
     verifier decodes the body as UTF-8 first, which fails on bodies that are not: those must be
-    refused for their signature like any other."""
+    refused for their signature like any other.
+
+    The headers are checked first (``fresh``), before a byte of the body is read: a timestamp
+    must be ASCII digits, at most ``MAX_TIMESTAMP_DIGITS`` of them (``int()`` of a long one
+    overflows, or refuses beyond 4,300 digits), and recent."""
 
     MAX_AGE = 60 * 5
+    # Slack's timestamps have 10 digits until the year 2286; anything much longer is refused
+    # before it is turned into a number
+    MAX_TIMESTAMP_DIGITS = 12
 
     def __init__(self, secret: str, now: Callable[[], float] = time.time) -> None:
         self.secret = secret.encode()
         self.now = now
 
-    def valid(self, body: bytes, headers: Mapping[str, str]) -> bool:
+    def fresh(self, headers: Mapping[str, str]) -> bool:
+        """Both headers are there, the timestamp is a plain number and within ``MAX_AGE``."""
         timestamp = headers.get("x-slack-request-timestamp") or ""
         signature = headers.get("x-slack-signature") or ""
-        if not (timestamp.isascii() and timestamp.isdigit() and signature):
+        if not signature or not 0 < len(timestamp) <= self.MAX_TIMESTAMP_DIGITS:
             return False
-        if abs(self.now() - int(timestamp)) > self.MAX_AGE:
+        if not (timestamp.isascii() and timestamp.isdigit()):
             return False
+        return abs(self.now() - int(timestamp)) <= self.MAX_AGE
+
+    def valid(self, body: bytes, headers: Mapping[str, str]) -> bool:
+        if not self.fresh(headers):
+            return False
+        timestamp = headers["x-slack-request-timestamp"]
+        signature = headers["x-slack-signature"]
         base = b"v0:" + timestamp.encode() + b":" + body
         expected = "v0=" + hmac.new(self.secret, base, hashlib.sha256).hexdigest()
         return hmac.compare_digest(expected.encode(), signature.encode("utf-8", "replace"))
+
+
+async def read_body(request: Request, limit: int) -> bytes | None:
+    """The request's body, or None as soon as it is known to be longer than ``limit`` bytes: a
+    ``Content-Length`` over it is refused before anything is read, and a body sent without one
+    (chunked) is read only until it passes it. Nothing past ``limit`` is ever kept."""
+    declared = request.headers.get("content-length")
+    if declared is not None and not (
+        declared.isascii() and declared.isdigit() and len(declared) <= 20 and int(declared) <= limit
+    ):
+        return None
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def create_web_app(
@@ -66,34 +112,53 @@ def create_web_app(
     on_shutdown: Callable[[], object] | None = None,
     extra_routes: list[Route] | None = None,
 ) -> Starlette:
-    """The HTTP app. Every request to the events URL is checked on its raw bytes before anything
-    reads it (so Bolt's own check is off): unsigned, stale or wrongly signed requests get 401
-    whatever their body; signed bodies that do not parse get 400; nothing ends in a 5xx."""
-    handler = AsyncSlackRequestHandler(bolt)
+    """The HTTP app. A request to the events URL is checked before Bolt sees it (Bolt's own check
+    is off): without fresh, well-formed signature headers it gets 401 before its body is read;
+    a body over ``MAX_BODY_BYTES`` gets 413 without being read further; a body whose signature
+    does not match gets 401; signed bodies that do not parse get 400; nothing ends in a 5xx.
+    No route reads a body but this one, and only up to the cap."""
     signing = RequestSigning(signing_secret)
 
     async def events(request: Request) -> Response:
-        body = await request.body()  # Starlette keeps it for the handler
+        if not signing.fresh(request.headers):
+            log.info("refused request without a valid signature status=401")
+            return refused("invalid request signature\n", 401)
+        try:
+            body = await read_body(request, MAX_BODY_BYTES)
+        except ClientDisconnect:
+            log.info("client left before its request body was read status=400")
+            return refused("request body incomplete\n", 400)
+        if body is None:
+            log.info("refused request body over the limit status=413 limit=%d", MAX_BODY_BYTES)
+            return refused("request body too large\n", 413)
         if not signing.valid(body, request.headers):
             log.info("refused request without a valid signature status=401")
             return PlainTextResponse("invalid request signature\n", status_code=401)
         try:
-            response = await handler.handle(request)
+            # the Bolt request is built from the bytes read here (the adapter would read the
+            # body again; Starlette keeps it, but the bytes checked are the bytes handled)
+            answer = await bolt.async_dispatch(to_async_bolt_request(request, body))
         except Exception as exc:  # the body does not parse (not UTF-8, not JSON, not an object)
             log.warning("refused malformed request status=400 error=%s", type(exc).__name__)
             return PlainTextResponse("malformed request body\n", status_code=400)
-        if response.status_code >= 500:
+        if answer.status >= 500:
             # Bolt answers 500 when a listener fails on a payload it cannot use (a required field
             # missing): a malformed request, not a reason for Slack to send it again
-            log.error("request could not be handled status=%s", response.status_code)
+            log.error("request could not be handled status=%s", answer.status)
             return PlainTextResponse("could not handle this request\n", status_code=400)
-        return response
+        return to_starlette_response(answer)
 
     async def healthz(_: Request) -> Response:
         return PlainTextResponse("ok\n")
 
     async def oauth(request: Request) -> Response:
-        return await handler.handle(request)
+        # GET only, and its body (if a client sends one) is never read
+        flow = bolt.oauth_flow
+        assert flow is not None
+        bolt_request = to_async_bolt_request(request, b"")
+        if request.url.path == flow.install_path:
+            return to_starlette_response(await flow.handle_installation(bolt_request))
+        return to_starlette_response(await flow.handle_callback(bolt_request))
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:

@@ -1,0 +1,243 @@
+"""What a client with no credentials can do to a running bot, and what it can no longer do (issue
+24; docs/security.md has the table). Each test attacks the app as `serve` serves it: in-process
+where the point is what the app reads or answers, and a real `serve` process over loopback where
+the point is the server (connections, open files, the log).
+
+Nothing here asserts a time: the figures come from bench/attacks.py."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from bot.web import MAX_BODY_BYTES
+from tests.e2e import Bot, InProcessBot, bot_env, in_process, running, signed_headers
+from tests.fakeslack import FakeSlack
+
+COMMAND = "command=%2Fdeclaration&text=topics&team_id=T1&channel_id=C1&user_id=U1"
+
+
+@pytest.fixture(scope="module")
+def slack() -> Iterator[FakeSlack]:
+    with FakeSlack() as fake:
+        yield fake
+
+
+@pytest.fixture(scope="module")
+def bot(slack: FakeSlack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[InProcessBot]:
+    tmp = tmp_path_factory.mktemp("attacked")
+    db = f"sqlite:///{tmp / 'bot.sqlite3'}"
+    with in_process(bot_env(slack.base_url, DATABASE_URL=db), tmp) as b:
+        yield b
+
+
+@pytest.fixture(scope="module")
+def served(slack: FakeSlack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bot]:
+    tmp = tmp_path_factory.mktemp("served")
+    db = f"sqlite:///{tmp / 'bot.sqlite3'}"
+    with running(["serve", "--no-clock"], bot_env(slack.base_url, DATABASE_URL=db), tmp) as b:
+        yield b
+
+
+# --- a body streamed to the app, counting what the app pulls ------------------------------------
+
+
+class Upload:
+    """An ASGI request whose body the app pulls chunk by chunk, as uvicorn hands it over: how
+    many bytes the app asked for is what it read."""
+
+    def __init__(self, size: int, chunk: int = 64 * 1024) -> None:
+        self.size = size
+        self.chunk = chunk
+        self.pulled = 0
+
+    async def send_to(
+        self,
+        app: Any,
+        headers: dict[str, str],
+        *,
+        declare_length: bool,
+        method: str = "POST",
+        path: str = "/slack/events",
+    ) -> tuple[int, dict[str, str]]:
+        raw = [(k.lower().encode(), v.encode()) for k, v in headers.items()]
+        raw.append((b"host", b"127.0.0.1"))
+        if declare_length:
+            raw.append((b"content-length", str(self.size).encode()))
+        else:
+            raw.append((b"transfer-encoding", b"chunked"))
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0", "spec_version": "2.3"},
+            "http_version": "1.1",
+            "method": method,
+            "scheme": "http",
+            "path": path,
+            "raw_path": path.encode(),
+            "query_string": b"",
+            "root_path": "",
+            "headers": raw,
+            "client": ("127.0.0.1", 40000),
+            "server": ("127.0.0.1", 80),
+        }
+        status = 0
+        reply_headers: dict[str, str] = {}
+        done = asyncio.Event()
+
+        async def receive() -> dict[str, Any]:
+            if self.pulled < self.size:
+                part = min(self.chunk, self.size - self.pulled)
+                self.pulled += part
+                return {"type": "http.request", "body": b"x" * part, "more_body": True}
+            if self.pulled == self.size:
+                self.pulled += 1  # the last, empty message
+                return {"type": "http.request", "body": b"", "more_body": False}
+            await done.wait()
+            return {"type": "http.disconnect"}
+
+        async def send(message: dict[str, Any]) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                for k, v in message.get("headers", []):
+                    reply_headers[k.decode()] = v.decode()
+            elif not message.get("more_body"):
+                done.set()
+
+        await app(scope, receive, send)
+        return status, reply_headers
+
+
+def upload(bot: InProcessBot, size: int, headers: dict[str, str], *, declare_length: bool) -> Any:
+    body = Upload(size)
+    status, reply_headers = bot._run(body.send_to(bot._web, headers, declare_length=declare_length))
+    return status, reply_headers, body.pulled
+
+
+FIFTY_MB = 50 * 1024 * 1024
+
+
+@pytest.mark.parametrize("declare_length", [True, False])
+def test_an_unsigned_body_is_refused_before_a_byte_of_it_is_read(
+    bot: InProcessBot, declare_length: bool
+) -> None:
+    for headers in (
+        {},
+        {"X-Slack-Signature": "v0=00"},  # no timestamp
+        {"X-Slack-Request-Timestamp": str(int(time.time()))},  # no signature
+        {"X-Slack-Request-Timestamp": "12e3", "X-Slack-Signature": "v0=00"},
+        {"X-Slack-Request-Timestamp": str(int(time.time()) - 3600), "X-Slack-Signature": "v0=0"},
+    ):
+        status, reply_headers, pulled = upload(
+            bot, FIFTY_MB, headers, declare_length=declare_length
+        )
+        assert status == 401
+        assert pulled == 0
+        assert reply_headers.get("connection") == "close"
+
+
+def test_a_declared_length_over_the_cap_is_refused_unread(bot: InProcessBot) -> None:
+    headers = signed_headers(b"whatever")  # fresh headers: the signature cannot be known yet
+    status, _, pulled = upload(bot, FIFTY_MB, headers, declare_length=True)
+    assert status == 413 and pulled == 0
+    # at the cap exactly, the body is read (and its signature, wrong here, refused)
+    status, _, pulled = upload(bot, MAX_BODY_BYTES, headers, declare_length=True)
+    assert status == 401 and pulled == MAX_BODY_BYTES + 1
+
+
+def test_a_streamed_body_is_read_only_up_to_the_cap(bot: InProcessBot) -> None:
+    headers = signed_headers(b"whatever")
+    status, reply_headers, pulled = upload(bot, FIFTY_MB, headers, declare_length=False)
+    assert status == 413 and reply_headers.get("connection") == "close"
+    assert MAX_BODY_BYTES < pulled <= MAX_BODY_BYTES + 64 * 1024
+
+
+def test_the_bytes_checked_are_the_bytes_handled(bot: InProcessBot) -> None:
+    """A signed command streamed in small chunks is answered (the body Bolt parses is the one
+    read and checked here, not a second read of the request)."""
+    raw = COMMAND.encode()
+    r = bot.signed(raw)
+    assert r.status == 200 and b"show_topic:bletchley" in r.body
+
+
+@pytest.mark.parametrize("digits", [11, 13, 309, 400, 4301, 10_000])
+def test_a_timestamp_of_any_length_is_401_without_a_traceback(
+    bot: InProcessBot, digits: int
+) -> None:
+    before = len(bot.logs())
+    timestamp = "9" * digits
+    headers = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-Slack-Request-Timestamp": timestamp,
+        "X-Slack-Signature": signed_headers(COMMAND)["X-Slack-Signature"],
+    }
+    assert bot.post(COMMAND, headers).status == 401
+    logged = bot.logs()[before:]
+    assert "Traceback" not in logged and "Error" not in logged
+    assert logged.count("\n") == 1  # one line: refused
+
+
+# --- the same against a real `serve`: uvicorn hands the body over as it arrives -----------------
+
+
+def raw_exchange(port: int, head: bytes, body: bytes = b"", timeout: float = 10) -> bytes:
+    """Send ``head`` (and ``body``) on a fresh loopback connection; what the server answers
+    before it closes the connection (or ``timeout``)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as conn:
+        conn.sendall(head + body)
+        answer = b""
+        while b"\r\n\r\n" not in answer:
+            part = conn.recv(65536)
+            if not part:
+                break
+            answer += part
+        return answer
+
+
+def post_head(port: int, length: int, headers: dict[str, str]) -> bytes:
+    lines = [
+        "POST /slack/events HTTP/1.1",
+        f"Host: 127.0.0.1:{port}",
+        "Content-Type: application/x-www-form-urlencoded",
+        f"Content-Length: {length}",
+        *(f"{k}: {v}" for k, v in headers.items()),
+    ]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode()
+
+
+def test_serve_answers_a_huge_upload_before_it_is_sent(served: Bot) -> None:
+    """The client sends only the headers of a 50 MB request: `serve` answers without waiting
+    for the body (401 unsigned, 413 signed-looking), and closes the connection."""
+    unsigned = raw_exchange(served.port, post_head(served.port, FIFTY_MB, {}))
+    assert unsigned.startswith(b"HTTP/1.1 401"), unsigned
+    assert b"connection: close" in unsigned.lower()
+    looks_signed = raw_exchange(served.port, post_head(served.port, FIFTY_MB, signed_headers("x")))
+    assert looks_signed.startswith(b"HTTP/1.1 413"), looks_signed
+    assert served.get("/healthz").status == 200
+
+
+def test_serve_answers_a_309_digit_timestamp_with_401(served: Bot) -> None:
+    body = COMMAND.encode()
+    head = post_head(
+        served.port,
+        len(body),
+        {"X-Slack-Request-Timestamp": "1" * 309, "X-Slack-Signature": "v0=" + "0" * 64},
+    )
+    assert raw_exchange(served.port, head, body).startswith(b"HTTP/1.1 401")
+    time.sleep(0.2)
+    assert "Traceback" not in served.logs() and " 500" not in served.logs()
+
+
+def test_a_get_with_a_body_is_not_read(bot: InProcessBot) -> None:
+    """No route but the events URL reads a body: a GET with a declared 50 MB body is answered
+    without a byte of it read."""
+    for path in ("/healthz", "/summits.ics", "/readyz", "/metrics"):
+        body = Upload(FIFTY_MB)
+        sent = body.send_to(bot._web, {}, declare_length=True, method="GET", path=path)
+        status, _ = bot._run(sent)
+        assert status == 200 and body.pulled == 0
