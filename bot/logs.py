@@ -7,9 +7,12 @@ the JSON formatter turns that into ``{"event": "command", "sub": "Show", "team":
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import re
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Literal
 
@@ -93,6 +96,43 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(out, ensure_ascii=False)
 
 
+class AcceptErrors(logging.Filter):
+    """One line per ``interval`` for a listening socket that cannot accept connections.
+
+    When the process is out of file descriptors (or memory), asyncio's accept loop logs
+    "socket.accept() out of system resource" with a traceback for every connection it fails to
+    accept, and tries again every second: thousands of lines a second (95 MB of log in 30 s under
+    20,000 idle connections). The first of them in an interval is written as one line (no
+    traceback) with the error and how many were left out since the last; the others are dropped.
+    """
+
+    MESSAGE = "socket.accept() out of system resource"
+
+    def __init__(self, interval: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
+        super().__init__()
+        self.interval = interval
+        self.clock = clock
+        self._last: float | None = None
+        self._dropped = 0
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not str(record.msg).startswith(self.MESSAGE):
+            return True
+        now = self.clock()
+        if self._last is not None and now - self._last < self.interval:
+            self._dropped += 1
+            return False
+        dropped, self._dropped, self._last = self._dropped, 0, now
+        error = record.exc_info[1] if record.exc_info else None
+        reason = getattr(error, "strerror", None) or type(error).__name__
+        code = errno.errorcode.get(getattr(error, "errno", None) or 0, "unknown")
+        record.msg = "connections not accepted: %s errno=%s left_out=%d next_line_in=%ds"
+        record.args = (reason, code, dropped, round(self.interval))
+        record.exc_info = None
+        record.exc_text = None
+        return True
+
+
 class _MigrationChatter(logging.Filter):
     """Alembic says which SQL dialect it uses at every start; only upgrades are worth a line."""
 
@@ -114,6 +154,10 @@ def setup_logging(
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # a process out of file descriptors: one line a minute, not thousands a second
+    accepts = logging.getLogger("asyncio")
+    accepts.filters[:] = [f for f in accepts.filters if not isinstance(f, AcceptErrors)]
+    accepts.addFilter(AcceptErrors())
     # the HTTP server's own per-request lines would double ours
     logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
     # the scheduler's "Running job"/"executed successfully" pair at every tick is noise

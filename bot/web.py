@@ -28,6 +28,8 @@ from starlette.routing import Route
 from bot.content import Library
 
 if TYPE_CHECKING:
+    import uvicorn
+
     from bot.app import Runtime
 
 log = logging.getLogger("declaration_bot.web")
@@ -309,6 +311,53 @@ def listen(host: str, port: int) -> socket.socket:
     return sock
 
 
+# uvicorn's limits (docs/operations.md). `serve` belongs behind a proxy that enforces header and
+# body deadlines; these bound what is left when it is not, or when the proxy lets a flood through.
+# Connections plus requests at work at once: past it, a new request is answered 503 at once, with
+# the connection closed. Above the 2,000 idle connections an attacker needs few resources to hold.
+LIMIT_CONCURRENCY = 4096
+# How long an idle keep-alive connection is kept: longer than the proxies' own idle timeouts
+# (Heroku's Router 2.0 90 s, an AWS ALB and nginx 60 s by default), so that the proxy, not the
+# bot, closes an idle connection and never sends a request on one being closed. (A connection that
+# never sends a request is not timed out by uvicorn at all: that deadline is the proxy's.)
+KEEP_ALIVE_SECONDS = 100
+
+
+def raise_open_file_limit() -> int:
+    """Raise the soft limit on open files to the hard limit, as most servers do: a soft 1024 is
+    a common default, and a few hundred idle connections used to exhaust it. The soft limit in
+    force afterwards (unchanged when it cannot be raised)."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY or soft == hard:
+        return soft
+    # an unlimited hard limit is not accepted as a soft one for open files: take a large number
+    target = hard if hard != resource.RLIM_INFINITY else max(soft, 1 << 16)
+    try:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+    except (ValueError, OSError):
+        return soft
+    return target
+
+
+def uvicorn_config(web: Starlette, port: int, log_level: str, host: str) -> uvicorn.Config:
+    import uvicorn
+
+    return uvicorn.Config(
+        web,
+        host=host,
+        port=port,
+        log_level=log_level.lower(),
+        access_log=False,
+        log_config=None,  # keep our one-line format
+        proxy_headers=True,
+        timeout_graceful_shutdown=10,
+        limit_concurrency=LIMIT_CONCURRENCY,
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
+    )
+
+
 def serve(
     web: Starlette,
     port: int,
@@ -319,16 +368,7 @@ def serve(
     """Serve ``web`` with uvicorn, on ``sock`` when given (see ``listen``), else ``host:port``."""
     import uvicorn
 
-    config = uvicorn.Config(
-        web,
-        host=host,
-        port=port,
-        log_level=log_level.lower(),
-        access_log=False,
-        log_config=None,  # keep our one-line format
-        proxy_headers=True,
-        timeout_graceful_shutdown=10,
-    )
+    config = uvicorn_config(web, port, log_level, host)
     # uvicorn shuts down gracefully on SIGTERM (the clock's shutdown included), then raises the
     # signal again for the handler that was there before it: let that one end the process with
     # exit status 0 (a SIGTERM before uvicorn is up ends it the same way)

@@ -11,6 +11,8 @@ import asyncio
 import socket
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -241,3 +243,85 @@ def test_a_get_with_a_body_is_not_read(bot: InProcessBot) -> None:
         sent = body.send_to(bot._web, {}, declare_length=True, method="GET", path=path)
         status, _ = bot._run(sent)
         assert status == 200 and body.pulled == 0
+
+
+# --- connections --------------------------------------------------------------------------------
+
+
+@contextmanager
+def idle_connections(port: int, count: int) -> Iterator[list[socket.socket]]:
+    """``count`` loopback connections that never send a byte."""
+    conns: list[socket.socket] = []
+    try:
+        for _ in range(count):
+            conns.append(socket.create_connection(("127.0.0.1", port), timeout=5))
+        yield conns
+    finally:
+        for conn in conns:
+            conn.close()
+
+
+def healthz(port: int, timeout: float = 5.0) -> int:
+    """The status ``/healthz`` answers, or 0 if it does not within ``timeout``."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=timeout) as conn:
+            conn.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            answer = conn.recv(1024)
+    except OSError:
+        return 0
+    return int(answer.split()[1]) if answer.startswith(b"HTTP/") else 0
+
+
+def serve_env(slack: FakeSlack, tmp: Path) -> dict[str, str]:
+    return bot_env(slack.base_url, DATABASE_URL=f"sqlite:///{tmp / 'bot.sqlite3'}")
+
+
+def test_serve_raises_its_soft_open_file_limit(slack: FakeSlack, tmp_path: Path) -> None:
+    """Started with a soft limit of 100 open files (hard 4096), `serve` keeps answering with
+    300 idle connections open: it raised its soft limit to the hard one at start."""
+    args = ["serve", "--no-clock"]
+    with running(args, serve_env(slack, tmp_path), tmp_path, open_files=(100, 4096)) as served:
+        assert "open_files=4096" in served.logs()
+        with idle_connections(served.port, 300):
+            time.sleep(0.5)
+            assert healthz(served.port) == 200
+        assert "not accepted" not in served.logs()
+
+
+def test_running_out_of_open_files_is_logged_once_per_interval(
+    slack: FakeSlack, tmp_path: Path
+) -> None:
+    """With a hard limit of 100 open files, 300 idle connections exhaust them: asyncio's accept
+    loop fails thousands of times a second; the log says so in one line (not one traceback per
+    failed accept), and `serve` answers again once the connections go."""
+    args = ["serve", "--no-clock"]
+    with running(args, serve_env(slack, tmp_path), tmp_path, open_files=(100, 100)) as served:
+        with idle_connections(served.port, 300):
+            time.sleep(3.5)  # three retries of the accept loop (once a second)
+        logs = served.logs()
+        assert logs.count("connections not accepted: Too many open files errno=EMFILE") == 1
+        assert "out of system resource" not in logs and "Traceback" not in logs
+        assert len(logs) < 10_000
+        deadline = time.monotonic() + 10
+        while healthz(served.port, 1.0) != 200 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert healthz(served.port) == 200
+
+
+def test_uvicorn_limits_connections_and_keep_alive(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`serve` gives uvicorn a concurrency limit and an idle keep-alive timeout (uvicorn has
+    no concurrency limit by default)."""
+    import uvicorn
+
+    from bot import web
+
+    started: list[uvicorn.Config] = []
+    monkeypatch.setattr(
+        uvicorn.Server, "run", lambda self, sockets=None: started.append(self.config)
+    )
+    monkeypatch.setattr(web.signal, "signal", lambda *a: None)
+    web.serve(web.Starlette(), 0, "INFO", host="127.0.0.1")
+    (config,) = started
+    assert config.limit_concurrency == web.LIMIT_CONCURRENCY
+    assert config.timeout_keep_alive == web.KEEP_ALIVE_SECONDS
+    assert web.LIMIT_CONCURRENCY > 2_000  # 2,000 idle connections do not turn /healthz into 503s

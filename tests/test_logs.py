@@ -115,3 +115,37 @@ def test_serve_logs_json_lines_when_asked(slack: FakeSlack, tmp_path: Path) -> N
     assert commands and commands[-1]["team"] == "T77" and commands[-1]["channel"] == "C77"
     assert commands[-1]["sub"] == "ListTopics"
     assert BOT_TOKEN not in json.dumps(records) and SECRET not in json.dumps(records)
+
+
+def test_accept_errors_are_one_line_per_interval() -> None:
+    """asyncio's "socket.accept() out of system resource", logged with a traceback at every
+    failed accept, comes out as one line per interval saying how many were left out."""
+    import errno
+    import os
+
+    from bot.logs import AcceptErrors
+
+    now = [1000.0]
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(TextFormatter(Redactor()))
+    log = logging.getLogger(f"test.accept.{time.monotonic_ns()}")
+    log.propagate = False
+    log.addHandler(handler)
+    log.addFilter(AcceptErrors(interval=60, clock=lambda: now[0]))
+    error = OSError(errno.EMFILE, os.strerror(errno.EMFILE))
+    for second in range(130):
+        now[0] = 1000.0 + second
+        for _ in range(50):  # 50 failed accepts a second
+            log.error(
+                "socket.accept() out of system resource\nsocket: <socket fd=6>",
+                exc_info=(OSError, error, None),
+            )
+    log.error("something else")
+    lines = stream.getvalue().splitlines()
+    assert len(lines) == 4, lines
+    assert lines[0].endswith(
+        "connections not accepted: Too many open files errno=EMFILE left_out=0 next_line_in=60s"
+    )
+    assert "left_out=2999" in lines[1] and "left_out=2999" in lines[2]
+    assert lines[3].endswith("something else")
