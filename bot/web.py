@@ -13,7 +13,8 @@ import socket
 import threading
 import time
 from collections.abc import AsyncIterator, Callable, Mapping
-from typing import TYPE_CHECKING
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Generic, TypeVar, cast
 
 from slack_bolt.adapter.starlette.async_handler import (
     to_async_bolt_request,
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from bot.app import Runtime
 
 log = logging.getLogger("declaration_bot.web")
+T = TypeVar("T")
 
 EVENTS_PATH = "/slack/events"
 CALENDAR_PATH = "/summits.ics"
@@ -40,6 +42,9 @@ READY_TIMEOUT = 2.0  # seconds the database has to answer a readiness probe
 # The largest request body read: Slack's payloads are a few KB (a modal's state, a message's
 # blocks); a body over it gets 413 and is not read further
 MAX_BODY_BYTES = 1024 * 1024
+# The database's gauges in /metrics are read at most once in this many seconds, however often
+# (and by however many) /metrics is scraped
+GAUGES_SECONDS = 5.0
 
 
 def refused(text: str, status: int) -> Response:
@@ -213,7 +218,9 @@ def bot_web_app(
             calendar_route(lambda: rt.library),
             *ops_routes(
                 ping_database=store.ping if store else None,
-                gauges=(lambda: store.gauges(rt.clock.now())) if store else None,
+                gauges=(
+                    Cached(lambda: store.gauges(rt.clock.now()), GAUGES_SECONDS) if store else None
+                ),
                 library=lambda: rt.library,
                 metrics_on=rt.settings.metrics,
             ),
@@ -221,16 +228,54 @@ def bot_web_app(
     )
 
 
+class CalendarFeed:
+    """The bytes of ``/summits.ics``, built once per content version and day, in a worker thread.
+
+    Building the feed takes milliseconds of CPU (icalendar): built at every request on the event
+    loop, a flood of them held up everything else. The content can be reloaded while the bot
+    runs (a new ``Library``), and the feed depends on the day too (an event past and not marked
+    held says so): either change builds it again, once, however many requests are waiting."""
+
+    def __init__(
+        self,
+        library: Callable[[], Library],
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.library = library
+        self.now = now
+        self._built: tuple[Library, date, bytes] | None = None
+        self._building = asyncio.Lock()
+
+    def _current(self, library: Library, day: date) -> bytes | None:
+        built = self._built
+        if built is not None and built[0] is library and built[1] == day:
+            return built[2]
+        return None
+
+    async def body(self) -> bytes:
+        library, now = self.library(), self.now()
+        found = self._current(library, now.date())
+        if found is not None:
+            return found
+        async with self._building:  # one build; the requests that come meanwhile wait for it
+            found = self._current(library, now.date())
+            if found is None:
+                # imported at the first request: icalendar is memory every process would carry
+                # for a feed that calendar apps fetch a few times a day
+                from bot import calendar
+
+                found = await asyncio.to_thread(calendar.summits_ics, library, now)
+                self._built = (library, now.date(), found)
+            return found
+
+
 def calendar_route(library: Callable[[], Library]) -> Route:
     """``GET /summits.ics``: the summits as an iCalendar feed people subscribe to."""
+    summits = CalendarFeed(library)
 
     async def feed(_: Request) -> Response:
-        # imported at the first request: icalendar is memory every process would carry for a
-        # feed that calendar apps fetch a few times a day
-        from bot.calendar import summits_ics
-
         return Response(
-            summits_ics(library()),
+            await summits.body(),
             media_type="text/calendar; charset=utf-8",
             headers={
                 "Content-Disposition": 'inline; filename="summits.ics"',
@@ -239,6 +284,35 @@ def calendar_route(library: Callable[[], Library]) -> Route:
         )
 
     return Route(CALENDAR_PATH, feed, methods=["GET", "HEAD"])
+
+
+class Cached(Generic[T]):
+    """What ``read()`` returned (or raised) in the last ``seconds``, read again once it is older.
+    Thread-safe: callers that come while it is read wait for that one read."""
+
+    def __init__(
+        self, read: Callable[[], T], seconds: float, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.read = read
+        self.seconds = seconds
+        self.clock = clock
+        self._lock = threading.Lock()
+        self._at: float | None = None
+        self._value: T | None = None
+        self._error: Exception | None = None
+
+    def __call__(self) -> T:
+        with self._lock:
+            now = self.clock()
+            if self._at is None or now - self._at >= self.seconds:
+                try:
+                    self._value, self._error = self.read(), None
+                except Exception as exc:
+                    self._value, self._error = None, exc
+                self._at = now
+            if self._error is not None:
+                raise self._error.with_traceback(None)
+            return cast(T, self._value)
 
 
 def ops_routes(

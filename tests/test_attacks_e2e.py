@@ -18,7 +18,17 @@ from typing import Any
 import pytest
 
 from bot.web import MAX_BODY_BYTES
-from tests.e2e import Bot, InProcessBot, bot_env, in_process, running, signed_headers
+from tests.contenthelp import add_summit
+from tests.e2e import (
+    Bot,
+    HttpReply,
+    InProcessBot,
+    asgi_request,
+    bot_env,
+    in_process,
+    running,
+    signed_headers,
+)
 from tests.fakeslack import FakeSlack
 
 COMMAND = "command=%2Fdeclaration&text=topics&team_id=T1&channel_id=C1&user_id=U1"
@@ -325,3 +335,87 @@ def test_uvicorn_limits_connections_and_keep_alive(monkeypatch: pytest.MonkeyPat
     assert config.limit_concurrency == web.LIMIT_CONCURRENCY
     assert config.timeout_keep_alive == web.KEEP_ALIVE_SECONDS
     assert web.LIMIT_CONCURRENCY > 2_000  # 2,000 idle connections do not turn /healthz into 503s
+
+
+# --- expensive pages ----------------------------------------------------------------------------
+
+
+def test_the_calendar_is_built_once_per_content_version(
+    slack: FakeSlack, tmp_path: Path, content_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A flood of /summits.ics builds the feed once; a content reload builds it once more."""
+    from bot import calendar
+
+    builds: list[object] = []
+    build = calendar.summits_ics
+
+    def counted(library: Any, now: Any = None) -> bytes:
+        builds.append(library)
+        return build(library, now)
+
+    monkeypatch.setattr(calendar, "summits_ics", counted)
+    env = bot_env(slack.base_url, DATABASE_URL=f"sqlite:///{tmp_path / 'bot.sqlite3'}")
+    env["CONTENT_DIR"] = str(content_copy)
+    with in_process(env, tmp_path) as b:
+
+        async def flood() -> list[HttpReply]:
+            gets = (asgi_request(b._web, "GET", "/summits.ics", b"", {}) for _ in range(40))
+            return list(await asyncio.gather(*gets))
+
+        replies = b._run(flood())
+        assert {r.status for r in replies} == {200}
+        assert len({r.body for r in replies}) == 1
+        assert len(builds) == 1
+        add_summit(content_copy, "flood-summit-2031", "2031-03-03", "2031-03-04")
+        b._run(b.rt.content.refresh(now=True))
+        after = [b.get("/summits.ics") for _ in range(5)]
+        assert len(builds) == 2
+        assert all(b"flood-summit-2031@" in r.body for r in after)
+
+
+def test_metrics_read_the_database_once_in_a_few_seconds(bot: InProcessBot) -> None:
+    reads: list[object] = []
+    read = bot.store.gauges
+
+    def counted(now: Any) -> dict[str, int]:
+        reads.append(now)
+        return read(now)
+
+    bot.store.gauges = counted  # type: ignore[method-assign]
+    try:
+        for _ in range(20):
+            assert bot.get("/metrics").status == 200
+    finally:
+        del bot.store.gauges
+    assert len(reads) <= 1  # none when an earlier scrape of this module is still fresh
+
+
+def test_cached_reads_again_once_old_and_keeps_failures_briefly() -> None:
+    from bot.web import Cached
+
+    now = [0.0]
+    answers: list[int | Exception] = [1, RuntimeError("database down"), 3]
+
+    def read() -> int:
+        answer = answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    cached = Cached(read, 5.0, clock=lambda: now[0])
+    assert cached() == 1
+    now[0] = 4.9
+    assert cached() == 1
+    now[0] = 5.0
+    for _ in range(3):  # a failure is kept too: a scrape flood does not hammer a sick database
+        with pytest.raises(RuntimeError, match="database down") as raised:
+            cached()
+        assert len(list(_frames(raised.value.__traceback__))) < 5  # not growing
+    now[0] = 10.0
+    assert cached() == 3
+
+
+def _frames(tb: Any) -> Iterator[Any]:
+    while tb is not None:
+        yield tb
+        tb = tb.tb_next
