@@ -419,3 +419,60 @@ def _frames(tb: Any) -> Iterator[Any]:
     while tb is not None:
         yield tb
         tb = tb.tb_next
+
+
+# --- the install page ---------------------------------------------------------------------------
+
+
+def oauth_bot(slack: FakeSlack, db: str, tmp: Path) -> Any:
+    from tests.test_oauth_e2e import oauth_env
+
+    return in_process(oauth_env(slack, db), tmp)
+
+
+@pytest.mark.filterwarnings("ignore:BasicAuth is deprecated:DeprecationWarning")
+def test_the_install_page_writes_nothing_and_reads_no_body(
+    slack: FakeSlack, tmp_path: Path
+) -> None:
+    from tests.test_installations import state_rows
+    from tests.test_oauth_e2e import install
+
+    db = f"sqlite:///{tmp_path / 'oauth.sqlite3'}"
+    with oauth_bot(slack, db, tmp_path) as b:
+        for _ in range(200):
+            assert b.get("/slack/install").status == 200
+        assert state_rows(b.store) == 0
+        body = Upload(FIFTY_MB)
+        sent = body.send_to(b._web, {}, declare_length=True, method="GET", path="/slack/install")
+        assert b._run(sent)[0] == 200 and body.pulled == 0
+        # a junk code with a genuine state writes nothing either; an installation writes one row
+        assert install(b, "junk-but-accepted-by-the-fake").status == 200
+        assert state_rows(b.store) == 1
+
+
+def test_the_install_page_works_with_the_database_down_and_nothing_is_a_5xx(
+    slack: FakeSlack, tmp_path: Path, postgres_url: str
+) -> None:
+    from sqlalchemy import create_engine, text
+
+    from tests.test_oauth_e2e import start_install
+
+    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    name = f"install_down_{time.monotonic_ns()}"
+    with admin.connect() as conn:
+        conn.execute(text(f"CREATE DATABASE {name}"))
+    url = postgres_url.rsplit("/", 1)[0] + f"/{name}"
+    try:
+        with oauth_bot(slack, url, tmp_path) as b:
+            state, cookie = start_install(b)
+            with admin.connect() as conn:
+                conn.execute(text(f"DROP DATABASE {name} WITH (FORCE)"))
+            assert b.get("/slack/install").status == 200
+            back = b.get(f"/slack/oauth_redirect?code=c1&state={state}", {"Cookie": cookie})
+            assert 400 <= back.status < 500
+            assert "Traceback" not in b.logs()
+            assert "refused an OAuth state: database error=OperationalError" in b.logs()
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        admin.dispose()
