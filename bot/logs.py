@@ -22,17 +22,40 @@ _FIELD = re.compile(r"(?:^|\s)([a-z_]+)=(\S*)")
 REDACTED = "[redacted]"
 
 
+# What slack_sdk and Bolt write at DEBUG that is as good as a token for a while: a command's or a
+# button's response_url (anyone holding it can post to the channel for 30 minutes), an incoming
+# webhook URL, an OAuth code and state. As a quoted key (``'code': 'x'``, ``"response_url": "x"``,
+# ``'code': ['x']``) or in a query string (``?code=x``, ``&state=x``), and any hooks.slack.com URL
+# whatever its encoding (``/``, ``%2F``, ``\/`` in JSON).
+_PARAM = re.compile(
+    r"""((?:['"](?:code|state|response_url)['"]\s*:\s*\[?\s*['"])"""  # 'code': 'x', 'code': ['x']
+    r"""|(?:[?&](?:code|state)=)|(?:\bresponse_url=))"""  # ?code=x &state=x response_url=x
+    r"""[^'"&\s\]]+"""
+)
+_HOOK = re.compile(r"""(hooks\.slack(?:-gov)?\.com)(?:/|%2[Ff]|\\/)[^\s'"&,;)\]}]+""")
+# slack_sdk's webhook client posts only to response URLs and incoming webhooks: every URL in its
+# lines is one, whatever its host
+_WEBHOOK_URL = re.compile(r"""(https?://[^/\s'"]+)/[^\s'",]+""")
+_WEBHOOK_LOGGER = "slack_sdk.webhook"
+
+
 class Redactor:
-    """Removes Slack tokens and the configured secrets from text."""
+    """Removes Slack tokens, the configured secrets, response URLs and OAuth codes from text."""
 
     def __init__(self, extra: list[str] | None = None) -> None:
         # short values (a port, "true") would redact ordinary words: only real secrets
         self.extra = sorted({s for s in (extra or []) if len(s) >= 8}, key=len, reverse=True)
 
-    def __call__(self, text: str) -> str:
+    def __call__(self, text: str, logger: str = "") -> str:
         # every token shape starts with "xox" or "xapp": most lines have neither, and a substring
-        # search costs a tenth of the regular expression's scan
+        # search costs a tenth of the regular expression's scan (the same for the others)
         cleaned = _SECRET.sub(REDACTED, text) if "xox" in text or "xapp" in text else text
+        if "code" in cleaned or "state" in cleaned or "response_url" in cleaned:
+            cleaned = _PARAM.sub(rf"\1{REDACTED}", cleaned)
+        if "hooks.slack" in cleaned:
+            cleaned = _HOOK.sub(rf"\1/{REDACTED}", cleaned)
+        if logger.startswith(_WEBHOOK_LOGGER):
+            cleaned = _WEBHOOK_URL.sub(rf"\1/{REDACTED}", cleaned)
         for secret in self.extra:
             if secret in cleaned:
                 cleaned = cleaned.replace(secret, REDACTED)
@@ -62,11 +85,12 @@ class TextFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         if record.exc_info or record.exc_text or record.stack_info:
-            return self.redact(super().format(record))
+            return self.redact(super().format(record), record.name)
         # the line logging.Formatter would write, without its general machinery (one per event)
         record.message = record.getMessage()
         record.asctime = self.formatTime(record, self.datefmt)
-        return self.redact(f"{record.asctime} {record.levelname} {record.name} {record.message}")
+        line = f"{record.asctime} {record.levelname} {record.name} {record.message}"
+        return self.redact(line, record.name)
 
 
 class JsonFormatter(logging.Formatter):
@@ -78,7 +102,7 @@ class JsonFormatter(logging.Formatter):
         self.redact = redact
 
     def format(self, record: logging.LogRecord) -> str:
-        message = self.redact(record.getMessage())
+        message = self.redact(record.getMessage(), record.name)
         first = _FIELD.search(message)
         event = (message[: first.start()] if first else message).strip()
         out: dict[str, object] = {
@@ -92,7 +116,7 @@ class JsonFormatter(logging.Formatter):
                 out[key] = value
         out["message"] = message
         if record.exc_info:
-            out["exception"] = self.redact(self.formatException(record.exc_info))
+            out["exception"] = self.redact(self.formatException(record.exc_info), record.name)
         return json.dumps(out, ensure_ascii=False)
 
 
