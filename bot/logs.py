@@ -120,17 +120,12 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(out, ensure_ascii=False)
 
 
-class AcceptErrors(logging.Filter):
-    """One line per ``interval`` for a listening socket that cannot accept connections.
+class OncePerInterval(logging.Filter):
+    """Lets through one record starting with ``MESSAGE`` per ``interval`` seconds, as one line
+    (``rewrite``) saying how many were left out since the last; drops the others. For what a
+    flood of connections makes a library log once per connection or per try."""
 
-    When the process is out of file descriptors (or memory), asyncio's accept loop logs
-    "socket.accept() out of system resource" with a traceback for every connection it fails to
-    accept, and tries again every second: thousands of lines a second (95 MB of log in 30 s under
-    20,000 idle connections). The first of them in an interval is written as one line (no
-    traceback) with the error and how many were left out since the last; the others are dropped.
-    """
-
-    MESSAGE = "socket.accept() out of system resource"
+    MESSAGE = ""
 
     def __init__(self, interval: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
         super().__init__()
@@ -147,6 +142,24 @@ class AcceptErrors(logging.Filter):
             self._dropped += 1
             return False
         dropped, self._dropped, self._last = self._dropped, 0, now
+        self.rewrite(record, dropped)
+        return True
+
+    def rewrite(self, record: logging.LogRecord, dropped: int) -> None:
+        raise NotImplementedError
+
+
+class AcceptErrors(OncePerInterval):
+    """A listening socket that cannot accept connections.
+
+    When the process is out of file descriptors (or memory), asyncio's accept loop logs
+    "socket.accept() out of system resource" with a traceback for every connection it fails to
+    accept, and tries again every second: thousands of lines a second (95 MB of log in 30 s under
+    20,000 idle connections). One line a minute instead, with the error, and no traceback."""
+
+    MESSAGE = "socket.accept() out of system resource"
+
+    def rewrite(self, record: logging.LogRecord, dropped: int) -> None:
         error = record.exc_info[1] if record.exc_info else None
         reason = getattr(error, "strerror", None) or type(error).__name__
         code = errno.errorcode.get(getattr(error, "errno", None) or 0, "unknown")
@@ -154,7 +167,19 @@ class AcceptErrors(logging.Filter):
         record.args = (reason, code, dropped, round(self.interval))
         record.exc_info = None
         record.exc_text = None
-        return True
+
+
+class ConcurrencyRefusals(OncePerInterval):
+    """uvicorn answers 503 past its concurrency limit and logs "Exceeded concurrency limit." for
+    every request it refuses: one line a minute instead."""
+
+    MESSAGE = "Exceeded concurrency limit"
+
+    def rewrite(self, record: logging.LogRecord, dropped: int) -> None:
+        record.msg = (
+            "requests refused: concurrency limit reached status=503 left_out=%d next_line_in=%ds"
+        )
+        record.args = (dropped, round(self.interval))
 
 
 class _MigrationChatter(logging.Filter):
@@ -178,10 +203,12 @@ def setup_logging(
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    # a process out of file descriptors: one line a minute, not thousands a second
-    accepts = logging.getLogger("asyncio")
-    accepts.filters[:] = [f for f in accepts.filters if not isinstance(f, AcceptErrors)]
-    accepts.addFilter(AcceptErrors())
+    # a process out of file descriptors, or past uvicorn's concurrency limit: one line a minute,
+    # not one per connection
+    for name, throttle in (("asyncio", AcceptErrors), ("uvicorn.error", ConcurrencyRefusals)):
+        throttled = logging.getLogger(name)
+        throttled.filters[:] = [f for f in throttled.filters if not isinstance(f, throttle)]
+        throttled.addFilter(throttle())
     # the HTTP server's own per-request lines would double ours
     logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
     # the scheduler's "Running job"/"executed successfully" pair at every tick is noise

@@ -227,7 +227,14 @@ def _logging_kept() -> Iterator[None]:
     """Whatever the code inside sets up for logging (``setup_logging`` replaces the root
     handlers and sets levels) is undone afterwards."""
     root = logging.getLogger()
-    names = ("uvicorn.access", "apscheduler", "alembic", "alembic.runtime.migration")
+    names = (
+        "uvicorn.access",
+        "uvicorn.error",
+        "asyncio",
+        "apscheduler",
+        "alembic",
+        "alembic.runtime.migration",
+    )
     loggers = [logging.getLogger(n) for n in names]
     saved = (root.handlers[:], root.level, [(lg.level, lg.filters[:]) for lg in loggers])
     flags = (logging._srcfile, logging.logThreads, logging.logProcesses)  # type: ignore[attr-defined]

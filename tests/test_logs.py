@@ -216,3 +216,40 @@ def test_serve_at_debug_logs_no_oauth_code_and_no_response_url(
     # the fake Slack names the installed team after the code: that id is not the code
     assert code not in logs.replace(f"T-{code}", "T-…").replace(f"Team {code}", "Team …")
     assert key not in logs and state not in logs
+
+
+def test_requests_refused_past_the_concurrency_limit_are_one_line_per_interval() -> None:
+    """uvicorn logs "Exceeded concurrency limit." for each request it answers 503."""
+    from bot.logs import ConcurrencyRefusals
+
+    now = [0.0]
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(TextFormatter(Redactor()))
+    log = logging.getLogger(f"test.concurrency.{time.monotonic_ns()}")
+    log.propagate = False
+    log.addHandler(handler)
+    log.addFilter(ConcurrencyRefusals(interval=60, clock=lambda: now[0]))
+    for second in range(61):
+        now[0] = float(second)
+        for _ in range(100):
+            log.warning("Exceeded concurrency limit.")
+    lines = stream.getvalue().splitlines()
+    assert len(lines) == 2
+    assert lines[0].endswith(
+        "requests refused: concurrency limit reached status=503 left_out=0 next_line_in=60s"
+    )
+    assert "left_out=5999" in lines[1]
+
+
+def test_serve_throttles_what_uvicorn_and_asyncio_log_per_connection() -> None:
+    from bot.logs import AcceptErrors, ConcurrencyRefusals, setup_logging
+    from tests.e2e import _logging_kept
+
+    with _logging_kept():
+        setup_logging("INFO")
+        setup_logging("INFO")  # once each, however often logging is set up
+        kinds = [type(f) for f in logging.getLogger("asyncio").filters]
+        assert kinds.count(AcceptErrors) == 1
+        kinds = [type(f) for f in logging.getLogger("uvicorn.error").filters]
+        assert kinds.count(ConcurrencyRefusals) == 1
