@@ -142,8 +142,8 @@ def create_web_app(
             log.info("refused request without a valid signature status=401")
             return PlainTextResponse("invalid request signature\n", status_code=401)
         try:
-            # the Bolt request is built from the bytes read here (the adapter would read the
-            # body again; Starlette keeps it, but the bytes checked are the bytes handled)
+            # Bolt gets the bytes read and checked here (its Starlette adapter would read the
+            # request's body a second time)
             answer = await bolt.async_dispatch(to_async_bolt_request(request, body))
         except Exception as exc:  # the body does not parse (not UTF-8, not JSON, not an object)
             log.warning("refused malformed request status=400 error=%s", type(exc).__name__)
@@ -388,7 +388,8 @@ def listen(host: str, port: int) -> socket.socket:
 # uvicorn's limits (docs/operations.md). `serve` belongs behind a proxy that enforces header and
 # body deadlines; these bound what is left when it is not, or when the proxy lets a flood through.
 # Connections plus requests at work at once: past it, a new request is answered 503 at once, with
-# the connection closed. Above the 2,000 idle connections an attacker needs few resources to hold.
+# the connection closed. Well above the 2,000 idle connections the issue measured with, so that a
+# few thousand idle connections do not turn /healthz into 503s (cutting those is the proxy's job).
 LIMIT_CONCURRENCY = 4096
 # How long an idle keep-alive connection is kept: longer than the proxies' own idle timeouts
 # (Heroku's Router 2.0 90 s, an AWS ALB and nginx 60 s by default), so that the proxy, not the
