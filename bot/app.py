@@ -13,6 +13,7 @@ from slack_bolt.middleware.async_middleware import AsyncMiddleware
 from slack_bolt.oauth.async_oauth_flow import AsyncOAuthFlow
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_sdk.oauth.installation_store import Installation
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.answers import Answers
@@ -22,7 +23,7 @@ from bot.config import Settings
 from bot.content import ContentSource, Library
 from bot.delivery import Deliverer, DeliverySettings
 from bot.gate import OnceOnly, SameTeam, SeenEvents, Shapes
-from bot.installations import DbInstallationStore, DbOAuthStateStore, TokenCache, TokenCipher
+from bot.installations import DbInstallationStore, SignedOAuthStates, TokenCache, TokenCipher
 from bot.profiles import Locales
 from bot.reach import Reach
 from bot.slack_clients import HttpPool, SlackClients, interactive_retry_handlers
@@ -156,6 +157,19 @@ class LatestContent(AsyncMiddleware):
         return await next()
 
 
+class OAuthFlow(AsyncOAuthFlow):
+    """Bolt's OAuth flow; once an installation is stored, its state is recorded as used (see
+    ``SignedOAuthStates``: only installations Slack accepted write a state)."""
+
+    async def store_installation(
+        self, request: AsyncBoltRequest, installation: Installation
+    ) -> None:
+        await super().store_installation(request, installation)
+        states = self.settings.state_store
+        if isinstance(states, SignedOAuthStates):
+            await states.async_record_used(request.query.get("state", [None])[0])
+
+
 # Listeners receive the runtime as their dependencies.
 Deps = Runtime
 
@@ -170,18 +184,16 @@ def create_app(rt: Runtime) -> AsyncApp:
     )
     oauth_flow = None
     if settings.oauth and rt.installations is not None and rt.store is not None:
-        oauth_flow = AsyncOAuthFlow(
+        assert settings.slack_client_secret is not None  # settings.oauth: both are set
+        client_secret = settings.slack_client_secret.get_secret_value()
+        oauth_flow = OAuthFlow(
             client=AsyncWebClient(base_url=settings.slack_api_url),
             settings=AsyncOAuthSettings(
                 client_id=settings.slack_client_id,
-                client_secret=(
-                    settings.slack_client_secret.get_secret_value()
-                    if settings.slack_client_secret
-                    else None
-                ),
+                client_secret=client_secret,
                 scopes=list(BOT_SCOPES),
                 installation_store=rt.installations,
-                state_store=DbOAuthStateStore(rt.store),
+                state_store=SignedOAuthStates(rt.store, client_secret),
                 install_path="/slack/install",
                 redirect_uri_path="/slack/oauth_redirect",
                 redirect_uri=(

@@ -347,7 +347,7 @@ async def _clock_forever(rt: Runtime) -> str:
 def _serve(rt: Runtime, args: argparse.Namespace, sock: socket.socket) -> None:
     from bot.app import create_app
     from bot.ticker import Ticker
-    from bot.web import bot_web_app, serve
+    from bot.web import bot_web_app, raise_open_file_limit, serve
 
     bolt = create_app(rt)
     ticker = (
@@ -365,11 +365,13 @@ def _serve(rt: Runtime, args: argparse.Namespace, sock: socket.socket) -> None:
 
     web = bot_web_app(rt, bolt, on_startup=ticker.start if ticker else None, on_shutdown=shutdown)
     host, port = sock.getsockname()[:2]
+    open_files = raise_open_file_limit()
     log.info(
-        "serving HTTP on %s:%s clock=%s content=%s",
+        "serving HTTP on %s:%s clock=%s open_files=%s content=%s",
         host,
         port,
         "on" if ticker else "off",
+        open_files,
         rt.library.directory,
     )
     serve(web, port, rt.settings.log_level, host=host, sock=sock)

@@ -6,11 +6,15 @@ Bolt's OAuth flow and authorization talk to these through slack_sdk's async stor
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
+import hmac
 import json
 import logging
 import secrets
 import time
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable
+from datetime import UTC, datetime
 from logging import Logger
 from typing import TYPE_CHECKING, Any
 
@@ -185,37 +189,95 @@ class DbInstallationStore(AsyncInstallationStore):
         await asyncio.to_thread(self.forget_sync, enterprise_id, team_id)
 
 
-class DbOAuthStateStore(AsyncOAuthStateStore):
-    """OAuth `state` values: random, stored, good once, for ``expiration_seconds``."""
+class SignedOAuthStates(AsyncOAuthStateStore):
+    """OAuth ``state`` values issued without a database write, good once, for a limited time.
 
-    def __init__(self, store: Store, expiration_seconds: int = 600) -> None:
+    A state is ``{expiry}.{nonce}.{mac}``: when it expires (Unix seconds), 16 random bytes, and an
+    HMAC-SHA256 of both under a key derived from the client secret with a label of its own (so the
+    key signs nothing else, and the secret itself never leaves the process). Issuing one costs no
+    write, so ``GET /slack/install`` adds nothing to the database however often it is asked. Bolt
+    sets it as a cookie in the browser and, on return, refuses a state that is not that cookie.
+
+    On return (``async_consume``) a state whose signature or expiry is wrong is refused without a
+    query; a genuine one is refused if it has already been used (one read). It is recorded as used
+    (``async_record_used``, one row, kept until the state expires) once Slack has accepted the
+    code and the installation is stored, so that only real installations write: a forged, stale
+    or junk-code return writes nothing. Two returns with the same state at the same instant could
+    both pass the read; each would still need its own code from Slack, and the cookie."""
+
+    LABEL = b"declaration-bot oauth state v1"
+    MAX_LENGTH = 100  # {10-12 digits}.{22 characters}.{43 characters}
+
+    def __init__(
+        self,
+        store: Store,
+        secret: str,
+        expiration_seconds: int = 600,
+        now: Callable[[], float] = time.time,
+    ) -> None:
         self.store = store
-        self.expiration = timedelta(seconds=expiration_seconds)
+        self.key = hmac.new(secret.encode(), self.LABEL, hashlib.sha256).digest()
+        self.expiration = expiration_seconds
+        self.now = now
         self._log = log
 
     @property
     def logger(self) -> Logger:
         return self._log
 
-    def issue_sync(self) -> str:
-        state = secrets.token_urlsafe(32)
-        now = datetime.now(UTC)
-        self.store.add_state(state, now + self.expiration, now)
-        return state
+    def _mac(self, signed: str) -> str:
+        digest = hmac.new(self.key, signed.encode(), hashlib.sha256).digest()
+        return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
-    def consume_sync(self, state: str) -> bool:
-        if not state or len(state) > 64:
-            return False
-        return self.store.take_state(state, datetime.now(UTC))
+    def issue(self) -> str:
+        signed = f"{int(self.now()) + self.expiration}.{secrets.token_urlsafe(16)}"
+        return f"{signed}.{self._mac(signed)}"
+
+    def _genuine(self, state: str | None) -> tuple[str, int] | None:
+        """The nonce and expiry of a state issued here, whatever its age; None for any other."""
+        if not state or len(state) > self.MAX_LENGTH or not state.isascii():
+            return None
+        signed, _, mac = state.rpartition(".")
+        expires, _, nonce = signed.partition(".")
+        if not (nonce and expires.isdigit() and len(expires) <= 12):
+            return None
+        if not hmac.compare_digest(self._mac(signed), mac):
+            return None
+        return nonce, int(expires)
 
     async def async_issue(self, *args: Any, **kwargs: Any) -> str:
-        return await asyncio.to_thread(self.issue_sync)
+        return self.issue()
 
     async def async_consume(self, state: str) -> bool:
-        ok = await asyncio.to_thread(self.consume_sync, state)
-        if not ok:
-            log.warning("refused an OAuth state that is unknown, used or expired")
-        return ok
+        genuine = self._genuine(state)
+        if genuine is None or genuine[1] < self.now():
+            log.warning("refused an OAuth state that is forged or expired")
+            return False
+        try:
+            used = await asyncio.to_thread(self.store.state_used, genuine[0])
+        except Exception as exc:  # the database is down: refuse, as Bolt does any bad state
+            log.warning("refused an OAuth state: database error=%s", type(exc).__name__)
+            return False
+        if used:
+            log.warning("refused an OAuth state already used")
+        return not used
+
+    async def async_record_used(self, state: str | None) -> None:
+        """Record ``state`` as used, once its installation is stored."""
+        genuine = self._genuine(state)
+        if genuine is None:
+            return
+        nonce, expires = genuine
+        now = datetime.now(UTC)
+        try:
+            first = await asyncio.to_thread(
+                self.store.use_state, nonce, datetime.fromtimestamp(expires, UTC), now
+            )
+        except Exception as exc:  # the installation is stored: it stands
+            log.warning("could not record an OAuth state as used error=%s", type(exc).__name__)
+            return
+        if not first:
+            log.warning("an OAuth state was used for two installations at once")
 
 
 class TokenCache:

@@ -3,8 +3,8 @@
 Counters and histograms live in each process. With ``PROMETHEUS_MULTIPROC_DIR`` set to an empty
 folder shared by the processes of one machine (several web workers, the clock), each process writes
 its values there and ``/metrics`` of any of them reports the sum over all (prometheus-client's
-multiprocess mode). Database facts (subscriptions, paused, due backlog) are read at scrape time, so
-every process reports the same truth.
+multiprocess mode). Database facts (subscriptions, paused, due backlog) are read at scrape time (at
+most once in 5 s: ``bot.web.GAUGES_SECONDS``), so every process reports the same truth.
 
 Labels are bounded sets chosen by the bot (subcommand names, outcomes): never a token, a team or
 channel name, or anything a user typed.

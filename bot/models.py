@@ -129,7 +129,8 @@ installations = Table(
     Column("installed_at", UTCDateTime, nullable=False),
 )
 
-# An OAuth `state` we issued: consumed once, within its lifetime, or refused.
+# An OAuth `state` used to install the app (keyed by its nonce), kept until the state expires so
+# that it is not used twice (bot.installations.SignedOAuthStates). States are issued unstored.
 oauth_states = Table(
     "oauth_states",
     metadata,

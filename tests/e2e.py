@@ -227,7 +227,14 @@ def _logging_kept() -> Iterator[None]:
     """Whatever the code inside sets up for logging (``setup_logging`` replaces the root
     handlers and sets levels) is undone afterwards."""
     root = logging.getLogger()
-    names = ("uvicorn.access", "apscheduler", "alembic", "alembic.runtime.migration")
+    names = (
+        "uvicorn.access",
+        "uvicorn.error",
+        "asyncio",
+        "apscheduler",
+        "alembic",
+        "alembic.runtime.migration",
+    )
     loggers = [logging.getLogger(n) for n in names]
     saved = (root.handlers[:], root.level, [(lg.level, lg.filters[:]) for lg in loggers])
     flags = (logging._srcfile, logging.logThreads, logging.logProcesses)  # type: ignore[attr-defined]
@@ -479,8 +486,22 @@ class Bot(Client):
             return HttpReply(err.code, err.read(), dict(err.headers))
 
 
-def spawn(args: list[str], env: Mapping[str, str], cwd: Path, log: Path) -> subprocess.Popen[str]:
-    """``declaration-bot ARGS`` as its own process, its output (both streams) in ``log``."""
+def spawn(
+    args: list[str],
+    env: Mapping[str, str],
+    cwd: Path,
+    log: Path,
+    open_files: tuple[int, int] | None = None,
+) -> subprocess.Popen[str]:
+    """``declaration-bot ARGS`` as its own process, its output (both streams) in ``log``; with
+    ``open_files``, started with that (soft, hard) limit on open files."""
+
+    def limit() -> None:
+        if open_files is not None:
+            import resource
+
+            resource.setrlimit(resource.RLIMIT_NOFILE, open_files)
+
     with log.open("w") as out:
         return subprocess.Popen(
             [sys.executable, "-m", "bot", *args],
@@ -489,17 +510,22 @@ def spawn(args: list[str], env: Mapping[str, str], cwd: Path, log: Path) -> subp
             stdout=out,
             stderr=subprocess.STDOUT,
             text=True,
+            preexec_fn=limit if open_files is not None else None,
         )
 
 
 @contextmanager
 def running(
-    args: list[str], env: dict[str, str], tmp: Path, wait_http: bool = True
+    args: list[str],
+    env: dict[str, str],
+    tmp: Path,
+    wait_http: bool = True,
+    open_files: tuple[int, int] | None = None,
 ) -> Iterator[Bot]:
     port = free_port()
     env = {"PORT": str(port), **env}
     log = tmp / f"bot-{port}.log"
-    proc = spawn(args, env, tmp, log)
+    proc = spawn(args, env, tmp, log, open_files)
     bot = Bot(proc, port, log)
     try:
         if wait_http:

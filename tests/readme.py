@@ -16,6 +16,7 @@ from pathlib import Path
 from tests.conftest import ROOT
 
 README = ROOT / "README.md"
+DOCS = ROOT / "docs"  # the guides the README links to (operations, security): their commands too
 _ASSIGN = re.compile(r"^([A-Z][A-Z0-9_]*)=(.*)$")
 _PROGRAM = re.compile(r"(^|/)declaration-bot$")
 
@@ -72,7 +73,17 @@ def parse(line: str, stdin: str | None = None) -> Command | None:
     return None
 
 
-def commands(readme: Path = README) -> list[Command]:
+def commands(readme: Path | None = None) -> list[Command]:
+    """The commands of ``readme``; by default of README.md and every guide in docs/."""
+    pages = [readme] if readme is not None else [README, *sorted(DOCS.glob("*.md"))]
+    found = [command for page in pages for command in _page_commands(page)]
+    unique: dict[tuple[object, ...], Command] = {}
+    for command in found:
+        unique.setdefault((command.env, command.args, command.stdin), command)
+    return list(unique.values())
+
+
+def _page_commands(readme: Path) -> list[Command]:
     found: list[Command] = []
     heading = ""
     block: str | None = None
@@ -110,7 +121,4 @@ def commands(readme: Path = README) -> list[Command]:
         command = parse(candidate) if candidate else None
         if command is not None:
             found.append(command)
-    unique: dict[tuple[object, ...], Command] = {}
-    for command in found:
-        unique.setdefault((command.env, command.args, command.stdin), command)
-    return list(unique.values())
+    return found

@@ -9,7 +9,7 @@ import pytest
 from cryptography.fernet import Fernet
 from slack_sdk.oauth.installation_store import Installation
 
-from bot.installations import DbInstallationStore, DbOAuthStateStore, TokenCache, TokenCipher
+from bot.installations import DbInstallationStore, SignedOAuthStates, TokenCache, TokenCipher
 from bot.store import Store
 from tests.conftest import fresh_database
 
@@ -73,15 +73,65 @@ async def test_an_org_wide_install_covers_its_workspaces(store: Store) -> None:
     assert tokens.token("T-any", "E1") is None
 
 
-async def test_states_are_single_use(store: Store) -> None:
-    states = DbOAuthStateStore(store)
-    state = await states.async_issue()
-    assert await states.async_consume("made-up") is False
+def state_rows(store: Store) -> int:
+    from sqlalchemy import func, select
+
+    from bot.models import oauth_states
+
+    with store.reader.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(oauth_states)).scalar_one())
+
+
+async def test_states_are_issued_without_a_write_and_good_once(store: Store) -> None:
+    states = SignedOAuthStates(store, "client-secret-abc")
+    issued = [await states.async_issue() for _ in range(200)]
+    assert len(set(issued)) == 200 and state_rows(store) == 0  # issuing writes nothing
+    state = issued[0]
+    assert len(state) <= SignedOAuthStates.MAX_LENGTH and "client-secret" not in state
     assert await states.async_consume(state) is True
+    assert await states.async_consume(state) is True  # not used until an installation is stored
+    assert state_rows(store) == 0
+    await states.async_record_used(state)
+    assert state_rows(store) == 1
+    assert await states.async_consume(state) is False  # used
+    await states.async_record_used(state)  # twice: refused, nothing breaks
+    assert state_rows(store) == 1
+    assert await states.async_consume(issued[1]) is True  # the others are still good
+
+
+async def test_forged_and_expired_states_are_refused_without_a_query(store: Store) -> None:
+    now = [1_800_000_000.0]
+    states = SignedOAuthStates(store, "client-secret-abc", now=lambda: now[0])
+    other_app = SignedOAuthStates(store, "another-secret", now=lambda: now[0])
+    state = states.issue()
+    expires, nonce, mac = state.split(".")
+    forged = [
+        "",
+        "made-up",
+        other_app.issue(),  # signed with another key
+        f"{int(expires) + 3600}.{nonce}.{mac}",  # a later expiry, same signature
+        f"{expires}.{nonce}x.{mac}",
+        f"{expires}.{nonce}.{mac[:-1]}",
+        f"{'9' * 400}.{nonce}.{mac}",
+        state + "." + mac,
+        "é" * 50,
+    ]
+    store.state_used = None  # type: ignore[assignment,method-assign]  # any query would fail
+    for bad in forged:
+        assert await states.async_consume(bad) is False, bad
+    now[0] += 601  # ten minutes and a second later
     assert await states.async_consume(state) is False
-    expired = DbOAuthStateStore(store, expiration_seconds=-1)
-    old = await expired.async_issue()
-    assert await expired.async_consume(old) is False
+
+
+async def test_a_state_is_refused_when_the_database_is_down(store: Store) -> None:
+    states = SignedOAuthStates(store, "client-secret-abc")
+    state = states.issue()
+
+    def down(key: str) -> bool:
+        raise OSError("database down")
+
+    store.state_used = down  # type: ignore[method-assign]
+    assert await states.async_consume(state) is False
 
 
 async def test_a_new_key_replaces_the_old_one_without_a_reinstall(store: Store) -> None:

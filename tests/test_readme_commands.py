@@ -1,5 +1,5 @@
-"""Every command README.md shows, run as written (placeholders filled in) against the fake Slack,
-through the installed `declaration-bot` command. This is also where each way `run` chooses a mode
+"""Every command README.md and the guides in docs/ show, run as written (placeholders filled in)
+against the fake Slack, through the installed `declaration-bot` command. This is also where each way `run` chooses a mode
 is tested: no credentials → the shell; bot token + signing secret → HTTP; an app token → Socket
 Mode; the OAuth settings → HTTP with the install pages."""
 
@@ -52,6 +52,7 @@ def test_the_readme_shows_every_mode() -> None:
     assert ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "PORT") in runs
     assert ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN") in runs
     assert any(c.args and c.args[0] == "serve" and "SLACK_CLIENT_ID" in dict(c.env) for c in found)
+    assert any(c.args[:3] == ("serve", "--host", "127.0.0.1") for c in found)  # docs/operations.md
     assert {c.args[0] for c in found if c.args} >= {
         "[run]", "serve", "socket", "shell", "clock", "tick", "check-content", "--version",
         "migrate", "rotate-key",

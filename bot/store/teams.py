@@ -8,6 +8,7 @@ from collections.abc import Callable, Collection
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, Connection, bindparam, delete, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from bot.models import installations, oauth_states, subscriptions
 from bot.store.engine import Database
@@ -115,21 +116,21 @@ class Teams(Database):
 
     # --- OAuth states -----------------------------------------------------------------------
 
-    def add_state(self, state: str, expires_at: datetime, now: datetime) -> None:
-        """Keep an OAuth ``state`` until ``expires_at`` (and drop the ones expired by ``now``)."""
-        with self.write() as conn:
-            conn.execute(delete(oauth_states).where(oauth_states.c.expires_at < now))
-            conn.execute(insert(oauth_states).values(state=state, expires_at=expires_at))
+    def state_used(self, key: str) -> bool:
+        """Whether the OAuth state ``key`` names has been used (see ``use_state``)."""
+        with self.reader.connect() as conn:
+            found = conn.execute(
+                select(oauth_states.c.state).where(oauth_states.c.state == key)
+            ).first()
+        return found is not None
 
-    def take_state(self, state: str, now: datetime) -> bool:
-        """Use up an OAuth ``state``: whether it was kept and had not expired by ``now``.
-
-        One statement deletes it and says when it expired: of two requests with the same state,
-        only the one whose DELETE found it may use it."""
-        with self.write() as conn:
-            expires_at = conn.execute(
-                delete(oauth_states)
-                .where(oauth_states.c.state == state)
-                .returning(oauth_states.c.expires_at)
-            ).scalar()
-        return expires_at is not None and expires_at >= now
+    def use_state(self, key: str, expires_at: datetime, now: datetime) -> bool:
+        """Record the OAuth state ``key`` names as used until it expires at ``expires_at`` (and
+        drop the records of states expired by ``now``); False if it was already recorded."""
+        try:
+            with self.write() as conn:
+                conn.execute(delete(oauth_states).where(oauth_states.c.expires_at < now))
+                conn.execute(insert(oauth_states).values(state=key, expires_at=expires_at))
+        except IntegrityError:
+            return False
+        return True
