@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from bot.text import date_instant, quote_user_text, slack_date, slack_datetime, truncate
+from bot.text import human_date, quote_user_text, slack_datetime, truncate
 
 
 @pytest.fixture
@@ -46,16 +46,24 @@ def test_user_text_is_shown_on_one_line_shortened_in_quotes() -> None:
 
 
 def test_a_day_is_shown_as_its_own_day_everywhere(server_in_new_york: None) -> None:
+    """A calendar day is plain text, never a ``<!date>`` token a reader's zone could shift."""
     day = date(2026, 12, 5)
-    noon_utc = int(datetime(2026, 12, 5, 12, tzinfo=UTC).timestamp())
-    assert date_instant(day) == noon_utc
-    assert slack_date(day) == f"<!date^{noon_utc}^{{date_long_pretty}}|5 December 2026>"
-    assert slack_date(day, "{date}", "fr") == f"<!date^{noon_utc}^{{date}}|5 décembre 2026>"
+    assert human_date(day) == "5 December 2026"
+    assert human_date(day, "fr") == "5 décembre 2026"
+    assert human_date(day, "zh") == "2026年12月5日"
 
 
-def test_an_instant_is_shown_with_a_utc_fallback(server_in_new_york: None) -> None:
+def test_an_instant_speaks_the_readers_language_with_a_fallback_in_the_channels_zone(
+    server_in_new_york: None,
+) -> None:
     when = datetime(2026, 12, 5, 9, 30, tzinfo=UTC)
     ts = int(when.timestamp())
     assert slack_datetime(when) == (
-        f"<!date^{ts}^{{date_short_pretty}} at {{time}}|2026-12-05 09:30 UTC>"
+        f"<!date^{ts}^{{date_short_pretty}} at {{time}}|5 Dec 2026 at 09:30 UTC>"
+    )
+    assert slack_datetime(when, "fr", "Europe/Paris") == (
+        f"<!date^{ts}^{{date_short_pretty}} à {{time}}|5 déc. 2026 à 10:30 CET>"
+    )
+    assert slack_datetime(when, "zh", "Asia/Shanghai") == (
+        f"<!date^{ts}^{{date_short_pretty}} {{time}}|2026年12月5日 17:30 CST>"
     )
