@@ -79,19 +79,21 @@ def test_a_workspace_whose_token_stopped_working_stops_waking_up(
     assert sorted(c.subscription.team_id for c in claims) == ["T1", "T3", "T4"]
 
 
-def test_a_sign_in_is_honoured_until_its_state_expires(store: Store) -> None:
-    store.add_state("early", NOW, NOW - timedelta(minutes=10))
-    store.add_state("later", NOW + timedelta(minutes=10), NOW)  # "early" expires exactly now
-    assert store.take_state("early", NOW)  # still valid at its very instant
-    assert store.take_state("later", NOW + timedelta(minutes=10))
-    assert not store.take_state("later", NOW)  # used once only
+def test_a_sign_in_state_is_good_once(store: Store) -> None:
+    """A state recorded as used cannot be used again, while its record lasts."""
+    assert not store.state_used("nonce-1")
+    assert store.use_state("nonce-1", NOW + timedelta(minutes=10), NOW)
+    assert store.state_used("nonce-1")
+    assert not store.use_state("nonce-1", NOW + timedelta(minutes=10), NOW + timedelta(minutes=1))
+    assert not store.state_used("nonce-2")  # another sign-in is not affected
 
 
-def test_a_state_past_its_expiry_is_refused_and_dropped(store: Store) -> None:
-    store.add_state("old", NOW, NOW - timedelta(minutes=10))
-    assert not store.take_state("old", NOW + timedelta(seconds=1))
-    store.add_state("stale", NOW, NOW - timedelta(minutes=10))
-    store.add_state("fresh", NOW + timedelta(minutes=10), NOW + timedelta(seconds=1))
-    # "stale" was dropped when "fresh" was added: not even a late look finds it
-    assert not store.take_state("stale", NOW - timedelta(minutes=5))
-    assert store.take_state("fresh", NOW + timedelta(minutes=1))
+def test_records_of_expired_states_are_dropped_and_only_those(store: Store) -> None:
+    store.use_state("old", NOW, NOW - timedelta(minutes=10))
+    store.use_state("edge", NOW + timedelta(minutes=1), NOW - timedelta(minutes=10))
+    store.use_state("new", NOW + timedelta(minutes=10), NOW + timedelta(minutes=1))
+    # recording "new" at NOW+1min dropped what had expired by then ("old"), and kept "edge"
+    # (it expires at that very instant) and "new"
+    assert not store.state_used("old")
+    assert store.state_used("edge")
+    assert store.state_used("new")
