@@ -285,7 +285,10 @@ class SameTeam(AsyncMiddleware):
         enterprises = claimed_enterprises(req.body)
         authorized = context.authorize_result
         if self.installations and authorized is not None:
-            teams |= {authorized.team_id} if authorized.team_id else set()
+            # an org-wide install answers for every workspace of its organization: its token
+            # names the organization (auth.test's team_id is not the asking workspace's)
+            if authorized.team_id and not context.is_enterprise_install:
+                teams.add(authorized.team_id)
             enterprises |= {authorized.enterprise_id} if authorized.enterprise_id else set()
         if teams <= {team} and enterprises <= ({enterprise} if enterprise else set()):
             return await next()

@@ -70,3 +70,51 @@ def test_deliveries_are_remembered_for_a_while_and_at_most_so_many() -> None:
         assert seen.first_time(f"Ev{n}")
     assert len(seen) <= 3  # the oldest went first
     assert not seen.first_time("Ev9") and seen.first_time("Ev2")
+
+
+async def _through_same_team(
+    body: dict[str, Any], *, team: str, enterprise: str | None, org_install: bool, token_team: str
+) -> bool:
+    """Whether SameTeam lets a request Bolt authorized for ``team`` with a token of
+    ``token_team`` (what auth.test names for it) through to the listeners."""
+    from slack_bolt.authorization import AuthorizeResult
+    from slack_bolt.request.async_request import AsyncBoltRequest
+    from slack_bolt.response import BoltResponse
+
+    from bot.gate import SameTeam
+
+    req = AsyncBoltRequest(body=body, mode="socket_mode")
+    req.context["team_id"] = team
+    req.context["enterprise_id"] = enterprise
+    req.context["is_enterprise_install"] = org_install
+    req.context["authorize_result"] = AuthorizeResult(
+        enterprise_id=enterprise, team_id=token_team, bot_token="xoxb-1"
+    )
+
+    reached: list[bool] = []
+
+    async def handled() -> BoltResponse:
+        reached.append(True)
+        return BoltResponse(status=200)
+
+    gate = SameTeam(installations=True)
+    await gate.async_process(req=req, resp=BoltResponse(status=200), next=handled)
+    return bool(reached)
+
+
+async def test_an_org_wide_install_answers_every_workspace_of_its_org_and_no_other() -> None:
+    press = button_press("home_pause", "C1", "http://x")
+    press["team"] = {"id": "T2", "enterprise_id": "E1"}
+    press["enterprise"] = {"id": "E1"}
+    # the org's token names the org, not the workspace asking: still that org's request
+    assert await _through_same_team(
+        press, team="T2", enterprise="E1", org_install=True, token_team="E1"
+    )
+    # a workspace's own install whose token names another workspace is refused, as before
+    assert not await _through_same_team(
+        press, team="T2", enterprise="E1", org_install=False, token_team="T9"
+    )
+    # and an org install never answers for another org
+    assert not await _through_same_team(
+        press, team="T2", enterprise="E2", org_install=True, token_team="E2"
+    )

@@ -162,9 +162,10 @@ def test_the_manifest_says_what_the_app_does_and_offers_what_the_code_supports()
     tab = manifest["features"]["app_home"]
     # a read-only Messages tab is a Messages tab: it cannot be read-only and switched off
     assert not tab["messages_tab_read_only_enabled"] or tab["messages_tab_enabled"]
-    # org-wide installs are handled (tests/test_installations.py::
-    # test_an_org_wide_install_covers_its_workspaces), so an org may install the app
-    assert manifest["settings"]["org_deploy_enabled"] is True
+    # org-wide installs are stored (tests/test_installations.py::
+    # test_an_org_wide_install_covers_its_workspaces) but no test runs the bot with an org-level
+    # token, which Slack treats differently (team_id on some methods): not offered yet
+    assert manifest["settings"]["org_deploy_enabled"] is False
 
 
 def test_what_readers_saw_twice_cut_or_unformatted_is_said_once_whole_and_formatted(
