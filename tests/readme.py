@@ -1,7 +1,9 @@
-"""The shell commands README.md tells a reader to type, read from the README itself.
+"""The shell commands README.md and the guides in docs/ tell a reader to type, read from the pages
+themselves.
 
-Commands are: every line of a ```sh block, every `$ ` line of a ```text block, the Procfile lines,
-the rows of the table under "The command line", and the piped example in the text. `make run` is
+Commands are, on each page: every line of a ```sh block, every `$ ` line of a ```text block, the
+Procfile lines, the rows of the table under "The command line" (docs/configuration.md), and a piped
+example in the text. `make run` is
 what the Makefile's `run` target runs. Placeholders (`…`, `$(…)`, `N`, `DIR`, `[optional]`) are
 left as written; the tests fill them in.
 """
@@ -16,7 +18,7 @@ from pathlib import Path
 from tests.conftest import ROOT
 
 README = ROOT / "README.md"
-DOCS = ROOT / "docs"  # the guides the README links to (operations, security): their commands too
+DOCS = ROOT / "docs"  # every guide the README links to: their commands too
 _ASSIGN = re.compile(r"^([A-Z][A-Z0-9_]*)=(.*)$")
 _PROGRAM = re.compile(r"(^|/)declaration-bot$")
 

@@ -33,7 +33,7 @@ FILLED = {
     "SLACK_CLIENT_SECRET": "readme-client-secret",
     "SLACK_TOKEN_ENCRYPTION_KEY": Fernet.generate_key().decode(),
 }
-# what the table's rows need to start, as the README's Slack setup says
+# what the command-line table's rows need to start, as docs/slack-setup.md says
 NEEDS = {
     "serve": ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"),
     "socket": ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN"),
