@@ -37,7 +37,7 @@ test: lint
 	$(BIN)/pytest -n auto --durations=5
 
 # Mutation testing (mutmut, not part of `make test`: a long run): the score per module and the
-# mutants no test catches. MODULES="bot.text bot.web" limits it; see bench/mutants.py
+# mutants no test catches. MODULES="bot.slack.mrkdwn bot.web" limits it; see bench/mutants.py
 mutants: $(STAMP)
 	$(BIN)/python bench/mutants.py $(MODULES)
 

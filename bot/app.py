@@ -16,24 +16,24 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.oauth.installation_store import Installation
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.answers import Answers
-from bot.channels import Channels
+from bot.answers.cache import Answers
 from bot.clock import Clock
 from bot.config import Settings
 from bot.content import ContentSource, Library
-from bot.delivery import Deliverer, DeliverySettings
+from bot.delivery.deliverer import Deliverer, DeliverySettings
 from bot.gate import OnceOnly, SameTeam, SeenEvents, Shapes
 from bot.installations import DbInstallationStore, SignedOAuthStates, TokenCache, TokenCipher
-from bot.profiles import Locales
-from bot.reach import Reach
-from bot.slack_clients import HttpPool, SlackClients, interactive_retry_handlers
+from bot.slack.clients import HttpPool, SlackClients, interactive_retry_handlers
+from bot.slack.reach import Reach
 from bot.store import Store
+from bot.subscriptions.profiles import Locales
+from bot.subscriptions.service import Channels
 
 # channels:read and groups:read: conversations.info and conversations.members, so that the Home tab
 # shows each user the subscriptions of channels they can see, and the form refuses a private channel
 # the bot has not been invited to
 # channels:history and groups:history let the clock look in a channel's history for a post
-# whose outcome Slack never told it (see bot.delivery), so that it is not posted twice
+# whose outcome Slack never told it (see bot.delivery.deliverer), so that it is not posted twice
 BOT_SCOPES = (
     "commands",
     "chat:write",

@@ -9,8 +9,8 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import home
 from bot.app import Deps
+from bot.subscriptions import home
 
 log = logging.getLogger("declaration_bot.event")
 

@@ -11,14 +11,15 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import forms, home
 from bot.app import Deps
-from bot.channels import Invocation
 from bot.i18n import LANGS, t
-from bot.profiles import UserProfile
-from bot.reach import ChannelInfo
-from bot.render import COMMAND, FORM_ACTION
-from bot.subscriptions import Problem
+from bot.slack.ids import COMMAND, FORM_ACTION
+from bot.slack.reach import ChannelInfo
+from bot.subscriptions import form as forms
+from bot.subscriptions import home
+from bot.subscriptions.model import Problem
+from bot.subscriptions.profiles import UserProfile
+from bot.subscriptions.service import Invocation
 
 log = logging.getLogger("declaration_bot.form")
 

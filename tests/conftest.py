@@ -130,8 +130,8 @@ def fresh_database(url: str) -> str:
     """Empty a shared test database (every table of ours and Alembic's), and return its URL."""
     from sqlalchemy import text
 
-    from bot.models import metadata
     from bot.store import make_engine
+    from bot.store.tables import metadata
 
     engine = make_engine(url)
     with engine.begin() as conn:

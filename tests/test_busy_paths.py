@@ -14,9 +14,9 @@ import pytest
 from sqlalchemy import text
 
 from bot.app import Admission
-from bot.schedule import parse_schedule
-from bot.slack_clients import HttpPool
+from bot.slack.clients import HttpPool
 from bot.store import Store, engine, make_engine
+from bot.subscriptions.schedule import parse_schedule
 from tests.conftest import fresh_database
 from tests.fakeslack import FakeSlack
 

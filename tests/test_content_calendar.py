@@ -11,13 +11,13 @@ from typing import Any
 import pytest
 from icalendar import Calendar
 
-from bot import digest
-from bot.calendar import summits_ics
-from bot.channel_replies import Facts
+from bot.answers.calendar import summits_ics
+from bot.answers.replies import summit_line, summits_reply
 from bot.content import Library, load_library
-from bot.home import home_blocks
-from bot.render import summit_line, summits_reply
-from bot.schedule import parse_schedule
+from bot.delivery import digest
+from bot.subscriptions.home import home_blocks
+from bot.subscriptions.replies import Facts
+from bot.subscriptions.schedule import parse_schedule
 from tests.contenthelp import add_summit
 from tests.test_render import texts, within_limits
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.content import ContentError, Library, is_home_page, load_library
-from bot.content_check import run, staleness
+from bot.content.check import run, staleness
 from tests.contenthelp import add_summit
 from tests.e2e import run_cli
 

@@ -15,7 +15,8 @@ from datetime import date
 
 import pytest
 
-from bot import commands, core, lookup
+from bot import commands
+from bot.answers import core, lookup
 from bot.content import Library, load_library, normalize
 from tests.conftest import CONTENT
 

@@ -12,11 +12,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot import commands as c
-from bot import core, digest
-from bot.channels import split_always
+from bot.answers import core
 from bot.content import Library, load_library
-from bot.render import NEWS_ACTION
-from bot.schedule import EVERY_DAY, Schedule
+from bot.delivery import digest
+from bot.slack.ids import NEWS_ACTION
+from bot.subscriptions.schedule import EVERY_DAY, Schedule
+from bot.subscriptions.service import split_always
 from tests.contenthelp import add_summit
 from tests.newshelp import add_development, no_developments
 from tests.test_render import TODAY, texts, within_limits

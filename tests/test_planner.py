@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot import digest, planner
 from bot.content import Library
-from bot.planner import DIGEST, REMINDER, Channel, Plan, Rules
-from bot.schedule import Schedule, local_day, wake_after
+from bot.delivery import digest, planner
+from bot.delivery.planner import DIGEST, REMINDER, Channel, Plan, Rules
+from bot.subscriptions.schedule import Schedule, local_day, wake_after
 from tests.test_schedule import schedules
 
 EPSILON = timedelta(microseconds=1)

@@ -1,7 +1,8 @@
 """The digest or reminder post itself, from its inputs. Pure.
 
 What a channel is owed, when, and whether a digest has anything new is decided in
-:mod:`bot.planner`; this module writes the post a :class:`~bot.planner.DigestInputs` describes.
+:mod:`bot.delivery.planner`; this module writes the post a
+:class:`~bot.delivery.planner.DigestInputs` describes.
 """
 
 from __future__ import annotations
@@ -11,10 +12,16 @@ from datetime import datetime
 
 from slack_sdk.models.blocks import Block, HeaderBlock
 
+from bot.answers.replies import (
+    date_range,
+    source_links,
+    summit_groups,
+    summit_line,
+    summit_name,
+    timeline_reviewed,
+)
 from bot.content import Development, Library
-from bot.i18n import human_date, t
-from bot.periods import describe_period, parse_period
-from bot.planner import (
+from bot.delivery.planner import (
     DEFAULT_LEAD_DAYS,
     LATE_DAYS,
     Channel,
@@ -29,27 +36,17 @@ from bot.planner import (
     seen_on,
     whats_new,
 )
-from bot.planner import kinds_on as owed
-from bot.planner import next_post_on as next_post
-from bot.render import (
-    COMMAND,
-    Reply,
-    cap,
-    context,
-    date_range,
-    fallback,
-    section,
-    sections,
-    source_links,
-    summit_groups,
-    summit_line,
-    summit_name,
-    timeline_reviewed,
-)
-from bot.schedule import Schedule
-from bot.text import escape, slack_datetime, truncate
+from bot.delivery.planner import kinds_on as owed
+from bot.delivery.planner import next_post_on as next_post
+from bot.i18n import human_date, t
+from bot.periods import describe_period, parse_period
+from bot.slack.blocks import cap, context, fallback, section, sections
+from bot.slack.ids import COMMAND
+from bot.slack.mrkdwn import escape, slack_datetime, truncate
+from bot.slack.payloads import Reply
+from bot.subscriptions.schedule import Schedule
 
-# decided in bot.planner, named here too for the callers that read them with the post
+# decided in bot.delivery.planner, named here too for the callers that read them with the post
 __all__ = [
     "DEFAULT_LEAD_DAYS",
     "LATE_DAYS",

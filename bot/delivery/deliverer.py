@@ -30,12 +30,14 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import digest, metrics, planner, render
+from bot import metrics
 from bot.clock import Clock
 from bot.content import ContentSource, Library
-from bot.planner import DigestInputs
-from bot.schedule import local_day
+from bot.delivery import digest, planner
+from bot.delivery.planner import DigestInputs
+from bot.slack import payloads
 from bot.store import Claim, Outcome, Store, SubscriptionView
+from bot.subscriptions.schedule import local_day
 
 log = logging.getLogger("declaration_bot.delivery")
 
@@ -782,7 +784,7 @@ class Deliverer:
         hit = self._compose_cache.get(inputs)
         if hit is None:
             reply = digest.post(library, inputs)
-            message = render.payload(reply)
+            message = payloads.payload(reply)
             hit = self._compose_cache[inputs] = (message["text"], message["blocks"])
         return hit
 

@@ -29,19 +29,22 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import digest
-from bot.channel_replies import Facts, describe, last_result
+from bot.answers.replies import summits_reply
 from bot.clock import today
+from bot.delivery import digest
+from bot.delivery.planner import next_post
 from bot.i18n import pause_reason, t
-from bot.reach import Access
-from bot.render import COMMAND, button, context, section, sections, summits_reply
+from bot.slack.blocks import button, context, section, sections
+from bot.slack.ids import COMMAND
+from bot.slack.mrkdwn import escape, truncate
+from bot.slack.reach import Access
 from bot.store import SubscriptionView
-from bot.subscriptions import describe_receives, describe_when, next_post
-from bot.text import escape, truncate
+from bot.subscriptions.model import describe_receives, describe_when
+from bot.subscriptions.replies import Facts, describe, last_result
 
 if TYPE_CHECKING:
     from bot.app import Runtime
-    from bot.profiles import UserProfile
+    from bot.subscriptions.profiles import UserProfile
 
 log = logging.getLogger("declaration_bot.home")
 

@@ -2,7 +2,7 @@
 
 Pure: no database, no Slack, no clock reads. Everything comes in as arguments (the content, the
 subscription, ``now``, the settings) and goes out as plain frozen values, which the store writes
-(:meth:`bot.store.Store.claim_due`) and the deliverer posts (:mod:`bot.delivery`).
+(:meth:`bot.store.Store.claim_due`) and the deliverer posts (:mod:`bot.delivery.deliverer`).
 
 - **Kinds.** A wake-up owes a ``digest`` on the channel's digest days and a ``reminder`` on a day
   with a summit ``lead_days`` ahead; ``receives`` keeps one of the two, ``topics`` narrows the
@@ -27,7 +27,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Protocol
 
-from bot.schedule import (
+from bot.subscriptions.schedule import (
     Cadence,
     Schedule,
     latest_slot_at_or_before,
@@ -423,7 +423,7 @@ class DigestInputs:
     equal inputs (and the same library) are owed the same post, word for word.
 
     It is also the key a pass shares composed posts under, so an input left out here is one the
-    post cannot read (:func:`bot.digest.post` reads nothing else). What a channel receives
+    post cannot read (:func:`bot.delivery.digest.post` reads nothing else). What a channel receives
     enters through ``kinds``; its zone and instant through ``day`` and ``since``.
     """
 
