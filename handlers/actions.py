@@ -13,8 +13,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import commands
 from bot.answers import core, replies
-from bot.app import Deps
 from bot.i18n import t
+from bot.services import Services
 from bot.slack import ids, payloads
 from bot.subscriptions import form as forms
 from bot.subscriptions import home
@@ -56,7 +56,7 @@ async def _answer(
     )
 
 
-def register(app: AsyncApp, deps: Deps) -> None:
+def register(app: AsyncApp, deps: Services) -> None:
     @app.action(re.compile(rf"^{ids.SHOW_ACTION}(:.*)?$"))
     async def on_show(
         ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, context: AsyncBoltContext
@@ -90,7 +90,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         await _answer(respond, body, context, reply, "topics", keep=False)
 
 
-def register_home(app: AsyncApp, deps: Deps) -> None:
+def register_home(app: AsyncApp, deps: Services) -> None:
     """The Home tab's buttons: subscribe a channel, and edit, pause, resume, preview or
     unsubscribe one. Each acts as the command would in that channel, once the presser is found to
     see that channel's subscription (as the tab decides it, asked again at every press: a tab

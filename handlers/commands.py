@@ -15,9 +15,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import commands, metrics
 from bot.answers import replies
-from bot.app import Deps
 from bot.clock import today
 from bot.i18n import DEFAULT, t
+from bot.services import Services
 from bot.slack import ids, payloads
 from bot.subscriptions.profiles import UserProfile
 from bot.subscriptions.service import Invocation
@@ -54,7 +54,7 @@ class Caller(NamedTuple):
         )
 
 
-def register(app: AsyncApp, deps: Deps) -> None:
+def register(app: AsyncApp, deps: Services) -> None:
     # questions about the content are answered before Bolt's listener machinery (ContentAnswers);
     # channel commands reach the listener
     app.use(ContentAnswers(deps))
@@ -106,7 +106,7 @@ class ContentAnswers(AsyncMiddleware):
     which it polls every 10 ms. Bolt answers ``url_verification`` and ``ssl_check`` the same
     way. Channel commands, and everything else, go on to the listeners."""
 
-    def __init__(self, deps: Deps) -> None:
+    def __init__(self, deps: Services) -> None:
         self.deps = deps
 
     async def async_process(
@@ -136,7 +136,7 @@ async def _content_answer(
     parsed: commands.Parsed,
     caller: Caller,
     profile: UserProfile,
-    deps: Deps,
+    deps: Services,
     started: float,
 ) -> str:
     """The JSON answer to a question about the content, in the reader's language (asked with
@@ -177,7 +177,7 @@ async def _answer_channel_command(
     parsed: commands.Parsed,
     caller: Caller,
     profile: UserProfile,
-    deps: Deps,
+    deps: Services,
     admitted: bool,
 ) -> tuple[payloads.Reply, str]:
     """The reply to a channel command and its outcome (ok, timeout, error), once it has a place
@@ -206,7 +206,7 @@ async def _channel_command(
     parsed: commands.Parsed,
     caller: Caller,
     profile: UserProfile,
-    deps: Deps,
+    deps: Services,
     lang: str,
 ) -> payloads.Reply:
     if deps.channels is None:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from bot.app import Admission
+from bot.services import Admission
 from bot.slack.clients import HttpPool
 from bot.store import Store, engine, make_engine
 from bot.subscriptions.schedule import parse_schedule
