@@ -32,6 +32,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check bot handlers tests bench
 	$(BIN)/ruff format --check bot handlers tests bench
 	$(BIN)/mypy bot handlers
+	$(BIN)/vulture bot handlers vulture_whitelist.py --exclude bot/migrations/versions
 
 test: lint
 	$(BIN)/pytest -n auto --durations=5

@@ -41,7 +41,9 @@ def main() -> int:
 
     from bot import commands
     from bot.answers import core
-    from bot.content import Library, load_library, normalize
+    from bot.content.library import Library
+    from bot.content.loading import load_library
+    from bot.content.schema import normalize
 
     library = load_library(ROOT / "content")
 

@@ -20,14 +20,15 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.answers.cache import Answers
 from bot.clock import Clock
 from bot.config import Settings
-from bot.content import ContentSource, Library
+from bot.content.library import Library
+from bot.content.source import ContentSource
 from bot.delivery.deliverer import Deliverer, DeliverySettings
 from bot.gate import OnceOnly, SameTeam, SeenEvents, Shapes
 from bot.installations import DbInstallationStore, SignedOAuthStates, TokenCache, TokenCipher
 from bot.services import Admission
 from bot.slack.clients import HttpPool, SlackClients, interactive_retry_handlers
 from bot.slack.reach import Reach
-from bot.store import Store
+from bot.store.store import Store
 from bot.subscriptions.profiles import Locales
 from bot.subscriptions.service import Channels
 

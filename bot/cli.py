@@ -17,8 +17,9 @@ from pydantic import SecretStr
 
 from bot.clock import Clock, FixedClock, SystemClock, today
 from bot.config import ConfigError, Settings, chosen_mode, load_settings, require
-from bot.content import ContentError, load_library
 from bot.content import check as content_check
+from bot.content.loading import load_library
+from bot.content.problems import ContentError
 from bot.logs import setup_logging
 
 if TYPE_CHECKING:
@@ -214,7 +215,8 @@ def _main(argv: Sequence[str] | None) -> int:
         refused = asyncio.run(_refused_credential(settings, mode))
         if refused is not None:
             return _fail(refused)
-        from bot.store import Store, StoreError
+        from bot.store.engine import StoreError
+        from bot.store.store import Store
 
         try:
             store = Store.open(settings.database_url, migrate=not args.no_migrate)
@@ -242,7 +244,8 @@ def _main(argv: Sequence[str] | None) -> int:
 
 def _database_command(mode: str, settings: Settings) -> int:
     """``migrate`` (a release step) and ``rotate-key``: the database only, no content, no Slack."""
-    from bot.store import Store, StoreError, head_revision
+    from bot.store.engine import StoreError, head_revision
+    from bot.store.store import Store
 
     try:
         store = Store.open(settings.database_url)

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from bot.installations import DbInstallationStore, TokenCache
     from bot.slack.clients import HttpPool
     from bot.slack.reach import Reach
-    from bot.store import Store
+    from bot.store.store import Store
     from bot.subscriptions.profiles import Locales
     from bot.subscriptions.service import Channels
 

@@ -26,7 +26,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from bot.content import Library
+from bot.content.library import Library
 
 if TYPE_CHECKING:
     import uvicorn

@@ -19,7 +19,7 @@ from bot.slack import ids, payloads
 from bot.subscriptions import form as forms
 from bot.subscriptions import home
 from bot.subscriptions.profiles import UserProfile
-from bot.subscriptions.service import Invocation
+from bot.subscriptions.replies import Invocation
 from handlers import views
 
 log = logging.getLogger("declaration_bot.action")

@@ -20,7 +20,7 @@ from bot.i18n import DEFAULT, t
 from bot.services import Services
 from bot.slack import ids, payloads
 from bot.subscriptions.profiles import UserProfile
-from bot.subscriptions.service import Invocation
+from bot.subscriptions.replies import Invocation
 
 log = logging.getLogger("declaration_bot.command")
 

@@ -14,9 +14,9 @@ import pytest
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from bot.content import Library
+from bot.content.library import Library
 from bot.delivery.planner import Rules
-from bot.store import Store
+from bot.store.store import Store
 from bot.store.tables import deliveries, subscriptions
 from bot.subscriptions.schedule import Schedule, parse_schedule
 

@@ -8,7 +8,7 @@ from datetime import date
 from bot import commands as c
 from bot.answers import core
 from bot.answers.cache import Answers
-from bot.content import Library
+from bot.content.library import Library
 from bot.slack import payloads
 
 TODAY = date(2026, 11, 27)

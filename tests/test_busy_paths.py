@@ -15,7 +15,9 @@ from sqlalchemy import text
 
 from bot.services import Admission
 from bot.slack.clients import HttpPool
-from bot.store import Store, engine, make_engine
+from bot.store import engine
+from bot.store.engine import make_engine
+from bot.store.store import Store
 from bot.subscriptions.schedule import parse_schedule
 from tests.conftest import fresh_database
 from tests.fakeslack import FakeSlack

@@ -12,10 +12,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.content import Library
+from bot.content.library import Library
 from bot.i18n import LANGS, pause_reason, t
 from bot.slack.payloads import Reply
-from bot.store import SubscriptionView
+from bot.store.subscriptions import SubscriptionView
 from bot.subscriptions import replies
 from bot.subscriptions.replies import Decision, Facts, Invocation, Pause, Resume, Subscribe
 from bot.subscriptions.schedule import EVERY_DAY, Schedule, ScheduleError, parse_schedule

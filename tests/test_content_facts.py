@@ -15,7 +15,8 @@ import pytest
 
 from bot.answers import core, replies
 from bot.answers.lookup import find_topic
-from bot.content import Development, Library, Source, Summit, Topic, normalize
+from bot.content.library import Library
+from bot.content.schema import Development, Source, Summit, Topic, normalize
 from tests.test_render import texts
 
 LANGS = ("en", "fr", "zh")

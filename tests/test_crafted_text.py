@@ -17,7 +17,9 @@ import pytest
 
 from bot import commands
 from bot.answers import core, lookup
-from bot.content import Library, load_library, normalize
+from bot.content.library import Library
+from bot.content.loading import load_library
+from bot.content.schema import normalize
 from tests.conftest import CONTENT
 
 

@@ -19,10 +19,10 @@ from pydantic import SecretStr
 from bot.app import Runtime
 from bot.clock import FixedClock
 from bot.config import Settings
-from bot.content import load_library
+from bot.content.loading import load_library
 from bot.delivery import digest
 from bot.delivery.planner import Rules, scoped
-from bot.store import Store
+from bot.store.store import Store
 from bot.subscriptions.schedule import Schedule, parse_schedule
 from tests.conftest import CONTENT
 from tests.contenthelp import add_summit

@@ -25,14 +25,14 @@ from sqlalchemy import Row, select
 from bot.app import Runtime, create_app
 from bot.clock import Clock
 from bot.config import Settings
-from bot.content import load_library
+from bot.content.loading import load_library
 from bot.delivery.deliverer import EVENT_TYPE, Deliverer, DeliverySettings, PassReport, delivery_key
 from bot.delivery.planner import Rules
 from bot.slack.clients import SlackClients
-from bot.store import Store
+from bot.store.store import Store
 from bot.store.tables import deliveries
+from bot.subscriptions.replies import last_result
 from bot.subscriptions.schedule import Schedule, parse_schedule
-from bot.subscriptions.service import last_result
 from tests.conftest import CONTENT
 from tests.fakeslack import FakeSlack
 

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Row, select
 
-from bot.store import Store
+from bot.store.store import Store
 from bot.store.tables import deliveries
 from bot.subscriptions.schedule import Schedule, parse_schedule
 from tests.conftest import fresh_database

@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from bot.answers import core
-from bot.content import Library
+from bot.content.library import Library
 from bot.subscriptions.schedule import Schedule, parse_schedule
 from tests.conftest import CONTENT
 from tests.fakeslack import FakeSlack

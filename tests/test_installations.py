@@ -10,7 +10,7 @@ from cryptography.fernet import Fernet
 from slack_sdk.oauth.installation_store import Installation
 
 from bot.installations import DbInstallationStore, SignedOAuthStates, TokenCache, TokenCipher
-from bot.store import Store
+from bot.store.store import Store
 from tests.conftest import fresh_database
 
 

@@ -8,7 +8,8 @@ from hypothesis import strategies as st
 
 from bot.answers import lookup
 from bot.answers.replies import highlight
-from bot.content import load_library, normalize
+from bot.content.loading import load_library
+from bot.content.schema import normalize
 from tests.conftest import CONTENT
 
 LIBRARY = load_library(CONTENT)

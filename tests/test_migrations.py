@@ -15,7 +15,8 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
-from bot.store import MIGRATIONS, Store, head_revision
+from bot.store.engine import MIGRATIONS, head_revision
+from bot.store.store import Store
 from bot.store.tables import metadata
 from tests.conftest import ROOT
 from tests.e2e import bot_env, running, say
@@ -62,7 +63,7 @@ def test_an_older_database_is_upgraded_when_opened(db_url: str) -> None:
 def test_a_current_database_is_recognised_without_loading_alembic(db_url: str) -> None:
     """Every command opens the store; when nothing is to migrate, Alembic is not even imported."""
     probe = (
-        "import sys; from bot.store import Store; Store.open(sys.argv[1]).close();"
+        "import sys; from bot.store.store import Store; Store.open(sys.argv[1]).close();"
         " print('alembic' in sys.modules)"
     )
     run = [sys.executable, "-c", probe, db_url]

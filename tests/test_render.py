@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from bot.answers import core
 from bot.answers.replies import summits_reply
-from bot.content import Library, load_library
+from bot.content.library import Library
+from bot.content.loading import load_library
 from bot.i18n import date_range
 from bot.slack import payloads
 from bot.slack.mrkdwn import escape, human_date

@@ -14,10 +14,11 @@ from sqlalchemy import func, select
 
 from bot.clock import FixedClock
 from bot.config import Settings
-from bot.content import Library, load_library
+from bot.content.library import Library
+from bot.content.loading import load_library
 from bot.i18n import read_lang
 from bot.local.shell import LOCAL_CHANNEL, LOCAL_TEAM, Shell
-from bot.store import Store
+from bot.store.store import Store
 from bot.store.tables import deliveries as Delivery
 from bot.subscriptions.schedule import parse_schedule
 from tests.contenthelp import add_summit

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from bot.answers import core
 from bot.answers.replies import ZWSP, highlight
-from bot.content import Library
+from bot.content.library import Library
 from bot.local.plaintext import Look, mrkdwn
 from bot.local.terminal import (
     history_file,

@@ -15,11 +15,12 @@ import pytest
 
 from bot.clock import FixedClock
 from bot.config import Settings
-from bot.content import Library, load_library
+from bot.content.library import Library
+from bot.content.loading import load_library
 from bot.i18n import LANGS
 from bot.local import shell
 from bot.slack.payloads import Reply
-from bot.store import SubscriptionView
+from bot.store.subscriptions import SubscriptionView
 from bot.subscriptions import form as forms
 from bot.subscriptions import home
 from bot.subscriptions import replies as channel_replies

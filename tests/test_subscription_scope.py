@@ -154,7 +154,7 @@ async def test_topics_with_always_post_even_with_nothing_new(
 
 
 def test_a_limit_to_a_topic_removed_from_the_content_falls_back_to_every_topic() -> None:
-    from bot.content import load_library
+    from bot.content.loading import load_library
     from bot.delivery.planner import scoped
 
     library = load_library(CONTENT)

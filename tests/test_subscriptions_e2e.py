@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import update
 
-from bot.store import Store
+from bot.store.store import Store
 from bot.store.tables import subscriptions
 from tests import e2e
 from tests.conftest import CONTENT, fresh_database

@@ -17,11 +17,12 @@ import pytest
 
 from bot import commands
 from bot.clock import FixedClock
-from bot.content import Library
+from bot.content.library import Library
 from bot.content.source import ContentSource
 from bot.delivery.deliverer import DeliverySettings
-from bot.store import Store
-from bot.subscriptions.service import Channels, Invocation
+from bot.store.store import Store
+from bot.subscriptions.replies import Invocation
+from bot.subscriptions.service import Channels
 
 NOW = datetime(2026, 12, 1, 7, 0, tzinfo=UTC)
 PINGS = ("<!channel>", "<!here>", "<!everyone>", "<@U0EVIL>")

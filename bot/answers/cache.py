@@ -9,7 +9,7 @@ from datetime import date
 
 from bot.answers import core
 from bot.commands import Parsed
-from bot.content import Library
+from bot.content.library import Library
 from bot.slack import payloads
 
 

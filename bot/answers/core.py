@@ -7,7 +7,8 @@ from datetime import date
 
 from bot import commands as c
 from bot.answers import lookup, replies
-from bot.content import Library, Topic
+from bot.content.library import Library
+from bot.content.schema import Topic
 from bot.i18n import DEFAULT, language_name, t
 from bot.slack import blocks as block_kit
 from bot.slack import ids

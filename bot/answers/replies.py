@@ -17,7 +17,8 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.answers.lookup import CJK, AnyHit, DevelopmentHit, Hit, needle, spaced
-from bot.content import Development, Library, Source, Summit, Topic
+from bot.content.library import Library
+from bot.content.schema import Development, Source, Summit, Topic
 from bot.i18n import date_range as day_range
 from bot.i18n import t
 from bot.periods import describe_period

@@ -20,24 +20,19 @@ from bot.answers.replies import (
     summit_name,
     timeline_reviewed,
 )
-from bot.content import Development, Library
+from bot.content.library import Library
+from bot.content.schema import Development
 from bot.delivery.planner import (
     DEFAULT_LEAD_DAYS,
-    LATE_DAYS,
     Channel,
     DigestInputs,
     Reminder,
     WhatsNew,
     digest_inputs,
-    is_quiet,
-    news_for,
     reminders_on,
     scoped,
-    seen_on,
     whats_new,
 )
-from bot.delivery.planner import kinds_on as owed
-from bot.delivery.planner import next_post_on as next_post
 from bot.i18n import human_date, t
 from bot.periods import describe_period, parse_period
 from bot.slack.blocks import cap, context, fallback, section, sections
@@ -45,24 +40,6 @@ from bot.slack.ids import COMMAND
 from bot.slack.mrkdwn import escape, slack_datetime, truncate
 from bot.slack.payloads import Reply
 from bot.subscriptions.schedule import Schedule
-
-# decided in bot.delivery.planner, named here too for the callers that read them with the post
-__all__ = [
-    "DEFAULT_LEAD_DAYS",
-    "LATE_DAYS",
-    "Reminder",
-    "WhatsNew",
-    "compose",
-    "describe_next",
-    "is_quiet",
-    "news_for",
-    "next_post",
-    "owed",
-    "post",
-    "reminders_on",
-    "seen_on",
-    "whats_new",
-]
 
 
 def _days(n: int, lang: str) -> str:

@@ -37,7 +37,8 @@ from bot.subscriptions.schedule import (
 )
 
 if TYPE_CHECKING:
-    from bot.content import Development, Library, Summit, Topic
+    from bot.content.library import Library
+    from bot.content.schema import Development, Summit, Topic
 
 DIGEST = "digest"
 REMINDER = "reminder"
@@ -402,18 +403,6 @@ def seen_on(library: Library, day: date) -> frozenset[str]:
     return frozenset(key for key, when in _dated(library) if oldest <= when <= day)
 
 
-def news_for(
-    library: Library,
-    schedule: Schedule,
-    scheduled_for: datetime,
-    last_digest_for: datetime | None,
-    news_seen: frozenset[str] | None,
-) -> WhatsNew:
-    """What the digest at ``scheduled_for`` reports as new since the last posted digest."""
-    since = local_day(schedule, last_digest_for) if last_digest_for else None
-    return whats_new(library, local_day(schedule, scheduled_for), since, news_seen)
-
-
 # --- a digest's inputs --------------------------------------------------------------------------
 
 
@@ -478,18 +467,3 @@ def skips(library: Library, inputs: DigestInputs) -> bool:
     if inputs.always or inputs.kinds != DIGEST or inputs.since is None:
         return False
     return not whats_new(scoped(library, inputs.topics), inputs.day, inputs.since, inputs.seen)
-
-
-def is_quiet(
-    library: Library,
-    schedule: Schedule,
-    scheduled_for: datetime,
-    kinds: str,
-    *,
-    last_digest_for: datetime | None,
-    news_seen: frozenset[str] | None,
-    always: bool,
-) -> bool:
-    """:func:`skips` for the post at ``scheduled_for`` of a channel seeing ``library``."""
-    channel = Channel(schedule, always=always, last_digest_for=last_digest_for, news_seen=news_seen)
-    return skips(library, digest_inputs(library, channel, scheduled_for, kinds))

@@ -34,7 +34,8 @@ from bot import commands as c
 from bot.answers import core, replies
 from bot.clock import Clock, FixedClock
 from bot.config import Settings
-from bot.content import ContentSource, Library
+from bot.content.library import Library
+from bot.content.source import ContentSource
 from bot.delivery import digest, planner
 from bot.delivery.deliverer import Deliverer, DeliverySettings
 from bot.i18n import pause_reason, t
@@ -54,10 +55,12 @@ from bot.slack import ids
 from bot.slack.ids import COMMAND
 from bot.slack.mrkdwn import quote_user_text, slack_datetime
 from bot.slack.payloads import Reply
-from bot.store import Store, StoreError
+from bot.store.engine import StoreError
+from bot.store.store import Store
 from bot.store.tables import subscriptions
+from bot.subscriptions.replies import Invocation
 from bot.subscriptions.schedule import zone
-from bot.subscriptions.service import Channels, Invocation
+from bot.subscriptions.service import Channels
 
 log = logging.getLogger("declaration_bot.shell")
 

@@ -49,7 +49,7 @@ class Outcome:
     error: str | None = None
     pause_reason: str | None = None  # set when the channel (or workspace) needs a person
     retry_at: datetime | None = None
-    news_seen: str | None = None  # for a posted digest: what it knew (see digest.seen_on)
+    news_seen: str | None = None  # for a posted digest: what it knew (see planner.seen_on)
     maybe_posted: bool = False  # for a retry: an attempt may have been posted (check first)
 
 

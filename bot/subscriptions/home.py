@@ -38,7 +38,7 @@ from bot.slack.blocks import button, context, section, sections
 from bot.slack.ids import COMMAND
 from bot.slack.mrkdwn import escape, truncate
 from bot.slack.reach import Access
-from bot.store import SubscriptionView
+from bot.store.subscriptions import SubscriptionView
 from bot.subscriptions.model import describe_receives, describe_when
 from bot.subscriptions.replies import Facts, describe, last_result
 

@@ -17,10 +17,10 @@ from datetime import time
 from typing import Literal
 
 from bot.answers.lookup import find_topic
-from bot.content import Library
+from bot.content.library import Library
 from bot.i18n import describe_schedule, describe_time, join_list, split_lang, t
 from bot.slack.mrkdwn import escape, truncate
-from bot.store import SubscriptionView
+from bot.store.subscriptions import SubscriptionView
 from bot.subscriptions.schedule import WEEKDAYS, Schedule, ScheduleError, parse_schedule, zone
 
 Receives = Literal["all", "digests", "reminders"]

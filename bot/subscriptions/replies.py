@@ -18,7 +18,7 @@ from typing import Any
 
 from slack_sdk.models.blocks import ActionsBlock, Block
 
-from bot.content import Library
+from bot.content.library import Library
 from bot.delivery import digest, planner
 from bot.delivery.planner import next_post, next_reminder, scoped
 from bot.i18n import (
@@ -33,9 +33,9 @@ from bot.slack.blocks import button, context, fallback, section
 from bot.slack.ids import COMMAND, FORM_ACTION
 from bot.slack.mrkdwn import escape, quote_user_text, slack_datetime
 from bot.slack.payloads import Reply
-from bot.store import RESULT_NOTHING_NEW, SubscriptionView
+from bot.store.deliveries import RESULT_NOTHING_NEW
+from bot.store.subscriptions import SubscriptionView
 from bot.subscriptions.model import (
-    ALWAYS,
     Problem,
     Request,
     describe_receives,
@@ -75,7 +75,7 @@ class Facts:
 
     library: Library
     now: datetime
-    lead_days: tuple[int, ...] = digest.DEFAULT_LEAD_DAYS
+    lead_days: tuple[int, ...] = planner.DEFAULT_LEAD_DAYS
 
 
 @dataclass(frozen=True)
@@ -142,12 +142,6 @@ def form_button(channel_id: str, lang: str) -> ActionsBlock:
         block_id=FORM_ACTION,
         elements=[button(t(lang, "channels.form_button"), FORM_ACTION, channel_id)],
     )
-
-
-def split_always(words: tuple[str, ...]) -> tuple[tuple[str, ...], bool]:
-    """Take the word ``always`` (any case) out of the words after ``subscribe``."""
-    rest = tuple(w for w in words if w.casefold() != ALWAYS)
-    return rest, len(rest) != len(words)
 
 
 def quiet(sub: SubscriptionView) -> bool:

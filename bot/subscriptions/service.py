@@ -13,38 +13,18 @@ from typing import Any
 from bot import commands as c
 from bot.answers import core
 from bot.clock import Clock
-from bot.content import ContentSource
+from bot.content.source import ContentSource
 from bot.delivery.deliverer import DeliverySettings
 from bot.slack.payloads import Reply
-from bot.store import Store
+from bot.store.store import Store
 from bot.subscriptions import replies
-from bot.subscriptions.model import ALWAYS, Problem, Request, parse_request, schedule_error
+from bot.subscriptions.model import Problem, Request, parse_request
 from bot.subscriptions.replies import (
     Facts,
     Invocation,
-    describe,
-    form_button,
-    is_admin,
-    last_result,
-    quiet,
-    split_always,
 )
 
 log = logging.getLogger("declaration_bot.channels")
-
-__all__ = [
-    "ALWAYS",  # from bot.subscriptions.model, as before
-    "Channels",
-    "Invocation",  # from bot.subscriptions.replies, as before
-    "UserInfo",
-    "describe",
-    "form_button",
-    "is_admin",
-    "last_result",
-    "quiet",
-    "schedule_error",  # from bot.subscriptions.model, as before
-    "split_always",
-]
 
 # the invoking user's Slack profile (users.info), fetched at most once per command, or None
 UserInfo = Callable[[], Awaitable[dict[str, Any] | None]]
