@@ -33,6 +33,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check bot handlers tests bench
 	$(BIN)/mypy bot handlers
 	$(BIN)/vulture bot handlers vulture_whitelist.py --exclude bot/migrations/versions
+	$(BIN)/lint-imports
 
 test: lint
 	$(BIN)/pytest -n auto --durations=5
@@ -52,4 +53,4 @@ bench-startup: $(STAMP)
 	$(BIN)/python bench/startup.py
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis mutants
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis mutants .import_linter_cache

@@ -16,7 +16,6 @@ from hypothesis import strategies as st
 from bot.answers import core
 from bot.answers.replies import ZWSP, highlight
 from bot.content.library import Library
-from bot.local.plaintext import Look, mrkdwn
 from bot.local.terminal import (
     history_file,
     look_for,
@@ -27,6 +26,7 @@ from bot.local.terminal import (
     zone_name,
 )
 from bot.slack.mrkdwn import slack_datetime
+from bot.slack.plaintext import Look, mrkdwn
 
 TODAY = date(2026, 11, 27)
 SGR = re.compile(r"\x1b\[[0-9;]*m")

@@ -39,7 +39,6 @@ from bot.content.source import ContentSource
 from bot.delivery import digest, planner
 from bot.delivery.deliverer import Deliverer, DeliverySettings
 from bot.i18n import pause_reason, t
-from bot.local.plaintext import Look, mrkdwn
 from bot.local.terminal import (
     RULE,
     Choice,
@@ -55,6 +54,7 @@ from bot.slack import ids
 from bot.slack.ids import COMMAND
 from bot.slack.mrkdwn import quote_user_text, slack_datetime
 from bot.slack.payloads import Reply
+from bot.slack.plaintext import Look, mrkdwn
 from bot.store.engine import StoreError
 from bot.store.store import Store
 from bot.store.tables import subscriptions

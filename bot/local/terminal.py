@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.answers.lookup import CJK
 from bot.i18n import DEFAULT, from_locale
-from bot.local.plaintext import BOLD, NO_BOLD, Look, mrkdwn, plain
+from bot.slack.plaintext import BOLD, NO_BOLD, Look, mrkdwn, plain
 
 RULE = "─" * 40
 _ANSI = re.compile(r"\x1b\][^\x1b]*\x1b\\|\x1b\[[0-9;]*m")

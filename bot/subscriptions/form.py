@@ -36,7 +36,7 @@ from slack_sdk.models.views import View
 
 from bot.content.library import Library
 from bot.i18n import LANGS, day_name, language_name, t
-from bot.local import plaintext
+from bot.slack import plaintext
 from bot.slack.ids import is_channel
 from bot.slack.mrkdwn import md, truncate
 from bot.store.subscriptions import SubscriptionView
