@@ -32,12 +32,14 @@ lint: $(STAMP)
 	$(BIN)/ruff check bot handlers tests bench
 	$(BIN)/ruff format --check bot handlers tests bench
 	$(BIN)/mypy bot handlers
+	$(BIN)/vulture bot handlers vulture_whitelist.py --exclude bot/migrations/versions
+	$(BIN)/lint-imports
 
 test: lint
 	$(BIN)/pytest -n auto --durations=5
 
 # Mutation testing (mutmut, not part of `make test`: a long run): the score per module and the
-# mutants no test catches. MODULES="bot.text bot.web" limits it; see bench/mutants.py
+# mutants no test catches. MODULES="bot.slack.mrkdwn bot.web" limits it; see bench/mutants.py
 mutants: $(STAMP)
 	$(BIN)/python bench/mutants.py $(MODULES)
 
@@ -51,4 +53,4 @@ bench-startup: $(STAMP)
 	$(BIN)/python bench/startup.py
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis mutants
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis mutants .import_linter_cache

@@ -75,7 +75,7 @@ def create_bare_app(
             await ack(text=text, response_type="ephemeral")
 
     else:
-        # a padded ack is encoded once, as the bot's answers are (bot.answers): encoding 10 KB
+        # a padded ack is encoded once, as the bot's answers are (bot.answers.cache): encoding 10 KB
         # of JSON at every request would weigh on the baseline, not on the wire
         body = json.dumps({"text": text, "response_type": "ephemeral"}, separators=(",", ":"))
 

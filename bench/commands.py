@@ -385,7 +385,7 @@ def own_database(server_url: str) -> Iterator[str]:
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
-    from bot.store import normalize_url
+    from bot.store.engine import normalize_url
 
     admin = create_engine(normalize_url(server_url), isolation_level="AUTOCOMMIT")
     name = f"declaration_bot_bench_{os.getpid()}"

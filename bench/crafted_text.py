@@ -1,6 +1,6 @@
 """Benchmark: what text made to be expensive costs, against a plain command, in one process.
 
-Each text is read (``bot.commands.read``) and answered (``bot.core.reply_to``, then encoded as the
+Each text is read (``bot.commands.read``) and answered (``bot.answers.core.reply_to``, then encoded as the
 JSON body Slack gets), as ``/declaration`` answers a question about the content, on the shipped
 content, in each language. The figures are the median of ``--runs`` answers after a warm-up, in
 milliseconds, and their ratio to the plain text of the same kind in the same run:
@@ -27,6 +27,8 @@ import time
 from datetime import date
 from pathlib import Path
 
+from bot.slack import payloads
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -37,8 +39,11 @@ def main() -> int:
     opts = parser.parse_args()
     sys.path.insert(0, str(opts.code.resolve()))
 
-    from bot import commands, core, render
-    from bot.content import Library, load_library, normalize
+    from bot import commands
+    from bot.answers import core
+    from bot.content.library import Library
+    from bot.content.loading import load_library
+    from bot.content.schema import normalize
 
     library = load_library(ROOT / "content")
 
@@ -71,7 +76,7 @@ def main() -> int:
         for n in range(opts.runs + 3):
             started = time.perf_counter()
             reply = core.reply_to(commands.read(text), lib, date(2026, 1, 5), lang)
-            render.response_body(reply, response_type=reply.response_type)
+            payloads.response_body(reply, response_type=reply.response_type)
             if n >= 3:  # warm-up
                 runs.append((time.perf_counter() - started) * 1000)
         return statistics.median(runs)

@@ -79,11 +79,13 @@ from sqlalchemy.engine import make_url  # noqa: E402
 from bot.app import Runtime  # noqa: E402
 from bot.clock import FixedClock  # noqa: E402
 from bot.config import Settings  # noqa: E402
-from bot.content import Library, load_library  # noqa: E402
+from bot.content.library import Library  # noqa: E402
+from bot.content.loading import load_library  # noqa: E402
 from bot.logs import setup_logging  # noqa: E402
-from bot.models import deliveries, subscriptions  # noqa: E402
-from bot.schedule import Schedule, days_key, parse_schedule, wake_after  # noqa: E402
-from bot.store import Store, normalize_url  # noqa: E402
+from bot.store.engine import normalize_url  # noqa: E402
+from bot.store.store import Store  # noqa: E402
+from bot.store.tables import deliveries, subscriptions  # noqa: E402
+from bot.subscriptions.schedule import Schedule, days_key, parse_schedule, wake_after  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 FAKE_SERVER = ROOT / "bench" / "fake_slack_server.py"

@@ -8,7 +8,7 @@ the fast in-process test files listed there). A mutant no test notices "survived
 tests miss a bug there, or the change makes no difference (docs/mutation.md says which).
 
     make mutants                           every module below, one after the other
-    make mutants MODULES="bot.text bot.web"   only these
+    make mutants MODULES="bot.slack.mrkdwn bot.web"   only these
     MUTANTS_JOBS=2 make mutants            mutants tried at once (default 1: the machine is shared)
 
 Results are kept in mutants/ (ignored by git): a second run only tries the mutants whose code or
@@ -29,19 +29,21 @@ MUTMUT = str(Path(sys.executable).parent / "mutmut")
 # what is measured: a name, and the mutmut names of its functions (globs)
 MODULES: dict[str, list[str]] = {
     "bot.web": ["bot.web.xǁRequestSigningǁ*"],  # the signature check only
-    "bot.text": ["bot.text.*"],
+    "bot.slack.mrkdwn": ["bot.slack.mrkdwn.*"],
     "bot.store.teams": ["bot.store.teams.*"],
     "bot.store.subscriptions": ["bot.store.subscriptions.*"],
     "bot.store.deliveries": ["bot.store.deliveries.*"],
-    "bot.reach": ["bot.reach.*"],
-    "bot.home": ["bot.home.*"],
+    "bot.slack.reach": ["bot.slack.reach.*"],
+    "bot.subscriptions.home": ["bot.subscriptions.home.*"],
     "bot.content.translations": ["bot.content.translations.*"],
     "bot.content.loading": ["bot.content.loading.*"],
     "bot.content.schema": ["bot.content.schema.*"],
-    "bot.schedule": ["bot.schedule.*"],
-    "bot.planner": ["bot.planner.*"],
-    "bot.delivery": ["bot.delivery.*"],
-    "bot.render": ["bot.render.*"],
+    "bot.subscriptions.schedule": ["bot.subscriptions.schedule.*"],
+    "bot.delivery.planner": ["bot.delivery.planner.*"],
+    "bot.delivery.deliverer": ["bot.delivery.deliverer.*"],
+    "bot.answers.replies": ["bot.answers.replies.*"],
+    "bot.slack.payloads": ["bot.slack.payloads.*"],
+    "bot.slack.blocks": ["bot.slack.blocks.*"],
 }
 KILLED = {"killed", "timeout"}  # a mutant that hangs the tests is caught too
 COUNTED = KILLED | {"survived", "no tests", "suspicious"}

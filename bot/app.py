@@ -1,8 +1,9 @@
-"""Building the bot: one place where the store, the Slack clients and the listeners are wired."""
+"""The composition root: the one place where the store, the Slack clients, the deliverer and the
+listeners are built and wired. :class:`Runtime` provides :class:`bot.services.Services`, the
+narrow interface the listeners (``handlers``) and the Home tab are given."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -16,24 +17,26 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.oauth.installation_store import Installation
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.answers import Answers
-from bot.channels import Channels
+from bot.answers.cache import Answers
 from bot.clock import Clock
 from bot.config import Settings
-from bot.content import ContentSource, Library
-from bot.delivery import Deliverer, DeliverySettings
+from bot.content.library import Library
+from bot.content.source import ContentSource
+from bot.delivery.deliverer import Deliverer, DeliverySettings
 from bot.gate import OnceOnly, SameTeam, SeenEvents, Shapes
 from bot.installations import DbInstallationStore, SignedOAuthStates, TokenCache, TokenCipher
-from bot.profiles import Locales
-from bot.reach import Reach
-from bot.slack_clients import HttpPool, SlackClients, interactive_retry_handlers
-from bot.store import Store
+from bot.services import Admission
+from bot.slack.clients import HttpPool, SlackClients, interactive_retry_handlers
+from bot.slack.reach import Reach
+from bot.store.store import Store
+from bot.subscriptions.profiles import Locales
+from bot.subscriptions.service import Channels
 
 # channels:read and groups:read: conversations.info and conversations.members, so that the Home tab
 # shows each user the subscriptions of channels they can see, and the form refuses a private channel
 # the bot has not been invited to
 # channels:history and groups:history let the clock look in a channel's history for a post
-# whose outcome Slack never told it (see bot.delivery), so that it is not posted twice
+# whose outcome Slack never told it (see bot.delivery.deliverer), so that it is not posted twice
 BOT_SCOPES = (
     "commands",
     "chat:write",
@@ -57,38 +60,6 @@ def delivery_settings(settings: Settings) -> DeliverySettings:
         uncertain_posts=settings.uncertain_posts,
         shutdown_grace=settings.shutdown_grace_seconds,
     )
-
-
-class Admission:
-    """At most ``limit`` channel commands at work at once (database, reply); the others wait for
-    a place before they are acknowledged, so a burst of them slows its senders down instead of
-    piling up work (and memory) that content commands and ``/healthz`` would wait behind. A
-    command that waited ``wait`` seconds is acknowledged anyway (Slack wants an answer within
-    3 s) and does its work when a place is free."""
-
-    def __init__(self, limit: int = 8, wait: float = 2.0) -> None:
-        self.limit = limit
-        self.wait = wait
-        self._places = asyncio.Semaphore(limit)
-
-    async def enter(self) -> bool:
-        """Wait for a place, at most ``wait`` seconds; whether one was taken."""
-        if not self._places.locked():  # a place is free: no timer to arm and cancel
-            await self._places.acquire()
-            return True
-        try:
-            async with asyncio.timeout(self.wait):
-                await self._places.acquire()
-        except TimeoutError:
-            return False
-        return True
-
-    async def enter_late(self) -> None:
-        """Wait for a place as long as it takes (after an ``enter`` that gave up)."""
-        await self._places.acquire()
-
-    def leave(self) -> None:
-        self._places.release()
 
 
 @dataclass
@@ -168,10 +139,6 @@ class OAuthFlow(AsyncOAuthFlow):
         states = self.settings.state_store
         if isinstance(states, SignedOAuthStates):
             await states.async_record_used(request.query.get("state", [None])[0])
-
-
-# Listeners receive the runtime as their dependencies.
-Deps = Runtime
 
 
 def create_app(rt: Runtime) -> AsyncApp:

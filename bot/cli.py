@@ -15,10 +15,11 @@ from typing import TYPE_CHECKING
 
 from pydantic import SecretStr
 
-from bot import content_check
 from bot.clock import Clock, FixedClock, SystemClock, today
 from bot.config import ConfigError, Settings, chosen_mode, load_settings, require
-from bot.content import ContentError, load_library
+from bot.content import check as content_check
+from bot.content.loading import load_library
+from bot.content.problems import ContentError
 from bot.logs import setup_logging
 
 if TYPE_CHECKING:
@@ -196,7 +197,7 @@ def _main(argv: Sequence[str] | None) -> int:
 
     clock: Clock = SystemClock()
     if mode == "shell":
-        from bot import shell
+        from bot.local import shell
 
         return shell.main(library, clock, settings)
 
@@ -214,7 +215,8 @@ def _main(argv: Sequence[str] | None) -> int:
         refused = asyncio.run(_refused_credential(settings, mode))
         if refused is not None:
             return _fail(refused)
-        from bot.store import Store, StoreError
+        from bot.store.engine import StoreError
+        from bot.store.store import Store
 
         try:
             store = Store.open(settings.database_url, migrate=not args.no_migrate)
@@ -242,7 +244,8 @@ def _main(argv: Sequence[str] | None) -> int:
 
 def _database_command(mode: str, settings: Settings) -> int:
     """``migrate`` (a release step) and ``rotate-key``: the database only, no content, no Slack."""
-    from bot.store import Store, StoreError, head_revision
+    from bot.store.engine import StoreError, head_revision
+    from bot.store.store import Store
 
     try:
         store = Store.open(settings.database_url)
@@ -335,7 +338,7 @@ async def _tick(rt: Runtime) -> int:
 
 
 async def _clock_forever(rt: Runtime) -> str:
-    from bot.ticker import Ticker
+    from bot.delivery.ticker import Ticker
 
     assert rt.deliverer is not None and rt.clients is not None
     try:
@@ -346,7 +349,7 @@ async def _clock_forever(rt: Runtime) -> str:
 
 def _serve(rt: Runtime, args: argparse.Namespace, sock: socket.socket) -> None:
     from bot.app import create_app
-    from bot.ticker import Ticker
+    from bot.delivery.ticker import Ticker
     from bot.web import bot_web_app, raise_open_file_limit, serve
 
     bolt = create_app(rt)
@@ -381,7 +384,7 @@ async def _socket_mode(rt: Runtime, clock_on: bool) -> str:
     from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
     from bot.app import create_app
-    from bot.ticker import Ticker, until_terminated
+    from bot.delivery.ticker import Ticker, until_terminated
 
     bolt = create_app(rt)
     assert rt.settings.slack_app_token is not None

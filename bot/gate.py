@@ -27,9 +27,9 @@ from slack_bolt import BoltResponse
 from slack_bolt.middleware.async_middleware import AsyncMiddleware
 from slack_bolt.request.async_request import AsyncBoltRequest
 
-from bot import forms, home
-from bot.ids import Kind, is_channel, is_id, shown
-from bot.render import FORM_ACTION
+from bot.slack.ids import FORM_ACTION, Kind, is_channel, is_id, shown
+from bot.subscriptions import form as forms
+from bot.subscriptions import home
 
 log = logging.getLogger("declaration_bot.gate")
 

@@ -13,7 +13,7 @@ import yaml
 from babel.dates import format_date, get_day_names
 from babel.lists import format_list
 
-from bot.text import escape
+from bot.slack.mrkdwn import escape
 
 LANGS = ("en", "fr", "zh")
 DEFAULT = "en"

@@ -22,7 +22,7 @@ from slack_sdk.oauth.installation_store import Bot, Installation
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 
-from bot.store import Store
+from bot.store.store import Store
 
 if TYPE_CHECKING:
     from cryptography.fernet import MultiFernet

@@ -26,7 +26,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from bot.content import Library
+from bot.content.library import Library
 
 if TYPE_CHECKING:
     import uvicorn
@@ -262,7 +262,7 @@ class CalendarFeed:
             if found is None:
                 # imported at the first request: icalendar is memory every process would carry
                 # for a feed that calendar apps fetch a few times a day
-                from bot import calendar
+                from bot.answers import calendar
 
                 found = await asyncio.to_thread(calendar.summits_ics, library, now)
                 self._built = (library, now.date(), found)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.app import Deps
+from bot.services import Services
 from handlers import actions, commands, events, views
 
 
-def register_listeners(app: AsyncApp, deps: Deps) -> None:
+def register_listeners(app: AsyncApp, deps: Services) -> None:
     commands.register(app, deps)
     actions.register(app, deps)
     actions.register_home(app, deps)

@@ -11,11 +11,15 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncResp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import commands, core, forms, home, render
-from bot.app import Deps
-from bot.channels import Invocation
+from bot import commands
+from bot.answers import core, replies
 from bot.i18n import t
-from bot.profiles import UserProfile
+from bot.services import Services
+from bot.slack import ids, payloads
+from bot.subscriptions import form as forms
+from bot.subscriptions import home
+from bot.subscriptions.profiles import UserProfile
+from bot.subscriptions.replies import Invocation
 from handlers import views
 
 log = logging.getLogger("declaration_bot.action")
@@ -30,14 +34,14 @@ async def _answer(
     respond: AsyncRespond,
     body: dict[str, Any],
     context: AsyncBoltContext,
-    reply: render.Reply,
+    reply: payloads.Reply,
     event: str,
     *,
     keep: bool,
 ) -> None:
     """Answer a button press in the message's place (or below it with ``keep``); one log line."""
     await respond(
-        **render.payload(
+        **payloads.payload(
             reply,
             response_type=reply.response_type if keep else "ephemeral",
             replace_original=not keep,
@@ -52,8 +56,8 @@ async def _answer(
     )
 
 
-def register(app: AsyncApp, deps: Deps) -> None:
-    @app.action(re.compile(rf"^{render.SHOW_ACTION}(:.*)?$"))
+def register(app: AsyncApp, deps: Services) -> None:
+    @app.action(re.compile(rf"^{ids.SHOW_ACTION}(:.*)?$"))
     async def on_show(
         ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, context: AsyncBoltContext
     ) -> None:
@@ -61,7 +65,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         reply = core.topic_by_id(deps.library, _value(body))
         await _answer(respond, body, context, reply, "show", keep=False)
 
-    @app.action(re.compile(rf"^{render.NEWS_ACTION}(:.*)?$"))
+    @app.action(re.compile(rf"^{ids.NEWS_ACTION}(:.*)?$"))
     async def on_news(
         ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, context: AsyncBoltContext
     ) -> None:
@@ -69,7 +73,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         reply = core.news_by_id(deps.library, _value(body))
         await _answer(respond, body, context, reply, "news", keep=False)
 
-    @app.action(render.SHARE_ACTION)
+    @app.action(ids.SHARE_ACTION)
     async def on_share(
         ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, context: AsyncBoltContext
     ) -> None:
@@ -82,11 +86,11 @@ def register(app: AsyncApp, deps: Deps) -> None:
         ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, context: AsyncBoltContext
     ) -> None:
         await ack()
-        reply = render.topics_reply(deps.library.for_lang(_value(body) or "en"))
+        reply = replies.topics_reply(deps.library.for_lang(_value(body) or "en"))
         await _answer(respond, body, context, reply, "topics", keep=False)
 
 
-def register_home(app: AsyncApp, deps: Deps) -> None:
+def register_home(app: AsyncApp, deps: Services) -> None:
     """The Home tab's buttons: subscribe a channel, and edit, pause, resume, preview or
     unsubscribe one. Each acts as the command would in that channel, once the presser is found to
     see that channel's subscription (as the tab decides it, asked again at every press: a tab
@@ -204,7 +208,7 @@ def register_home(app: AsyncApp, deps: Deps) -> None:
         reply = await deps.channels.preview(inv)
         try:
             await client.chat_postEphemeral(
-                channel=inv.channel_id, user=inv.user_id, **render.payload(reply)
+                channel=inv.channel_id, user=inv.user_id, **payloads.payload(reply)
             )
         except SlackApiError as exc:
             log.info(

@@ -13,12 +13,14 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncBolt
 from slack_bolt.middleware.async_middleware import AsyncMiddleware
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import commands, metrics, render
-from bot.app import Deps
-from bot.channels import Invocation
+from bot import commands, metrics
+from bot.answers import replies
 from bot.clock import today
 from bot.i18n import DEFAULT, t
-from bot.profiles import UserProfile
+from bot.services import Services
+from bot.slack import ids, payloads
+from bot.subscriptions.profiles import UserProfile
+from bot.subscriptions.replies import Invocation
 
 log = logging.getLogger("declaration_bot.command")
 
@@ -52,12 +54,12 @@ class Caller(NamedTuple):
         )
 
 
-def register(app: AsyncApp, deps: Deps) -> None:
+def register(app: AsyncApp, deps: Services) -> None:
     # questions about the content are answered before Bolt's listener machinery (ContentAnswers);
     # channel commands reach the listener
     app.use(ContentAnswers(deps))
 
-    @app.command(render.COMMAND)
+    @app.command(ids.COMMAND)
     async def on_declaration(
         ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
     ) -> None:
@@ -82,7 +84,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         if work.done():
             reply, outcome = work.result()
             ack.response = BoltResponse(
-                status=200, body=render.response_body(reply, response_type="ephemeral")
+                status=200, body=payloads.response_body(reply, response_type="ephemeral")
             )
             metrics.command_seconds(parsed.kind).observe(time.perf_counter() - started)
         else:
@@ -92,7 +94,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             # Bolt's respond() would open a new HTTP session (and connection) per reply
             await deps.http.respond(
                 str(command.get("response_url") or ""),
-                render.payload(reply, response_type="ephemeral", replace_original=False),
+                payloads.payload(reply, response_type="ephemeral", replace_original=False),
             )
         _logged(parsed.kind, caller, outcome, started)
 
@@ -100,11 +102,11 @@ def register(app: AsyncApp, deps: Deps) -> None:
 class ContentAnswers(AsyncMiddleware):
     """``/declaration`` questions about the content (a topic, the list, a search, the summits,
     help) answered as soon as Bolt has checked who is asking, without a listener: the answer is
-    usually ready (bot.answers), and a listener would cost a task and Bolt's wait for its ack,
+    usually ready (bot.answers.cache), and a listener would cost a task and Bolt's wait for its ack,
     which it polls every 10 ms. Bolt answers ``url_verification`` and ``ssl_check`` the same
     way. Channel commands, and everything else, go on to the listeners."""
 
-    def __init__(self, deps: Deps) -> None:
+    def __init__(self, deps: Services) -> None:
         self.deps = deps
 
     async def async_process(
@@ -116,7 +118,7 @@ class ContentAnswers(AsyncMiddleware):
     ) -> BoltResponse:
         started = time.perf_counter()
         body = req.body
-        if body.get("command") != render.COMMAND:
+        if body.get("command") != ids.COMMAND:
             return await next()
         parsed = commands.read(str(body.get("text") or ""))
         if isinstance(parsed.command, commands.CHANNEL_COMMANDS):
@@ -134,7 +136,7 @@ async def _content_answer(
     parsed: commands.Parsed,
     caller: Caller,
     profile: UserProfile,
-    deps: Deps,
+    deps: Services,
     started: float,
 ) -> str:
     """The JSON answer to a question about the content, in the reader's language (asked with
@@ -151,7 +153,7 @@ async def _content_answer(
             caller.channel_id,
         )
         outcome = "error"
-        body = render.response_body(render.error_reply(t(DEFAULT, "error.failed")))
+        body = payloads.response_body(replies.error_reply(t(DEFAULT, "error.failed")))
     metrics.command_seconds(parsed.kind).observe(time.perf_counter() - started)
     _logged(parsed.kind, caller, outcome, started)
     return body
@@ -175,9 +177,9 @@ async def _answer_channel_command(
     parsed: commands.Parsed,
     caller: Caller,
     profile: UserProfile,
-    deps: Deps,
+    deps: Services,
     admitted: bool,
-) -> tuple[render.Reply, str]:
+) -> tuple[payloads.Reply, str]:
     """The reply to a channel command and its outcome (ok, timeout, error), once it has a place
     (``admitted``: it has one already)."""
     if not admitted:
@@ -191,11 +193,11 @@ async def _answer_channel_command(
                 return await _channel_command(parsed, caller, profile, deps, lang), "ok"
         except TimeoutError:
             log.warning("channel command timed out team=%s channel=%s", team, channel)
-            reply = render.error_reply(t(lang, "error.slow", command=render.COMMAND))
+            reply = replies.error_reply(t(lang, "error.slow", command=ids.COMMAND))
             return reply, "timeout"
         except Exception:
             log.exception("channel command failed team=%s channel=%s", team, channel)
-            return render.error_reply(t(lang, "error.failed")), "error"
+            return replies.error_reply(t(lang, "error.failed")), "error"
     finally:
         deps.admission.leave()
 
@@ -204,11 +206,11 @@ async def _channel_command(
     parsed: commands.Parsed,
     caller: Caller,
     profile: UserProfile,
-    deps: Deps,
+    deps: Services,
     lang: str,
-) -> render.Reply:
+) -> payloads.Reply:
     if deps.channels is None:
-        return render.error_reply(t(lang, "error.no_store"))
+        return replies.error_reply(t(lang, "error.no_store"))
     inv = Invocation(
         team_id=caller.team_id,
         channel_id=caller.channel_id,

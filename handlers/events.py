@@ -9,13 +9,13 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import home
-from bot.app import Deps
+from bot.services import Services
+from bot.subscriptions import home
 
 log = logging.getLogger("declaration_bot.event")
 
 
-def register(app: AsyncApp, deps: Deps) -> None:
+def register(app: AsyncApp, deps: Services) -> None:
     @app.event("app_home_opened")
     async def on_home(
         event: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext

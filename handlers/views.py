@@ -11,14 +11,15 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import forms, home
-from bot.app import Deps
-from bot.channels import Invocation
 from bot.i18n import LANGS, t
-from bot.profiles import UserProfile
-from bot.reach import ChannelInfo
-from bot.render import COMMAND, FORM_ACTION
-from bot.subscriptions import Problem
+from bot.services import Services
+from bot.slack.ids import COMMAND, FORM_ACTION
+from bot.slack.reach import ChannelInfo
+from bot.subscriptions import form as forms
+from bot.subscriptions import home
+from bot.subscriptions.model import Problem
+from bot.subscriptions.profiles import UserProfile
+from bot.subscriptions.replies import Invocation
 
 log = logging.getLogger("declaration_bot.form")
 
@@ -32,7 +33,7 @@ def who(context: AsyncBoltContext) -> tuple[str, str, str | None]:
 
 
 async def open_form(
-    deps: Deps,
+    deps: Services,
     client: AsyncWebClient,
     body: dict[str, Any],
     context: AsyncBoltContext,
@@ -72,7 +73,7 @@ async def open_form(
 
 
 async def _reach_problem(
-    deps: Deps, client: AsyncWebClient, team: str, channel: str
+    deps: Services, client: AsyncWebClient, team: str, channel: str
 ) -> Problem | None:
     """Whether the bot can post to the chosen channel (asked again: it may just have been
     invited). Slack not answering in time is not a reason to refuse here; the check that the
@@ -85,7 +86,7 @@ async def _reach_problem(
     return None
 
 
-def register(app: AsyncApp, deps: Deps) -> None:
+def register(app: AsyncApp, deps: Services) -> None:
     @app.action(FORM_ACTION)
     async def on_form_button(
         ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext

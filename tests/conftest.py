@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.content import Library, load_library
+from bot.content.library import Library
+from bot.content.loading import load_library
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
@@ -130,8 +131,8 @@ def fresh_database(url: str) -> str:
     """Empty a shared test database (every table of ours and Alembic's), and return its URL."""
     from sqlalchemy import text
 
-    from bot.models import metadata
-    from bot.store import make_engine
+    from bot.store.engine import make_engine
+    from bot.store.tables import metadata
 
     engine = make_engine(url)
     with engine.begin() as conn:

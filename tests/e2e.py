@@ -318,9 +318,9 @@ class InProcessBot(Client):
     def __init__(self, env: Mapping[str, str], cwd: Path) -> None:
         from bot.cli import _secrets
         from bot.config import load_settings, require
-        from bot.content import load_library
+        from bot.content.loading import load_library
         from bot.logs import Redactor, TextFormatter
-        from bot.store import Store
+        from bot.store.store import Store
 
         with environment(env, cwd):
             settings = load_settings()

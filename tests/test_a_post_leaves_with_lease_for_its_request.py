@@ -16,8 +16,8 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.models import deliveries
-from bot.store import make_engine
+from bot.store.engine import make_engine
+from bot.store.tables import deliveries
 from tests.fakeslack import FakeSlack
 from tests.test_delivery import T0, World
 

@@ -14,11 +14,11 @@ import pytest
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from bot.content import Library
-from bot.models import deliveries, subscriptions
-from bot.planner import Rules
-from bot.schedule import Schedule, parse_schedule
-from bot.store import Store
+from bot.content.library import Library
+from bot.delivery.planner import Rules
+from bot.store.store import Store
+from bot.store.tables import deliveries, subscriptions
+from bot.subscriptions.schedule import Schedule, parse_schedule
 
 SLOT = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 LEASE = timedelta(minutes=2)

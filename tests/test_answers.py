@@ -6,9 +6,10 @@ import json
 from datetime import date
 
 from bot import commands as c
-from bot import core, render
-from bot.answers import Answers
-from bot.content import Library
+from bot.answers import core
+from bot.answers.cache import Answers
+from bot.content.library import Library
+from bot.slack import payloads
 
 TODAY = date(2026, 11, 27)
 
@@ -72,7 +73,7 @@ def test_an_answer_is_the_reply_itself_in_the_lighter_form_on_the_wire(library: 
     for lang in ("en", "fr", "zh"):
         raw = answers.body(parsed, library, TODAY, lang, None)
         reply = core.reply_to(parsed, library, TODAY, lang)
-        assert json.loads(raw) == render.payload(reply, response_type=reply.response_type)
+        assert json.loads(raw) == payloads.payload(reply, response_type=reply.response_type)
         written = json.dumps(json.loads(raw), ensure_ascii=False, separators=(",", ":")).encode()
         escaped = json.dumps(json.loads(raw), separators=(",", ":")).encode()
         sizes[lang] = (len(raw.encode()), len(written), len(escaped))

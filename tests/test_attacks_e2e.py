@@ -351,7 +351,7 @@ def test_the_calendar_is_built_once_per_content_version(
     slack: FakeSlack, tmp_path: Path, content_copy: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A flood of /summits.ics builds the feed once; a content reload builds it once more."""
-    from bot import calendar
+    from bot.answers import calendar
 
     builds: list[object] = []
     build = calendar.summits_ics

@@ -13,10 +13,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from bot.app import Admission
-from bot.schedule import parse_schedule
-from bot.slack_clients import HttpPool
-from bot.store import Store, engine, make_engine
+from bot.services import Admission
+from bot.slack.clients import HttpPool
+from bot.store import engine
+from bot.store.engine import make_engine
+from bot.store.store import Store
+from bot.subscriptions.schedule import parse_schedule
 from tests.conftest import fresh_database
 from tests.fakeslack import FakeSlack
 

@@ -1,4 +1,4 @@
-"""Channel commands decided and said from plain values (bot.channel_replies): no database, no
+"""Channel commands decided and said from plain values (bot.subscriptions.replies): no database, no
 clock, no Slack. What is saved (a pause and its reason code, a resume, a request) and what the
 reader is told."""
 
@@ -12,13 +12,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot import channel_replies as replies
-from bot.channel_replies import Decision, Facts, Invocation, Pause, Resume, Subscribe
-from bot.content import Library
+from bot.content.library import Library
 from bot.i18n import LANGS, pause_reason, t
-from bot.render import Reply
-from bot.schedule import EVERY_DAY, Schedule, ScheduleError, parse_schedule
-from bot.store import SubscriptionView
+from bot.slack.payloads import Reply
+from bot.store.subscriptions import SubscriptionView
+from bot.subscriptions import replies
+from bot.subscriptions.replies import Decision, Facts, Invocation, Pause, Resume, Subscribe
+from bot.subscriptions.schedule import EVERY_DAY, Schedule, ScheduleError, parse_schedule
 
 NOW = datetime(2026, 11, 27, 12, tzinfo=UTC)
 
@@ -201,7 +201,7 @@ def test_any_subscription_is_answered_within_slacks_limits(
 
 
 def test_the_home_tab_is_drawn_from_plain_values(library: Library) -> None:
-    from bot.home import UNSUBSCRIBE, home_blocks
+    from bot.subscriptions.home import UNSUBSCRIBE, home_blocks
 
     subs = [sub_of(channel_id="C1"), sub_of(channel_id="C2", paused=True, paused_reason="user:U2")]
     facts = Facts(library, NOW)

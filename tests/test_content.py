@@ -6,7 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.content import ContentError, Development, Library, load_library
+from bot.content.library import Library
+from bot.content.loading import load_library
+from bot.content.problems import ContentError
+from bot.content.schema import Development
 from tests.e2e import run_cli
 
 

@@ -11,13 +11,14 @@ from typing import Any
 import pytest
 from icalendar import Calendar
 
-from bot import digest
-from bot.calendar import summits_ics
-from bot.channel_replies import Facts
-from bot.content import Library, load_library
-from bot.home import home_blocks
-from bot.render import summit_line, summits_reply
-from bot.schedule import parse_schedule
+from bot.answers.calendar import summits_ics
+from bot.answers.replies import summit_line, summits_reply
+from bot.content.library import Library
+from bot.content.loading import load_library
+from bot.delivery import digest, planner
+from bot.subscriptions.home import home_blocks
+from bot.subscriptions.replies import Facts
+from bot.subscriptions.schedule import parse_schedule
 from tests.contenthelp import add_summit
 from tests.test_render import texts, within_limits
 
@@ -185,7 +186,7 @@ def _add_dates_to_geneva(content: Path) -> None:
 
 def test_dates_added_later_bring_the_feed_entry_and_reminders(content_copy: Path) -> None:
     before = load_library(content_copy)
-    assert digest.reminders_on(before, date(2027, 4, 10), (30, 7, 1)) == []
+    assert planner.reminders_on(before, date(2027, 4, 10), (30, 7, 1)) == []
     _add_dates_to_geneva(content_copy)
     after = load_library(content_copy)
     assert not after.warnings  # dates inside the announced period
@@ -193,7 +194,7 @@ def test_dates_added_later_bring_the_feed_entry_and_reminders(content_copy: Path
     assert str(events["ai-summit-geneva-2027"]["STATUS"]) == "CONFIRMED"
     for lead in (30, 7, 1):
         day = date(2027, 5, 10).toordinal() - lead
-        (reminder,) = digest.reminders_on(after, date.fromordinal(day), (30, 7, 1))
+        (reminder,) = planner.reminders_on(after, date.fromordinal(day), (30, 7, 1))
         assert reminder.summit.id == "ai-summit-geneva-2027" and reminder.days == lead
     body = _body(after, REVIEWED, "en")
     line = _line(body.split("*Upcoming*")[1], "Geneva")

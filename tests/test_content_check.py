@@ -10,8 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.content import ContentError, Library, is_home_page, load_library
-from bot.content_check import run, staleness
+from bot.content.check import run, staleness
+from bot.content.library import Library
+from bot.content.loading import load_library
+from bot.content.problems import ContentError
+from bot.content.schema import is_home_page
 from tests.contenthelp import add_summit
 from tests.e2e import run_cli
 

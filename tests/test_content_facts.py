@@ -13,9 +13,10 @@ from urllib.parse import urlparse
 
 import pytest
 
-from bot import core, render
-from bot.content import Development, Library, Source, Summit, Topic, normalize
-from bot.lookup import find_topic
+from bot.answers import core, replies
+from bot.answers.lookup import find_topic
+from bot.content.library import Library
+from bot.content.schema import Development, Source, Summit, Topic, normalize
 from tests.test_render import texts
 
 LANGS = ("en", "fr", "zh")
@@ -383,7 +384,7 @@ def test_ai_for_good_is_not_a_name_of_the_france_china_topic(library: Library, l
 def test_the_paris_summit_links_its_english_elysee_page(library: Library) -> None:
     paris = library.summit("ai-action-summit-2025")
     assert paris is not None and paris.url == "https://www.elysee.fr/en/ai-action-summit"
-    line = render.summit_line(paris, REVIEWED)
+    line = replies.summit_line(paris, REVIEWED)
     assert line.startswith("• <https://www.elysee.fr/en/ai-action-summit|AI Action Summit")
     assert all("sommet-pour-l-action" not in s.url for s in _every_source(library))
 
@@ -447,7 +448,7 @@ def test_the_dialogues_launch_in_new_york_is_in_the_timeline(
     library: Library, lang: str, launch: str, new_york: str
 ) -> None:
     lib = library.for_lang(lang)
-    body = "\n".join(str(b) for b in render.news_reply(lib, limit=30).blocks_json())
+    body = "\n".join(str(b) for b in replies.news_reply(lib, limit=30).blocks_json())
     launched = next(d for d in lib.developments if d.id == "un-global-dialogue-launched")
     assert str(launched.date) == "2025-09-25" and not launched.untranslated
     assert launch in launched.summary and new_york in launched.title

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.content import ContentError, load_library
+from bot.content.loading import load_library
+from bot.content.problems import ContentError
 
 
 def test_a_name_is_blamed_on_its_own_file_when_another_file_claims_the_same_id(

@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.content import ContentSource, Library, load_library
+from bot.content.library import Library
+from bot.content.loading import load_library
+from bot.content.source import ContentSource
 
 SHORT = "Edited, the one-line summary of the topic as an editor rewrote it"
 

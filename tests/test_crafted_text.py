@@ -15,8 +15,11 @@ from datetime import date
 
 import pytest
 
-from bot import commands, core, lookup
-from bot.content import Library, load_library, normalize
+from bot import commands
+from bot.answers import core, lookup
+from bot.content.library import Library
+from bot.content.loading import load_library
+from bot.content.schema import normalize
 from tests.conftest import CONTENT
 
 

@@ -1,4 +1,4 @@
-"""What readers see of the small text helpers (bot.text): user text shown back on one line and
+"""What readers see of the small text helpers (bot.slack.mrkdwn): user text shown back on one line and
 shortened with an ellipsis, never over its limit; dates that show the same calendar day to every
 reader and a fallback in the reader's language; instants with a UTC fallback. The same on a server
 whose local time zone is not UTC."""
@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from bot.text import human_date, quote_user_text, slack_datetime, truncate
+from bot.slack.mrkdwn import human_date, quote_user_text, slack_datetime, truncate
 
 
 @pytest.fixture

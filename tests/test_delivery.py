@@ -16,14 +16,14 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
-from bot import digest
 from bot.app import Runtime
 from bot.clock import FixedClock
 from bot.config import Settings
-from bot.content import load_library
-from bot.planner import Rules, scoped
-from bot.schedule import Schedule, parse_schedule
-from bot.store import Store
+from bot.content.loading import load_library
+from bot.delivery import digest
+from bot.delivery.planner import Rules, scoped
+from bot.store.store import Store
+from bot.subscriptions.schedule import Schedule, parse_schedule
 from tests.conftest import CONTENT
 from tests.contenthelp import add_summit
 from tests.fakeslack import FakeSlack
@@ -367,7 +367,7 @@ def test_subscribing_again_updates_and_racing_subscribes_make_one(db_url: str) -
     at the same moment leave one subscription, and exactly one of them is told it was created."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from bot.schedule import parse_schedule
+    from bot.subscriptions.schedule import parse_schedule
 
     store = Store.open(db_url)
     daily = parse_schedule(["daily", "09:00", "UTC"])

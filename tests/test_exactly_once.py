@@ -23,16 +23,16 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy import Row, select
 
 from bot.app import Runtime, create_app
-from bot.channels import last_result
 from bot.clock import Clock
 from bot.config import Settings
-from bot.content import load_library
-from bot.delivery import EVENT_TYPE, Deliverer, DeliverySettings, PassReport, delivery_key
-from bot.models import deliveries
-from bot.planner import Rules
-from bot.schedule import Schedule, parse_schedule
-from bot.slack_clients import SlackClients
-from bot.store import Store
+from bot.content.loading import load_library
+from bot.delivery.deliverer import EVENT_TYPE, Deliverer, DeliverySettings, PassReport, delivery_key
+from bot.delivery.planner import Rules
+from bot.slack.clients import SlackClients
+from bot.store.store import Store
+from bot.store.tables import deliveries
+from bot.subscriptions.replies import last_result
+from bot.subscriptions.schedule import Schedule, parse_schedule
 from tests.conftest import CONTENT
 from tests.fakeslack import FakeSlack
 
@@ -404,7 +404,7 @@ async def test_a_claim_taken_over_from_a_dead_clock_is_looked_up_first(db_url: s
         )
         client = await a.rt.clients.for_team("T1") if a.rt.clients else None
         assert client is not None
-        from bot.delivery import post_metadata
+        from bot.delivery.deliverer import post_metadata
 
         for c in claims[:25]:
             await client.chat_postMessage(
@@ -423,7 +423,7 @@ async def test_a_claim_taken_over_from_a_dead_clock_is_looked_up_first(db_url: s
 async def test_a_post_whose_lease_ran_out_leaves_no_byte(sqlite_url: str) -> None:
     """The last check is made as the request's bytes are about to be written (a clock frozen
     between its lease check and that moment must not send): refused, Slack sees nothing."""
-    from bot.delivery import _SEND_GUARD, _SendGuard
+    from bot.delivery.deliverer import _SEND_GUARD, _SendGuard
 
     clock = MovingClock(T0)
     with fake_at(clock) as slack:

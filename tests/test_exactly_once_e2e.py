@@ -19,9 +19,9 @@ from typing import Any
 import pytest
 from sqlalchemy import Row, select
 
-from bot.models import deliveries
-from bot.schedule import Schedule, parse_schedule
-from bot.store import Store
+from bot.store.store import Store
+from bot.store.tables import deliveries
+from bot.subscriptions.schedule import Schedule, parse_schedule
 from tests.conftest import fresh_database
 from tests.e2e import bot_env, spawn
 from tests.fakeslack import FakeSlack

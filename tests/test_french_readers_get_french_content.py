@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 import yaml
 
-from bot import core
-from bot.content import Library
-from bot.schedule import Schedule, parse_schedule
+from bot.answers import core
+from bot.content.library import Library
+from bot.subscriptions.schedule import Schedule, parse_schedule
 from tests.conftest import CONTENT
 from tests.fakeslack import FakeSlack
 from tests.test_delivery import T0, World

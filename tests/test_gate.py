@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from bot.gate import SeenEvents, claimed_teams, problem
-from bot.ids import is_id, shown
+from bot.slack.ids import is_id, shown
 from tests.e2e import button_press, command_fields, event_body
 
 

@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
-from bot.home import rows_that_fit
-from bot.schedule import Schedule, parse_schedule
+from bot.subscriptions.home import rows_that_fit
+from bot.subscriptions.schedule import Schedule, parse_schedule
 from tests import e2e
 from tests.e2e import InProcessBot, bot_env, event_body, in_process, signed_headers
 from tests.fakeslack import FakeSlack

@@ -11,8 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from bot import core
-from bot.content import ContentError, Library, load_library
+from bot.answers import core
+from bot.content.library import Library
+from bot.content.loading import load_library
+from bot.content.problems import ContentError
 from bot.i18n import LANGS, catalog, from_locale, human_date, split_lang
 from tests.test_render import TODAY, texts, within_limits
 
@@ -199,8 +201,8 @@ def test_json_round_trip_of_chinese_reply(library: Library) -> None:
     "words", ["25:99", "Mars/Olympus", "every blue moon", "daily fri", "9:00 10:00"]
 )
 def test_schedule_mistakes_are_said_in_each_language(words: str) -> None:
-    from bot.channels import schedule_error
-    from bot.schedule import ScheduleError, parse_schedule
+    from bot.subscriptions.model import schedule_error
+    from bot.subscriptions.schedule import ScheduleError, parse_schedule
 
     err = parse_schedule(words.split())
     assert isinstance(err, ScheduleError)
@@ -212,7 +214,7 @@ def test_schedule_mistakes_are_said_in_each_language(words: str) -> None:
 
 
 def test_pause_reasons_are_said_in_each_language() -> None:
-    from bot.delivery import CHANNEL_ERRORS, WORKSPACE_ERRORS
+    from bot.delivery.deliverer import CHANNEL_ERRORS, WORKSPACE_ERRORS
     from bot.i18n import pause_reason
 
     for code in {*CHANNEL_ERRORS, *WORKSPACE_ERRORS, "not_installed"}:

@@ -10,7 +10,7 @@ from cryptography.fernet import Fernet
 from slack_sdk.oauth.installation_store import Installation
 
 from bot.installations import DbInstallationStore, SignedOAuthStates, TokenCache, TokenCipher
-from bot.store import Store
+from bot.store.store import Store
 from tests.conftest import fresh_database
 
 
@@ -76,7 +76,7 @@ async def test_an_org_wide_install_covers_its_workspaces(store: Store) -> None:
 def state_rows(store: Store) -> int:
     from sqlalchemy import func, select
 
-    from bot.models import oauth_states
+    from bot.store.tables import oauth_states
 
     with store.reader.connect() as conn:
         return int(conn.execute(select(func.count()).select_from(oauth_states)).scalar_one())
@@ -170,7 +170,7 @@ async def test_forgetting_a_workspace_that_names_none_deletes_no_ones_subscripti
     match every subscription outside an organisation: it deletes nothing of anyone's."""
     from datetime import UTC, datetime
 
-    from bot.schedule import Schedule, parse_schedule
+    from bot.subscriptions.schedule import Schedule, parse_schedule
 
     daily = parse_schedule(["daily", "09:00", "UTC"])
     assert isinstance(daily, Schedule)

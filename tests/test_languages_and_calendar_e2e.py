@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from icalendar import Calendar
 
-from bot.store import Store
+from bot.store.store import Store
 from tests import e2e
 from tests.e2e import InProcessBot, bot_env, button_press, in_process, run_cli
 from tests.fakeslack import FakeSlack

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from bot.store import Store
+from bot.store.store import Store
 from tests.e2e import JSON, InProcessBot, bot_env, command_fields, event_body, in_process
 from tests.fakeslack import FakeSlack
 from tests.test_subscription_forms_e2e import submission, submit

@@ -6,9 +6,10 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot import lookup
-from bot.content import load_library, normalize
-from bot.render import highlight
+from bot.answers import lookup
+from bot.answers.replies import highlight
+from bot.content.loading import load_library
+from bot.content.schema import normalize
 from tests.conftest import CONTENT
 
 LIBRARY = load_library(CONTENT)

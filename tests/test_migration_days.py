@@ -9,7 +9,8 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import inspect, text
 
-from bot.store import MIGRATIONS, Store
+from bot.store.engine import MIGRATIONS
+from bot.store.store import Store
 
 NOW = datetime(2026, 11, 30, 12, tzinfo=UTC)
 

@@ -15,8 +15,9 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
-from bot.models import metadata
-from bot.store import MIGRATIONS, Store, head_revision
+from bot.store.engine import MIGRATIONS, head_revision
+from bot.store.store import Store
+from bot.store.tables import metadata
 from tests.conftest import ROOT
 from tests.e2e import bot_env, running, say
 from tests.fakeslack import FakeSlack
@@ -62,7 +63,7 @@ def test_an_older_database_is_upgraded_when_opened(db_url: str) -> None:
 def test_a_current_database_is_recognised_without_loading_alembic(db_url: str) -> None:
     """Every command opens the store; when nothing is to migrate, Alembic is not even imported."""
     probe = (
-        "import sys; from bot.store import Store; Store.open(sys.argv[1]).close();"
+        "import sys; from bot.store.store import Store; Store.open(sys.argv[1]).close();"
         " print('alembic' in sys.modules)"
     )
     run = [sys.executable, "-c", probe, db_url]
@@ -73,7 +74,7 @@ def test_a_current_database_is_recognised_without_loading_alembic(db_url: str) -
 
 
 def test_the_tables_the_bot_uses_are_the_migrated_schema(db_url: str) -> None:
-    """bot.models describes the tables the migrations create, column for column: names, types,
+    """bot.store.tables describes the tables the migrations create, column for column: names, types,
     nullability, keys, unique constraints and indexes (Alembic's autogenerate finds nothing to
     change), so no statement the bot builds names a column the database lacks."""
     store = Store.open(db_url)

@@ -12,13 +12,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot import commands as c
-from bot import core, digest
-from bot.channels import split_always
-from bot.content import Library, load_library
-from bot.render import NEWS_ACTION
-from bot.schedule import EVERY_DAY, Schedule
+from bot.answers import core
+from bot.content.library import Library
+from bot.content.loading import load_library
+from bot.delivery import digest, planner
+from bot.slack.ids import NEWS_ACTION
+from bot.subscriptions.schedule import EVERY_DAY, Schedule
+from tests import planhelp
 from tests.contenthelp import add_summit
 from tests.newshelp import add_development, no_developments
+from tests.planhelp import split_always
 from tests.test_render import TODAY, texts, within_limits
 
 DAILY = Schedule(EVERY_DAY, time(9, 0), "UTC")
@@ -278,7 +281,7 @@ def test_whats_new(
     content_copy: Path, added: date, since: date | None, seen: frozenset[str] | None, new: bool
 ) -> None:
     lib = _lib(content_copy, ("x", added))
-    found = digest.whats_new(lib, D, since, seen)
+    found = planner.whats_new(lib, D, since, seen)
     assert [d.id for d in found.developments] == (["x"] if new else [])
     assert bool(found) == new or found.topics or found.summits
 
@@ -287,13 +290,13 @@ def test_revised_topics_and_changed_summits_are_news_too(content_copy: Path) -> 
     add_summit(content_copy, "changed", "2027-03-01", extra={"updated": "2026-12-09"})
     lib = _lib(content_copy)
     before = date(2026, 12, 8)
-    found = digest.whats_new(lib, D, before, digest.seen_on(lib, before))
+    found = planner.whats_new(lib, D, before, planner.seen_on(lib, before))
     assert [s.id for s in found.summits] == ["changed"] and not found.developments
     after = D - timedelta(days=1)
-    assert "s:changed" in digest.seen_on(lib, after)
-    assert not digest.whats_new(lib, D, after, digest.seen_on(lib, after))
+    assert "s:changed" in planner.seen_on(lib, after)
+    assert not planner.whats_new(lib, D, after, planner.seen_on(lib, after))
     revised = max(tp.updated for tp in lib.topics)
-    found = digest.whats_new(lib, D, revised - timedelta(days=1), frozenset())
+    found = planner.whats_new(lib, D, revised - timedelta(days=1), frozenset())
     assert found.topics and all(tp.updated == revised for tp in found.topics)
 
 
@@ -311,8 +314,8 @@ def test_is_quiet(
     content_copy: Path, kinds: str, last: datetime | None, always: bool, quiet: bool
 ) -> None:
     lib = _lib(content_copy)
-    seen = digest.seen_on(lib, D - timedelta(days=1))
-    got = digest.is_quiet(
+    seen = planner.seen_on(lib, D - timedelta(days=1))
+    got = planhelp.is_quiet(
         lib, DAILY, at9(D), kinds, last_digest_for=last, news_seen=seen, always=always
     )
     assert got == quiet
@@ -323,11 +326,11 @@ def test_the_comparison_is_with_the_last_posted_digest(content_copy: Path) -> No
     in the content after the 9th's slot is still news on the 10th."""
     lib = _lib(content_copy, ("late", date(2026, 12, 8)))
     posted = at9(date(2026, 12, 7))
-    quiet = digest.is_quiet(
+    quiet = planhelp.is_quiet(
         lib, DAILY, at9(D), "digest", last_digest_for=posted, news_seen=frozenset(), always=False
     )
     assert not quiet
-    news = digest.news_for(lib, DAILY, at9(D), posted, frozenset())
+    news = planhelp.news_for(lib, DAILY, at9(D), posted, frozenset())
     assert [d.id for d in news.developments] == ["late"]
 
 
@@ -365,14 +368,14 @@ def test_every_development_is_reported_once_and_none_is_lost(
             ),
         )
         today = base + timedelta(days=day)
-        news = digest.whats_new(lib, today, since, seen)
+        news = planner.whats_new(lib, today, since, seen)
         if since is not None and not news:
             continue  # quiet: nothing posted, nothing remembered
         for dev in news.developments:
             reported[dev.id] = reported.get(dev.id, 0) + 1
         if first_post is None:
             first_post = day
-        since, seen = today, digest.seen_on(lib, today)
+        since, seen = today, planner.seen_on(lib, today)
     assert all(n == 1 for n in reported.values())
     if first_post is None:
         return
@@ -384,7 +387,7 @@ def test_every_development_is_reported_once_and_none_is_lost(
 
 
 def _dev(did: str, added: date):  # type: ignore[no-untyped-def]
-    from bot.content import Development, Source
+    from bot.content.schema import Development, Source
 
     return Development(
         id=did,
@@ -415,7 +418,7 @@ def test_a_digest_leads_with_the_new_developments_linked_to_their_sources(
         "digest+reminder",
         last_digest_for=at9(since),
         digests_sent=4,
-        news_seen=digest.seen_on(lib, since),
+        news_seen=planner.seen_on(lib, since),
     )
     within_limits(reply)
     text = "\n".join(texts(reply)[1:])  # the blocks, in order
@@ -432,7 +435,7 @@ def test_a_digest_leads_with_the_new_developments_linked_to_their_sources(
             "digest",
             last_digest_for=at9(since),
             digests_sent=4,
-            news_seen=digest.seen_on(lib, since),
+            news_seen=planner.seen_on(lib, since),
             lang="zh",
         )
     )

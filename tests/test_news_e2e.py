@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from bot.store import Store
+from bot.store.store import Store
 from tests import e2e
 from tests.conftest import CONTENT, fresh_database
 from tests.e2e import InProcessBot, bot_env, button_press, in_process

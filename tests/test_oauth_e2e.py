@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from cryptography.fernet import Fernet
 
-from bot.store import Store
+from bot.store.store import Store
 from tests import e2e
 from tests.e2e import HttpReply, InProcessBot, bot_env, in_process, run_cli
 from tests.fakeslack import FakeSlack

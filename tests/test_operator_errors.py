@@ -392,7 +392,7 @@ def _url_like(scheme: str) -> st.SearchStrategy[str]:
 @pytest.mark.filterwarnings("ignore:Query string argument")  # SQLAlchemy's note on odd queries
 def test_any_database_url_is_accepted_and_usable_or_refused_with_a_reason(value: str) -> None:
     from bot.config import check_database_url
-    from bot.store import make_engine
+    from bot.store.engine import make_engine
 
     try:
         check_database_url(value)

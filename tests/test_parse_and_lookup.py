@@ -7,8 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot import commands as c
-from bot.content import Library
-from bot.lookup import find_topic, search
+from bot.answers.lookup import find_topic, search
+from bot.content.library import Library
 
 
 @pytest.mark.parametrize(

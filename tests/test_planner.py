@@ -10,10 +10,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot import digest, planner
-from bot.content import Library
-from bot.planner import DIGEST, REMINDER, Channel, Plan, Rules
-from bot.schedule import Schedule, local_day, wake_after
+from bot.content.library import Library
+from bot.delivery import digest, planner
+from bot.delivery.planner import DIGEST, REMINDER, Channel, Plan, Rules
+from bot.subscriptions.schedule import Schedule, local_day, wake_after
+from tests import planhelp
 from tests.test_schedule import schedules
 
 EPSILON = timedelta(microseconds=1)
@@ -207,7 +208,9 @@ def test_only_a_lone_digest_with_nothing_new_since_the_last_posted_one_is_skippe
     if last is None or always or kinds != DIGEST:
         assert not skipped  # the first digest, an `always` channel, a reminder: always posted
     else:
-        news = planner.news_for(planner.scoped(library, sub.topics), sub.schedule, slot, last, seen)
+        news = planhelp.news_for(
+            planner.scoped(library, sub.topics), sub.schedule, slot, last, seen
+        )
         assert skipped == (not news)
 
 

@@ -16,7 +16,8 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import text
 
-from bot.store import MIGRATIONS, Store, make_engine
+from bot.store.engine import MIGRATIONS, make_engine
+from bot.store.store import Store
 from tests.conftest import CONTENT
 from tests.contenthelp import add_summit
 from tests.fakeslack import FakeSlack

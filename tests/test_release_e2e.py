@@ -16,8 +16,9 @@ from cryptography.fernet import Fernet
 from slack_sdk.oauth.installation_store import Installation
 
 from bot.installations import DbInstallationStore, TokenCipher
-from bot.schedule import parse_schedule
-from bot.store import Store, head_revision
+from bot.store.engine import head_revision
+from bot.store.store import Store
+from bot.subscriptions.schedule import parse_schedule
 from tests.e2e import run_cli
 from tests.fakeslack import FakeSlack
 

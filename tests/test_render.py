@@ -10,11 +10,14 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot import core, render
-from bot.content import Library, load_library
+from bot.answers import core
+from bot.answers.replies import summits_reply
+from bot.content.library import Library
+from bot.content.loading import load_library
 from bot.i18n import date_range
-from bot.render import Reply, summits_reply
-from bot.text import escape, human_date
+from bot.slack import payloads
+from bot.slack.mrkdwn import escape, human_date
+from bot.slack.payloads import Reply
 from tests.contenthelp import add_summit
 
 TODAY = date(2026, 11, 26)
@@ -219,14 +222,14 @@ _LIB: dict[str, Library] = {}
 def test_one_helper_turns_a_reply_into_what_slack_takes(library: Library) -> None:
     reply = core.reply_to("topics lang:zh", library, TODAY)
     blocks = reply.blocks_json()
-    assert render.payload(reply) == {"text": reply.text, "blocks": blocks}  # chat.post* kwargs
-    assert render.payload(reply, response_type="in_channel", replace_original=False) == {
+    assert payloads.payload(reply) == {"text": reply.text, "blocks": blocks}  # chat.post* kwargs
+    assert payloads.payload(reply, response_type="in_channel", replace_original=False) == {
         "text": reply.text,
         "blocks": blocks,
         "response_type": "in_channel",
         "replace_original": False,
     }
-    body = render.response_body(reply, response_type="ephemeral")
-    assert json.loads(body) == render.payload(reply, response_type="ephemeral")
+    body = payloads.response_body(reply, response_type="ephemeral")
+    assert json.loads(body) == payloads.payload(reply, response_type="ephemeral")
     assert "\\u" not in body and any(ord(ch) > 0x3000 for ch in body)  # UTF-8, not escapes
-    assert json.loads(render.response_body(reply)) == render.payload(reply)
+    assert json.loads(payloads.response_body(reply)) == payloads.payload(reply)

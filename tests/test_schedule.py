@@ -14,7 +14,7 @@ from cronsim import CronSim
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.schedule import (
+from bot.subscriptions.schedule import (
     EVERY_DAY,
     WEEKDAYS,
     WORKING_DAYS,

@@ -14,12 +14,13 @@ from sqlalchemy import func, select
 
 from bot.clock import FixedClock
 from bot.config import Settings
-from bot.content import Library, load_library
+from bot.content.library import Library
+from bot.content.loading import load_library
 from bot.i18n import read_lang
-from bot.models import deliveries as Delivery
-from bot.schedule import parse_schedule
-from bot.shell import LOCAL_CHANNEL, LOCAL_TEAM, Shell
-from bot.store import Store
+from bot.local.shell import LOCAL_CHANNEL, LOCAL_TEAM, Shell
+from bot.store.store import Store
+from bot.store.tables import deliveries as Delivery
+from bot.subscriptions.schedule import parse_schedule
 from tests.contenthelp import add_summit
 
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)  # a Friday

@@ -13,11 +13,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot import core
-from bot.content import Library
-from bot.plaintext import Look, mrkdwn
-from bot.render import ZWSP, highlight
-from bot.terminal import (
+from bot.answers import core
+from bot.answers.replies import ZWSP, highlight
+from bot.content.library import Library
+from bot.local.terminal import (
     history_file,
     look_for,
     render_blocks,
@@ -26,7 +25,8 @@ from bot.terminal import (
     wrap,
     zone_name,
 )
-from bot.text import slack_datetime
+from bot.slack.mrkdwn import slack_datetime
+from bot.slack.plaintext import Look, mrkdwn
 
 TODAY = date(2026, 11, 27)
 SGR = re.compile(r"\x1b\[[0-9;]*m")

@@ -13,14 +13,18 @@ from typing import Any
 
 import pytest
 
-from bot import channel_replies, forms, home, shell
 from bot.clock import FixedClock
 from bot.config import Settings
-from bot.content import Library, load_library
+from bot.content.library import Library
+from bot.content.loading import load_library
 from bot.i18n import LANGS
-from bot.render import Reply
-from bot.schedule import EVERY_DAY, Schedule
-from bot.store import SubscriptionView
+from bot.local import shell
+from bot.slack.payloads import Reply
+from bot.store.subscriptions import SubscriptionView
+from bot.subscriptions import form as forms
+from bot.subscriptions import home
+from bot.subscriptions import replies as channel_replies
+from bot.subscriptions.schedule import EVERY_DAY, Schedule
 from tests.contenthelp import add_summit
 from tests.slackrules import block_errors, lint, mrkdwn_problems, view_errors
 
@@ -187,7 +191,7 @@ def test_what_readers_saw_twice_cut_or_unformatted_is_said_once_whole_and_format
 
 
 def test_a_news_hit_is_named_news_and_long_cards_are_shown_whole(library: Library) -> None:
-    from bot import core
+    from bot.answers import core
 
     found = core.reply_to("search UAE", library, NOW.date()).blocks_json()
     hits = [b for b in found if b.get("accessory") and ":newspaper:" in b["text"]["text"]]

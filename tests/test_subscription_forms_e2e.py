@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from slack_sdk.models.views import View
 
-from bot.store import Store
+from bot.store.store import Store
 from tests import e2e
 from tests.e2e import InProcessBot, bot_env, in_process
 from tests.fakeslack import FakeSlack

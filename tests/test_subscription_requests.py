@@ -12,14 +12,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from slack_sdk.models.views import View
 
-from bot import forms
-from bot.channel_replies import Facts
-from bot.content import Library
-from bot.home import EDIT, PAUSE, PREVIEW, RESUME, SUBSCRIBE, UNSUBSCRIBE, home_blocks
+from bot.content.library import Library
 from bot.i18n import LANGS, describe_days, describe_schedule
-from bot.schedule import EVERY_DAY, WEEKDAYS, Schedule
-from bot.store import SubscriptionView
-from bot.subscriptions import Problem, Request, describe_receives, parse_request
+from bot.store.subscriptions import SubscriptionView
+from bot.subscriptions import form as forms
+from bot.subscriptions.home import EDIT, PAUSE, PREVIEW, RESUME, SUBSCRIBE, UNSUBSCRIBE, home_blocks
+from bot.subscriptions.model import Problem, Request, describe_receives, parse_request
+from bot.subscriptions.replies import Facts
+from bot.subscriptions.schedule import EVERY_DAY, WEEKDAYS, Schedule
 from tests.test_content_calendar import REVIEWED
 
 
@@ -116,7 +116,7 @@ def test_refusals_say_why_and_where(
 @settings(deadline=None, max_examples=100)
 @given(st.lists(st.text(max_size=15), max_size=6), st.sampled_from(["UTC", "Europe/Paris", "bad"]))
 def test_parse_never_raises_and_refusals_are_safe(words: list[str], tz: str) -> None:
-    from bot.content import load_library
+    from bot.content.loading import load_library
     from tests.conftest import CONTENT
 
     result = parse_request(
@@ -158,7 +158,7 @@ def test_a_form_reads_back_as_the_command_would(
     topics: frozenset[str],
     always: bool,
 ) -> None:
-    from bot.content import load_library
+    from bot.content.loading import load_library
     from tests.conftest import CONTENT
 
     submission = forms.Submission(
@@ -434,11 +434,12 @@ async def test_the_same_words_work_without_slack(library: Library, tmp_path: Any
     from datetime import UTC, datetime
 
     from bot import commands
-    from bot.channels import Channels, Invocation
     from bot.clock import FixedClock
-    from bot.content import ContentSource
-    from bot.delivery import DeliverySettings
-    from bot.store import Store
+    from bot.content.source import ContentSource
+    from bot.delivery.deliverer import DeliverySettings
+    from bot.store.store import Store
+    from bot.subscriptions.replies import Invocation
+    from bot.subscriptions.service import Channels
 
     store = Store.open(f"sqlite:///{tmp_path / 'shell.sqlite3'}")
     clock = FixedClock(datetime(2026, 11, 30, 12, tzinfo=UTC))

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.subscriptions import Request, parse_request
+from bot.subscriptions.model import Request, parse_request
 from tests.conftest import CONTENT
 from tests.contenthelp import add_summit
 from tests.fakeslack import FakeSlack
@@ -154,8 +154,8 @@ async def test_topics_with_always_post_even_with_nothing_new(
 
 
 def test_a_limit_to_a_topic_removed_from_the_content_falls_back_to_every_topic() -> None:
-    from bot.content import load_library
-    from bot.subscriptions import scoped
+    from bot.content.loading import load_library
+    from bot.delivery.planner import scoped
 
     library = load_library(CONTENT)
     assert scoped(library, frozenset({"gone"})) is library

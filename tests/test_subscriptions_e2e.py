@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import update
 
-from bot.models import subscriptions
-from bot.store import Store
+from bot.store.store import Store
+from bot.store.tables import subscriptions
 from tests import e2e
 from tests.conftest import CONTENT, fresh_database
 from tests.contenthelp import add_summit
@@ -68,7 +68,7 @@ def next_wake(db: str, channel: str = "C1") -> datetime:
 
 def overdue_subscription(db: str, channel: str, minutes: int) -> None:
     """A daily subscription whose post fell due `minutes` ago while no clock was running."""
-    from bot.schedule import parse_schedule
+    from bot.subscriptions.schedule import parse_schedule
 
     store = Store.open(db)
     now = datetime.now(UTC)
@@ -290,7 +290,7 @@ def test_two_clock_processes_never_double_post(
     else:
         db = fresh_database(request.getfixturevalue("postgres_url"))
     store = Store.open(db)
-    from bot.schedule import parse_schedule
+    from bot.subscriptions.schedule import parse_schedule
 
     now = datetime.now(UTC)
     schedule = parse_schedule(["daily", "09:00", "UTC"])

@@ -12,10 +12,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.content import Library
-from bot.planner import Rules
-from bot.schedule import Schedule, parse_schedule
-from bot.store import Store
+from bot.content.library import Library
+from bot.delivery.planner import Rules
+from bot.store.store import Store
+from bot.subscriptions.schedule import Schedule, parse_schedule
 
 NOW = datetime(2026, 12, 1, 7, 0, tzinfo=UTC)
 

@@ -2,7 +2,7 @@
 schedule word, a zone, a topic), can never ping the channel or mention anyone: ``<!channel>``,
 ``<!here>`` and ``<@U…>`` come back escaped, in the reply's text and in its blocks alike.
 
-The real channel commands (bot.channels) on a real database, with the text read as Slack sends
+The real channel commands (bot.subscriptions.service) on a real database, with the text read as Slack sends
 it (bot.commands.read); only Slack itself is left out."""
 
 from __future__ import annotations
@@ -16,12 +16,13 @@ from typing import Any
 import pytest
 
 from bot import commands
-from bot.channels import Channels, Invocation
 from bot.clock import FixedClock
-from bot.content import Library
+from bot.content.library import Library
 from bot.content.source import ContentSource
-from bot.delivery import DeliverySettings
-from bot.store import Store
+from bot.delivery.deliverer import DeliverySettings
+from bot.store.store import Store
+from bot.subscriptions.replies import Invocation
+from bot.subscriptions.service import Channels
 
 NOW = datetime(2026, 12, 1, 7, 0, tzinfo=UTC)
 PINGS = ("<!channel>", "<!here>", "<!everyone>", "<@U0EVIL>")

@@ -139,9 +139,6 @@ class Topic(_TopicWords):
         return [self.id, self.title, self.label, *self.aliases]
 
 
-SERIES = ("waic", "ai-summit", "un-global-dialogue", "ai-for-good")
-
-
 class Summit(_Shown):
     """An event, with what is known of its dates at each precision."""
 

@@ -1,6 +1,6 @@
 """Deliveries: the posts owed to channels, claimed under a lease, and what became of them.
 
-What is owed and when is :mod:`bot.planner`'s to decide; this writes its plans down in the
+What is owed and when is :mod:`bot.delivery.planner`'s to decide; this writes its plans down in the
 transaction that claims them, and the results as they come.
 """
 
@@ -15,11 +15,11 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, and_, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from bot import planner
-from bot.models import deliveries as _deliveries
-from bot.models import subscriptions as _subscriptions
+from bot.delivery import planner
 from bot.store.engine import Database
 from bot.store.subscriptions import SubscriptionView, view_of
+from bot.store.tables import deliveries as _deliveries
+from bot.store.tables import subscriptions as _subscriptions
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ class Outcome:
     error: str | None = None
     pause_reason: str | None = None  # set when the channel (or workspace) needs a person
     retry_at: datetime | None = None
-    news_seen: str | None = None  # for a posted digest: what it knew (see digest.seen_on)
+    news_seen: str | None = None  # for a posted digest: what it knew (see planner.seen_on)
     maybe_posted: bool = False  # for a retry: an attempt may have been posted (check first)
 
 
@@ -108,8 +108,8 @@ class Deliveries(Database):
         In one transaction: deliveries whose lease ran out (a pass died) are taken over or given
         up, and each subscription whose wake-up time has come gets the delivery rows its plan
         names, keyed by (subscription, scheduled instant), and its next wake-up. What is owed,
-        what is too late and when to wake next is :func:`bot.planner.plan`'s to say, from the rows
-        loaded here; this writes it down.
+        what is too late and when to wake next is :func:`bot.delivery.planner.plan`'s to say,
+        from the rows loaded here; this writes it down.
         """
         claims: list[Claim] = []
         skipped: list[tuple[SubscriptionView, datetime, str]] = []

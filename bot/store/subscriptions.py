@@ -9,10 +9,10 @@ from typing import Any
 from sqlalchemy import bindparam, delete, func, insert, literal_column, select, update
 from sqlalchemy.dialects import postgresql
 
-from bot import planner
-from bot.models import subscriptions
-from bot.schedule import Schedule, days_from_key, days_key
+from bot.delivery import planner
 from bot.store.engine import Database
+from bot.store.tables import subscriptions
+from bot.subscriptions.schedule import Schedule, days_from_key, days_key
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,8 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, Connection, bindparam, delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from bot.models import installations, oauth_states, subscriptions
 from bot.store.engine import Database
+from bot.store.tables import installations, oauth_states, subscriptions
 
 
 def _delete_subscriptions(conn: Connection, where: ColumnElement[bool]) -> int:

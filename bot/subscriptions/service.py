@@ -1,5 +1,5 @@
 """Channel subscriptions, the I/O: each channel command loads what it needs (the channel's
-subscription, the caller's Slack profile), lets :mod:`bot.channel_replies` decide and say the
+subscription, the caller's Slack profile), lets :mod:`bot.subscriptions.replies` decide and say the
 reply from plain values, and saves what it decided (a pause, a resume, a subscription)."""
 
 from __future__ import annotations
@@ -10,41 +10,21 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
-from bot import channel_replies as replies
 from bot import commands as c
-from bot import core
-from bot.channel_replies import (
+from bot.answers import core
+from bot.clock import Clock
+from bot.content.source import ContentSource
+from bot.delivery.deliverer import DeliverySettings
+from bot.slack.payloads import Reply
+from bot.store.store import Store
+from bot.subscriptions import replies
+from bot.subscriptions.model import Problem, Request, parse_request
+from bot.subscriptions.replies import (
     Facts,
     Invocation,
-    describe,
-    form_button,
-    is_admin,
-    last_result,
-    quiet,
-    split_always,
 )
-from bot.clock import Clock
-from bot.content import ContentSource
-from bot.delivery import DeliverySettings
-from bot.render import Reply
-from bot.store import Store
-from bot.subscriptions import ALWAYS, Problem, Request, parse_request, schedule_error
 
 log = logging.getLogger("declaration_bot.channels")
-
-__all__ = [
-    "ALWAYS",  # from bot.subscriptions, as before
-    "Channels",
-    "Invocation",  # from bot.channel_replies, as before
-    "UserInfo",
-    "describe",
-    "form_button",
-    "is_admin",
-    "last_result",
-    "quiet",
-    "schedule_error",  # from bot.subscriptions, as before
-    "split_always",
-]
 
 # the invoking user's Slack profile (users.info), fetched at most once per command, or None
 UserInfo = Callable[[], Awaitable[dict[str, Any] | None]]

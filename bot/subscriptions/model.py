@@ -16,21 +16,12 @@ from dataclasses import dataclass
 from datetime import time
 from typing import Literal
 
-from bot.content import Library
+from bot.answers.lookup import find_topic
+from bot.content.library import Library
 from bot.i18n import describe_schedule, describe_time, join_list, split_lang, t
-from bot.lookup import find_topic
-from bot.planner import next_post as next_post
-from bot.planner import next_reminder as next_reminder
-from bot.planner import scoped as scoped
-from bot.schedule import (
-    WEEKDAYS,
-    Schedule,
-    ScheduleError,
-    parse_schedule,
-    zone,
-)
-from bot.store import SubscriptionView
-from bot.text import escape, truncate
+from bot.slack.mrkdwn import escape, truncate
+from bot.store.subscriptions import SubscriptionView
+from bot.subscriptions.schedule import WEEKDAYS, Schedule, ScheduleError, parse_schedule, zone
 
 Receives = Literal["all", "digests", "reminders"]
 RECEIVES: tuple[Receives, ...] = ("all", "digests", "reminders")
@@ -131,9 +122,10 @@ def _topic_problem(word: str, library: Library, ids: tuple[str, ...]) -> Problem
 def parse_request(
     words: Sequence[str], *, default_tz: str, default_lang: str, library: Library
 ) -> Request | Problem:
-    """Read the words after ``subscribe``: the schedule (see :func:`bot.schedule.parse_schedule`)
-    and, in any order, ``lang:fr``, ``always``, ``reminders-only`` or ``digests-only``, and
-    ``topics:a,b`` (topic ids, also ``topic:``; given twice, the lists add up). Never raises."""
+    """Read the words after ``subscribe``: the schedule (see
+    :func:`bot.subscriptions.schedule.parse_schedule`) and, in any order, ``lang:fr``,
+    ``always``, ``reminders-only`` or ``digests-only``, and ``topics:a,b`` (topic ids, also
+    ``topic:``; given twice, the lists add up). Never raises."""
     rest, asked_lang = split_lang(" ".join(words))
     receives: tuple[str, Receives] | None = None
     always = False

@@ -6,11 +6,15 @@ from dataclasses import replace
 from datetime import date
 
 from bot import commands as c
-from bot import lookup, render
-from bot.content import Library, Topic
+from bot.answers import lookup, replies
+from bot.content.library import Library
+from bot.content.schema import Topic
 from bot.i18n import DEFAULT, language_name, t
-from bot.render import COMMAND, Reply
-from bot.text import quote_user_text
+from bot.slack import blocks as block_kit
+from bot.slack import ids
+from bot.slack.ids import COMMAND
+from bot.slack.mrkdwn import quote_user_text
+from bot.slack.payloads import Reply
 
 
 def reply_to(
@@ -50,8 +54,10 @@ def noted(reply: Reply, unknown: str | None, lang: str) -> Reply:
     note = lang_note(unknown, lang)
     if note is None:
         return reply
-    blocks = [render.context(f":warning: {note}"), *reply.blocks]
-    return replace(reply, text=render.fallback(note, reply.text), blocks=render.cap(blocks, lang))
+    blocks = [block_kit.context(f":warning: {note}"), *reply.blocks]
+    return replace(
+        reply, text=block_kit.fallback(note, reply.text), blocks=block_kit.cap(blocks, lang)
+    )
 
 
 def _reply_to(
@@ -64,47 +70,47 @@ def _reply_to(
 ) -> Reply:
     lib = library.for_lang(lang)
     if isinstance(command, c.CHANNEL_COMMANDS):
-        return render.error_reply(t(lang, "error.channel_only"))
+        return replies.error_reply(t(lang, "error.channel_only"))
     match command:
         case c.Help():
-            return render.help_reply(lib)
+            return replies.help_reply(lib)
         case c.ListTopics():
-            return render.topics_reply(lib)
+            return replies.topics_reply(lib)
         case c.Summits():
-            return render.summits_reply(lib, today, calendar_url=calendar_url, zone=zone)
+            return replies.summits_reply(lib, today, calendar_url=calendar_url, zone=zone)
         case c.Search(query=query):
             return search(lib, query)
         case c.Share(query=query):
             if not query:
-                return render.share_what_reply(lib)
+                return replies.share_what_reply(lib)
             found = lookup.find_topic(lib, query)
             if found.topic is None:
-                return render.not_found_reply(query, found.suggestions, lib)
+                return replies.not_found_reply(query, found.suggestions, lib)
             return card(lib, found.topic, shared=True)
         case c.News(query=query):
             return news(lib, query)
         case c.ShowTopic(query=query):
             found = lookup.find_topic(lib, query)
             if found.topic is None:
-                return render.not_found_reply(query, found.suggestions, lib)
+                return replies.not_found_reply(query, found.suggestions, lib)
             return card(lib, found.topic)
-    return render.help_reply(lib)  # pragma: no cover - every command is matched above
+    return replies.help_reply(lib)  # pragma: no cover - every command is matched above
 
 
 def card(lib: Library, topic: Topic, *, shared: bool = False) -> Reply:
     """A topic card with the topic's latest developments."""
     devs = lookup.developments_of(lib, topic.id)
-    return render.topic_reply(topic, shared=shared, lang=lib.lang, developments=devs)
+    return replies.topic_reply(topic, shared=shared, lang=lib.lang, developments=devs)
 
 
 def news(lib: Library, query: str) -> Reply:
     """``news [topic]``: the latest developments, or one topic's ("did you mean" on a typo)."""
     if not query.strip():
-        return render.news_reply(lib)
+        return replies.news_reply(lib)
     found = lookup.find_topic(lib, query)
     if found.topic is None:
-        return render.not_found_reply(query, found.suggestions, lib, render.NEWS_ACTION)
-    return render.news_reply(lib, found.topic)
+        return replies.not_found_reply(query, found.suggestions, lib, ids.NEWS_ACTION)
+    return replies.news_reply(lib, found.topic)
 
 
 def _in(lib: Library, hit: lookup.AnyHit) -> lookup.AnyHit:
@@ -127,7 +133,7 @@ def search(lib: Library, query: str) -> Reply:
             if found:
                 hits = [_in(lib, h) for h in found]
                 break
-    return render.search_reply(query, hits, terms, lib.lang, lib, lookup.common_words(query))
+    return replies.search_reply(query, hits, terms, lib.lang, lib, lookup.common_words(query))
 
 
 def parse_button_value(value: str) -> tuple[str, str]:
@@ -142,7 +148,7 @@ def topic_by_id(library: Library, value: str, *, shared: bool = False) -> Reply:
     lib = library.for_lang(lang)
     topic = lib.topic(topic_id)
     if topic is None:
-        return render.error_reply(t(lang, "topic.gone", command=COMMAND))
+        return replies.error_reply(t(lang, "topic.gone", command=COMMAND))
     return card(lib, topic, shared=shared)
 
 
@@ -152,5 +158,5 @@ def news_by_id(library: Library, value: str) -> Reply:
     lib = library.for_lang(lang)
     topic = lib.topic(topic_id)
     if topic is None:
-        return render.error_reply(t(lang, "topic.gone", command=COMMAND))
-    return render.news_reply(lib, topic)
+        return replies.error_reply(t(lang, "topic.gone", command=COMMAND))
+    return replies.news_reply(lib, topic)

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TextIO
 
-from bot.content import Library, Problem
+from bot.content.library import Library
+from bot.content.problems import Problem
 from bot.periods import describe_period
 
 STALE_AFTER_DAYS = 90  # a file not reviewed for longer is flagged

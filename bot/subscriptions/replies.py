@@ -1,11 +1,12 @@
 """Channel commands decided and said: subscribe, status, pause, resume, unsubscribe and the digest
 preview, from plain values. Pure: no store, no clock, no Slack client, no awaits.
 
-``bot.channels`` is the I/O around it: it loads what a command needs (the channel's subscription,
-the caller's Slack profile), asks this module what to do and what to say, and saves what it was
-told to (a pause, a resume, a subscription). Pause reasons are stored as codes (``user:<id>``,
-``slack:<error>``) and schedule mistakes travel as codes; both are said from the message
-catalogue (:func:`bot.i18n.pause_reason`, :meth:`bot.schedule.ScheduleError.say`).
+``bot.subscriptions.service`` is the I/O around it: it loads what a command needs (the channel's
+subscription, the caller's Slack profile), asks this module what to do and what to say, and saves
+what it was told to (a pause, a resume, a subscription). Pause reasons are stored as codes
+(``user:<id>``, ``slack:<error>``) and schedule mistakes travel as codes; both are said from the
+message catalogue (:func:`bot.i18n.pause_reason`,
+:meth:`bot.subscriptions.schedule.ScheduleError.say`).
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from typing import Any
 
 from slack_sdk.models.blocks import ActionsBlock, Block
 
-from bot import digest, planner
-from bot.content import Library
+from bot.content.library import Library
+from bot.delivery import digest, planner
+from bot.delivery.planner import next_post, next_reminder, scoped
 from bot.i18n import (
     DEFAULT,
     describe_schedule,
@@ -27,22 +29,28 @@ from bot.i18n import (
     pause_reason,
     t,
 )
-from bot.render import COMMAND, FORM_ACTION, Reply, button, context, fallback, section
-from bot.schedule import DEFAULT_DAYS, DEFAULT_TIME, Schedule, local_day, next_digest, zone
-from bot.store import RESULT_NOTHING_NEW, SubscriptionView
-from bot.subscriptions import (
-    ALWAYS,
+from bot.slack.blocks import button, context, fallback, section
+from bot.slack.ids import COMMAND, FORM_ACTION
+from bot.slack.mrkdwn import escape, quote_user_text, slack_datetime
+from bot.slack.payloads import Reply
+from bot.store.deliveries import RESULT_NOTHING_NEW
+from bot.store.subscriptions import SubscriptionView
+from bot.subscriptions.model import (
     Problem,
     Request,
     describe_receives,
     describe_when,
     names_zone,
-    next_post,
-    next_reminder,
     parse_request,
-    scoped,
 )
-from bot.text import escape, quote_user_text, slack_datetime
+from bot.subscriptions.schedule import (
+    DEFAULT_DAYS,
+    DEFAULT_TIME,
+    Schedule,
+    local_day,
+    next_digest,
+    zone,
+)
 
 USER_PAUSE = "user:"  # a pause reason: ``user:<Slack user id>``, who paused the channel
 
@@ -57,7 +65,7 @@ class Invocation:
     enterprise_id: str | None = None
     channel_name: str | None = None
     lang: str = DEFAULT  # the language the caller reads replies in
-    local: bool = False  # the terminal's own channel: its zone is the terminal's (bot.shell)
+    local: bool = False  # the terminal's own channel: its zone is the terminal's (bot.local.shell)
 
 
 @dataclass(frozen=True)
@@ -67,7 +75,7 @@ class Facts:
 
     library: Library
     now: datetime
-    lead_days: tuple[int, ...] = digest.DEFAULT_LEAD_DAYS
+    lead_days: tuple[int, ...] = planner.DEFAULT_LEAD_DAYS
 
 
 @dataclass(frozen=True)
@@ -134,12 +142,6 @@ def form_button(channel_id: str, lang: str) -> ActionsBlock:
         block_id=FORM_ACTION,
         elements=[button(t(lang, "channels.form_button"), FORM_ACTION, channel_id)],
     )
-
-
-def split_always(words: tuple[str, ...]) -> tuple[tuple[str, ...], bool]:
-    """Take the word ``always`` (any case) out of the words after ``subscribe``."""
-    rest = tuple(w for w in words if w.casefold() != ALWAYS)
-    return rest, len(rest) != len(words)
 
 
 def quiet(sub: SubscriptionView) -> bool:

@@ -45,7 +45,7 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from bot.i18n import DEFAULT as DEFAULT_LANG
 from bot.i18n import t
-from bot.text import escape, truncate
+from bot.slack.mrkdwn import escape, truncate
 
 # How the digest days read: every day, one day a week, or another set of days.
 Cadence = Literal["daily", "weekly", "days"]

@@ -1,132 +1,43 @@
-"""Composing replies: plain data in, Block Kit (``slack_sdk.models.blocks``) out. Pure."""
+"""The replies to content questions (help, topics, a topic card, search with its highlighting, news,
+summits), plain data in, Block Kit out. Pure."""
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Literal
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     ButtonElement,
-    ContextBlock,
     DividerBlock,
     HeaderBlock,
     SectionBlock,
 )
 
-from bot.content import Development, Library, Source, Summit, Topic
+from bot.answers.lookup import CJK, AnyHit, DevelopmentHit, Hit, needle, spaced
+from bot.content.library import Library
+from bot.content.schema import Development, Source, Summit, Topic
 from bot.i18n import date_range as day_range
 from bot.i18n import t
-from bot.lookup import CJK, AnyHit, DevelopmentHit, Hit, needle, spaced
 from bot.periods import describe_period
-from bot.text import ZWSP, escape, human_date, md, quote_user_text, truncate
+from bot.slack.blocks import (
+    SECTION_LIMIT,
+    button,
+    cap,
+    context,
+    fallback,
+    link,
+    section,
+    sections,
+)
+from bot.slack.ids import COMMAND, FORM_ACTION, NEWS_ACTION, SHARE_ACTION, SHOW_ACTION
+from bot.slack.mrkdwn import ZWSP, escape, human_date, md, quote_user_text, truncate
+from bot.slack.payloads import Reply
 
-COMMAND = "/declaration"
-MAX_BLOCKS = 50
-SECTION_LIMIT = 3000
-FALLBACK_LIMIT = 3000
-
-ResponseType = Literal["ephemeral", "in_channel"]
-
-SHOW_ACTION = "show_topic"
-SHARE_ACTION = "share_topic"
-NEWS_ACTION = "show_news"
-FORM_ACTION = "subscription_form"  # opens the subscription form; value: the channel, or ""
 NEWS_LIMIT = 5  # developments in `news`
 CARD_NEWS = 3  # developments on a topic card
-
-
-@dataclass(frozen=True)
-class Reply:
-    """What the bot answers: Block Kit blocks plus the plain-text fallback."""
-
-    text: str
-    blocks: Sequence[Block] = field(default_factory=tuple)
-    response_type: ResponseType = "ephemeral"
-
-    def blocks_json(self) -> list[dict[str, Any]]:
-        """The blocks as Slack JSON; validates every element's limits on the way."""
-        return [b.to_dict() for b in self.blocks]
-
-
-def payload(
-    reply: Reply,
-    *,
-    response_type: ResponseType | None = None,
-    replace_original: bool | None = None,
-) -> dict[str, Any]:
-    """A reply as Slack takes it, the one place that turns one into a message: ``text`` and
-    ``blocks`` (the keyword arguments of ``chat.postMessage`` and ``chat.postEphemeral``), with
-    ``response_type`` (a command's response body, a ``response_url`` message) and
-    ``replace_original`` (a ``response_url`` answer to a button) when they are given."""
-    message: dict[str, Any] = {"text": reply.text, "blocks": reply.blocks_json()}
-    if response_type is not None:
-        message["response_type"] = response_type
-    if replace_original is not None:
-        message["replace_original"] = replace_original
-    return message
-
-
-# characters outside ASCII are written as themselves only if that makes a body this much smaller
-WRITTEN_IF_SMALLER = 0.9
-
-
-def response_body(reply: Reply, *, response_type: ResponseType | None = None) -> str:
-    """:func:`payload` as a command's HTTP response body: compact JSON (no spaces after
-    separators). Characters outside ASCII are written as themselves when that makes the body at
-    least a tenth smaller (Chinese: a third), else as \\u escapes (English, French: 2 to 5 %
-    larger). A text that is all ASCII goes on the wire as it is stored; any other is encoded to
-    UTF-8 again for every request (5 µs for an English answer, more than its few bytes cost)."""
-    message = payload(reply, response_type=response_type)
-    escaped = json.dumps(message, separators=(",", ":"))
-    # each \\uXXXX written as itself saves 3 or 4 bytes (UTF-8 takes 2 or 3 for it)
-    if 3 * escaped.count("\\u") < (1 - WRITTEN_IF_SMALLER) * len(escaped):
-        return escaped
-    return json.dumps(message, ensure_ascii=False, separators=(",", ":"))
-
-
-# --- small builders ----------------------------------------------------------------------------
-
-
-def section(text: str, expand: bool = False) -> SectionBlock:
-    """A section of mrkdwn; ``expand``: shown whole, never behind Slack's "See more"."""
-    return SectionBlock(text=md(text, SECTION_LIMIT), expand=True if expand else None)
-
-
-def sections(heading: str, lines: Iterable[str], expand: bool = False) -> list[SectionBlock]:
-    """A heading and bullet lines, split over as many sections as Slack's 3000 chars need;
-    ``expand``: each shown whole."""
-    blocks: list[SectionBlock] = []
-    current = heading
-    for line in lines:
-        line = truncate(line, SECTION_LIMIT - 10)
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > SECTION_LIMIT:
-            blocks.append(section(current, expand))
-            current = line
-        else:
-            current = candidate
-    if current:
-        blocks.append(section(current, expand))
-    return blocks
-
-
-def context(text: str) -> ContextBlock:
-    return ContextBlock(elements=[md(text, SECTION_LIMIT)])
-
-
-def button(text: str, action_id: str, value: str, primary: bool = False) -> ButtonElement:
-    return ButtonElement(
-        text=truncate(text, 75),
-        action_id=action_id[:255],
-        value=value[:2000],
-        style="primary" if primary else None,
-    )
 
 
 def topic_value(topic_id: str, lang: str) -> str:
@@ -146,21 +57,6 @@ def topic_buttons(
     topics: Iterable[Topic], lang: str = "en", action: str = SHOW_ACTION
 ) -> ActionsBlock:
     return ActionsBlock(elements=[show_button(tp, lang, action=action) for tp in list(topics)[:25]])
-
-
-def link(url: str, label: str) -> str:
-    # the label is escaped; "|" and ">" cannot end the link early once escaped or replaced
-    return f"<{escape(url)}|{escape(label).replace('|', '¦')}>"
-
-
-def fallback(*parts: str) -> str:
-    return truncate(" ".join(p for p in parts if p), FALLBACK_LIMIT)
-
-
-def cap(blocks: list[Block], lang: str = "en") -> list[Block]:
-    if len(blocks) <= MAX_BLOCKS:
-        return blocks
-    return [*blocks[: MAX_BLOCKS - 1], context(t(lang, "blocks.shortened"))]
 
 
 # --- replies -----------------------------------------------------------------------------------

@@ -7,7 +7,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from bot.content import Development, Library, Topic, normalize
+from bot.content.library import Library
+from bot.content.schema import Development, Topic, normalize
 
 # Words too common to search for, per language. Words that mean something in another of the
 # languages are left out: French "un" is the UN, "ai" is AI, "us" is the US.
@@ -152,11 +153,6 @@ def spaced(text: str) -> str:
     spaces of its own on both sides, so that ``str.count`` finds each match of a
     :func:`needle` once, at C speed."""
     return "  " + "  ".join(normalize(text).split()) + "  "
-
-
-def word_matches(term: str, words: list[str]) -> bool:
-    """Whether a search term matches one of these (normalized) words, as the search counts it."""
-    return needle(term) in spaced(" ".join(words))
 
 
 def search(library: Library, query: str, limit: int = 5) -> list[Hit]:

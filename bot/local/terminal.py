@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.answers.lookup import CJK
 from bot.i18n import DEFAULT, from_locale
-from bot.lookup import CJK
-from bot.plaintext import BOLD, NO_BOLD, Look, mrkdwn, plain
+from bot.slack.plaintext import BOLD, NO_BOLD, Look, mrkdwn, plain
 
 RULE = "─" * 40
 _ANSI = re.compile(r"\x1b\][^\x1b]*\x1b\\|\x1b\[[0-9;]*m")

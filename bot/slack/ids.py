@@ -41,3 +41,12 @@ def shown(value: object) -> str:
     if isinstance(value, str) and any(p.fullmatch(value) for p in _SHAPES.values()):
         return value
     return "-"
+
+
+# --- the app's own ids: the command, buttons (action ids), forms (callback ids) ----------------
+
+COMMAND = "/declaration"
+SHOW_ACTION = "show_topic"
+SHARE_ACTION = "share_topic"
+NEWS_ACTION = "show_news"
+FORM_ACTION = "subscription_form"  # opens the subscription form; value: the channel, or ""

@@ -7,9 +7,10 @@ from __future__ import annotations
 from collections import OrderedDict
 from datetime import date
 
-from bot import core, render
+from bot.answers import core
 from bot.commands import Parsed
-from bot.content import Library
+from bot.content.library import Library
+from bot.slack import payloads
 
 
 class Answers:
@@ -33,7 +34,7 @@ class Answers:
             self._cache.move_to_end(key)
             return hit[1]
         reply = core.reply_to(asked, library, today, lang, calendar_url=calendar_url)
-        body = render.response_body(reply, response_type=reply.response_type)
+        body = payloads.response_body(reply, response_type=reply.response_type)
         old = self._cache.pop(key, None)  # an answer for content since replaced
         if old is not None:
             self.held -= len(old[1])

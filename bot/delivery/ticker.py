@@ -14,7 +14,7 @@ import signal
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.delivery import Deliverer
+from bot.delivery.deliverer import Deliverer
 
 log = logging.getLogger("declaration_bot.clock")
 

@@ -1,7 +1,8 @@
 """The digest or reminder post itself, from its inputs. Pure.
 
 What a channel is owed, when, and whether a digest has anything new is decided in
-:mod:`bot.planner`; this module writes the post a :class:`~bot.planner.DigestInputs` describes.
+:mod:`bot.delivery.planner`; this module writes the post a
+:class:`~bot.delivery.planner.DigestInputs` describes.
 """
 
 from __future__ import annotations
@@ -11,61 +12,34 @@ from datetime import datetime
 
 from slack_sdk.models.blocks import Block, HeaderBlock
 
-from bot.content import Development, Library
-from bot.i18n import human_date, t
-from bot.periods import describe_period, parse_period
-from bot.planner import (
-    DEFAULT_LEAD_DAYS,
-    LATE_DAYS,
-    Channel,
-    DigestInputs,
-    Reminder,
-    WhatsNew,
-    digest_inputs,
-    is_quiet,
-    news_for,
-    reminders_on,
-    scoped,
-    seen_on,
-    whats_new,
-)
-from bot.planner import kinds_on as owed
-from bot.planner import next_post_on as next_post
-from bot.render import (
-    COMMAND,
-    Reply,
-    cap,
-    context,
+from bot.answers.replies import (
     date_range,
-    fallback,
-    section,
-    sections,
     source_links,
     summit_groups,
     summit_line,
     summit_name,
     timeline_reviewed,
 )
-from bot.schedule import Schedule
-from bot.text import escape, slack_datetime, truncate
-
-# decided in bot.planner, named here too for the callers that read them with the post
-__all__ = [
-    "DEFAULT_LEAD_DAYS",
-    "LATE_DAYS",
-    "Reminder",
-    "WhatsNew",
-    "compose",
-    "describe_next",
-    "is_quiet",
-    "news_for",
-    "next_post",
-    "owed",
-    "post",
-    "reminders_on",
-    "seen_on",
-    "whats_new",
-]
+from bot.content.library import Library
+from bot.content.schema import Development
+from bot.delivery.planner import (
+    DEFAULT_LEAD_DAYS,
+    Channel,
+    DigestInputs,
+    Reminder,
+    WhatsNew,
+    digest_inputs,
+    reminders_on,
+    scoped,
+    whats_new,
+)
+from bot.i18n import human_date, t
+from bot.periods import describe_period, parse_period
+from bot.slack.blocks import cap, context, fallback, section, sections
+from bot.slack.ids import COMMAND
+from bot.slack.mrkdwn import escape, slack_datetime, truncate
+from bot.slack.payloads import Reply
+from bot.subscriptions.schedule import Schedule
 
 
 def _days(n: int, lang: str) -> str:

@@ -11,7 +11,7 @@ from typing import Any
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.i18n import DEFAULT, from_locale
-from bot.slack_clients import HttpPool
+from bot.slack.clients import HttpPool
 
 log = logging.getLogger("declaration_bot.app")
 

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 from icalendar import Calendar, Event
 
-from bot.content import Library
+from bot.content.library import Library
 from bot.i18n import t
 from bot.periods import describe_period
 

@@ -30,12 +30,17 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import digest, metrics, planner, render
+from bot import metrics
 from bot.clock import Clock
-from bot.content import ContentSource, Library
-from bot.planner import DigestInputs
-from bot.schedule import local_day
-from bot.store import Claim, Outcome, Store, SubscriptionView
+from bot.content.library import Library
+from bot.content.source import ContentSource
+from bot.delivery import digest, planner
+from bot.delivery.planner import DigestInputs
+from bot.slack import payloads
+from bot.store.deliveries import Claim, Outcome
+from bot.store.store import Store
+from bot.store.subscriptions import SubscriptionView
+from bot.subscriptions.schedule import local_day
 
 log = logging.getLogger("declaration_bot.delivery")
 
@@ -306,7 +311,6 @@ class Deliverer:
         # what one pass shares between channels, all from one library (held, so that its id in
         # the keys stays its own): posts by their inputs, "nothing new" by the same, and what a
         # digest posted on a day knew of
-        self._cached_for: Library | None = None
         self._compose_cache: dict[DigestInputs, tuple[str, list[dict[str, Any]]]] = {}
         self._quiet_cache: dict[DigestInputs, bool] = {}
         self._seen_cache: dict[Any, str] = {}
@@ -345,10 +349,6 @@ class Deliverer:
             self._abort.set()
             await self._idle.wait()
 
-    @property
-    def stopping(self) -> bool:
-        return self._stopping.is_set()
-
     async def _run(self, now: datetime) -> PassReport:
         # each pass sees the latest content, looked at in a worker thread
         library = await self.content.refresh(now=True)
@@ -372,7 +372,6 @@ class Deliverer:
         self._compose_cache.clear()  # per pass: the inputs of past passes will not come again
         self._quiet_cache.clear()
         self._seen_cache.clear()
-        self._cached_for = library
         outcomes, report.handed_back = await self._fan_out(claims, library, now)
         for o in outcomes:
             {
@@ -772,7 +771,7 @@ class Deliverer:
         day = local_day(claim.subscription.schedule, claim.scheduled_for)
         hit = self._seen_cache.get(day)
         if hit is None:
-            hit = " ".join(sorted(digest.seen_on(library, day)))
+            hit = " ".join(sorted(planner.seen_on(library, day)))
             self._seen_cache[day] = hit
         return hit
 
@@ -782,7 +781,7 @@ class Deliverer:
         hit = self._compose_cache.get(inputs)
         if hit is None:
             reply = digest.post(library, inputs)
-            message = render.payload(reply)
+            message = payloads.payload(reply)
             hit = self._compose_cache[inputs] = (message["text"], message["blocks"])
         return hit
 

@@ -1,11 +1,12 @@
 """The local shell: the whole bot in a terminal, no Slack needed.
 
 The terminal is one channel (``#local``) of one workspace, against the local database: the same
-commands, the same code paths as in Slack (``bot.core`` for answers, ``bot.channels`` for
-subscriptions, ``bot.delivery`` for posts). ``tick <date> <time>`` runs the real delivery pass at
+commands, the same code paths as in Slack (``bot.answers.core`` for answers,
+``bot.subscriptions.service`` for subscriptions, ``bot.delivery.deliverer`` for posts).
+``tick <date> <time>`` runs the real delivery pass at
 that instant with a Web API client whose ``chat.postMessage`` prints the post here instead of
 sending it, and records the delivery like any other, so it is posted once. Replies are rendered
-as terminal text (``bot.terminal``), dates and "today" in the terminal's time zone.
+as terminal text (``bot.local.terminal``), dates and "today" in the terminal's time zone.
 """
 
 from __future__ import annotations
@@ -30,19 +31,15 @@ from slack_sdk.web.async_slack_response import AsyncSlackResponse
 from sqlalchemy import select
 
 from bot import commands as c
-from bot import core, digest, planner, render
-from bot.channels import Channels, Invocation
+from bot.answers import core, replies
 from bot.clock import Clock, FixedClock
 from bot.config import Settings
-from bot.content import ContentSource, Library
-from bot.delivery import Deliverer, DeliverySettings
+from bot.content.library import Library
+from bot.content.source import ContentSource
+from bot.delivery import digest, planner
+from bot.delivery.deliverer import Deliverer, DeliverySettings
 from bot.i18n import pause_reason, t
-from bot.models import subscriptions
-from bot.plaintext import Look, mrkdwn
-from bot.render import COMMAND, Reply
-from bot.schedule import zone
-from bot.store import Store, StoreError
-from bot.terminal import (
+from bot.local.terminal import (
     RULE,
     Choice,
     history_file,
@@ -52,7 +49,18 @@ from bot.terminal import (
     wrap,
     zone_name,
 )
-from bot.text import quote_user_text, slack_datetime
+from bot.slack import blocks as block_kit
+from bot.slack import ids
+from bot.slack.ids import COMMAND
+from bot.slack.mrkdwn import quote_user_text, slack_datetime
+from bot.slack.payloads import Reply
+from bot.slack.plaintext import Look, mrkdwn
+from bot.store.engine import StoreError
+from bot.store.store import Store
+from bot.store.tables import subscriptions
+from bot.subscriptions.replies import Invocation
+from bot.subscriptions.schedule import zone
+from bot.subscriptions.service import Channels
 
 log = logging.getLogger("declaration_bot.shell")
 
@@ -194,7 +202,7 @@ class Shell:
             slash, _, text = line.partition(" ")
             if slash.lower() != COMMAND:
                 return self._show(
-                    render.error_reply(t(self.lang, "shell.unknown_command", command=COMMAND)),
+                    replies.error_reply(t(self.lang, "shell.unknown_command", command=COMMAND)),
                     self.lang,
                 )
         elif line.isascii() and line.isdigit() and len(line) <= 6:
@@ -246,12 +254,12 @@ class Shell:
             msg = t(self.lang, "shell.no_choice", number=number)
             return Answer(mrkdwn(msg, self.look))
         library = self.content.current()
-        if found.action_id == render.SHARE_ACTION:
+        if found.action_id == ids.SHARE_ACTION:
             reply = core.topic_by_id(library, found.value, shared=True)
-        elif found.action_id.startswith(render.SHOW_ACTION):
+        elif found.action_id.startswith(ids.SHOW_ACTION):
             reply = core.topic_by_id(library, found.value)
         elif found.action_id == "list_topics":
-            reply = render.topics_reply(library.for_lang(found.value or "en"))
+            reply = replies.topics_reply(library.for_lang(found.value or "en"))
         else:
             return Answer(mrkdwn(t(self.lang, "shell.no_choice", number=number), self.look))
         lang = core.parse_button_value(found.value)[1]
@@ -282,9 +290,9 @@ class Shell:
         at = self._instant(when, store)
         if at is None:
             word = quote_user_text(when or "tick", 40)
-            return self._show(render.error_reply(t(lang, "shell.tick_bad", word=word)), lang)
+            return self._show(replies.error_reply(t(lang, "shell.tick_bad", word=word)), lang)
         if _other_workspaces(store):
-            return self._show(render.error_reply(t(lang, "shell.tick_shared_db")), lang)
+            return self._show(replies.error_reply(t(lang, "shell.tick_shared_db")), lang)
         if when:
             self.clock.at = None if when.casefold() == "now" else at
         poster = LocalSlack()
@@ -380,7 +388,7 @@ def _other_workspaces(store: Store) -> bool:
 
 
 def _with_shell_help(reply: Reply, lang: str) -> Reply:
-    extra = render.section(t(lang, "shell.help", channel=f"<#{LOCAL_CHANNEL}>"))
+    extra = block_kit.section(t(lang, "shell.help", channel=f"<#{LOCAL_CHANNEL}>"))
     blocks = list(reply.blocks)
     blocks.insert(max(0, len(blocks) - 1), extra)  # before the closing "only you see" line
     return Reply(text=reply.text, blocks=blocks, response_type=reply.response_type)

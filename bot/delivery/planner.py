@@ -2,7 +2,7 @@
 
 Pure: no database, no Slack, no clock reads. Everything comes in as arguments (the content, the
 subscription, ``now``, the settings) and goes out as plain frozen values, which the store writes
-(:meth:`bot.store.Store.claim_due`) and the deliverer posts (:mod:`bot.delivery`).
+(:meth:`bot.store.Store.claim_due`) and the deliverer posts (:mod:`bot.delivery.deliverer`).
 
 - **Kinds.** A wake-up owes a ``digest`` on the channel's digest days and a ``reminder`` on a day
   with a summit ``lead_days`` ahead; ``receives`` keeps one of the two, ``topics`` narrows the
@@ -27,7 +27,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Protocol
 
-from bot.schedule import (
+from bot.subscriptions.schedule import (
     Cadence,
     Schedule,
     latest_slot_at_or_before,
@@ -37,7 +37,8 @@ from bot.schedule import (
 )
 
 if TYPE_CHECKING:
-    from bot.content import Development, Library, Summit, Topic
+    from bot.content.library import Library
+    from bot.content.schema import Development, Summit, Topic
 
 DIGEST = "digest"
 REMINDER = "reminder"
@@ -402,18 +403,6 @@ def seen_on(library: Library, day: date) -> frozenset[str]:
     return frozenset(key for key, when in _dated(library) if oldest <= when <= day)
 
 
-def news_for(
-    library: Library,
-    schedule: Schedule,
-    scheduled_for: datetime,
-    last_digest_for: datetime | None,
-    news_seen: frozenset[str] | None,
-) -> WhatsNew:
-    """What the digest at ``scheduled_for`` reports as new since the last posted digest."""
-    since = local_day(schedule, last_digest_for) if last_digest_for else None
-    return whats_new(library, local_day(schedule, scheduled_for), since, news_seen)
-
-
 # --- a digest's inputs --------------------------------------------------------------------------
 
 
@@ -423,7 +412,7 @@ class DigestInputs:
     equal inputs (and the same library) are owed the same post, word for word.
 
     It is also the key a pass shares composed posts under, so an input left out here is one the
-    post cannot read (:func:`bot.digest.post` reads nothing else). What a channel receives
+    post cannot read (:func:`bot.delivery.digest.post` reads nothing else). What a channel receives
     enters through ``kinds``; its zone and instant through ``day`` and ``since``.
     """
 
@@ -478,18 +467,3 @@ def skips(library: Library, inputs: DigestInputs) -> bool:
     if inputs.always or inputs.kinds != DIGEST or inputs.since is None:
         return False
     return not whats_new(scoped(library, inputs.topics), inputs.day, inputs.since, inputs.seen)
-
-
-def is_quiet(
-    library: Library,
-    schedule: Schedule,
-    scheduled_for: datetime,
-    kinds: str,
-    *,
-    last_digest_for: datetime | None,
-    news_seen: frozenset[str] | None,
-    always: bool,
-) -> bool:
-    """:func:`skips` for the post at ``scheduled_for`` of a channel seeing ``library``."""
-    channel = Channel(schedule, always=always, last_digest_for=last_digest_for, news_seen=news_seen)
-    return skips(library, digest_inputs(library, channel, scheduled_for, kinds))

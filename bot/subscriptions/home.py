@@ -29,19 +29,22 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import digest
-from bot.channel_replies import Facts, describe, last_result
+from bot.answers.replies import summits_reply
 from bot.clock import today
+from bot.delivery import digest
+from bot.delivery.planner import next_post
 from bot.i18n import pause_reason, t
-from bot.reach import Access
-from bot.render import COMMAND, button, context, section, sections, summits_reply
-from bot.store import SubscriptionView
-from bot.subscriptions import describe_receives, describe_when, next_post
-from bot.text import escape, truncate
+from bot.slack.blocks import button, context, section, sections
+from bot.slack.ids import COMMAND
+from bot.slack.mrkdwn import escape, truncate
+from bot.slack.reach import Access
+from bot.store.subscriptions import SubscriptionView
+from bot.subscriptions.model import describe_receives, describe_when
+from bot.subscriptions.replies import Facts, describe, last_result
 
 if TYPE_CHECKING:
-    from bot.app import Runtime
-    from bot.profiles import UserProfile
+    from bot.services import Services
+    from bot.subscriptions.profiles import UserProfile
 
 log = logging.getLogger("declaration_bot.home")
 
@@ -227,11 +230,17 @@ def home_blocks(
     return blocks
 
 
-async def access(rt: Runtime, client: AsyncWebClient, team: str, user: str, channel: str) -> Access:
+async def access(
+    services: Services, client: AsyncWebClient, team: str, user: str, channel: str
+) -> Access:
     """Whether ``user`` may see, so act on, the subscription of ``channel`` (whether there is one
     or not: a refusal says nothing of that), as the Home tab decides it."""
-    sub = await asyncio.to_thread(rt.store.get, team, channel) if rt.store is not None else None
-    return await rt.reach.access(
+    sub = (
+        await asyncio.to_thread(services.store.get, team, channel)
+        if services.store is not None
+        else None
+    )
+    return await services.reach.access(
         client, team, user, channel, sub.created_by if sub is not None else None
     )
 
@@ -242,7 +251,7 @@ def refusal(verdict: Access, lang: str) -> str:
 
 
 async def _visible(
-    rt: Runtime,
+    services: Services,
     client: AsyncWebClient,
     team: str,
     user: str,
@@ -258,7 +267,7 @@ async def _visible(
     while looked < len(subs) and len(shown) < fit and budget > 0:
         batch = subs[looked : looked + min(fit - len(shown), budget)]
         verdicts = await asyncio.gather(
-            *(rt.reach.access(client, team, user, s.channel_id, s.created_by) for s in batch)
+            *(services.reach.access(client, team, user, s.channel_id, s.created_by) for s in batch)
         )
         looked += len(batch)
         budget -= len(batch)
@@ -273,7 +282,7 @@ async def _visible(
 
 
 async def publish(
-    rt: Runtime,
+    services: Services,
     client: AsyncWebClient,
     team_id: str,
     profile: UserProfile,
@@ -284,22 +293,22 @@ async def publish(
     """Build this user's Home tab and publish it (``views.publish``): load, draw, publish."""
     user = profile.user_id
     subs: list[SubscriptionView] = []
-    if rt.store is not None and team_id:
-        subs = await asyncio.to_thread(rt.store.list_team, team_id)
-    manage = rt.channels is None or await rt.channels.is_manager(profile.get)
-    facts = Facts(rt.library, rt.clock.now(), tuple(rt.settings.lead_days))
-    day = today(rt.clock)
+    if services.store is not None and team_id:
+        subs = await asyncio.to_thread(services.store.list_team, team_id)
+    manage = services.channels is None or await services.channels.is_manager(profile.get)
+    facts = Facts(services.library, services.clock.now(), tuple(services.settings.lead_days))
+    day = today(services.clock)
     fit = rows_that_fit(
-        facts, day, lang, calendar_url=rt.calendar_url, manage=manage, notice=notice
+        facts, day, lang, calendar_url=services.calendar_url, manage=manage, notice=notice
     )
-    seen, hidden, unchecked, looked = await _visible(rt, client, team_id, user, subs, fit)
-    names = {s.channel_id: rt.reach.name(team_id, s.channel_id) for s in seen}
+    seen, hidden, unchecked, looked = await _visible(services, client, team_id, user, subs, fit)
+    names = {s.channel_id: services.reach.name(team_id, s.channel_id) for s in seen}
     blocks = home_blocks(
         facts,
         day,
         seen,
         lang,
-        calendar_url=rt.calendar_url,
+        calendar_url=services.calendar_url,
         manage=manage,
         hidden=hidden,
         unchecked=unchecked,

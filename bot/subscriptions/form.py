@@ -34,14 +34,14 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot import plaintext
-from bot.content import Library
+from bot.content.library import Library
 from bot.i18n import LANGS, day_name, language_name, t
-from bot.ids import is_channel
-from bot.schedule import DEFAULT_DAYS, DEFAULT_TIME, FALLBACK_TZ, zone
-from bot.store import SubscriptionView
-from bot.subscriptions import RECEIVES, Problem, request_words
-from bot.text import md, truncate
+from bot.slack import plaintext
+from bot.slack.ids import is_channel
+from bot.slack.mrkdwn import md, truncate
+from bot.store.subscriptions import SubscriptionView
+from bot.subscriptions.model import RECEIVES, Problem, request_words
+from bot.subscriptions.schedule import DEFAULT_DAYS, DEFAULT_TIME, FALLBACK_TZ, zone
 
 CALLBACK = "subscription_form"
 CHANNEL, DAYS, TIME, TZ, LANG, RECEIVE, TOPICS, ALWAYS = (
