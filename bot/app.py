@@ -35,12 +35,15 @@ from bot.subscriptions.service import Channels
 # channels:read and groups:read: conversations.info and conversations.members, so that the Home tab
 # shows each user the subscriptions of channels they can see, and the form refuses a private channel
 # the bot has not been invited to
+# channels:join: a public channel that subscribes is joined (conversations.join), so that its
+# history can be read (bot.subscriptions.service)
 # channels:history and groups:history let the clock look in a channel's history for a post
 # whose outcome Slack never told it (see bot.delivery.deliverer), so that it is not posted twice
 BOT_SCOPES = (
     "commands",
     "chat:write",
     "chat:write.public",
+    "channels:join",
     "users:read",
     "channels:read",
     "groups:read",
@@ -105,7 +108,9 @@ class Runtime:
                 rt.tokens = TokenCache(rt.installations)
             rt.clients = SlackClients(settings, rt.tokens)
             rt.deliverer = Deliverer(store, content, rt.clients.for_team, clock, ds)
-            rt.channels = Channels(store, content, clock, ds, settings.subscription_managers)
+            rt.channels = Channels(
+                store, content, clock, ds, settings.subscription_managers, rt.clients.for_team
+            )
         return rt
 
 

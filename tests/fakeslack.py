@@ -845,6 +845,8 @@ class FakeSlack:
             body = {"ok": True, "channel": params.get("channel"), "ts": ts, "message": message}
         elif method == "conversations.history":
             body = self._history_page(params)
+        elif method == "conversations.join":
+            body = self._join(params)
         elif method == "chat.postEphemeral":
             body = {"ok": True, "message_ts": self._next_ts()}
         elif method == "users.info":
@@ -909,6 +911,55 @@ class FakeSlack:
             self._channels[channel_id] = _Channel(
                 channel_id, name, is_private, members, archived, visible, bot_member
             )
+
+    # ------------------------------------------------------------------ conversations.join
+    # https://api.slack.com/methods/conversations.join (docs.slack.dev/reference/methods/
+    # conversations.join): a bot token needs channels:join (else missing_scope, naming it in
+    # `needed`); a public channel is joined and returned (is_member: true), with the warning
+    # already_in_channel when the bot was in it; is_archived for an archived channel;
+    # method_not_supported_for_channel_type for a private channel, a DM or a group DM;
+    # channel_not_found for an id that names no channel the bot can see. Joined, the bot reads the
+    # channel's history (see conversations.history below). A channel not registered with
+    # add_channel is a public one the bot is in, as for the other methods.
+
+    # the scopes the bot token lacks (e.g. frozenset({"channels:join"}): an install made before
+    # the manifest asked for it)
+    missing_scopes: frozenset[str] = frozenset()
+
+    def _join(self, params: dict[str, Any]) -> dict[str, Any]:
+        # Called with self._lock held.
+        if "channels:join" in self.missing_scopes:
+            return {"ok": False, "error": "missing_scope", "needed": "channels:join"}
+        channel_id = str(params.get("channel") or "")
+        if not _CONVERSATION.fullmatch(channel_id):
+            return {"ok": False, "error": "channel_not_found"}
+        channel = self._channels.get(channel_id)
+        if channel is None:
+            if channel_id[0] in "DG":  # a DM, a group DM or a (legacy) private channel
+                return {"ok": False, "error": "method_not_supported_for_channel_type"}
+            channel = _Channel(channel_id, "general", False, (), False, True)
+        if not channel.visible:
+            return {"ok": False, "error": "channel_not_found"}
+        if channel.is_private:
+            return {"ok": False, "error": "method_not_supported_for_channel_type"}
+        if channel.archived:
+            return {"ok": False, "error": "is_archived"}
+        was_member, channel.bot_member = channel.bot_member, True
+        body: dict[str, Any] = {
+            "ok": True,
+            "channel": {
+                "id": channel.channel_id,
+                "name": channel.name,
+                "is_channel": True,
+                "is_private": False,
+                "is_archived": False,
+                "is_member": True,
+            },
+        }
+        if was_member:
+            body["warning"] = "already_in_channel"
+            body["response_metadata"] = {"warnings": ["already_in_channel"]}
+        return body
 
     # ------------------------------------------------------------------ what Slack refuses
     # Each rule cites its source: Slack's page for the method, or SLACK.md (the platform facts

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from slack_sdk.models.blocks import ActionsBlock, Block
 
@@ -66,6 +66,13 @@ class Invocation:
     channel_name: str | None = None
     lang: str = DEFAULT  # the language the caller reads replies in
     local: bool = False  # the terminal's own channel: its zone is the terminal's (bot.local.shell)
+
+
+# what asking Slack to let the bot join a public channel came to (conversations.join, when a
+# channel subscribes): "joined", "member" (it was in already) or "failed" (no channels:join scope,
+# archived, rate-limited, no answer); None when it was not asked (no Slack client: the terminal)
+# or the channel cannot be joined that way (private, a direct message)
+Joined = Literal["joined", "member", "failed"] | None
 
 
 @dataclass(frozen=True)
@@ -403,6 +410,16 @@ def plan_subscribe(
     return Subscribe(parsed, zone_said)
 
 
+def joining(joined: Joined, channel: str, lang: str) -> list[str]:
+    """What the reply says of the bot joining the channel: that it did, that it could not (so
+    its posts there cannot be checked), or nothing (it was in already; not a public channel)."""
+    if joined == "joined":
+        return [t(lang, "channels.joined", channel=channel)]
+    if joined == "failed":
+        return [t(lang, "channels.join_failed", channel=channel)]
+    return []
+
+
 def subscribed(
     facts: Facts,
     inv: Invocation,
@@ -410,9 +427,10 @@ def subscribed(
     sub: SubscriptionView,
     created: bool,
     zone_said: str | None = None,
+    joined: Joined = None,
 ) -> Reply:
     """After a request was saved as ``sub`` (``created``: new, else replaced): what was set, the
-    next post, what the channel receives, and tips."""
+    next post, what the channel receives, whether the bot joined the channel, and tips."""
     lang = inv.lang
     lead = ", ".join(str(d) for d in facts.lead_days)
     channel = f"<#{inv.channel_id}>"
@@ -445,6 +463,7 @@ def subscribed(
         lines.append(mode(sub, lang))
     if sub.receives != "digests":
         lines.append(t(lang, "channels.reminders", days=lead))
+    lines += joining(joined, channel, lang)
     tips = t(lang, "channels.tips_local" if inv.local else "channels.tips", command=COMMAND)
     return _reply(
         *lines,

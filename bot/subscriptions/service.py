@@ -10,6 +10,10 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
+import aiohttp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
 from bot import commands as c
 from bot.answers import core
 from bot.clock import Clock
@@ -22,12 +26,23 @@ from bot.subscriptions.model import Problem, Request, parse_request
 from bot.subscriptions.replies import (
     Facts,
     Invocation,
+    Joined,
 )
 
 log = logging.getLogger("declaration_bot.channels")
 
 # the invoking user's Slack profile (users.info), fetched at most once per command, or None
 UserInfo = Callable[[], Awaitable[dict[str, Any] | None]]
+
+# a workspace's Web API client (team, enterprise), or None when it has no token
+ClientFor = Callable[[str, str | None], Awaitable[AsyncWebClient | None]]
+
+# seconds to wait for conversations.join: the form waits for it before it answers Slack (3 s)
+JOIN_SECONDS = 1.5
+
+# conversations.join's errors for a conversation that is not a public channel (a private channel,
+# a direct message): the bot must be invited there, as before; nothing to say
+NOT_JOINABLE = frozenset({"method_not_supported_for_channel_type", "channel_not_found"})
 
 
 class Channels:
@@ -38,8 +53,10 @@ class Channels:
         clock: Clock,
         settings: DeliverySettings,
         managers: str = "everyone",
+        clients: ClientFor | None = None,
     ) -> None:
         self.managers = managers
+        self.clients = clients  # None: no Slack to join channels with (the terminal)
         self.store = store
         self.content = content
         self.clock = clock
@@ -157,8 +174,10 @@ class Channels:
         )
 
     async def apply(self, req: Request, inv: Invocation, *, zone_said: str | None = None) -> Reply:
-        """Store a checked request for the invocation's channel; the reply says what was set.
-        ``zone_said`` names the zone and where it came from when the request did not name it."""
+        """Join the channel if it is public, store a checked request for it; the reply says what
+        was set and whether the bot joined. ``zone_said`` names the zone and where it came from
+        when the request did not name it."""
+        joined = await self.join(inv)
         now = self.clock.now()
         sub, created = await asyncio.to_thread(
             lambda: self.store.subscribe(
@@ -186,4 +205,31 @@ class Channels:
             req.receives,
             ",".join(sorted(req.topics)) or "all",
         )
-        return replies.subscribed(self.facts(now), inv, req, sub, created, zone_said)
+        return replies.subscribed(self.facts(now), inv, req, sub, created, zone_said, joined)
+
+    async def join(self, inv: Invocation) -> Joined:
+        """Have the bot join the invocation's channel (``conversations.join``, scope
+        ``channels:join``), so that it may read the channel's history: how the clock tells
+        whether a post Slack did not confirm is there (docs/exactly-once.md). Without it, a
+        public channel is posted to through ``chat:write.public`` and such a post stays
+        uncertain. A failure never stops the subscription: the reply says what it costs."""
+        if self.clients is None:
+            return None
+        team, channel = inv.team_id, inv.channel_id
+        try:
+            client = await self.clients(team, inv.enterprise_id)
+            if client is None:
+                return None
+            resp = await asyncio.wait_for(client.conversations_join(channel=channel), JOIN_SECONDS)
+        except SlackApiError as exc:
+            code = str(exc.response.get("error") or "")
+            log.info("conversations.join team=%s channel=%s: %s", team, channel, code)
+            return None if code in NOT_JOINABLE else "failed"
+        except (TimeoutError, OSError, aiohttp.ClientError) as exc:
+            log.warning("conversations.join team=%s channel=%s: %s", team, channel, exc)
+            return "failed"
+        warnings = (resp.get("response_metadata") or {}).get("warnings") or []
+        if resp.get("warning") == "already_in_channel" or "already_in_channel" in warnings:
+            return "member"
+        log.info("joined team=%s channel=%s", team, channel)
+        return "joined"
