@@ -18,8 +18,8 @@ from sqlalchemy import select
 
 from bot.store.engine import make_engine
 from bot.store.tables import deliveries
+from tests.deliveryhelp import T0, World
 from tests.fakeslack import FakeSlack
-from tests.test_delivery import T0, World
 
 SLOT = T0.replace(hour=9)
 LEASE = 60.0  # seconds

@@ -432,7 +432,7 @@ def _frames(tb: Any) -> Iterator[Any]:
 
 
 def oauth_bot(slack: FakeSlack, db: str, tmp: Path) -> Any:
-    from tests.test_oauth_e2e import oauth_env
+    from tests.oauthhelp import oauth_env
 
     return in_process(oauth_env(slack, db), tmp)
 
@@ -441,8 +441,7 @@ def oauth_bot(slack: FakeSlack, db: str, tmp: Path) -> Any:
 def test_the_install_page_writes_nothing_and_reads_no_body(
     slack: FakeSlack, tmp_path: Path
 ) -> None:
-    from tests.test_installations import state_rows
-    from tests.test_oauth_e2e import install
+    from tests.oauthhelp import install, state_rows
 
     db = f"sqlite:///{tmp_path / 'oauth.sqlite3'}"
     with oauth_bot(slack, db, tmp_path) as b:
@@ -462,7 +461,7 @@ def test_the_install_page_works_with_the_database_down_and_nothing_is_a_5xx(
 ) -> None:
     from sqlalchemy import create_engine, text
 
-    from tests.test_oauth_e2e import start_install
+    from tests.oauthhelp import start_install
 
     admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
     name = f"install_down_{time.monotonic_ns()}"

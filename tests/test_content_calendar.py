@@ -19,10 +19,8 @@ from bot.delivery import digest, planner
 from bot.subscriptions.home import home_blocks
 from bot.subscriptions.replies import Facts
 from bot.subscriptions.schedule import parse_schedule
-from tests.contenthelp import add_summit
-from tests.test_render import texts, within_limits
-
-REVIEWED = date(2026, 12, 5)  # the day the shipped calendar was last checked
+from tests.contenthelp import REVIEWED, add_summit
+from tests.replyhelp import texts, within_limits
 
 
 def _body(library: Library, today: date, lang: str) -> str:

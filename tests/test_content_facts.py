@@ -17,7 +17,7 @@ from bot.answers import core, replies
 from bot.answers.lookup import find_topic
 from bot.content.library import Library
 from bot.content.schema import Development, Source, Summit, Topic, normalize
-from tests.test_render import texts
+from tests.replyhelp import texts
 
 LANGS = ("en", "fr", "zh")
 

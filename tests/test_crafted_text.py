@@ -18,14 +18,7 @@ import pytest
 from bot import commands
 from bot.answers import core, lookup
 from bot.content.library import Library
-from bot.content.loading import load_library
 from bot.content.schema import normalize
-from tests.conftest import CONTENT
-
-
-@pytest.fixture(scope="module")
-def library() -> Library:
-    return load_library(CONTENT)
 
 
 def vocabulary(library: Library) -> list[str]:

@@ -8,76 +8,20 @@ import json
 import logging
 import shutil
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from pydantic import SecretStr
 
-from bot.app import Runtime
-from bot.clock import FixedClock
-from bot.config import Settings
-from bot.content.loading import load_library
 from bot.delivery import digest
 from bot.delivery.planner import Rules, scoped
 from bot.store.store import Store
 from bot.subscriptions.schedule import Schedule, parse_schedule
 from tests.conftest import CONTENT
 from tests.contenthelp import add_summit
+from tests.deliveryhelp import T0, World, posts_to
 from tests.fakeslack import FakeSlack
-
-T0 = datetime(2026, 12, 1, 7, 0, tzinfo=UTC)  # a Tuesday
-
-
-@pytest.fixture
-def slack() -> Iterator[FakeSlack]:
-    with FakeSlack() as fake:
-        yield fake
-
-
-class World:
-    """One clock process: its own store (engine), runtime and clock."""
-
-    def __init__(self, db_url: str, slack: FakeSlack, content: Path = CONTENT, **cfg: object):
-        self.clock = FixedClock(T0)
-        self.settings = Settings(
-            slack_bot_token=SecretStr("xoxb-delivery"),
-            slack_api_url=slack.base_url,
-            database_url=db_url,
-            retry_base_seconds=0.01,
-            **cfg,  # type: ignore[arg-type]
-        )
-        self.store = Store.open(db_url)
-        self.rt = Runtime.build(self.settings, load_library(content), self.clock, self.store)
-
-    def subscribe(self, channel: str, words: str, team: str = "T1") -> None:
-        """As `/declaration subscribe <words>`: `always` posts every digest, news or not."""
-        split = words.split()
-        schedule = parse_schedule([w for w in split if w != "always"])
-        assert isinstance(schedule, Schedule), schedule
-        self.store.subscribe(
-            team_id=team,
-            channel_id=channel,
-            schedule=schedule,
-            now=self.clock.now(),
-            always="always" in split,
-        )
-
-    async def tick(self, at: datetime):  # type: ignore[no-untyped-def]
-        self.clock.at = at
-        assert self.rt.deliverer is not None
-        return await self.rt.deliverer.run_pass()
-
-    async def close(self) -> None:
-        if self.rt.clients:
-            await self.rt.clients.close()
-        self.store.close()
-
-
-def posts_to(slack: FakeSlack, channel: str) -> list[str]:
-    return [c.params.get("text", "") for c in slack.posts() if c.params.get("channel") == channel]
 
 
 async def test_due_digest_is_posted_once_and_never_twice(db_url: str, slack: FakeSlack) -> None:

@@ -10,7 +10,6 @@ import signal
 import subprocess
 import time
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -41,12 +40,10 @@ FAST = {
 }
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'bot.sqlite3'}"
-        return
-    yield fresh_database(request.getfixturevalue("postgres_url"))
+@pytest.fixture
+def db(db_url: str) -> str:
+    """This module's tests run on SQLite and on PostgreSQL."""
+    return db_url
 
 
 def seed(db: str, slot: datetime) -> None:

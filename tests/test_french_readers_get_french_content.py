@@ -8,28 +8,20 @@ Slack on loopback."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
 import yaml
 
 from bot.answers import core
 from bot.content.library import Library
 from bot.subscriptions.schedule import Schedule, parse_schedule
 from tests.conftest import CONTENT
+from tests.deliveryhelp import T0, World
 from tests.fakeslack import FakeSlack
-from tests.test_delivery import T0, World
 
 FR = CONTENT / "translations" / "fr"
-
-
-@pytest.fixture
-def slack() -> Iterator[FakeSlack]:
-    with FakeSlack() as fake:
-        yield fake
 
 
 def load(path: Path) -> Any:

@@ -20,17 +20,10 @@ import pytest
 from bot.subscriptions.home import rows_that_fit
 from bot.subscriptions.schedule import Schedule, parse_schedule
 from tests import e2e
-from tests.e2e import InProcessBot, bot_env, event_body, in_process, signed_headers
+from tests.e2e import InProcessBot, event_body, in_process, signed_headers
 from tests.fakeslack import FakeSlack
-from tests.test_oauth_e2e import install, oauth_env
-from tests.test_subscription_forms_e2e import (
-    actions,
-    home_of,
-    last_view,
-    press,
-    stored,
-    submit,
-)
+from tests.oauthhelp import install, oauth_env
+from tests.subscriptionhelp import actions, home_of, last_view, press, stored, submit
 
 # slack_sdk's oauth.v2.access call still builds aiohttp's BasicAuth (its own code, not ours)
 pytestmark = pytest.mark.filterwarnings("ignore:BasicAuth is deprecated:DeprecationWarning")
@@ -49,17 +42,6 @@ def slack() -> Iterator[FakeSlack]:
         fake.add_channel("CPRIV", name="secret", is_private=True, members=("U2",))
         fake.add_channel("CPUB", name="public-news")
         yield fake
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'bot.sqlite3'}"
-
-
-@pytest.fixture
-def bot(slack: FakeSlack, db: str, tmp_path: Path) -> Iterator[InProcessBot]:
-    with in_process(bot_env(slack.base_url, DATABASE_URL=db), tmp_path) as b:
-        yield b
 
 
 def subscribe(bot: InProcessBot, slack: FakeSlack, channel: str, user: str) -> None:

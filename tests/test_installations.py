@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
@@ -11,16 +10,12 @@ from slack_sdk.oauth.installation_store import Installation
 
 from bot.installations import DbInstallationStore, SignedOAuthStates, TokenCache, TokenCipher
 from bot.store.store import Store
-from tests.conftest import fresh_database
+from tests.oauthhelp import state_rows
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'inst.sqlite3'}"
-    else:
-        url = fresh_database(request.getfixturevalue("postgres_url"))
-    s = Store.open(url)
+@pytest.fixture
+def store(db_url: str) -> Iterator[Store]:
+    s = Store.open(db_url)
     yield s
     s.close()
 
@@ -71,15 +66,6 @@ async def test_an_org_wide_install_covers_its_workspaces(store: Store) -> None:
     inst.forget_sync("E1", None)
     tokens.forget("T-any", "E1")
     assert tokens.token("T-any", "E1") is None
-
-
-def state_rows(store: Store) -> int:
-    from sqlalchemy import func, select
-
-    from bot.store.tables import oauth_states
-
-    with store.reader.connect() as conn:
-        return int(conn.execute(select(func.count()).select_from(oauth_states)).scalar_one())
 
 
 async def test_states_are_issued_without_a_write_and_good_once(store: Store) -> None:

@@ -9,15 +9,14 @@ import json
 import time
 import urllib.parse
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot.store.store import Store
-from tests.e2e import JSON, InProcessBot, bot_env, command_fields, event_body, in_process
+from tests.e2e import JSON, InProcessBot, command_fields, event_body
 from tests.fakeslack import FakeSlack
-from tests.test_subscription_forms_e2e import submission, submit
+from tests.subscriptionhelp import submission, submit
 
 
 @pytest.fixture
@@ -25,17 +24,6 @@ def slack() -> Iterator[FakeSlack]:
     with FakeSlack() as fake:
         fake.add_user("U1", tz="Europe/Paris")
         yield fake
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'bot.sqlite3'}"
-
-
-@pytest.fixture
-def bot(slack: FakeSlack, db: str, tmp_path: Path) -> Iterator[InProcessBot]:
-    with in_process(bot_env(slack.base_url, DATABASE_URL=db), tmp_path) as b:
-        yield b
 
 
 def subscriptions(db: str) -> list[str]:

@@ -22,7 +22,7 @@ from tests import planhelp
 from tests.contenthelp import add_summit
 from tests.newshelp import add_development, no_developments
 from tests.planhelp import split_always
-from tests.test_render import TODAY, texts, within_limits
+from tests.replyhelp import TODAY, texts, within_limits
 
 DAILY = Schedule(EVERY_DAY, time(9, 0), "UTC")
 

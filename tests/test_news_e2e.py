@@ -17,7 +17,7 @@ import pytest
 
 from bot.store.store import Store
 from tests import e2e
-from tests.conftest import CONTENT, fresh_database
+from tests.conftest import CONTENT
 from tests.e2e import InProcessBot, bot_env, button_press, in_process
 from tests.fakeslack import FakeSlack
 from tests.newshelp import add_development, no_developments, no_upcoming_dates
@@ -63,11 +63,10 @@ def content(tmp_path: Path) -> Path:
     return dest
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'news.sqlite3'}"
-    return fresh_database(request.getfixturevalue("postgres_url"))
+@pytest.fixture
+def db(db_url: str) -> str:
+    """This module's tests run on SQLite and on PostgreSQL."""
+    return db_url
 
 
 def start(slack: FakeSlack, content: Path, tmp: Path, db: str | None = None) -> Any:

@@ -5,40 +5,22 @@ Slack), each workspace's own token for its posts, uninstalling, forged and repla
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 import time
-import urllib.parse
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from cryptography.fernet import Fernet
 
 from bot.store.store import Store
 from tests import e2e
-from tests.e2e import HttpReply, InProcessBot, bot_env, in_process, run_cli
+from tests.e2e import InProcessBot, in_process, run_cli
 from tests.fakeslack import FakeSlack
-
-KEY = Fernet.generate_key().decode()
+from tests.oauthhelp import KEY, get, install, oauth_env, start_install
 
 # slack_sdk's oauth.v2.access call still builds aiohttp's BasicAuth (its own code, not ours)
 pytestmark = pytest.mark.filterwarnings("ignore:BasicAuth is deprecated:DeprecationWarning")
-
-
-def oauth_env(slack: FakeSlack, db: str, **extra: str) -> dict[str, str]:
-    env = bot_env(
-        slack.base_url,
-        DATABASE_URL=db,
-        SLACK_CLIENT_ID="111.222",
-        SLACK_CLIENT_SECRET="oauth-client-secret-xyz",
-        SLACK_TOKEN_ENCRYPTION_KEY=KEY,
-        RETRY_BASE_SECONDS="0.01",
-        **extra,
-    )
-    env.pop("SLACK_BOT_TOKEN")
-    return env
 
 
 @pytest.fixture
@@ -50,37 +32,9 @@ def slack() -> Iterator[FakeSlack]:
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'oauth.sqlite3'}"
-
-
-@pytest.fixture
 def bot(slack: FakeSlack, db: str, tmp_path: Path) -> Iterator[InProcessBot]:
     with in_process(oauth_env(slack, db), tmp_path) as b:
         yield b
-
-
-def get(bot: InProcessBot, path: str, cookie: str | None = None) -> HttpReply:
-    return bot.get(path, {"Cookie": cookie} if cookie else {})
-
-
-def start_install(bot: InProcessBot) -> tuple[str, str]:
-    page = get(bot, "/slack/install")
-    assert page.status == 200
-    html = page.body.decode()
-    assert "Add to Slack" in html
-    link = re.search(r'href="(https://slack.com/oauth/v2/authorize\?[^"]+)"', html)
-    assert link, html
-    query = urllib.parse.parse_qs(urllib.parse.urlparse(link.group(1).replace("&amp;", "&")).query)
-    assert query["client_id"] == ["111.222"]
-    assert "chat:write" in query["scope"][0] and "commands" in query["scope"][0]
-    cookie = page.headers.get("Set-Cookie") or page.headers.get("set-cookie") or ""
-    return query["state"][0], cookie.split(";")[0]
-
-
-def install(bot: InProcessBot, code: str) -> HttpReply:
-    state, cookie = start_install(bot)
-    return get(bot, f"/slack/oauth_redirect?code={code}&state={state}", cookie)
 
 
 def say(bot: InProcessBot, slack: FakeSlack, text: str, team: str, user: str, channel: str) -> str:

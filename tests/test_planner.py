@@ -15,7 +15,7 @@ from bot.delivery import digest, planner
 from bot.delivery.planner import DIGEST, REMINDER, Channel, Plan, Rules
 from bot.subscriptions.schedule import Schedule, local_day, wake_after
 from tests import planhelp
-from tests.test_schedule import schedules
+from tests.schedulehelp import schedules
 
 EPSILON = timedelta(microseconds=1)
 TOPICS = ("bletchley", "france-china-ai", "france-china-middle-east")

@@ -5,10 +5,8 @@ compared with the last digest actually posted, and `always` keeps posting every 
 from __future__ import annotations
 
 import asyncio
-import os
 import shutil
-import time
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -20,6 +18,7 @@ from bot.store.engine import MIGRATIONS, make_engine
 from bot.store.store import Store
 from tests.conftest import CONTENT
 from tests.contenthelp import add_summit
+from tests.deliveryhelp import NINE, T0, World, day, edited, posts_to, statuses
 from tests.fakeslack import FakeSlack
 from tests.newshelp import (
     add_development,
@@ -27,22 +26,6 @@ from tests.newshelp import (
     no_revisions_after,
     no_upcoming_dates,
 )
-from tests.test_delivery import T0, World, posts_to, slack
-
-__all__ = ["slack"]  # the fixture, shared with test_delivery (db_url is in conftest.py)
-
-NINE = T0.replace(hour=9, second=5)  # Tuesday 1 December 2026, just after the 09:00 UTC slot
-
-
-def day(n: int) -> datetime:
-    return NINE + timedelta(days=n)
-
-
-def edited(content: Path) -> None:
-    """Make sure the next pass sees the edit (file times can be coarse)."""
-    later = time.time() + 5
-    for path in content.rglob("*.yml"):
-        os.utime(path, (later, later))
 
 
 @pytest.fixture
@@ -54,12 +37,6 @@ def content(tmp_path: Path) -> Path:
     no_upcoming_dates(dest, NINE.date())  # reminders only where a test adds a summit
     no_revisions_after(dest, NINE.date() - timedelta(days=1))  # news only where a test adds it
     return dest
-
-
-def statuses(w: World, channel: str = "C1") -> list[str]:
-    sub = w.store.get("T1", channel)
-    assert sub is not None
-    return [d["status"] for d in w.store.deliveries(sub.id)]
 
 
 async def test_a_quiet_slot_is_recorded_not_posted_and_news_is_posted_later(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -17,42 +16,10 @@ from bot.content.loading import load_library
 from bot.i18n import date_range
 from bot.slack import payloads
 from bot.slack.mrkdwn import escape, human_date
-from bot.slack.payloads import Reply
 from tests.contenthelp import add_summit
+from tests.replyhelp import TODAY, texts, within_limits
 
-TODAY = date(2026, 11, 26)
 DANGEROUS = ("<!channel", "<!here", "<!everyone", "<@", "<#", "<!subteam", "<https://evil")
-
-
-def texts(reply: Reply) -> list[str]:
-    """Every string Slack would render from a reply (fallback text and all block texts)."""
-    out = [reply.text]
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            for key, value in node.items():
-                if key == "text" and isinstance(value, str):
-                    out.append(value)
-                else:
-                    walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(reply.blocks_json())
-    return out
-
-
-def within_limits(reply: Reply) -> None:
-    blocks = reply.blocks_json()  # raises on any element over Slack's limits
-    assert 1 <= len(blocks) <= 50
-    assert len(reply.text) <= 4000
-    for block in blocks:
-        if block["type"] == "section" and "text" in block:
-            assert 1 <= len(block["text"]["text"]) <= 3000
-        if block["type"] == "header":
-            assert len(block["text"]["text"]) <= 150
-    assert len(json.dumps(blocks)) < 50_000
 
 
 def test_help_lists_every_subcommand(library: Library) -> None:

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import ZoneInfo
 
 import pytest
 from apscheduler.triggers.cron import CronTrigger
@@ -30,12 +30,8 @@ from bot.subscriptions.schedule import (
     wake_after,
     zone,
 )
+from tests.schedulehelp import ALL_ZONES, schedules
 
-ALL_ZONES = sorted(
-    name
-    for name in available_timezones()
-    if (found := zone(name)) is not None and found.key == name
-)
 # Zones whose clocks went back by more than an hour at some point from 2000 to 2100: consecutive
 # wake-ups there are 24 h plus that much apart (see the module's notes).
 BIG_FALL_BACKS = {
@@ -432,18 +428,6 @@ def time_spellings(at: time) -> list[str]:
     if at.minute == 0:
         spellings.append(f"{half}{suffix}")
     return spellings
-
-
-day_sets = st.frozensets(st.integers(0, 6), min_size=1)
-
-
-@st.composite
-def schedules(draw: st.DrawFn) -> Schedule:
-    days = draw(
-        st.one_of(st.just(EVERY_DAY), st.integers(0, 6).map(lambda d: frozenset({d})), day_sets)
-    )
-    at = time(draw(st.integers(0, 23)), draw(st.integers(0, 59)))
-    return Schedule(days, at, draw(st.sampled_from(ALL_ZONES)))
 
 
 def day_words(days: frozenset[int], data: st.DataObject) -> list[str]:

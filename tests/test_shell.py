@@ -4,7 +4,7 @@ delivery pass printing its posts; replies that say what they understood."""
 from __future__ import annotations
 
 import io
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -15,13 +15,11 @@ from sqlalchemy import func, select
 from bot.clock import FixedClock
 from bot.config import Settings
 from bot.content.library import Library
-from bot.content.loading import load_library
 from bot.i18n import read_lang
 from bot.local.shell import LOCAL_CHANNEL, LOCAL_TEAM, Shell
 from bot.store.store import Store
 from bot.store.tables import deliveries as Delivery
 from bot.subscriptions.schedule import parse_schedule
-from tests.contenthelp import add_summit
 
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)  # a Friday
 
@@ -38,18 +36,6 @@ def say(shell: Shell, line: str) -> str:
     answer = shell.answer(line)
     assert answer is not None
     return answer.text
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'local.sqlite3'}"
-
-
-@pytest.fixture
-def soon(content_copy: Path) -> Library:
-    """The content plus a summit 30 days after 1 December 2026."""
-    add_summit(content_copy, "soon", date(2026, 12, 31), date(2027, 1, 2), name="Summit Soon")
-    return load_library(content_copy)
 
 
 def test_the_local_channel_subscribes_pauses_resumes_and_unsubscribes(

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
-from datetime import UTC, date, datetime, time
+from datetime import UTC, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,6 @@ import pytest
 from bot.clock import FixedClock
 from bot.config import Settings
 from bot.content.library import Library
-from bot.content.loading import load_library
 from bot.i18n import LANGS
 from bot.local import shell
 from bot.slack.payloads import Reply
@@ -25,7 +24,6 @@ from bot.subscriptions import form as forms
 from bot.subscriptions import home
 from bot.subscriptions import replies as channel_replies
 from bot.subscriptions.schedule import EVERY_DAY, Schedule
-from tests.contenthelp import add_summit
 from tests.slackrules import block_errors, lint, mrkdwn_problems, view_errors
 
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
@@ -68,12 +66,6 @@ def message(reply: Reply) -> dict[str, Any]:
 def problems_of(payload: dict[str, Any], *, view: bool = False) -> list[str]:
     errors = view_errors(payload["view"]) if view else block_errors(payload.get("blocks"))
     return errors + lint(payload)
-
-
-@pytest.fixture
-def soon(content_copy: Path) -> Library:
-    add_summit(content_copy, "soon", date(2026, 12, 31), date(2027, 1, 2), name="Summit Soon")
-    return load_library(content_copy)
 
 
 @pytest.mark.parametrize("lang", LANGS)

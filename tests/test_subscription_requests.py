@@ -20,7 +20,7 @@ from bot.subscriptions.home import EDIT, PAUSE, PREVIEW, RESUME, SUBSCRIBE, UNSU
 from bot.subscriptions.model import Problem, Request, describe_receives, parse_request
 from bot.subscriptions.replies import Facts
 from bot.subscriptions.schedule import EVERY_DAY, WEEKDAYS, Schedule
-from tests.test_content_calendar import REVIEWED
+from tests.contenthelp import REVIEWED
 
 
 def parse(words: str, library: Library, tz: str = "UTC", lang: str = "en") -> Request | Problem:

@@ -13,6 +13,7 @@ import pytest
 from bot.subscriptions.model import Request, parse_request
 from tests.conftest import CONTENT
 from tests.contenthelp import add_summit
+from tests.deliveryhelp import NINE, World, day, edited, posts_to, statuses
 from tests.fakeslack import FakeSlack
 from tests.newshelp import (
     add_development,
@@ -20,10 +21,6 @@ from tests.newshelp import (
     no_revisions_after,
     no_upcoming_dates,
 )
-from tests.test_delivery import World, posts_to, slack
-from tests.test_quiet_digests import NINE, day, edited, statuses
-
-__all__ = ["slack"]  # the fixture, shared with test_delivery (db_url is in conftest.py)
 
 
 @pytest.fixture

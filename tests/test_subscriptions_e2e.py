@@ -15,15 +15,18 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import update
 
 from bot.store.store import Store
-from bot.store.tables import subscriptions
 from tests import e2e
 from tests.conftest import CONTENT, fresh_database
 from tests.contenthelp import add_summit
 from tests.e2e import InProcessBot, bot_env, in_process, run_cli, running, start_tick
 from tests.fakeslack import FakeSlack
+from tests.subscriptionhelp import (
+    overdue_subscription,
+    say,
+    tick_env,
+)
 
 
 @pytest.fixture
@@ -31,26 +34,6 @@ def slack() -> Iterator[FakeSlack]:
     with FakeSlack() as fake:
         fake.add_user("U1", tz="Europe/Paris")
         yield fake
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'bot.sqlite3'}"
-
-
-@pytest.fixture
-def bot(slack: FakeSlack, db: str, tmp_path: Path) -> Iterator[InProcessBot]:
-    with in_process(bot_env(slack.base_url, DATABASE_URL=db), tmp_path) as b:
-        yield b
-
-
-def say(bot: e2e.Client, slack: FakeSlack, text: str, channel: str = "C1") -> str:
-    """Type a slash command; return what the user sees (the reply posted to response_url)."""
-    return e2e.say(bot, slack, text, channel_id=channel)
-
-
-def tick_env(slack: FakeSlack, db: str, **env: str) -> dict[str, str]:
-    return bot_env(slack.base_url, DATABASE_URL=db, RETRY_BASE_SECONDS="0.01", **env)
 
 
 def run_tick(slack: FakeSlack, db: str, tmp: Path, at: datetime, **env: str) -> str:
@@ -64,23 +47,6 @@ def next_wake(db: str, channel: str = "C1") -> datetime:
     store.close()
     assert sub is not None and sub.next_wake_at is not None
     return sub.next_wake_at
-
-
-def overdue_subscription(db: str, channel: str, minutes: int) -> None:
-    """A daily subscription whose post fell due `minutes` ago while no clock was running."""
-    from bot.subscriptions.schedule import parse_schedule
-
-    store = Store.open(db)
-    now = datetime.now(UTC)
-    schedule = parse_schedule(["daily", "09:00", "UTC"])
-    store.subscribe(team_id="T1", channel_id=channel, schedule=schedule, now=now)  # type: ignore[arg-type]
-    with store.engine.begin() as conn:
-        conn.execute(
-            update(subscriptions)
-            .where(subscriptions.c.channel_id == channel)
-            .values(next_wake_at=now - timedelta(minutes=minutes))
-        )
-    store.close()
 
 
 def posts(slack: FakeSlack, channel: str = "C1") -> list[str]:
