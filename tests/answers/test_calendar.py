@@ -246,7 +246,7 @@ def test_end_to_end_over_the_shell_and_signed_http(tmp_path: Path) -> None:
     from tests.e2e import bot_env, in_process, run_cli
     from tests.fakeslack import FakeSlack
 
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     shell = run_cli(
         ["shell"],
         {**os.environ, "PYTHONPATH": str(root), "CONTENT_DIR": str(root / "content")},
