@@ -4,7 +4,7 @@ counted where Slack keeps the messages (each channel's history in the fake), 300
     .venv/bin/python bench/exactly_once.py [--runs 5] [--db sqlite] [--db postgresql]
         [--scenario accepted,storm,sigkill-tick,sigkill-clock,sigstop,sigterm,unreadable]
 
-Scenarios (the same set-ups as tests/test_exactly_once.py and tests/test_exactly_once_e2e.py,
+Scenarios (the same set-ups as tests/delivery/test_exactly_once.py and tests/delivery/test_exactly_once_e2e.py,
 where the kill point is fixed; here it is drawn at random in each run):
 
 - accepted: every first post is stored by Slack while the bot sees a timeout (answer after 5 s,
@@ -50,9 +50,8 @@ for p in (str(ROOT), str(ROOT / "bench")):
 from fanout import throwaway_postgres  # noqa: E402
 
 from tests.conftest import fresh_database  # noqa: E402
-from tests.fakeslack import FakeSlack  # noqa: E402
-from tests.test_exactly_once import FAILURES, T0, Clockwork, MovingClock, channels  # noqa: E402
-from tests.test_exactly_once_e2e import (  # noqa: E402
+from tests.delivery.test_exactly_once import FAILURES, T0, Clockwork, MovingClock, channels  # noqa: E402
+from tests.delivery.test_exactly_once_e2e import (  # noqa: E402
     FIXED,
     NAMES,
     N,
@@ -63,6 +62,7 @@ from tests.test_exactly_once_e2e import (  # noqa: E402
     tick_at,
     wait_for,
 )
+from tests.fakeslack import FakeSlack  # noqa: E402
 
 
 @dataclass

@@ -1,4 +1,8 @@
-"""Shared fixtures: the real content, a scratch content folder, PostgreSQL, free ports."""
+"""The fixtures every test module shares: the real content and a scratch copy of it, the fake Slack,
+the databases (SQLite, and SQLite plus PostgreSQL), and the bot in-process; free ports.
+
+A module overrides a fixture of the same name where it needs something else (users in the fake
+Slack, a fixture kept for the whole module, settings of its own)."""
 
 from __future__ import annotations
 
@@ -9,12 +13,19 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from bot.content.library import Library
 from bot.content.loading import load_library
+from tests.contenthelp import add_summit
+from tests.fakeslack import FakeSlack
+
+if TYPE_CHECKING:  # tests.e2e imports this module
+    from tests.e2e import InProcessBot
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
@@ -31,6 +42,20 @@ def content_copy(tmp_path: Path) -> Path:
     dest = tmp_path / "content"
     shutil.copytree(CONTENT, dest)
     return dest
+
+
+@pytest.fixture
+def soon(content_copy: Path) -> Library:
+    """The content plus a summit 30 days after 1 December 2026."""
+    add_summit(content_copy, "soon", date(2026, 12, 31), date(2027, 1, 2), name="Summit Soon")
+    return load_library(content_copy)
+
+
+@pytest.fixture
+def slack() -> Iterator[FakeSlack]:
+    """The fake Slack Web API on loopback, with no users."""
+    with FakeSlack() as fake:
+        yield fake
 
 
 def free_port() -> int:
@@ -149,3 +174,18 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield f"sqlite:///{tmp_path / 'bot.sqlite3'}"
         return
     yield fresh_database(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    """An empty SQLite database, a file in the test's folder (``db_url`` adds PostgreSQL)."""
+    return f"sqlite:///{tmp_path / 'bot.sqlite3'}"
+
+
+@pytest.fixture
+def bot(slack: FakeSlack, db: str, tmp_path: Path) -> Iterator[InProcessBot]:
+    """The app `declaration-bot serve` serves, in-process, on ``slack`` and ``db``."""
+    from tests.e2e import bot_env, in_process
+
+    with in_process(bot_env(slack.base_url, DATABASE_URL=db), tmp_path) as b:
+        yield b

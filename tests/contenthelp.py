@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+REVIEWED = date(2026, 12, 5)  # the day the shipped calendar was last checked
+
 
 def add_summit(
     content: Path,

@@ -16,7 +16,7 @@ from bot.content.library import Library
 from bot.content.loading import load_library
 from bot.content.problems import ContentError
 from bot.i18n import LANGS, catalog, from_locale, human_date, split_lang
-from tests.test_render import TODAY, texts, within_limits
+from tests.replyhelp import TODAY, texts, within_limits
 
 
 def _fields(text: str) -> set[str]:

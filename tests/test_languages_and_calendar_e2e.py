@@ -28,11 +28,6 @@ def slack() -> Iterator[FakeSlack]:
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'lang.sqlite3'}"
-
-
-@pytest.fixture
 def bot(slack: FakeSlack, db: str, tmp_path: Path) -> Iterator[InProcessBot]:
     env = bot_env(slack.base_url, DATABASE_URL=db, PUBLIC_URL="https://bot.example.org")
     with in_process(env, tmp_path) as b:

@@ -7,7 +7,6 @@ import io
 import json
 import logging
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -97,12 +96,6 @@ def test_any_token_in_any_text_is_redacted(before: str, token: str, body: str) -
     secret = token + body
     cleaned = Redactor()(f"{before} {secret} after")
     assert secret not in cleaned
-
-
-@pytest.fixture
-def slack() -> Iterator[FakeSlack]:
-    with FakeSlack() as fake:
-        yield fake
 
 
 def test_serve_logs_json_lines_when_asked(slack: FakeSlack, tmp_path: Path) -> None:
@@ -198,7 +191,7 @@ def test_serve_at_debug_logs_no_oauth_code_and_no_response_url(
 ) -> None:
     """With LOG_LEVEL=DEBUG, slack_sdk writes the oauth.v2.access request (with the code) and
     every response URL it posts to; Bolt writes the callback's query. None of them shows."""
-    from tests.test_oauth_e2e import oauth_env, start_install
+    from tests.oauthhelp import oauth_env, start_install
 
     code = "CODE4242SECRET"
     env = oauth_env(slack, f"sqlite:///{tmp_path / 'oauth.sqlite3'}", LOG_LEVEL="DEBUG")

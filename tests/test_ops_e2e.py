@@ -25,7 +25,7 @@ from tests.e2e import (
     wait_logged,
 )
 from tests.fakeslack import FakeSlack
-from tests.test_subscriptions_e2e import overdue_subscription, tick_env
+from tests.subscriptionhelp import overdue_subscription, tick_env
 
 
 @pytest.fixture

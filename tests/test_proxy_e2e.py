@@ -109,12 +109,6 @@ http {{
 
 
 @pytest.fixture
-def slack() -> Iterator[FakeSlack]:
-    with FakeSlack() as fake:
-        yield fake
-
-
-@pytest.fixture
 def folder() -> Iterator[Path]:
     # nginx's workers run as another user when the tests run as root: a folder they can enter
     path = Path(tempfile.mkdtemp(prefix="declaration-bot-nginx-"))

@@ -10,7 +10,6 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -97,12 +96,6 @@ def _mode(args: list[str], env: dict[str, str]) -> str:
     if "SLACK_APP_TOKEN" in env:
         return "socket"
     return "serve" if SLACK_SETTINGS & set(env) else "shell"
-
-
-@pytest.fixture
-def slack() -> Iterator[FakeSlack]:
-    with FakeSlack() as fake:
-        yield fake
 
 
 def _cases() -> list[Command]:

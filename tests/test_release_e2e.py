@@ -7,11 +7,9 @@ from __future__ import annotations
 import asyncio
 import os
 import subprocess
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pytest
 from cryptography.fernet import Fernet
 from slack_sdk.oauth.installation_store import Installation
 
@@ -21,12 +19,6 @@ from bot.store.store import Store
 from bot.subscriptions.schedule import parse_schedule
 from tests.e2e import run_cli
 from tests.fakeslack import FakeSlack
-
-
-@pytest.fixture
-def slack() -> Iterator[FakeSlack]:
-    with FakeSlack() as fake:
-        yield fake
 
 
 def bot(args: list[str], tmp: Path, **env: str) -> subprocess.CompletedProcess[str]:

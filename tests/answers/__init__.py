@@ -1,0 +1,1 @@
+"""Tests of bot/answers: content questions and their replies, search, news, the calendar."""

@@ -1,0 +1,1 @@
+"""Tests of bot/content: loading, validation, check-content, reloading, the shipped facts."""

@@ -1,0 +1,1 @@
+"""Tests of bot/delivery: the planner, the deliverer, quiet digests, exactly once."""

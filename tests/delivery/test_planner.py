@@ -1,0 +1,272 @@
+"""The planner: what a channel is owed at an instant, what is too late, what has nothing new, when
+it wakes next, and the inputs a post is shared under. Pure functions, so checked by properties."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, date, datetime, time, timedelta
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.content.library import Library
+from bot.delivery import digest, planner
+from bot.delivery.planner import DIGEST, REMINDER, Channel, Plan, Rules
+from bot.subscriptions.schedule import Schedule, local_day, wake_after
+from tests import planhelp
+from tests.schedulehelp import schedules
+
+EPSILON = timedelta(microseconds=1)
+TOPICS = ("bletchley", "france-china-ai", "france-china-middle-east")
+# from a year before the first summit in the content to a year after the last
+around_the_summits = st.datetimes(
+    min_value=datetime(2023, 1, 1), max_value=datetime(2027, 12, 31), timezones=st.just(UTC)
+)
+outages = st.one_of(
+    st.timedeltas(timedelta(0), timedelta(hours=30)),
+    st.timedeltas(timedelta(0), timedelta(days=20)),
+    st.timedeltas(timedelta(days=390), timedelta(days=500)),  # more than MAX_MISSED wake-ups
+)
+lead_days = st.lists(st.integers(0, 40), min_size=1, max_size=4, unique=True).map(tuple)
+
+
+@st.composite
+def subscriptions(draw: st.DrawFn) -> Channel:
+    return Channel(
+        draw(schedules()),
+        receives=draw(st.sampled_from(("all", "digests", "reminders"))),
+        topics=draw(st.frozensets(st.sampled_from(TOPICS), max_size=2)),
+    )
+
+
+def owed_at(library: Library, sub: Channel, wake: datetime, lead: tuple[int, ...]) -> str:
+    return planner.owed(library, sub, wake, lead)
+
+
+def every_wake(schedule: Schedule, due: datetime, now: datetime) -> list[datetime]:
+    found, w = [], due
+    while w <= now:
+        found.append(w)
+        w = wake_after(schedule, w)
+    return found
+
+
+@settings(deadline=None, max_examples=300)
+@given(
+    sub=subscriptions(),
+    start=around_the_summits,
+    outage=outages,
+    max_late=st.timedeltas(timedelta(0), timedelta(days=3)),
+    lead=lead_days,
+)
+def test_a_plan_posts_once_skips_at_most_once_and_wakes_after_now(
+    library: Library,
+    sub: Channel,
+    start: datetime,
+    outage: timedelta,
+    max_late: timedelta,
+    lead: tuple[int, ...],
+) -> None:
+    due = wake_after(sub.schedule, start)
+    now = due + outage
+    rules = Rules(library, lead, max_late)
+    plan = planner.plan(sub, due, now, rules)
+    assert plan == planner.plan(sub, due, now, rules)  # pure: the same answer every time
+
+    # never two posts on time, never two recorded as too late, and never one slot for both
+    assert len(plan.on_time) <= 1 and len(plan.too_late) <= 1
+    assert len({p.scheduled_for for p in plan.posts}) == len(plan.posts)
+    for post in plan.posts:
+        assert due <= post.scheduled_for <= now
+        assert wake_after(sub.schedule, post.scheduled_for - EPSILON) == post.scheduled_for
+        assert post.kinds in (DIGEST, REMINDER, f"{DIGEST}+{REMINDER}")
+        if sub.receives == "digests":
+            assert REMINDER not in post.kinds
+        if sub.receives == "reminders":
+            assert DIGEST not in post.kinds
+    for post in plan.on_time:
+        assert now - post.scheduled_for <= max_late
+    for post in plan.too_late:
+        assert now - post.scheduled_for > max_late
+        assert post.kinds == owed_at(library, sub, post.scheduled_for, lead)
+        assert all(post.scheduled_for < p.scheduled_for for p in plan.on_time)
+
+    # the next wake-up is the first after now
+    assert plan.next_wake > now
+    assert plan.next_wake == wake_after(sub.schedule, now)
+
+    if outage <= timedelta(days=20):  # every wake-up was looked at: compare with all of them
+        wakes = every_wake(sub.schedule, due, now)
+        fresh = [w for w in wakes if now - w <= max_late and owed_at(library, sub, w, lead)]
+        late = [w for w in wakes if now - w > max_late and owed_at(library, sub, w, lead)]
+        if fresh:
+            # coalesced: at the latest wake-up still on time, owing what they all owed together
+            (post,) = plan.on_time
+            assert post.scheduled_for == fresh[-1]
+            union = {k for w in fresh for k in owed_at(library, sub, w, lead).split("+")}
+            assert post.kinds == planner.join_kinds(union)
+        else:
+            assert plan.on_time == ()
+        assert [p.scheduled_for for p in plan.too_late] == late[-1:]
+
+
+@settings(deadline=None, max_examples=100)
+@given(
+    sub=subscriptions(),
+    start=around_the_summits,
+    gaps=st.lists(st.timedeltas(timedelta(minutes=1), timedelta(days=4)), min_size=1, max_size=8),
+    max_late=st.timedeltas(timedelta(0), timedelta(days=2)),
+)
+def test_passes_one_after_another_never_post_or_skip_a_slot_twice(
+    library: Library,
+    sub: Channel,
+    start: datetime,
+    gaps: list[timedelta],
+    max_late: timedelta,
+) -> None:
+    """The clock runs at any times, each pass planning from the wake-up the last one stored: a
+    slot is posted or skipped at most once in all, and a skipped slot is never posted."""
+    rules = Rules(library, max_late=max_late)
+    due = wake_after(sub.schedule, start)
+    now = start
+    seen: dict[datetime, str] = {}
+    for gap in gaps:
+        now += gap
+        if due > now:
+            continue
+        plan = planner.plan(sub, due, now, rules)
+        for post in plan.posts:
+            assert post.scheduled_for not in seen
+            seen[post.scheduled_for] = "skipped" if post.skipped else "posted"
+        due = plan.next_wake
+        assert due > now
+
+
+def test_an_outage_is_coalesced_into_one_post_and_one_skip(library: Library) -> None:
+    sub = Channel(Schedule(frozenset(range(7)), time(9), "UTC"))
+    due = datetime(2026, 12, 1, 9, tzinfo=UTC)
+    plan = planner.plan(sub, due, due + timedelta(days=3, hours=1), Rules(library))
+    assert plan == Plan(
+        posts=(
+            planner.Post(due + timedelta(days=2), DIGEST, skipped="more than 6:00:00 late"),
+            planner.Post(due + timedelta(days=3), DIGEST),
+        ),
+        next_wake=due + timedelta(days=4),
+    )
+
+
+@given(
+    late_by=st.timedeltas(timedelta(0), timedelta(days=2)),
+    max_late=st.timedeltas(timedelta(0), timedelta(days=1)),
+    maybe_posted=st.booleans(),
+    active=st.booleans(),
+    error=st.one_of(st.none(), st.just("timeout")),
+)
+def test_a_post_left_by_a_dead_pass_is_taken_over_only_while_on_time(
+    late_by: timedelta, max_late: timedelta, maybe_posted: bool, active: bool, error: str | None
+) -> None:
+    now = datetime(2026, 12, 1, 9, tzinfo=UTC)
+    took = planner.take_over(
+        scheduled_for=now - late_by,
+        maybe_posted=maybe_posted,
+        error=error,
+        active=active,
+        now=now,
+        max_late=max_late,
+    )
+    assert (took.status == "claimed") == (active and late_by <= max_late)
+    # a post that may have landed is never sent once too late: it stays uncertain
+    assert (took.status == "uncertain") == (active and late_by > max_late and maybe_posted)
+
+
+# --- nothing new --------------------------------------------------------------------------------
+
+
+@settings(deadline=None, max_examples=200)
+@given(
+    sub=subscriptions(),
+    at=around_the_summits,
+    posted_days_before=st.one_of(st.none(), st.integers(1, 30)),
+    always=st.booleans(),
+    kinds=st.sampled_from((DIGEST, REMINDER, f"{DIGEST}+{REMINDER}")),
+)
+def test_only_a_lone_digest_with_nothing_new_since_the_last_posted_one_is_skipped(
+    library: Library,
+    sub: Channel,
+    at: datetime,
+    posted_days_before: int | None,
+    always: bool,
+    kinds: str,
+) -> None:
+    slot = wake_after(sub.schedule, at)
+    last = None if posted_days_before is None else slot - timedelta(days=posted_days_before)
+    seen = None if last is None else planner.seen_on(library, local_day(sub.schedule, last))
+    sub = replace(sub, last_digest_for=last, news_seen=seen, always=always)
+    inputs = planner.digest_inputs(library, sub, slot, kinds)
+    skipped = planner.skips(library, inputs)
+    if last is None or always or kinds != DIGEST:
+        assert not skipped  # the first digest, an `always` channel, a reminder: always posted
+    else:
+        news = planhelp.news_for(
+            planner.scoped(library, sub.topics), sub.schedule, slot, last, seen
+        )
+        assert skipped == (not news)
+
+
+# --- the inputs a post is shared under ----------------------------------------------------------
+
+
+def test_inputs_tell_apart_every_post(library: Library) -> None:
+    """A pass shares one composed post between channels with equal inputs: whatever changes a
+    post changes its inputs, so no channel is served a post made for another."""
+    sub = Channel(Schedule(frozenset(range(7)), time(9), "UTC"))
+    slot = datetime(2026, 12, 1, 9, tzinfo=UTC)
+    base = planner.digest_inputs(library, sub, slot, DIGEST)
+    shown = digest.post(library, base)
+    others = [
+        planner.digest_inputs(library, other, slot, DIGEST)
+        for other in (
+            replace(sub, lang="fr"),
+            replace(sub, topics=frozenset({"france-china-ai"})),
+            replace(sub, always=True),
+            replace(sub, last_digest_for=slot - timedelta(days=1)),
+            replace(sub, digests_sent=1),
+            replace(sub, schedule=Schedule(frozenset({1}), time(9), "UTC")),
+        )
+    ]
+    others += [
+        planner.digest_inputs(library, sub, slot, REMINDER),
+        planner.digest_inputs(library, sub, slot + timedelta(days=1), DIGEST),
+    ]
+    for inputs in others:
+        assert inputs != base
+        post = digest.post(library, inputs)
+        assert (post.text, post.blocks_json()) != (shown.text, shown.blocks_json()), inputs
+    # the reminders due, and the library itself, are inputs too
+    assert planner.digest_inputs(library, sub, slot, DIGEST, lead_days=(3,)) != base
+    another = replace(library, topics=library.topics)  # equal content, another library
+    assert planner.digest_inputs(another, sub, slot, DIGEST) != base
+    # what does not change the post does not keep channels apart
+    for alike in (
+        replace(sub, digests_sent=len(library.topics)),  # the same topic featured
+        replace(sub, receives="digests"),  # owed the same kinds
+        replace(sub, schedule=Schedule(frozenset(range(7)), time(9), "Europe/London")),
+    ):
+        assert planner.digest_inputs(library, alike, slot, DIGEST) == base
+
+
+@pytest.mark.parametrize(
+    ("receives", "expected"),
+    [("all", "digest+reminder"), ("digests", "digest"), ("reminders", "reminder")],
+)
+def test_what_a_channel_receives_narrows_what_it_is_owed(
+    library: Library, receives: str, expected: str
+) -> None:
+    summit = next(s for s in library.summits if s.starts is not None)
+    assert summit.starts is not None
+    day = summit.starts - timedelta(days=7)
+    sub = Channel(Schedule(frozenset(range(7)), time(9), "UTC"), receives=receives)
+    wake = datetime.combine(day, time(9), UTC)
+    assert planner.owed(library, sub, wake, (7,)) == expected
+    assert local_day(sub.schedule, wake) == day and isinstance(day, date)

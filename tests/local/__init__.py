@@ -1,0 +1,1 @@
+"""Tests of bot/local: the shell and the terminal."""

@@ -1,0 +1,1 @@
+"""Tests of bot/slack: mrkdwn, Block Kit and what Slack renders of every reply."""

@@ -1,0 +1,1 @@
+"""Tests of bot/store: transactions, migrations, installations, what a workspace change reaches."""

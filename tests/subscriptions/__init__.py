@@ -1,0 +1,1 @@
+"""Tests of bot/subscriptions: the grammar, schedules, replies, the form and the Home tab."""

@@ -1,0 +1,1 @@
+"""Tests of bot/web and the request edge: signatures, caps, shapes, OAuth, attacks."""
