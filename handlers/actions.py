@@ -3,18 +3,21 @@ the local shell presses too) and in the Home tab (manage the workspace's subscri
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 from slack_sdk.errors import SlackApiError
+from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import commands
 from bot.answers.buttons import BUTTONS, button_for
-from bot.i18n import t
+from bot.i18n import DEFAULT, t
 from bot.services import Services
 from bot.slack import ids, payloads
+from bot.slack.reach import Access
 from bot.subscriptions import form as forms
 from bot.subscriptions import home
 from bot.subscriptions.replies import Invocation
@@ -22,6 +25,10 @@ from handlers import views
 from handlers.context import Reader, reader, services
 
 log = logging.getLogger("declaration_bot.action")
+
+# a preview found within this long of the press is shown without a loading modal (the trigger_id
+# a modal needs is good for 3 s after the click)
+PREVIEW_INLINE_SECONDS = 1.0
 
 
 def register(app: AsyncApp) -> None:
@@ -99,6 +106,18 @@ async def _visible(
     verdict = await home.access(deps, client, inv.team_id, inv.user_id, inv.channel_id)
     if verdict == "yes":
         return True
+    await _refused(what, deps, client, asker, inv, verdict)
+    return False
+
+
+async def _refused(
+    what: str,
+    deps: Services,
+    client: AsyncWebClient,
+    asker: Reader,
+    inv: Invocation,
+    verdict: Access,
+) -> None:
     log.info(
         "home %s refused team=%s channel=%s user=%s: %s",
         what,
@@ -108,7 +127,6 @@ async def _visible(
         verdict,
     )
     await _republish(deps, client, asker, inv.lang, home.refusal(verdict, inv.lang))
-    return False
 
 
 async def on_subscribe(
@@ -179,14 +197,50 @@ async def on_preview(
     ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
 ) -> None:
     """The channel's next post, to the user alone: an ephemeral message in the channel, or,
-    where Slack refuses one (the user or the bot is not in it), in a modal."""
+    where Slack refuses one (the user or the bot is not in it), in a modal.
+
+    A modal needs the press's trigger_id, good for 3 s from the click; finding the preview may
+    take longer (users.info, the database, a refused chat.postEphemeral). So when it is not done
+    within PREVIEW_INLINE_SECONDS, a modal is opened at once in a loading state and updated with
+    what came of it (the preview, or what the Home tab says)."""
     await ack()
     deps, asker = services(context), reader(context)
+    trigger = str(body.get("trigger_id") or "")
+    lang = asyncio.ensure_future(asker.lang())
+    work = asyncio.ensure_future(_preview(deps, client, asker, body))
+    await asyncio.wait((work,), timeout=PREVIEW_INLINE_SECONDS)
+    if work.done():
+        view, _ = work.result()
+        if view is not None:
+            await client.views_open(trigger_id=trigger, view=view.to_dict())
+        return
+    loading = forms.preview_view([], lang.result() if lang.done() else DEFAULT)
+    try:
+        opened = await client.views_open(trigger_id=trigger, view=loading.to_dict())
+    except SlackApiError as exc:  # the work goes on: the ephemeral message, the Home tab
+        log.warning("preview modal not opened: %s", exc.response.get("error"))
+        await work
+        return
+    view, notice = await work
+    if view is None:
+        reader_lang = await lang
+        view = forms.message_view(t(reader_lang, "form.preview_title"), notice or "", reader_lang)
+    view_id = str((opened.get("view") or {}).get("id") or "")
+    await client.views_update(view_id=view_id, view=view.to_dict())
+
+
+async def _preview(
+    deps: Services, client: AsyncWebClient, asker: Reader, body: dict[str, Any]
+) -> tuple[View | None, str | None]:
+    """Preview the channel's next post: the modal to show it in, where it could not be posted
+    to the user in the channel (else None), and what the Home tab was told (else None)."""
     inv = await _invocation(body, asker)
     if deps.channels is None or not inv.channel_id:
-        return
-    if not await _visible("preview", deps, client, asker, inv):
-        return
+        return None, None
+    verdict = await home.access(deps, client, inv.team_id, inv.user_id, inv.channel_id)
+    if verdict != "yes":
+        await _refused("preview", deps, client, asker, inv, verdict)
+        return None, home.refusal(verdict, inv.lang)
     reply = await deps.channels.preview(inv)
     try:
         await client.chat_postEphemeral(
@@ -199,9 +253,7 @@ async def on_preview(
             inv.channel_id,
             exc.response.get("error"),
         )
-        shown = forms.preview_view(list(reply.blocks), inv.lang)
-        trigger = str(body.get("trigger_id") or "")
-        await client.views_open(trigger_id=trigger, view=shown.to_dict())
-        return
+        return forms.preview_view(list(reply.blocks), inv.lang), None
     notice = t(inv.lang, "home.preview_sent", channel=f"<#{inv.channel_id}>")
     await _republish(deps, client, asker, inv.lang, notice)
+    return None, notice
