@@ -5,12 +5,9 @@ Each line is a use of the name, as vulture reads a whitelist; grouped by who cal
 # ruff: noqa: B018, F821
 # mypy: ignore-errors
 
-# Bolt: a middleware's entry point, the listeners it calls by their registration, the
-# installation store and OAuth state store interfaces it calls, client settings it reads
+# Bolt: a middleware's entry point, the installation store and OAuth state store interfaces it
+# calls, client settings it reads (the listeners are named in each register(app))
 _.async_process
-on_show, on_news, on_share, on_list, on_subscribe, on_edit, on_pause, on_resume
-on_unsubscribe, on_preview, on_declaration, on_home, on_uninstalled, on_tokens_revoked
-on_form_button, on_submit
 _.async_save
 _.async_save_bot
 _.async_find_bot

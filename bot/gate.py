@@ -27,9 +27,20 @@ from slack_bolt import BoltResponse
 from slack_bolt.middleware.async_middleware import AsyncMiddleware
 from slack_bolt.request.async_request import AsyncBoltRequest
 
-from bot.slack.ids import FORM_ACTION, Kind, is_channel, is_id, shown
+from bot.slack.ids import (
+    FORM_ACTION,
+    FORM_CALLBACK,
+    HOME_EDIT,
+    HOME_PAUSE,
+    HOME_PREVIEW,
+    HOME_RESUME,
+    HOME_UNSUBSCRIBE,
+    Kind,
+    is_channel,
+    is_id,
+    shown,
+)
 from bot.subscriptions import form as forms
-from bot.subscriptions import home
 
 log = logging.getLogger("declaration_bot.gate")
 
@@ -55,7 +66,7 @@ KINDS = frozenset(
 )
 
 # the Home tab's buttons, whose value is the channel they act on
-CHANNEL_BUTTONS = frozenset({home.EDIT, home.PAUSE, home.RESUME, home.PREVIEW, home.UNSUBSCRIBE})
+CHANNEL_BUTTONS = frozenset({HOME_EDIT, HOME_PAUSE, HOME_RESUME, HOME_PREVIEW, HOME_UNSUBSCRIBE})
 
 # (path in the body, kind of id, required)
 Rule = tuple[str, Kind, bool]
@@ -150,7 +161,7 @@ def problem(body: Mapping[str, Any]) -> str | None:
             return "view"
         if not isinstance(view.get("private_metadata", ""), str):
             return "view.private_metadata"
-        if view["callback_id"] == forms.CALLBACK:
+        if view["callback_id"] == FORM_CALLBACK:
             field = forms.malformed(view)
             return f"view.{field}" if field else None
     elif kind == "event_callback":

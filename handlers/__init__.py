@@ -1,4 +1,6 @@
-"""Bolt listeners. Each module registers itself on the app and delegates to ``bot``."""
+"""Bolt listeners, one module per kind (commands, actions, views, events), each a set of
+module-level functions and a ``register(app)`` that maps ids to them. Each listener finds the
+running bot's services and who is asking on Bolt's context (:mod:`handlers.context`)."""
 
 from __future__ import annotations
 
@@ -6,11 +8,14 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.services import Services
 from handlers import actions, commands, events, views
+from handlers.context import Listening
 
 
 def register_listeners(app: AsyncApp, deps: Services) -> None:
-    commands.register(app, deps)
-    actions.register(app, deps)
-    actions.register_home(app, deps)
-    views.register(app, deps)
-    events.register(app, deps)
+    """The middleware that puts ``deps`` and the reader on each request's context, then every
+    listener."""
+    app.use(Listening(deps))
+    commands.register(app)
+    actions.register(app)
+    views.register(app)
+    events.register(app)

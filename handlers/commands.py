@@ -11,7 +11,6 @@ from typing import Any, NamedTuple
 from slack_bolt import BoltResponse
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncBoltRequest
 from slack_bolt.middleware.async_middleware import AsyncMiddleware
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import commands, metrics
 from bot.answers import replies
@@ -21,6 +20,7 @@ from bot.services import Services
 from bot.slack import ids, payloads
 from bot.subscriptions.profiles import UserProfile
 from bot.subscriptions.replies import Invocation
+from handlers.context import Reader, reader, services
 
 log = logging.getLogger("declaration_bot.command")
 
@@ -54,49 +54,47 @@ class Caller(NamedTuple):
         )
 
 
-def register(app: AsyncApp, deps: Services) -> None:
+def register(app: AsyncApp) -> None:
     # questions about the content are answered before Bolt's listener machinery (ContentAnswers);
     # channel commands reach the listener
-    app.use(ContentAnswers(deps))
+    app.use(ContentAnswers())
+    app.command(ids.COMMAND)(on_declaration)
 
-    @app.command(ids.COMMAND)
-    async def on_declaration(
-        ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
-    ) -> None:
-        """Channel commands (ContentAnswers has answered the others)."""
-        started = time.perf_counter()
-        # read once (cached: the same texts come again and again): routes, keys, answers
-        parsed = commands.read(str(command.get("text") or ""))
-        caller = Caller.of(context, command)
-        profile = deps.locales.profile(client, caller.team_id, caller.user_id, deps.http)
-        # these touch the database (and maybe users.info), and only a few at once
-        # (bot.app.Admission); the answer goes in the acknowledgement when it is ready within
-        # INLINE_SECONDS (one round trip, the user sees it at once), else through the
-        # command's response_url when it is
-        admitted = await deps.admission.enter()
-        # the work holds the place (if it has one yet) and gives it back when done
-        work = asyncio.ensure_future(
-            _answer_channel_command(parsed, caller, profile, deps, admitted)
+
+async def on_declaration(ack: AsyncAck, command: dict[str, Any], context: AsyncBoltContext) -> None:
+    """Channel commands (ContentAnswers has answered the others)."""
+    started = time.perf_counter()
+    deps = services(context)
+    # read once (cached: the same texts come again and again): routes, keys, answers
+    parsed = commands.read(str(command.get("text") or ""))
+    caller = Caller.of(context, command)
+    asker = reader(context)
+    # these touch the database (and maybe users.info), and only a few at once
+    # (bot.app.Admission); the answer goes in the acknowledgement when it is ready within
+    # INLINE_SECONDS (one round trip, the user sees it at once), else through the
+    # command's response_url when it is
+    admitted = await deps.admission.enter()
+    # the work holds the place (if it has one yet) and gives it back when done
+    work = asyncio.ensure_future(_answer_channel_command(parsed, caller, asker, deps, admitted))
+    budget = INLINE_SECONDS - (time.perf_counter() - started)
+    if admitted and budget > 0:
+        await asyncio.wait((work,), timeout=budget)
+    if work.done():
+        reply, outcome = work.result()
+        ack.response = BoltResponse(
+            status=200, body=payloads.response_body(reply, response_type="ephemeral")
         )
-        budget = INLINE_SECONDS - (time.perf_counter() - started)
-        if admitted and budget > 0:
-            await asyncio.wait((work,), timeout=budget)
-        if work.done():
-            reply, outcome = work.result()
-            ack.response = BoltResponse(
-                status=200, body=payloads.response_body(reply, response_type="ephemeral")
-            )
-            metrics.command_seconds(parsed.kind).observe(time.perf_counter() - started)
-        else:
-            await ack()
-            metrics.command_seconds(parsed.kind).observe(time.perf_counter() - started)
-            reply, outcome = await work
-            # Bolt's respond() would open a new HTTP session (and connection) per reply
-            await deps.http.respond(
-                str(command.get("response_url") or ""),
-                payloads.payload(reply, response_type="ephemeral", replace_original=False),
-            )
-        _logged(parsed.kind, caller, outcome, started)
+        metrics.command_seconds(parsed.kind).observe(time.perf_counter() - started)
+    else:
+        await ack()
+        metrics.command_seconds(parsed.kind).observe(time.perf_counter() - started)
+        reply, outcome = await work
+        # Bolt's respond() would open a new HTTP session (and connection) per reply
+        await deps.http.respond(
+            str(command.get("response_url") or ""),
+            payloads.payload(reply, response_type="ephemeral", replace_original=False),
+        )
+    _logged(parsed.kind, caller, outcome, started)
 
 
 class ContentAnswers(AsyncMiddleware):
@@ -105,9 +103,6 @@ class ContentAnswers(AsyncMiddleware):
     usually ready (bot.answers.cache), and a listener would cost a task and Bolt's wait for its ack,
     which it polls every 10 ms. Bolt answers ``url_verification`` and ``ssl_check`` the same
     way. Channel commands, and everything else, go on to the listeners."""
-
-    def __init__(self, deps: Services) -> None:
-        self.deps = deps
 
     async def async_process(
         self,
@@ -123,19 +118,16 @@ class ContentAnswers(AsyncMiddleware):
         parsed = commands.read(str(body.get("text") or ""))
         if isinstance(parsed.command, commands.CHANNEL_COMMANDS):
             return await next()
-        deps = self.deps
         caller = Caller.of(req.context, body)
-        profile = deps.locales.profile(
-            req.context.client, caller.team_id, caller.user_id, deps.http
-        )
-        answer = await _content_answer(parsed, caller, profile, deps, started)
+        asker = reader(req.context)
+        answer = await _content_answer(parsed, caller, asker, services(req.context), started)
         return BoltResponse(status=200, body=answer)
 
 
 async def _content_answer(
     parsed: commands.Parsed,
     caller: Caller,
-    profile: UserProfile,
+    asker: Reader,
     deps: Services,
     started: float,
 ) -> str:
@@ -143,7 +135,7 @@ async def _content_answer(
     ``lang:``, else their Slack locale), counted and logged."""
     outcome = "ok"
     try:
-        lang = await deps.locales.lang_of(profile, parsed.lang)
+        lang = await asker.lang(parsed.lang)
         body = deps.answers.body(parsed, deps.library, today(deps.clock), lang, deps.calendar_url)
     except Exception:
         log.exception(
@@ -176,7 +168,7 @@ def _logged(kind: str, caller: Caller, outcome: str, started: float) -> None:
 async def _answer_channel_command(
     parsed: commands.Parsed,
     caller: Caller,
-    profile: UserProfile,
+    asker: Reader,
     deps: Services,
     admitted: bool,
 ) -> tuple[payloads.Reply, str]:
@@ -189,8 +181,9 @@ async def _answer_channel_command(
         lang = DEFAULT  # until the reader's language is known
         try:
             async with asyncio.timeout(CHANNEL_COMMAND_SECONDS):
-                lang = await deps.locales.lang_of(profile, parsed.lang)
-                return await _channel_command(parsed, caller, profile, deps, lang), "ok"
+                lang = await asker.lang(parsed.lang)
+                reply = await _channel_command(parsed, caller, asker.profile, deps, lang)
+                return reply, "ok"
         except TimeoutError:
             log.warning("channel command timed out team=%s channel=%s", team, channel)
             reply = replies.error_reply(t(lang, "error.slow", command=ids.COMMAND))

@@ -207,6 +207,7 @@ class FakeSlack:
         self.problems: list[str] = []
         self._triggers_used: set[str] = set()
         self._response_uses: dict[str, tuple[float, int]] = {}
+        self._slow: dict[str, float] = {}  # method -> extra seconds (slow_down)
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -406,6 +407,11 @@ class FakeSlack:
             raise ValueError("times must be >= 1")
         with self._lock:
             self._faults.append(_Fault(method, error, status, times, channel, retry_after))
+
+    def slow_down(self, method: str, seconds: float) -> None:
+        """Answer every call to ``method`` ``seconds`` later (on top of ``delay``)."""
+        with self._lock:
+            self._slow[method] = seconds
 
     def fail_always(
         self,
@@ -690,8 +696,9 @@ class FakeSlack:
                     if answer.body.get("ok"):
                         accepted = self._accepted_for(method, params)
 
-        if self.delay > 0:
-            await asyncio.sleep(self.delay)
+        delay = self.delay + self._slow.get(method, 0.0)
+        if delay > 0:
+            await asyncio.sleep(delay)
 
         if accepted is not None:
             return await self._fail_after_accepting(request, accepted, method, params, token, at)

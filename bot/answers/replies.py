@@ -32,7 +32,14 @@ from bot.slack.blocks import (
     section,
     sections,
 )
-from bot.slack.ids import COMMAND, FORM_ACTION, NEWS_ACTION, SHARE_ACTION, SHOW_ACTION
+from bot.slack.ids import (
+    COMMAND,
+    FORM_ACTION,
+    LIST_ACTION,
+    NEWS_ACTION,
+    SHARE_ACTION,
+    SHOW_ACTION,
+)
 from bot.slack.mrkdwn import ZWSP, escape, human_date, md, quote_user_text, truncate
 from bot.slack.payloads import Reply
 
@@ -203,7 +210,7 @@ def topic_reply(
                         topic_value(topic.id, lang),
                         primary=True,
                     ),
-                    button(t(lang, "topic.all"), "list_topics", lang),
+                    button(t(lang, "topic.all"), LIST_ACTION, lang),
                 ]
             )
         )

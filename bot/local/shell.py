@@ -32,6 +32,7 @@ from sqlalchemy import select
 
 from bot import commands as c
 from bot.answers import core, replies
+from bot.answers.buttons import button_for
 from bot.clock import Clock, FixedClock
 from bot.config import Settings
 from bot.content.library import Library
@@ -50,7 +51,6 @@ from bot.local.terminal import (
     zone_name,
 )
 from bot.slack import blocks as block_kit
-from bot.slack import ids
 from bot.slack.ids import COMMAND
 from bot.slack.mrkdwn import quote_user_text, slack_datetime
 from bot.slack.payloads import Reply
@@ -248,22 +248,15 @@ class Shell:
         return await self.channels().answer(parsed, inv, user_info)
 
     def press(self, number: int) -> Answer:
-        """Press button ``number`` of the last reply, as Slack's button handlers would."""
+        """Press button ``number`` of the last reply: its answer from the table Slack's button
+        listener uses (bot.answers.buttons)."""
         found = next((ch for ch in self.choices if ch.number == number), None)
-        if found is None:
+        button = button_for(found.action_id) if found is not None else None
+        if found is None or button is None:
             msg = t(self.lang, "shell.no_choice", number=number)
             return Answer(mrkdwn(msg, self.look))
-        library = self.content.current()
-        if found.action_id == ids.SHARE_ACTION:
-            reply = core.topic_by_id(library, found.value, shared=True)
-        elif found.action_id.startswith(ids.SHOW_ACTION):
-            reply = core.topic_by_id(library, found.value)
-        elif found.action_id == "list_topics":
-            reply = replies.topics_reply(library.for_lang(found.value or "en"))
-        else:
-            return Answer(mrkdwn(t(self.lang, "shell.no_choice", number=number), self.look))
-        lang = core.parse_button_value(found.value)[1]
-        return self._show(reply, found.value if found.action_id == "list_topics" else lang)
+        reply = button.answer(self.content.current(), found.value)
+        return self._show(reply, button.lang(found.value))
 
     def _show(self, reply: Reply, lang: str) -> Answer:
         look = self.look_in(lang)

@@ -43,10 +43,37 @@ def shown(value: object) -> str:
     return "-"
 
 
-# --- the app's own ids: the command, buttons (action ids), forms (callback ids) ----------------
+# --- the app's own ids: every id the app gives Slack and reads back, here only ----------------
+# (the command; action ids of buttons; callback ids of views; block ids)
 
 COMMAND = "/declaration"
+
+# buttons on content replies (bot.answers.buttons says what each answers); SHOW and NEWS are
+# prefixes (``show_topic:<id>``), so that one message may hold several of them
 SHOW_ACTION = "show_topic"
 SHARE_ACTION = "share_topic"
 NEWS_ACTION = "show_news"
-FORM_ACTION = "subscription_form"  # opens the subscription form; value: the channel, or ""
+LIST_ACTION = "list_topics"  # value: the language
+# opens the subscription form; value: the channel, or "" (also the block id of its actions block)
+FORM_ACTION = "subscription_form"
+
+# the Home tab's buttons; each one's value is the channel it is about (SUBSCRIBE's: "")
+HOME_SUBSCRIBE = "home_subscribe"
+HOME_EDIT = "home_edit"
+HOME_PAUSE = "home_pause"
+HOME_RESUME = "home_resume"
+HOME_PREVIEW = "home_preview"
+HOME_UNSUBSCRIBE = "home_unsubscribe"
+HOME_ROW = "sub:"  # block id of a subscription's row of buttons: sub:<channel>
+
+# the subscription form (a modal): its callback id, and its fields, each named by its block id and
+# its element's action id alike (a refused submission's errors are keyed by block id)
+FORM_CALLBACK = "subscription_form"
+FIELD_CHANNEL = "channel"
+FIELD_DAYS = "days"
+FIELD_TIME = "time"
+FIELD_TZ = "tz"
+FIELD_LANG = "lang"
+FIELD_RECEIVE = "receives"
+FIELD_TOPICS = "topics"
+FIELD_ALWAYS = "always"

@@ -37,23 +37,23 @@ from slack_sdk.models.views import View
 from bot.content.library import Library
 from bot.i18n import LANGS, day_name, language_name, t
 from bot.slack import plaintext
-from bot.slack.ids import is_channel
+from bot.slack.ids import (
+    FIELD_ALWAYS,
+    FIELD_CHANNEL,
+    FIELD_DAYS,
+    FIELD_LANG,
+    FIELD_RECEIVE,
+    FIELD_TIME,
+    FIELD_TOPICS,
+    FIELD_TZ,
+    FORM_CALLBACK,
+    is_channel,
+)
 from bot.slack.mrkdwn import md, truncate
 from bot.store.subscriptions import SubscriptionView
 from bot.subscriptions.model import RECEIVES, Problem, request_words
 from bot.subscriptions.schedule import DEFAULT_DAYS, DEFAULT_TIME, FALLBACK_TZ, zone
 
-CALLBACK = "subscription_form"
-CHANNEL, DAYS, TIME, TZ, LANG, RECEIVE, TOPICS, ALWAYS = (
-    "channel",
-    "days",
-    "time",
-    "tz",
-    "lang",
-    "receives",
-    "topics",
-    "always",
-)
 _CHECKBOX_LIMIT = 10  # Slack's limit on checkbox options; more topics get a multi-select
 _GROUP_LIMIT = 100  # options in one option group
 _ZONE_AREAS = re.compile(
@@ -142,10 +142,10 @@ def form_view(form: Form, library: Library, lang: str) -> View:
     blocks: list[Block] = []
     if form.fixed and form.channel:
         shown = t(lang, "form.channel_fixed", channel=f"<#{form.channel}>")
-        blocks.append(SectionBlock(block_id=CHANNEL, text=md(shown)))
+        blocks.append(SectionBlock(block_id=FIELD_CHANNEL, text=md(shown)))
     else:
         select = ConversationSelectElement(
-            action_id=CHANNEL,
+            action_id=FIELD_CHANNEL,
             filter=ConversationFilter(include=["public", "private"], exclude_bot_users=True),
         )
         if form.channel:
@@ -154,7 +154,7 @@ def form_view(form: Form, library: Library, lang: str) -> View:
             select.default_to_current_conversation = True
         blocks.append(
             InputBlock(
-                block_id=CHANNEL,
+                block_id=FIELD_CHANNEL,
                 label=_plain(t(lang, "form.channel")),
                 element=select,
                 hint=_plain(t(lang, "form.channel_hint"), 2000),
@@ -163,10 +163,10 @@ def form_view(form: Form, library: Library, lang: str) -> View:
     days = [_option(str(d), day_name(d, lang)) for d in range(7)]
     blocks.append(
         InputBlock(
-            block_id=DAYS,
+            block_id=FIELD_DAYS,
             label=_plain(t(lang, "form.days")),
             element=CheckboxesElement(
-                action_id=DAYS,
+                action_id=FIELD_DAYS,
                 options=days,
                 initial_options=_find(days, map(str, form.days)) or None,
             ),
@@ -175,39 +175,41 @@ def form_view(form: Form, library: Library, lang: str) -> View:
     )
     blocks.append(
         InputBlock(
-            block_id=TIME,
+            block_id=FIELD_TIME,
             label=_plain(t(lang, "form.time")),
-            element=TimePickerElement(action_id=TIME, initial_time=f"{form.at:%H:%M}"),
+            element=TimePickerElement(action_id=FIELD_TIME, initial_time=f"{form.at:%H:%M}"),
         )
     )
     groups = _zone_groups(form.tz)
     initial_zone = _option(form.tz, form.tz.replace("_", " "))
     blocks.append(
         InputBlock(
-            block_id=TZ,
+            block_id=FIELD_TZ,
             label=_plain(t(lang, "form.tz")),
             element=StaticSelectElement(
-                action_id=TZ, option_groups=groups, initial_option=initial_zone
+                action_id=FIELD_TZ, option_groups=groups, initial_option=initial_zone
             ),
         )
     )
     langs = [_option(code, language_name(code, lang)) for code in LANGS]
     blocks.append(
         InputBlock(
-            block_id=LANG,
+            block_id=FIELD_LANG,
             label=_plain(t(lang, "form.lang")),
             element=StaticSelectElement(
-                action_id=LANG, options=langs, initial_option=_find(langs, [form.lang])[0]
+                action_id=FIELD_LANG, options=langs, initial_option=_find(langs, [form.lang])[0]
             ),
         )
     )
     kinds = [_option(kind, t(lang, f"receives.{kind}")) for kind in RECEIVES]
     blocks.append(
         InputBlock(
-            block_id=RECEIVE,
+            block_id=FIELD_RECEIVE,
             label=_plain(t(lang, "form.receives")),
             element=RadioButtonsElement(
-                action_id=RECEIVE, options=kinds, initial_option=_find(kinds, [form.receives])[0]
+                action_id=FIELD_RECEIVE,
+                options=kinds,
+                initial_option=_find(kinds, [form.receives])[0],
             ),
         )
     )
@@ -216,27 +218,31 @@ def form_view(form: Form, library: Library, lang: str) -> View:
     chosen = _find(topics, form.topics) or None
     topic_element: CheckboxesElement | StaticMultiSelectElement
     if len(topics) <= _CHECKBOX_LIMIT:
-        topic_element = CheckboxesElement(action_id=TOPICS, options=topics, initial_options=chosen)
+        topic_element = CheckboxesElement(
+            action_id=FIELD_TOPICS, options=topics, initial_options=chosen
+        )
     else:
         topic_element = StaticMultiSelectElement(
-            action_id=TOPICS, options=topics[:100], initial_options=chosen
+            action_id=FIELD_TOPICS, options=topics[:100], initial_options=chosen
         )
     blocks.append(
         InputBlock(
-            block_id=TOPICS,
+            block_id=FIELD_TOPICS,
             label=_plain(t(lang, "form.topics")),
             element=topic_element,
             hint=_plain(t(lang, "form.topics_hint"), 2000),
             optional=True,
         )
     )
-    always = [_option(ALWAYS, t(lang, "form.always"))]
+    always = [_option(FIELD_ALWAYS, t(lang, "form.always"))]
     blocks.append(
         InputBlock(
-            block_id=ALWAYS,
+            block_id=FIELD_ALWAYS,
             label=_plain(t(lang, "form.always_label")),
             element=CheckboxesElement(
-                action_id=ALWAYS, options=always, initial_options=always if form.always else None
+                action_id=FIELD_ALWAYS,
+                options=always,
+                initial_options=always if form.always else None,
             ),
             optional=True,
         )
@@ -244,7 +250,7 @@ def form_view(form: Form, library: Library, lang: str) -> View:
     meta = {"channel": form.channel if form.fixed else None, "lang": lang}
     return View(
         type="modal",
-        callback_id=CALLBACK,
+        callback_id=FORM_CALLBACK,
         title=_plain(t(lang, "form.title_edit" if form.fixed else "form.title_new"), 24),
         submit=_plain(t(lang, "form.submit"), 24),
         close=_plain(t(lang, "form.close"), 24),
@@ -304,9 +310,9 @@ class Submission:
     def problem(self) -> Problem | None:
         """What only a form can get wrong: no channel, or no day while digests are wanted."""
         if not self.channel:
-            return Problem(CHANNEL, "no_channel")
+            return Problem(FIELD_CHANNEL, "no_channel")
         if not self.days and self.receives != "reminders":
-            return Problem(DAYS, "no_day")
+            return Problem(FIELD_DAYS, "no_day")
         return None
 
 
@@ -356,15 +362,15 @@ def malformed(view: Mapping[str, Any]) -> str | None:
     meta = metadata(view)
     if meta.get("channel") not in (None, "") and not is_channel(meta.get("channel")):
         return "private_metadata.channel"
-    chosen = _state(values, CHANNEL).get("selected_conversation")
+    chosen = _state(values, FIELD_CHANNEL).get("selected_conversation")
     if chosen is not None and not is_channel(chosen):
-        return CHANNEL
-    if any(v not in _DAY_VALUES for v in _selected(values, DAYS)):
-        return DAYS
-    at = _state(values, TIME).get("selected_time")
+        return FIELD_CHANNEL
+    if any(v not in _DAY_VALUES for v in _selected(values, FIELD_DAYS)):
+        return FIELD_DAYS
+    at = _state(values, FIELD_TIME).get("selected_time")
     if at is not None and not (isinstance(at, str) and _TIME_VALUE.fullmatch(at)):
-        return TIME
-    for block in (TZ, LANG, RECEIVE, TOPICS, ALWAYS):
+        return FIELD_TIME
+    for block in (FIELD_TZ, FIELD_LANG, FIELD_RECEIVE, FIELD_TOPICS, FIELD_ALWAYS):
         if any(not _OPTION_VALUE.fullmatch(v) for v in _selected(values, block)):
             return block
     return None
@@ -376,16 +382,16 @@ def read_submission(view: Mapping[str, Any]) -> Submission:
     values = _values(view)
     channel = metadata(view).get("channel")
     if not channel:
-        channel = _state(values, CHANNEL).get("selected_conversation")
+        channel = _state(values, FIELD_CHANNEL).get("selected_conversation")
     # only the ASCII digits of the seven days ("²" is a digit to str.isdigit, not to int)
-    days = frozenset(int(v) for v in _selected(values, DAYS) if v in _DAY_VALUES)
+    days = frozenset(int(v) for v in _selected(values, FIELD_DAYS) if v in _DAY_VALUES)
     try:
-        at = time.fromisoformat(str(_state(values, TIME).get("selected_time") or "09:00"))
+        at = time.fromisoformat(str(_state(values, FIELD_TIME).get("selected_time") or "09:00"))
     except ValueError:
         at = DEFAULT_TIME
-    tz = next(iter(_selected(values, TZ)), FALLBACK_TZ)
-    lang = next(iter(_selected(values, LANG)), "en")
-    receives = next(iter(_selected(values, RECEIVE)), "all")
+    tz = next(iter(_selected(values, FIELD_TZ)), FALLBACK_TZ)
+    lang = next(iter(_selected(values, FIELD_LANG)), "en")
+    receives = next(iter(_selected(values, FIELD_RECEIVE)), "all")
     return Submission(
         channel=str(channel) if channel else None,
         days=days,
@@ -393,8 +399,8 @@ def read_submission(view: Mapping[str, Any]) -> Submission:
         tz=tz,
         lang=lang if lang in LANGS else "en",
         receives=receives if receives in RECEIVES else "all",
-        topics=frozenset(_selected(values, TOPICS)),
-        always=ALWAYS in _selected(values, ALWAYS),
+        topics=frozenset(_selected(values, FIELD_TOPICS)),
+        always=FIELD_ALWAYS in _selected(values, FIELD_ALWAYS),
     )
 
 
@@ -406,8 +412,10 @@ def errors(problem: Problem, lang: str, *, channel_fixed: bool = False) -> dict[
 def error_at(text: str, field: str = "", *, channel_fixed: bool = False) -> dict[str, str]:
     """A message under a field of the form; under the first input when the field is not one
     (as the channel of an edited subscription is not)."""
-    inputs = {DAYS, TIME, TZ, TOPICS, RECEIVE} | (set() if channel_fixed else {CHANNEL})
-    first = DAYS if channel_fixed else CHANNEL
+    inputs = {FIELD_DAYS, FIELD_TIME, FIELD_TZ, FIELD_TOPICS, FIELD_RECEIVE} | (
+        set() if channel_fixed else {FIELD_CHANNEL}
+    )
+    first = FIELD_DAYS if channel_fixed else FIELD_CHANNEL
     return {field if field in inputs else first: truncate(_unmark(text), 1000)}
 
 

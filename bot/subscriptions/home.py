@@ -35,7 +35,16 @@ from bot.delivery import digest
 from bot.delivery.planner import next_post
 from bot.i18n import pause_reason, t
 from bot.slack.blocks import button, context, section, sections
-from bot.slack.ids import COMMAND
+from bot.slack.ids import (
+    COMMAND,
+    HOME_EDIT,
+    HOME_PAUSE,
+    HOME_PREVIEW,
+    HOME_RESUME,
+    HOME_ROW,
+    HOME_SUBSCRIBE,
+    HOME_UNSUBSCRIBE,
+)
 from bot.slack.mrkdwn import escape, truncate
 from bot.slack.reach import Access
 from bot.store.subscriptions import SubscriptionView
@@ -55,14 +64,6 @@ _TRAILING = 3
 # who sees few of a large workspace's subscriptions is shown those found, and "more not shown")
 LOOKUP_ROWS = 2
 
-# the Home tab's buttons; each one's value is the channel it is about
-SUBSCRIBE = "home_subscribe"
-EDIT = "home_edit"
-PAUSE = "home_pause"
-RESUME = "home_resume"
-PREVIEW = "home_preview"
-UNSUBSCRIBE = "home_unsubscribe"
-
 
 def _subscription_line(facts: Facts, sub: SubscriptionView, lang: str) -> str:
     when = describe_when(sub, lang) if sub.receives == "reminders" else describe(sub.schedule, lang)
@@ -80,9 +81,9 @@ def _subscription_line(facts: Facts, sub: SubscriptionView, lang: str) -> str:
 
 def _buttons(sub: SubscriptionView, lang: str, name: str | None, manage: bool) -> ActionsBlock:
     channel = sub.channel_id
-    preview = button(t(lang, "home.preview"), PREVIEW, channel)
+    preview = button(t(lang, "home.preview"), HOME_PREVIEW, channel)
     if not manage:
-        return ActionsBlock(block_id=f"sub:{channel}", elements=[preview])
+        return ActionsBlock(block_id=f"{HOME_ROW}{channel}", elements=[preview])
     shown = f"#{name}" if name else t(lang, "home.this_channel")
     confirm = ConfirmObject(
         title=PlainTextObject(text=truncate(t(lang, "home.confirm_title"), 100)),
@@ -92,20 +93,20 @@ def _buttons(sub: SubscriptionView, lang: str, name: str | None, manage: bool) -
         style="danger",
     )
     toggle = (
-        button(t(lang, "home.resume"), RESUME, channel)
+        button(t(lang, "home.resume"), HOME_RESUME, channel)
         if sub.paused
-        else button(t(lang, "home.pause"), PAUSE, channel)
+        else button(t(lang, "home.pause"), HOME_PAUSE, channel)
     )
     unsubscribe = ButtonElement(
         text=truncate(t(lang, "home.unsubscribe"), 75),
-        action_id=UNSUBSCRIBE,
+        action_id=HOME_UNSUBSCRIBE,
         value=channel,
         style="danger",
         confirm=confirm,
     )
     return ActionsBlock(
-        block_id=f"sub:{channel}",
-        elements=[button(t(lang, "home.edit"), EDIT, channel), toggle, preview, unsubscribe],
+        block_id=f"{HOME_ROW}{channel}",
+        elements=[button(t(lang, "home.edit"), HOME_EDIT, channel), toggle, preview, unsubscribe],
     )
 
 
@@ -113,7 +114,9 @@ def _lead(lang: str, *, manage: bool, notice: str | None) -> list[Block]:
     """What comes before the subscriptions: their heading, a notice, the admins-only line."""
     heading = SectionBlock(text=MarkdownTextObject(text=t(lang, "home.subscriptions")))
     if manage:
-        heading.accessory = button(t(lang, "home.subscribe_button"), SUBSCRIBE, "", primary=True)
+        heading.accessory = button(
+            t(lang, "home.subscribe_button"), HOME_SUBSCRIBE, "", primary=True
+        )
     blocks: list[Block] = [heading]
     if notice:
         blocks.append(section(notice))

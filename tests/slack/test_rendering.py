@@ -18,6 +18,7 @@ from bot.config import Settings
 from bot.content.library import Library
 from bot.i18n import LANGS
 from bot.local import shell
+from bot.slack.ids import FIELD_TOPICS
 from bot.slack.payloads import Reply
 from bot.store.subscriptions import SubscriptionView
 from bot.subscriptions import form as forms
@@ -173,7 +174,7 @@ def test_what_readers_saw_twice_cut_or_unformatted_is_said_once_whole_and_format
     said = " ".join(str(b) for b in channel_replies.status(facts, inv, paused).blocks_json())
     assert said.count("Paused") == 1, said
     view = forms.form_view(forms.form_for(None, "C1", "UTC", "en"), soon, "en").to_dict()
-    boxes = [o["text"]["text"] for b in view["blocks"] if b.get("block_id") == forms.TOPICS
+    boxes = [o["text"]["text"] for b in view["blocks"] if b.get("block_id") == FIELD_TOPICS
              for o in b["element"]["options"]]  # fmt: skip
     assert boxes == [tp.label for tp in soon.topics] and not any(b.endswith("…") for b in boxes)
     error = forms.error_at("Try `/declaration subscribe mon 09:00` for *this* &lt;channel&gt;")

@@ -201,7 +201,8 @@ def test_any_subscription_is_answered_within_slacks_limits(
 
 
 def test_the_home_tab_is_drawn_from_plain_values(library: Library) -> None:
-    from bot.subscriptions.home import UNSUBSCRIBE, home_blocks
+    from bot.slack.ids import HOME_UNSUBSCRIBE as UNSUBSCRIBE
+    from bot.subscriptions.home import home_blocks
 
     subs = [sub_of(channel_id="C1"), sub_of(channel_id="C2", paused=True, paused_reason="user:U2")]
     facts = Facts(library, NOW)

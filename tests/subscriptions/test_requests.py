@@ -14,9 +14,16 @@ from slack_sdk.models.views import View
 
 from bot.content.library import Library
 from bot.i18n import LANGS, describe_days, describe_schedule
+from bot.slack.ids import FORM_CALLBACK
+from bot.slack.ids import HOME_EDIT as EDIT
+from bot.slack.ids import HOME_PAUSE as PAUSE
+from bot.slack.ids import HOME_PREVIEW as PREVIEW
+from bot.slack.ids import HOME_RESUME as RESUME
+from bot.slack.ids import HOME_SUBSCRIBE as SUBSCRIBE
+from bot.slack.ids import HOME_UNSUBSCRIBE as UNSUBSCRIBE
 from bot.store.subscriptions import SubscriptionView
 from bot.subscriptions import form as forms
-from bot.subscriptions.home import EDIT, PAUSE, PREVIEW, RESUME, SUBSCRIBE, UNSUBSCRIBE, home_blocks
+from bot.subscriptions.home import home_blocks
 from bot.subscriptions.model import Problem, Request, describe_receives, parse_request
 from bot.subscriptions.replies import Facts
 from bot.subscriptions.schedule import EVERY_DAY, WEEKDAYS, Schedule
@@ -232,7 +239,7 @@ def round_trip(view: View) -> dict[str, Any]:
 def test_the_form_for_a_new_subscription(library: Library, lang: str) -> None:
     form = forms.form_for(None, "C9", "Asia/Kolkata", lang)
     payload = round_trip(forms.form_view(form, library, lang))
-    assert payload["type"] == "modal" and payload["callback_id"] == forms.CALLBACK
+    assert payload["type"] == "modal" and payload["callback_id"] == FORM_CALLBACK
     blocks = {b["block_id"]: b for b in payload["blocks"]}
     assert list(blocks) == ["channel", "days", "time", "tz", "lang", "receives", "topics", "always"]
     channel = blocks["channel"]["element"]
