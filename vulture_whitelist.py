@@ -50,3 +50,6 @@ signum, frame
 # read by tests and bench/fanout.py: the post from plain arguments, the plan's skipped posts
 compose
 _.too_late
+
+# read by tests/test_i18n.py: every code that pauses a subscription has its phrase
+PAUSING

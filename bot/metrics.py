@@ -127,15 +127,9 @@ def exposition(gauges: Callable[[], dict[str, int]] | None = None) -> bytes:
 
 
 def record_pass(report: Any, seconds: float) -> None:
-    """Count one delivery pass's outcomes (a ``delivery.PassReport``) and its duration."""
+    """Count one delivery pass's outcomes (a ``bot.delivery.report.PassReport``) and its
+    duration; each outcome is labelled with its ``bot.delivery.outcomes.Status.metric``."""
     PASS_SECONDS.observe(seconds)
-    for outcome, items in (
-        ("sent", report.sent),
-        ("failed", report.failed),
-        ("retried", report.retrying),
-        ("skipped", report.skipped),
-        ("nothing_new", getattr(report, "quiet", ())),
-        ("uncertain", getattr(report, "uncertain", ())),
-    ):
-        if items:
-            POSTS.labels(outcome).inc(len(items))
+    for status, count in report.counts().items():
+        if count:
+            POSTS.labels(status.metric).inc(count)

@@ -214,10 +214,10 @@ def test_schedule_mistakes_are_said_in_each_language(words: str) -> None:
 
 
 def test_pause_reasons_are_said_in_each_language() -> None:
-    from bot.delivery.deliverer import CHANNEL_ERRORS, WORKSPACE_ERRORS
+    from bot.delivery.faults import PAUSING
     from bot.i18n import pause_reason
 
-    for code in {*CHANNEL_ERRORS, *WORKSPACE_ERRORS, "not_installed"}:
+    for code in {*PAUSING, "not_installed"}:
         en, fr, zh = (pause_reason(f"slack:{code}", lang) for lang in ("en", "fr", "zh"))
         assert en.endswith(f"({code})") and fr != en and zh != en
     assert pause_reason("paused by <@U1>", "fr") == "paused by <@U1>"

@@ -27,6 +27,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Protocol
 
+from bot.delivery.outcomes import Status, last_result
 from bot.subscriptions.schedule import (
     Cadence,
     Schedule,
@@ -241,6 +242,32 @@ class Rules:
     lead_days: tuple[int, ...] = DEFAULT_LEAD_DAYS
     max_late: timedelta = DEFAULT_MAX_LATE
 
+    # the two decisions the store asks for in the transaction that claims what is due
+    # (bot.store.deliveries.Planning): the store is handed them, it does not import them
+
+    def plan(self, sub: Subscribed, due: datetime, now: datetime) -> Plan:
+        """:func:`plan` under these rules."""
+        return plan(sub, due, now, self)
+
+    def take_over(
+        self,
+        *,
+        scheduled_for: datetime,
+        maybe_posted: bool,
+        error: str | None,
+        active: bool,
+        now: datetime,
+    ) -> Takeover:
+        """:func:`take_over` under these rules."""
+        return take_over(
+            scheduled_for=scheduled_for,
+            maybe_posted=maybe_posted,
+            error=error,
+            active=active,
+            now=now,
+            max_late=self.max_late,
+        )
+
 
 @dataclass(frozen=True)
 class Post:
@@ -314,7 +341,7 @@ def plan(sub: Subscribed, due: datetime, now: datetime, rules: Rules) -> Plan:
 class Takeover:
     """What becomes of a claimed post whose lease ran out (its pass died or gave up for now)."""
 
-    status: str  # "claimed": taken over by this pass; "failed" or "uncertain": finished now
+    status: Status  # claimed: taken over by this pass; failed or uncertain: finished now
     error: str | None = None
     last_result: str | None = None  # what the channel's status shows, when it changes
 
@@ -332,12 +359,12 @@ def take_over(
     subscription, and never later than ``max_late`` (a post that may have landed is then left
     uncertain, never sent)."""
     if not active:
-        return Takeover("failed", error or "subscription paused or removed")
+        return Takeover(Status.FAILED, error or "subscription paused or removed")
     if now - scheduled_for > max_late:
-        status = "uncertain" if maybe_posted else "failed"
+        status = Status.UNCERTAIN if maybe_posted else Status.FAILED
         why = f"gave up: more than {max_late} late ({error or 'no answer'})"
-        return Takeover(status, why, f"{status}: {why}")
-    return Takeover("claimed", error)
+        return Takeover(status, why, last_result(status, why))
+    return Takeover(Status.CLAIMED, error)
 
 
 # --- what is new --------------------------------------------------------------------------------

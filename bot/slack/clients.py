@@ -13,7 +13,7 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetry
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Settings
-from bot.delivery.deliverer import GuardedRequest
+from bot.delivery.transport import GuardedRequest
 from bot.installations import TokenCache
 
 

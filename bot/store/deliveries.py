@@ -10,12 +10,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, Connection, and_, bindparam, select, update
+from sqlalchemy import ColumnElement, Connection, Row, and_, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from bot.delivery import planner
+from bot.delivery.outcomes import Status, last_result
 from bot.store.engine import Database
 from bot.store.subscriptions import SubscriptionView, view_of
 from bot.store.tables import deliveries as _deliveries
@@ -41,7 +41,7 @@ class Outcome:
 
     delivery_id: int
     subscription_id: int
-    status: str  # sent | retry | failed | nothing_new
+    status: Status  # sent | retry | failed | nothing_new | uncertain
     kinds: str
     scheduled_for: datetime
     at: datetime
@@ -53,16 +53,58 @@ class Outcome:
     maybe_posted: bool = False  # for a retry: an attempt may have been posted (check first)
 
 
-RESULT_NOTHING_NEW = "nothing new"
-RESULT_UNCERTAIN = "uncertain"  # may have been posted; recorded as such, not sent again
+Skipped = tuple[SubscriptionView, datetime, str]  # a post too late to send: whose, when, kinds
+
+
+# What claiming asks the planner (bot.delivery.planner.Rules has it all). The store is handed
+# these decisions by its caller; it does not import the planner.
+
+
+class PlannedPost(Protocol):
+    @property
+    def scheduled_for(self) -> datetime: ...
+    @property
+    def kinds(self) -> str: ...
+    @property
+    def skipped(self) -> str | None: ...
+
+
+class WakePlan(Protocol):
+    @property
+    def posts(self) -> Sequence[PlannedPost]: ...
+    @property
+    def next_wake(self) -> datetime: ...
+
+
+class TakeoverDecision(Protocol):
+    @property
+    def status(self) -> Status: ...
+    @property
+    def error(self) -> str | None: ...
+    @property
+    def last_result(self) -> str | None: ...
+
+
+class Planning(Protocol):
+    """What is owed, what is too late, when to wake next, and whether a stale claim is taken
+    over: :class:`bot.delivery.planner.Rules`."""
+
+    def plan(self, sub: SubscriptionView, due: datetime, now: datetime) -> WakePlan: ...
+
+    def take_over(
+        self,
+        *,
+        scheduled_for: datetime,
+        maybe_posted: bool,
+        error: str | None,
+        active: bool,
+        now: datetime,
+    ) -> TakeoverDecision: ...
 
 
 def _result(o: Outcome) -> str:
-    if o.status == "nothing_new":
-        return RESULT_NOTHING_NEW
-    if o.status == "uncertain":
-        return f"{RESULT_UNCERTAIN}: {o.error}"
-    return "sent" if o.status == "sent" else f"failed: {o.error}"
+    """What a finished delivery leaves in its subscription's ``last_result``."""
+    return last_result(o.status, o.error)
 
 
 class Deliveries(Database):
@@ -93,150 +135,162 @@ class Deliveries(Database):
         """The deliveries ``which`` picks, as long as this worker holds them: every write about a
         claim is fenced so, and one another worker has taken over is left alone."""
         d = _deliveries.c
-        return and_(which, d.status == "claimed", d.claimed_by == self.worker)
+        return and_(which, d.status == Status.CLAIMED, d.claimed_by == self.worker)
 
     def claim_due(
         self,
         now: datetime,
-        rules: planner.Rules,
+        rules: Planning,
         *,
         lease: timedelta,
         limit: int = 10_000,
-    ) -> tuple[list[Claim], list[tuple[SubscriptionView, datetime, str]]]:
+    ) -> tuple[list[Claim], list[Skipped]]:
         """Claim every post that is due at ``now``: (claims, skipped as too late).
 
         In one transaction: deliveries whose lease ran out (a pass died) are taken over or given
         up, and each subscription whose wake-up time has come gets the delivery rows its plan
         names, keyed by (subscription, scheduled instant), and its next wake-up. What is owed,
-        what is too late and when to wake next is :func:`bot.delivery.planner.plan`'s to say,
-        from the rows loaded here; this writes it down.
+        what is too late and when to wake next is ``rules``'s to say (the planner's
+        :class:`bot.delivery.planner.Rules`), from the rows loaded here; this writes it down.
         """
-        claims: list[Claim] = []
-        skipped: list[tuple[SubscriptionView, datetime, str]] = []
         until = now + lease
-        d, sub_c = _deliveries.c, _subscriptions.c
         with self.write() as conn:
-            # 1. take over deliveries whose worker died or gave up for now
-            stale_q = (
-                select(_deliveries)
-                .where(d.status == "claimed", d.lease_until <= now)
-                .order_by(d.lease_until)
-                .limit(limit)
-            )
-            if self.is_postgres:
-                stale_q = stale_q.with_for_update(skip_locked=True)
-            stale = conn.execute(stale_q).all()
-            # their subscriptions, as loaded and then changed in this transaction
-            subs = _load_subscriptions(conn, {r.subscription_id for r in stale})
-            given_up: list[dict[str, Any]] = []
-            taken: list[dict[str, Any]] = []
-            results: dict[int, str] = {}
-            for row in stale:
-                sub = subs.get(row.subscription_id)
-                took = planner.take_over(
-                    scheduled_for=row.scheduled_for,
-                    maybe_posted=bool(row.maybe_posted),
-                    error=row.error,
-                    active=sub is not None and not sub.paused,
-                    now=now,
-                    max_late=rules.max_late,
-                )
-                if took.status != "claimed":
-                    given_up.append(
-                        {"b_id": row.id, "b_status": took.status, "b_error": took.error}
-                    )
-                    if sub is not None and took.last_result is not None:
-                        sub.last_result = results[sub.id] = took.last_result
-                    continue
-                assert sub is not None
-                attempts = row.attempts + 1
-                taken.append({"b_id": row.id, "b_attempts": attempts})
-                claims.append(
-                    Claim(
-                        row.id,
-                        view_of(sub),
-                        row.scheduled_for,
-                        row.kinds,
-                        attempts,
-                        bool(row.maybe_posted),
-                    )
-                )
-            if given_up:
-                conn.execute(
-                    update(_deliveries)
-                    .where(d.id == bindparam("b_id"))
-                    .values(
-                        status=bindparam("b_status"), finished_at=now, error=bindparam("b_error")
-                    ),
-                    given_up,
-                )
-            if taken:
-                conn.execute(
-                    update(_deliveries)
-                    .where(d.id == bindparam("b_id"))
-                    .values(
-                        claimed_by=self.worker, lease_until=until, attempts=bindparam("b_attempts")
-                    ),
-                    taken,
-                )
-            _set_results(conn, results)
+            claims = self._take_over_stale(conn, now, until, rules, limit)
+            woken, skipped = self._claim_woken(conn, now, until, rules, limit - len(claims))
+        return claims + woken, skipped
 
-            # 2. subscriptions whose wake-up time has come
-            due_q = (
-                select(_subscriptions)
-                .where(sub_c.next_wake_at <= now)
-                .order_by(sub_c.next_wake_at)
-                .limit(max(0, limit - len(claims)))
+    def _take_over_stale(
+        self, conn: Connection, now: datetime, until: datetime, rules: Planning, limit: int
+    ) -> list[Claim]:
+        """Take over (or give up) deliveries whose worker died or gave up for now."""
+        d = _deliveries.c
+        stale_q = (
+            select(_deliveries)
+            .where(d.status == Status.CLAIMED, d.lease_until <= now)
+            .order_by(d.lease_until)
+            .limit(limit)
+        )
+        if self.is_postgres:
+            stale_q = stale_q.with_for_update(skip_locked=True)
+        stale = conn.execute(stale_q).all()
+        # their subscriptions, as loaded and then changed in this transaction
+        subs = _load_subscriptions(conn, {r.subscription_id for r in stale})
+        claims: list[Claim] = []
+        given_up: list[dict[str, Any]] = []
+        taken: list[dict[str, Any]] = []
+        results: dict[int, str] = {}
+        for row in stale:
+            sub = subs.get(row.subscription_id)
+            took = rules.take_over(
+                scheduled_for=row.scheduled_for,
+                maybe_posted=bool(row.maybe_posted),
+                error=row.error,
+                active=sub is not None and not sub.paused,
+                now=now,
             )
-            if self.is_postgres:
-                due_q = due_q.with_for_update(skip_locked=True)
-            rows = conn.execute(due_q).all()
-            new_rows: list[dict[str, Any]] = []
-            pending: list[tuple[SubscriptionView, planner.Post]] = []
-            wakes: list[dict[str, Any]] = []
-            for row in rows:
-                view = view_of(row)
-                assert row.next_wake_at is not None
-                plan = planner.plan(view, row.next_wake_at, now, rules)
-                wakes.append({"b_sid": row.id, "b_wake": plan.next_wake})
-                for post in plan.posts:
-                    late = post.skipped is not None
-                    new_rows.append(
-                        {
-                            "subscription_id": row.id,
-                            "scheduled_for": post.scheduled_for,
-                            "kinds": post.kinds,
-                            "status": "skipped" if late else "claimed",
-                            "attempts": 0 if late else 1,
-                            "claimed_by": None if late else self.worker,
-                            "lease_until": None if late else until,
-                            "created_at": now,
-                            "finished_at": now if late else None,
-                            "error": post.skipped,
-                            "maybe_posted": False,
-                        }
-                    )
-                    pending.append((view, post))
-            results = {}
-            if new_rows:
-                ids = self._insert_deliveries(conn, new_rows)
-                for (view, post), new_id in zip(pending, ids, strict=True):
-                    if new_id is None:  # another clock already owns this slot
-                        continue
-                    if post.skipped is not None:
-                        results[view.id] = f"skipped: {post.skipped}"
-                        skipped.append((view, post.scheduled_for, post.kinds))
-                    else:
-                        claims.append(Claim(new_id, view, post.scheduled_for, post.kinds, 1))
-            if wakes:
-                conn.execute(
-                    update(_subscriptions)
-                    .where(sub_c.id == bindparam("b_sid"))
-                    .values(next_wake_at=bindparam("b_wake")),
-                    wakes,
-                )
-            _set_results(conn, results)
+            if took.status != Status.CLAIMED:
+                given_up.append({"b_id": row.id, "b_status": took.status, "b_error": took.error})
+                if sub is not None and took.last_result is not None:
+                    sub.last_result = results[sub.id] = took.last_result
+                continue
+            assert sub is not None
+            taken.append({"b_id": row.id, "b_attempts": row.attempts + 1})
+            claims.append(_taken_claim(row, view_of(sub)))
+        self._write_takeovers(conn, now, until, given_up, taken)
+        _set_results(conn, results)
+        return claims
+
+    def _write_takeovers(
+        self,
+        conn: Connection,
+        now: datetime,
+        until: datetime,
+        given_up: list[dict[str, Any]],
+        taken: list[dict[str, Any]],
+    ) -> None:
+        d = _deliveries.c
+        if given_up:
+            conn.execute(
+                update(_deliveries)
+                .where(d.id == bindparam("b_id"))
+                .values(status=bindparam("b_status"), finished_at=now, error=bindparam("b_error")),
+                given_up,
+            )
+        if taken:
+            conn.execute(
+                update(_deliveries)
+                .where(d.id == bindparam("b_id"))
+                .values(
+                    claimed_by=self.worker, lease_until=until, attempts=bindparam("b_attempts")
+                ),
+                taken,
+            )
+
+    def _claim_woken(
+        self, conn: Connection, now: datetime, until: datetime, rules: Planning, limit: int
+    ) -> tuple[list[Claim], list[Skipped]]:
+        """Plan and claim the posts of subscriptions whose wake-up time has come, and set when
+        each wakes next."""
+        sub_c = _subscriptions.c
+        due_q = (
+            select(_subscriptions)
+            .where(sub_c.next_wake_at <= now)
+            .order_by(sub_c.next_wake_at)
+            .limit(max(0, limit))
+        )
+        if self.is_postgres:
+            due_q = due_q.with_for_update(skip_locked=True)
+        new_rows: list[dict[str, Any]] = []
+        pending: list[tuple[SubscriptionView, PlannedPost]] = []
+        wakes: list[dict[str, Any]] = []
+        for row in conn.execute(due_q).all():
+            view = view_of(row)
+            assert row.next_wake_at is not None
+            plan = rules.plan(view, row.next_wake_at, now)
+            wakes.append({"b_sid": row.id, "b_wake": plan.next_wake})
+            for post in plan.posts:
+                new_rows.append(self._new_row(row.id, post, now, until))
+                pending.append((view, post))
+        claims: list[Claim] = []
+        skipped: list[Skipped] = []
+        results: dict[int, str] = {}
+        ids = self._insert_deliveries(conn, new_rows) if new_rows else []
+        for (view, post), new_id in zip(pending, ids, strict=True):
+            if new_id is None:  # another clock already owns this slot
+                continue
+            if post.skipped is not None:
+                results[view.id] = last_result(Status.SKIPPED, post.skipped)
+                skipped.append((view, post.scheduled_for, post.kinds))
+            else:
+                claims.append(Claim(new_id, view, post.scheduled_for, post.kinds, 1))
+        if wakes:
+            conn.execute(
+                update(_subscriptions)
+                .where(sub_c.id == bindparam("b_sid"))
+                .values(next_wake_at=bindparam("b_wake")),
+                wakes,
+            )
+        _set_results(conn, results)
         return claims, skipped
+
+    def _new_row(
+        self, subscription_id: int, post: PlannedPost, now: datetime, until: datetime
+    ) -> dict[str, Any]:
+        """The delivery row a planned post is written as: claimed by this worker, or skipped."""
+        late = post.skipped is not None
+        return {
+            "subscription_id": subscription_id,
+            "scheduled_for": post.scheduled_for,
+            "kinds": post.kinds,
+            "status": Status.SKIPPED if late else Status.CLAIMED,
+            "attempts": 0 if late else 1,
+            "claimed_by": None if late else self.worker,
+            "lease_until": None if late else until,
+            "created_at": now,
+            "finished_at": now if late else None,
+            "error": post.skipped,
+            "maybe_posted": False,
+        }
 
     def _insert_deliveries(self, conn: Connection, rows: list[dict[str, Any]]) -> list[int | None]:
         """Insert delivery rows, ignoring any slot already taken; the new ids (None if taken)."""
@@ -260,126 +314,77 @@ class Deliveries(Database):
         """
         if not outcomes:
             return
-        d, sub = _deliveries, _subscriptions
         with self.write() as conn:
-            owned: set[int] = set()
-            ids = [o.delivery_id for o in outcomes]
-            for i in range(0, len(ids), 1000):
-                q = select(d.c.id).where(self._held(d.c.id.in_(ids[i : i + 1000])))
-                if self.is_postgres:
-                    q = q.with_for_update()  # nobody takes these over until we commit
-                owned.update(conn.execute(q).scalars())
+            owned = self._owned(conn, [o.delivery_id for o in outcomes])
             mine = [o for o in outcomes if o.delivery_id in owned]
-            retry = [o for o in mine if o.status == "retry"]
-            final = [o for o in mine if o.status != "retry"]
+            retry = [o for o in mine if o.status is Status.RETRY]
+            final = [o for o in mine if o.status is not Status.RETRY]
             if retry:
-                conn.execute(
-                    update(d)
-                    .where(self._held(d.c.id == bindparam("b_id")))
-                    .values(
-                        lease_until=bindparam("b_lease"),
-                        error=bindparam("b_error"),
-                        maybe_posted=bindparam("b_maybe"),
-                    ),
-                    [
-                        {
-                            "b_id": o.delivery_id,
-                            "b_lease": o.retry_at or o.at,
-                            "b_error": o.error,
-                            "b_maybe": o.maybe_posted,
-                        }
-                        for o in retry
-                    ],
-                )
-                conn.execute(
-                    update(sub)
-                    .where(sub.c.id == bindparam("b_sid"))
-                    .values(last_result=bindparam("b_result")),
-                    [
-                        {"b_sid": o.subscription_id, "b_result": f"retrying: {o.error}"}
-                        for o in retry
-                    ],
-                )
+                self._record_retries(conn, retry)
             if final:
-                conn.execute(
-                    update(d)
-                    .where(self._held(d.c.id == bindparam("b_id")))
-                    .values(
-                        status=bindparam("b_status"),
-                        finished_at=bindparam("b_at"),
-                        message_ts=bindparam("b_ts"),
-                        error=bindparam("b_error"),
-                        lease_until=None,
-                        maybe_posted=bindparam("b_maybe"),
-                    ),
-                    [
-                        {
-                            "b_id": o.delivery_id,
-                            "b_status": o.status,
-                            "b_at": o.at,
-                            "b_ts": o.message_ts,
-                            "b_error": o.error,
-                            "b_maybe": o.status == RESULT_UNCERTAIN,
-                        }
-                        for o in final
-                    ],
-                )
-            digests = [o for o in final if o.status == "sent" and "digest" in o.kinds]
-            digest_ids = {o.delivery_id for o in digests}
-            others = [o for o in final if o.delivery_id not in digest_ids and not o.pause_reason]
-            paused = [o for o in final if o.pause_reason]
-            if digests:
-                conn.execute(
-                    update(sub)
-                    .where(sub.c.id == bindparam("b_sid"))
-                    .values(
-                        last_delivery_at=bindparam("b_at"),
-                        last_result="sent",
-                        last_digest_for=bindparam("b_slot"),
-                        digests_sent=sub.c.digests_sent + 1,
-                        news_seen=bindparam("b_seen"),
-                    ),
-                    [
-                        {
-                            "b_sid": o.subscription_id,
-                            "b_at": o.at,
-                            "b_slot": o.scheduled_for,
-                            "b_seen": o.news_seen,
-                        }
-                        for o in digests
-                    ],
-                )
-            if others:
-                conn.execute(
-                    update(sub)
-                    .where(sub.c.id == bindparam("b_sid"))
-                    .values(last_delivery_at=bindparam("b_at"), last_result=bindparam("b_result")),
-                    [
-                        {"b_sid": o.subscription_id, "b_at": o.at, "b_result": _result(o)}
-                        for o in others
-                    ],
-                )
-            if paused:
-                conn.execute(
-                    update(sub)
-                    .where(sub.c.id == bindparam("b_sid"))
-                    .values(
-                        last_delivery_at=bindparam("b_at"),
-                        last_result=bindparam("b_result"),
-                        paused=True,
-                        paused_reason=bindparam("b_reason"),
-                        next_wake_at=None,
-                    ),
-                    [
-                        {
-                            "b_sid": o.subscription_id,
-                            "b_at": o.at,
-                            "b_result": _result(o),
-                            "b_reason": o.pause_reason,
-                        }
-                        for o in paused
-                    ],
-                )
+                self._record_finished(conn, final)
+                _show_finished(conn, final)
+
+    def _owned(self, conn: Connection, ids: list[int]) -> set[int]:
+        """Which of ``ids`` this worker still holds (locked until the transaction ends)."""
+        d = _deliveries
+        owned: set[int] = set()
+        for i in range(0, len(ids), 1000):
+            q = select(d.c.id).where(self._held(d.c.id.in_(ids[i : i + 1000])))
+            if self.is_postgres:
+                q = q.with_for_update()  # nobody takes these over until we commit
+            owned.update(conn.execute(q).scalars())
+        return owned
+
+    def _record_retries(self, conn: Connection, retry: list[Outcome]) -> None:
+        """Posts to try again later: still claimed, the lease moved to the retry time."""
+        d = _deliveries
+        conn.execute(
+            update(d)
+            .where(self._held(d.c.id == bindparam("b_id")))
+            .values(
+                lease_until=bindparam("b_lease"),
+                error=bindparam("b_error"),
+                maybe_posted=bindparam("b_maybe"),
+            ),
+            [
+                {
+                    "b_id": o.delivery_id,
+                    "b_lease": o.retry_at or o.at,
+                    "b_error": o.error,
+                    "b_maybe": o.maybe_posted,
+                }
+                for o in retry
+            ],
+        )
+        _set_results(conn, {o.subscription_id: _result(o) for o in retry})
+
+    def _record_finished(self, conn: Connection, final: list[Outcome]) -> None:
+        """Posts that are done: their status, when, their ts or error; the lease ends."""
+        d = _deliveries
+        conn.execute(
+            update(d)
+            .where(self._held(d.c.id == bindparam("b_id")))
+            .values(
+                status=bindparam("b_status"),
+                finished_at=bindparam("b_at"),
+                message_ts=bindparam("b_ts"),
+                error=bindparam("b_error"),
+                lease_until=None,
+                maybe_posted=bindparam("b_maybe"),
+            ),
+            [
+                {
+                    "b_id": o.delivery_id,
+                    "b_status": o.status,
+                    "b_at": o.at,
+                    "b_ts": o.message_ts,
+                    "b_error": o.error,
+                    "b_maybe": o.status is Status.UNCERTAIN,
+                }
+                for o in final
+            ],
+        )
 
     def renew(self, ids: Sequence[int], until: datetime, *, sending: bool = False) -> set[int]:
         """Extend this worker's leases on ``ids`` to ``until``; the ids it still holds.
@@ -443,3 +448,69 @@ def _set_results(conn: Connection, results: dict[int, str]) -> None:
             .values(last_result=bindparam("b_result")),
             [{"b_sid": i, "b_result": r} for i, r in results.items()],
         )
+
+
+def _show_finished(conn: Connection, final: list[Outcome]) -> None:
+    """What the subscriptions of finished posts show: a posted digest counts and remembers what
+    it knew; a post that needs a person pauses its subscription; any other shows its result."""
+    sub = _subscriptions
+    digests = [o for o in final if o.status is Status.SENT and "digest" in o.kinds]
+    digest_ids = {o.delivery_id for o in digests}
+    others = [o for o in final if o.delivery_id not in digest_ids and not o.pause_reason]
+    paused = [o for o in final if o.pause_reason]
+    if digests:
+        conn.execute(
+            update(sub)
+            .where(sub.c.id == bindparam("b_sid"))
+            .values(
+                last_delivery_at=bindparam("b_at"),
+                last_result=last_result(Status.SENT),
+                last_digest_for=bindparam("b_slot"),
+                digests_sent=sub.c.digests_sent + 1,
+                news_seen=bindparam("b_seen"),
+            ),
+            [
+                {
+                    "b_sid": o.subscription_id,
+                    "b_at": o.at,
+                    "b_slot": o.scheduled_for,
+                    "b_seen": o.news_seen,
+                }
+                for o in digests
+            ],
+        )
+    if others:
+        conn.execute(
+            update(sub)
+            .where(sub.c.id == bindparam("b_sid"))
+            .values(last_delivery_at=bindparam("b_at"), last_result=bindparam("b_result")),
+            [{"b_sid": o.subscription_id, "b_at": o.at, "b_result": _result(o)} for o in others],
+        )
+    if paused:
+        conn.execute(
+            update(sub)
+            .where(sub.c.id == bindparam("b_sid"))
+            .values(
+                last_delivery_at=bindparam("b_at"),
+                last_result=bindparam("b_result"),
+                paused=True,
+                paused_reason=bindparam("b_reason"),
+                next_wake_at=None,
+            ),
+            [
+                {
+                    "b_sid": o.subscription_id,
+                    "b_at": o.at,
+                    "b_result": _result(o),
+                    "b_reason": o.pause_reason,
+                }
+                for o in paused
+            ],
+        )
+
+
+def _taken_claim(row: Row[Any], sub: SubscriptionView) -> Claim:
+    """The claim a delivery row taken over from another worker becomes (one more attempt)."""
+    return Claim(
+        row.id, sub, row.scheduled_for, row.kinds, row.attempts + 1, bool(row.maybe_posted)
+    )

@@ -9,10 +9,9 @@ from typing import Any
 from sqlalchemy import bindparam, delete, func, insert, literal_column, select, update
 from sqlalchemy.dialects import postgresql
 
-from bot.delivery import planner
 from bot.store.engine import Database
 from bot.store.tables import subscriptions
-from bot.subscriptions.schedule import Schedule, days_from_key, days_key
+from bot.subscriptions.schedule import Schedule, days_from_key, days_key, wake_after
 
 
 @dataclass(frozen=True)
@@ -199,7 +198,7 @@ class Subscriptions(Database):
             "v_paused_reason": None,
             "v_created_by": user_id,
             "v_updated_at": now,
-            "v_next_wake_at": planner.next_wake(schedule, now),
+            "v_next_wake_at": wake_after(schedule, now),
         }
         params["b_created"] = now
         if self.one_statement is not None:
@@ -236,7 +235,7 @@ class Subscriptions(Database):
             row = conn.execute(_BY_CHANNEL, {"team": team_id, "channel": channel_id}).first()
             if row is None:
                 return None
-            next_wake = planner.next_wake(view_of(row).schedule, now)
+            next_wake = wake_after(view_of(row).schedule, now)
             params = {"b_id": row.id, "v_now": now, "v_next_wake_at": next_wake}
             row = conn.execute(_RESUME, params).first()
         return view_of(row) if row is not None else None

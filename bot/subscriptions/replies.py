@@ -20,6 +20,7 @@ from slack_sdk.models.blocks import ActionsBlock, Block
 
 from bot.content.library import Library
 from bot.delivery import digest, planner
+from bot.delivery.outcomes import Status, read_last_result
 from bot.delivery.planner import next_post, next_reminder, scoped
 from bot.i18n import (
     DEFAULT,
@@ -33,7 +34,6 @@ from bot.slack.blocks import button, context, fallback, section
 from bot.slack.ids import COMMAND, FORM_ACTION
 from bot.slack.mrkdwn import escape, quote_user_text, slack_datetime
 from bot.slack.payloads import Reply
-from bot.store.deliveries import RESULT_NOTHING_NEW
 from bot.store.subscriptions import SubscriptionView
 from bot.subscriptions.model import (
     Problem,
@@ -158,11 +158,12 @@ def quiet(sub: SubscriptionView) -> bool:
 
 def last_result(result: str | None, lang: str) -> str:
     """The last delivery's result, in the reader's language where it is one of ours."""
-    if result == "sent":
+    status, _ = read_last_result(result)
+    if status is Status.SENT:
         return t(lang, "channels.result_sent")
-    if result == RESULT_NOTHING_NEW:
+    if status is Status.NOTHING_NEW:
         return t(lang, "channels.result_nothing_new")
-    if result and result.startswith("uncertain:"):  # bot.store.RESULT_UNCERTAIN
+    if status is Status.UNCERTAIN:
         return t(lang, "channels.result_uncertain")
     return escape(result or "?")
 

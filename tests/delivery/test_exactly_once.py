@@ -26,8 +26,10 @@ from bot.app import Runtime, create_app
 from bot.clock import Clock
 from bot.config import Settings
 from bot.content.loading import load_library
-from bot.delivery.deliverer import EVENT_TYPE, Deliverer, DeliverySettings, PassReport, delivery_key
+from bot.delivery.deliverer import Deliverer, DeliverySettings
 from bot.delivery.planner import Rules
+from bot.delivery.report import PassReport
+from bot.delivery.transport import EVENT_TYPE, delivery_key
 from bot.slack.clients import SlackClients
 from bot.store.store import Store
 from bot.store.tables import deliveries
@@ -404,7 +406,7 @@ async def test_a_claim_taken_over_from_a_dead_clock_is_looked_up_first(db_url: s
         )
         client = await a.rt.clients.for_team("T1") if a.rt.clients else None
         assert client is not None
-        from bot.delivery.deliverer import post_metadata
+        from bot.delivery.transport import post_metadata
 
         for c in claims[:25]:
             await client.chat_postMessage(
@@ -423,7 +425,7 @@ async def test_a_claim_taken_over_from_a_dead_clock_is_looked_up_first(db_url: s
 async def test_a_post_whose_lease_ran_out_leaves_no_byte(sqlite_url: str) -> None:
     """The last check is made as the request's bytes are about to be written (a clock frozen
     between its lease check and that moment must not send): refused, Slack sees nothing."""
-    from bot.delivery.deliverer import _SEND_GUARD, _SendGuard
+    from bot.delivery.transport import _SEND_GUARD, _SendGuard
 
     clock = MovingClock(T0)
     with fake_at(clock) as slack:
