@@ -9,7 +9,7 @@ import logging
 import socket
 import sys
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,13 +17,14 @@ from pydantic import SecretStr
 
 from bot.clock import Clock, FixedClock, SystemClock, today
 from bot.config import ConfigError, Settings, chosen_mode, load_settings, require
-from bot.content import check as content_check
 from bot.content.loading import load_library
 from bot.content.problems import ContentError
 from bot.logs import setup_logging
 
 if TYPE_CHECKING:
     from bot.app import Runtime
+    from bot.content.library import Library
+    from bot.store.store import Store
 
 log = logging.getLogger("declaration_bot")
 
@@ -93,7 +94,7 @@ def _parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check-content", help="validate the content folder and exit")
     check.add_argument("dir", nargs="?", type=Path, help="content folder (default $CONTENT_DIR)")
     check.add_argument("--strict", action="store_true", help="treat every warning as an error")
-    check.add_argument("--as-of", type=content_check.as_of_date, help="judge staleness as of")
+    check.add_argument("--as-of", type=_as_of, help="judge staleness as of")
     return p
 
 
@@ -161,9 +162,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _main(argv: Sequence[str] | None) -> int:
     args = _parser().parse_args(argv)
-    mode = args.mode or "run"
     try:
         settings = load_settings()
+        mode = args.mode or "run"
         if mode == "run":
             mode = chosen_mode(settings)
         require(settings, mode)  # type: ignore[arg-type]
@@ -179,6 +180,30 @@ def _main(argv: Sequence[str] | None) -> int:
         return _database_command(mode, settings)
 
     content_dir = args.dir or settings.content_dir
+    library = _library(content_dir, args, settings)
+    if isinstance(library, int):
+        return library
+    if mode == "check-content":
+        from bot.content import check as content_check
+
+        as_of = args.as_of or today(SystemClock())
+        return content_check.run(library, content_dir, strict=args.strict, as_of=as_of)
+    if mode == "shell":
+        from bot.local import shell
+
+        return shell.main(library, SystemClock(), settings)
+    return _run_bot(mode, args, settings, library, port)
+
+
+def _as_of(value: str) -> date:
+    """``--as-of`` as a date (the checker is imported only when it is given)."""
+    from bot.content.check import as_of_date
+
+    return as_of_date(value)
+
+
+def _library(content_dir: Path, args: argparse.Namespace, settings: Settings) -> Library | int:
+    """The content, loaded and checked; or the exit code when it cannot be (said on stderr)."""
     origin = (
         "DIR" if args.dir else "CONTENT_DIR" if "content_dir" in settings.model_fields_set else ""
     )
@@ -186,21 +211,18 @@ def _main(argv: Sequence[str] | None) -> int:
     if problem:
         return _fail(problem)
     try:
-        library = load_library(content_dir)
+        return load_library(content_dir)
     except ContentError as exc:
         print(exc.report(), file=sys.stderr)
         return EXIT_CONTENT
 
-    if mode == "check-content":
-        as_of = args.as_of or today(SystemClock())
-        return content_check.run(library, content_dir, strict=args.strict, as_of=as_of)
 
+def _run_bot(
+    mode: str, args: argparse.Namespace, settings: Settings, library: Library, port: int
+) -> int:
+    """``serve``, ``socket``, ``clock`` and ``tick``: Slack's token checked, the store opened, the
+    bot built; then it answers (over HTTP or Socket Mode), ticks forever or ticks once."""
     clock: Clock = SystemClock()
-    if mode == "shell":
-        from bot.local import shell
-
-        return shell.main(library, clock, settings)
-
     if mode == "tick" and args.at is not None:
         clock = FixedClock(args.at)
     with contextlib.ExitStack() as opened:
@@ -215,15 +237,9 @@ def _main(argv: Sequence[str] | None) -> int:
         refused = asyncio.run(_refused_credential(settings, mode))
         if refused is not None:
             return _fail(refused)
-        from bot.store.engine import StoreError
-        from bot.store.store import Store
-
-        try:
-            store = Store.open(settings.database_url, migrate=not args.no_migrate)
-            if args.no_migrate:
-                store.require_current()
-        except StoreError as exc:
-            return _fail(str(exc))
+        store = _open_store(settings, migrate=not args.no_migrate)
+        if isinstance(store, int):
+            return store
         opened.callback(store.close)
 
         from bot.app import Runtime
@@ -240,6 +256,20 @@ def _main(argv: Sequence[str] | None) -> int:
             stopped_by = asyncio.run(_socket_mode(rt, clock_on=not args.no_clock))
         # a clean stop either way; Ctrl-C says so the way shells expect
         return EXIT_INTERRUPTED if stopped_by == "SIGINT" else 0
+
+
+def _open_store(settings: Settings, *, migrate: bool) -> Store | int:
+    """The store, migrated (or, with ``--no-migrate``, found current); or the exit code."""
+    from bot.store.engine import StoreError
+    from bot.store.store import Store
+
+    try:
+        store = Store.open(settings.database_url, migrate=migrate)
+        if not migrate:
+            store.require_current()
+    except StoreError as exc:
+        return _fail(str(exc))
+    return store
 
 
 def _database_command(mode: str, settings: Settings) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from bot.i18n import read_lang
+from bot.i18n import catalog, read_lang
 
 # The longest text that can matter: longer input is cut to it before any work is done on it
 # (the ``lang:`` words included), and before it keys the cache of what was read, so that the
@@ -14,38 +14,26 @@ MAX_INPUT = 500
 
 
 @dataclass(frozen=True)
-class Help:
-    pass
+class Content:
+    """A question about the content. Its class names the subcommand (``Search``, ``ShowTopic``…:
+    see :func:`content`), and ``query`` is the text after its first word (for ``ShowTopic``, the
+    whole text)."""
+
+    query: str = ""
 
 
-@dataclass(frozen=True)
-class ListTopics:
-    pass
+@lru_cache(maxsize=64)  # kinds come from the catalogue: a handful
+def content(kind: str) -> type[Content]:
+    """The class of the content subcommand ``kind``, made once: its words are in the phrase
+    catalogue (``subcommand.<kind>``) and its answer in ``bot.answers.core.SUBCOMMANDS``."""
+    made: type[Content] = type(kind, (Content,), {"__module__": __name__})
+    return made
 
 
-@dataclass(frozen=True)
-class ShowTopic:
-    query: str
-
-
-@dataclass(frozen=True)
-class Search:
-    query: str
-
-
-@dataclass(frozen=True)
-class Summits:
-    pass
-
-
-@dataclass(frozen=True)
-class Share:
-    query: str
-
-
-@dataclass(frozen=True)
-class News:
-    query: str  # a topic name, or empty for every topic
+# The two the reading falls back on: no text is Help, a first word that starts no subcommand is
+# a topic's name
+Help = content("Help")
+ShowTopic = content("ShowTopic")
 
 
 @dataclass(frozen=True)
@@ -79,29 +67,15 @@ class Digest:
 
 
 ChannelCommand = Subscribe | Unsubscribe | Pause | Resume | Status | Digest
-Command = Help | ListTopics | ShowTopic | Search | Summits | Share | News | ChannelCommand
+Command = Content | ChannelCommand
 CHANNEL_COMMANDS = (Subscribe, Unsubscribe, Pause, Resume, Status, Digest)
 
-# Every word that starts a subcommand (first word, case-insensitive).
+# The words that start a content subcommand are phrases (``subcommand.<kind>``: its words,
+# separated by spaces, in each language)
+_CONTENT_KEY = "subcommand."
+
+# Every word that starts a channel subcommand (first word, case-insensitive).
 _KEYWORDS: dict[str, str] = {
-    "help": "help",
-    "?": "help",
-    "-h": "help",
-    "--help": "help",
-    "topics": "topics",
-    "list": "topics",
-    "ls": "topics",
-    "search": "search",
-    "find": "search",
-    "summits": "summits",
-    "summit": "summits",
-    "events": "summits",
-    "upcoming": "summits",
-    "share": "share",
-    "post": "share",
-    "news": "news",
-    "latest": "news",
-    "developments": "news",
     "subscribe": "subscribe",
     "sub": "subscribe",
     "unsubscribe": "unsubscribe",
@@ -114,6 +88,19 @@ _KEYWORDS: dict[str, str] = {
     "digest": "digest",
     "preview": "digest",
 }
+
+
+@lru_cache(maxsize=1)
+def content_words() -> dict[str, str]:
+    """Every word that starts a content subcommand (case-folded), and the subcommand's kind."""
+    return {
+        word.casefold(): key.removeprefix(_CONTENT_KEY)
+        for key, entry in catalog().items()
+        if key.startswith(_CONTENT_KEY)
+        for words in entry.values()
+        for word in words.split()
+    }
+
 
 _SIMPLE: dict[str, Command] = {
     "unsubscribe": Unsubscribe(),
@@ -167,26 +154,19 @@ def parse(text: str) -> Command:
 def _command(text: str) -> Command:
     """Turn the text after ``/declaration`` (``lang:`` words taken out) into a command.
 
-    Empty text or ``help`` gives Help; a known first word picks the subcommand; anything else is
-    looked up as a topic name (so ``/declaration bletchley`` shows the Bletchley Declaration).
+    Empty text gives Help; a known first word picks the subcommand (a content subcommand's words
+    are phrases: :func:`content_words`); anything else is looked up as a topic name (so
+    ``/declaration bletchley`` shows the Bletchley Declaration).
     """
     text = " ".join(text[:MAX_INPUT].split())
     if not text:
         return Help()
     first, _, rest = text.partition(" ")
-    kind = _KEYWORDS.get(first.casefold())
-    if kind == "help":
-        return Help()
-    if kind == "topics":
-        return ListTopics()
-    if kind == "summits":
-        return Summits()
-    if kind == "search":
-        return Search(rest)
-    if kind == "share":
-        return Share(rest)
-    if kind == "news":
-        return News(rest)
+    word = first.casefold()
+    kind = content_words().get(word)
+    if kind is not None:
+        return content(kind)(rest)
+    kind = _KEYWORDS.get(word)
     if kind == "subscribe":
         return Subscribe(tuple(rest.split()))
     if kind in _SIMPLE:

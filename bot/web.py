@@ -12,7 +12,7 @@ import signal
 import socket
 import threading
 import time
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Generic, TypeVar, cast
 
@@ -124,7 +124,19 @@ def create_web_app(
     a body over ``MAX_BODY_BYTES`` gets 413 without being read further; a body whose signature
     does not match gets 401; signed bodies that do not parse get 400; nothing ends in a 5xx.
     No route reads a body but this one, and only up to the cap."""
-    signing = RequestSigning(signing_secret)
+    return Starlette(
+        routes=[
+            Route(EVENTS_PATH, _events(bolt, RequestSigning(signing_secret)), methods=["POST"]),
+            Route("/healthz", _healthz, methods=["GET", "HEAD"]),
+            *_oauth_routes(bolt),
+            *(extra_routes or []),
+        ],
+        lifespan=_lifespan(on_startup, on_shutdown),
+    )
+
+
+def _events(bolt: AsyncApp, signing: RequestSigning) -> Callable[[Request], Awaitable[Response]]:
+    """The events URL's endpoint: the checks before Bolt, then Bolt (see :func:`create_web_app`)."""
 
     async def events(request: Request) -> Response:
         if not signing.fresh(request.headers):
@@ -141,32 +153,54 @@ def create_web_app(
         if not signing.valid(body, request.headers):
             log.info("refused request without a valid signature status=401")
             return PlainTextResponse("invalid request signature\n", status_code=401)
-        try:
-            # Bolt gets the bytes read and checked here (its Starlette adapter would read the
-            # request's body a second time)
-            answer = await bolt.async_dispatch(to_async_bolt_request(request, body))
-        except Exception as exc:  # the body does not parse (not UTF-8, not JSON, not an object)
-            log.warning("refused malformed request status=400 error=%s", type(exc).__name__)
-            return PlainTextResponse("malformed request body\n", status_code=400)
-        if answer.status >= 500:
-            # Bolt answers 500 when a listener fails on a payload it cannot use (a required field
-            # missing): a malformed request, not a reason for Slack to send it again
-            log.error("request could not be handled status=%s", answer.status)
-            return PlainTextResponse("could not handle this request\n", status_code=400)
-        return to_starlette_response(answer)
+        return await _dispatch(bolt, request, body)
 
-    async def healthz(_: Request) -> Response:
-        return PlainTextResponse("ok\n")
+    return events
+
+
+async def _dispatch(bolt: AsyncApp, request: Request, body: bytes) -> Response:
+    """A signed body, handed to Bolt; what Bolt cannot handle is the request's fault (400)."""
+    try:
+        # Bolt gets the bytes read and checked here (its Starlette adapter would read the
+        # request's body a second time)
+        answer = await bolt.async_dispatch(to_async_bolt_request(request, body))
+    except Exception as exc:  # the body does not parse (not UTF-8, not JSON, not an object)
+        log.warning("refused malformed request status=400 error=%s", type(exc).__name__)
+        return PlainTextResponse("malformed request body\n", status_code=400)
+    if answer.status >= 500:
+        # Bolt answers 500 when a listener fails on a payload it cannot use (a required field
+        # missing): a malformed request, not a reason for Slack to send it again
+        log.error("request could not be handled status=%s", answer.status)
+        return PlainTextResponse("could not handle this request\n", status_code=400)
+    return to_starlette_response(answer)
+
+
+async def _healthz(_: Request) -> Response:
+    return PlainTextResponse("ok\n")
+
+
+def _oauth_routes(bolt: AsyncApp) -> list[Route]:
+    """The install page and OAuth's redirect, when the app is distributed (GET only, and a body
+    a client sends is never read)."""
+    flow = bolt.oauth_flow
+    if flow is None:
+        return []
 
     async def oauth(request: Request) -> Response:
-        # GET only, and its body (if a client sends one) is never read
-        flow = bolt.oauth_flow
-        assert flow is not None
         bolt_request = to_async_bolt_request(request, b"")
         if request.url.path == flow.install_path:
             return to_starlette_response(await flow.handle_installation(bolt_request))
         return to_starlette_response(await flow.handle_callback(bolt_request))
 
+    return [
+        Route(flow.install_path, oauth, methods=["GET"]),
+        Route(flow.redirect_uri_path, oauth, methods=["GET"]),
+    ]
+
+
+def _lifespan(
+    on_startup: Callable[[], None] | None, on_shutdown: Callable[[], object] | None
+) -> Callable[[Starlette], contextlib.AbstractAsyncContextManager[None]]:
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         if on_startup is not None:
@@ -179,22 +213,7 @@ def create_web_app(
                 if hasattr(result, "__await__"):
                     await result
 
-    return Starlette(
-        routes=[
-            Route(EVENTS_PATH, events, methods=["POST"]),
-            Route("/healthz", healthz, methods=["GET", "HEAD"]),
-            *(
-                [
-                    Route(bolt.oauth_flow.install_path, oauth, methods=["GET"]),
-                    Route(bolt.oauth_flow.redirect_uri_path, oauth, methods=["GET"]),
-                ]
-                if bolt.oauth_flow is not None
-                else []
-            ),
-            *(extra_routes or []),
-        ],
-        lifespan=lifespan,
-    )
+    return lifespan
 
 
 def bot_web_app(

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import date
 
 from bot import commands as c
@@ -60,6 +61,50 @@ def noted(reply: Reply, unknown: str | None, lang: str) -> Reply:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Question:
+    """A content question, as its answer takes it: the text after the subcommand's word, the
+    content in the reader's language, and the day and the place it is asked from."""
+
+    query: str
+    lib: Library
+    today: date
+    calendar_url: str | None
+    zone: str | None
+
+
+def _share(q: Question) -> Reply:
+    if not q.query:
+        return replies.share_what_reply(q.lib)
+    return _show(q, shared=True)
+
+
+def _show(q: Question, *, shared: bool = False) -> Reply:
+    found = lookup.find_topic(q.lib, q.query)
+    if found.topic is None:
+        return replies.not_found_reply(q.query, found.suggestions, q.lib)
+    return card(q.lib, found.topic, shared=shared)
+
+
+def _summits(q: Question) -> Reply:
+    return replies.summits_reply(q.lib, q.today, calendar_url=q.calendar_url, zone=q.zone)
+
+
+# Every content subcommand, by its kind, and its answer. Its words are phrases
+# (``subcommand.<kind>`` in bot/locales/messages.yml), which ``bot.commands`` reads; ``ShowTopic``
+# has none (a text that starts no subcommand is a topic's name). A new content subcommand is one
+# row here, its reply (``bot/answers/replies.py``) and its phrases.
+SUBCOMMANDS: dict[str, Callable[[Question], Reply]] = {
+    "Help": lambda q: replies.help_reply(q.lib),
+    "ListTopics": lambda q: replies.topics_reply(q.lib),
+    "Summits": _summits,
+    "Search": lambda q: search(q.lib, q.query),
+    "Share": _share,
+    "News": lambda q: news(q.lib, q.query),
+    "ShowTopic": _show,
+}
+
+
 def _reply_to(
     command: c.Command,
     library: Library,
@@ -71,30 +116,10 @@ def _reply_to(
     lib = library.for_lang(lang)
     if isinstance(command, c.CHANNEL_COMMANDS):
         return replies.error_reply(t(lang, "error.channel_only"))
-    match command:
-        case c.Help():
-            return replies.help_reply(lib)
-        case c.ListTopics():
-            return replies.topics_reply(lib)
-        case c.Summits():
-            return replies.summits_reply(lib, today, calendar_url=calendar_url, zone=zone)
-        case c.Search(query=query):
-            return search(lib, query)
-        case c.Share(query=query):
-            if not query:
-                return replies.share_what_reply(lib)
-            found = lookup.find_topic(lib, query)
-            if found.topic is None:
-                return replies.not_found_reply(query, found.suggestions, lib)
-            return card(lib, found.topic, shared=True)
-        case c.News(query=query):
-            return news(lib, query)
-        case c.ShowTopic(query=query):
-            found = lookup.find_topic(lib, query)
-            if found.topic is None:
-                return replies.not_found_reply(query, found.suggestions, lib)
-            return card(lib, found.topic)
-    return replies.help_reply(lib)  # pragma: no cover - every command is matched above
+    answer = SUBCOMMANDS.get(type(command).__name__)
+    if answer is None:  # pragma: no cover - a test checks every subcommand has its answer
+        return replies.help_reply(lib)
+    return answer(Question(command.query, lib, today, calendar_url, zone))
 
 
 def card(lib: Library, topic: Topic, *, shared: bool = False) -> Reply:

@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TextIO
 
 from bot.content.library import Library
 from bot.content.problems import Problem
+from bot.content.schema import Summit
 from bot.periods import describe_period
 
 STALE_AFTER_DAYS = 90  # a file not reviewed for longer is flagged
@@ -63,72 +64,67 @@ def staleness(library: Library, as_of: date) -> list[Stale]:
 
     for s in library.summits:
         file, line = library.summit_places.get(s.id, (summits_file, None))
-        window = s.window
-        known = s.period or s.expected
-        if s.starts is None and known is not None and known.last_day < as_of:
-            field = "period" if s.period is not None else "expected"
-            add(
-                Problem(
-                    file,
-                    line,
-                    s.id,
-                    f"its {'announced' if field == 'period' else 'expected'} period, "
-                    f"{describe_period(known)}, ended on {known.last_day} and it still has no "
-                    "dates: add 'starts' and 'ends' (and 'held: true' with a source if it took "
-                    f"place), or change '{field}' if it was moved",
-                ),
-                known.last_day + timedelta(days=1),
-            )
-        if s.starts is None or window is None:
-            continue
-        last = window[1]
-        if s.tentative and last < as_of:
-            add(
-                Problem(
-                    file,
-                    line,
-                    s.id,
-                    f"ended on {last} and its dates are still marked unconfirmed "
-                    "('tentative: true'): look for a report after the event, then confirm the "
-                    "dates (remove 'tentative') or correct them",
-                ),
-                last + timedelta(days=1),
-            )
-        if not s.held and (as_of - last).days > HELD_GRACE_DAYS:
-            add(
-                Problem(
-                    file,
-                    line,
-                    s.id,
-                    f"ended on {last}, more than a week ago, and is not marked as held: if a "
-                    "report after the event says it took place, add 'held: true' and cite that "
-                    "report in its sources",
-                ),
-                last + timedelta(days=HELD_GRACE_DAYS + 1),
-            )
+        for message, since in _summit_warnings(s, as_of):
+            add(Problem(file, line, s.id, message), since)
+    calendar = _calendar_warning(library.summits, as_of)
+    if calendar is not None:
+        add(Problem(summits_file, None, "", calendar), as_of, covered_for=CALENDAR_RECHECK_DAYS)
+    out.extend(_review_warnings(library, as_of))
+    return out
 
-    horizon = as_of + timedelta(days=HORIZON_DAYS)
-    if not any(s.starts is not None and as_of <= s.starts <= horizon for s in library.summits):
-        waiting = [
-            s.id
-            for s in library.summits
-            if s.starts is None and s.window is not None and s.window[1] >= as_of
-        ]
-        look = f" of {', '.join(waiting)}" if waiting else ""
-        add(
-            Problem(
-                summits_file,
-                None,
-                "",
-                f"no event has dates in the next {HORIZON_DAYS} days (to {horizon}), so no "
-                f"reminder will go out: look for announced dates{look} and add them; if none "
-                f"are announced yet, set 'reviewed: {as_of}' at the top of this file to record "
-                f"that you checked (this warning then waits {CALENDAR_RECHECK_DAYS} days)",
-            ),
-            as_of,
-            covered_for=CALENDAR_RECHECK_DAYS,
+
+def _summit_warnings(s: Summit, as_of: date) -> Iterator[tuple[str, date]]:
+    """What is stale about one event (its undated period is over, its unconfirmed dates or its
+    not being marked as held after it ended), and from which day a review covers it."""
+    known = s.period or s.expected
+    if s.starts is None and known is not None and known.last_day < as_of:
+        field = "period" if s.period is not None else "expected"
+        yield (
+            f"its {'announced' if field == 'period' else 'expected'} period, "
+            f"{describe_period(known)}, ended on {known.last_day} and it still has no "
+            "dates: add 'starts' and 'ends' (and 'held: true' with a source if it took "
+            f"place), or change '{field}' if it was moved",
+            known.last_day + timedelta(days=1),
+        )
+    window = s.window
+    if s.starts is None or window is None:
+        return
+    last = window[1]
+    if s.tentative and last < as_of:
+        yield (
+            f"ended on {last} and its dates are still marked unconfirmed "
+            "('tentative: true'): look for a report after the event, then confirm the "
+            "dates (remove 'tentative') or correct them",
+            last + timedelta(days=1),
+        )
+    if not s.held and (as_of - last).days > HELD_GRACE_DAYS:
+        yield (
+            f"ended on {last}, more than a week ago, and is not marked as held: if a "
+            "report after the event says it took place, add 'held: true' and cite that "
+            "report in its sources",
+            last + timedelta(days=HELD_GRACE_DAYS + 1),
         )
 
+
+def _calendar_warning(summits: Sequence[Summit], as_of: date) -> str | None:
+    """The warning when no event has dates within the horizon (no reminder would go out)."""
+    horizon = as_of + timedelta(days=HORIZON_DAYS)
+    if any(s.starts is not None and as_of <= s.starts <= horizon for s in summits):
+        return None
+    waiting = [
+        s.id for s in summits if s.starts is None and s.window is not None and s.window[1] >= as_of
+    ]
+    look = f" of {', '.join(waiting)}" if waiting else ""
+    return (
+        f"no event has dates in the next {HORIZON_DAYS} days (to {horizon}), so no "
+        f"reminder will go out: look for announced dates{look} and add them; if none "
+        f"are announced yet, set 'reviewed: {as_of}' at the top of this file to record "
+        f"that you checked (this warning then waits {CALENDAR_RECHECK_DAYS} days)"
+    )
+
+
+def _review_warnings(library: Library, as_of: date) -> Iterator[Stale]:
+    """A file with no ``reviewed:`` date, or one reviewed too long ago."""
     for file, reviewed in library.reviewed.items():
         where = (
             "as the line right after 'id:'"
@@ -147,8 +143,7 @@ def staleness(library: Library, as_of: date) -> list[Stale]:
             )
         else:
             continue
-        out.append(Stale(Problem(file, None, "reviewed", message)))
-    return out
+        yield Stale(Problem(file, None, "reviewed", message))
 
 
 def run(

@@ -20,6 +20,9 @@ from bot.answers import core, lookup
 from bot.content.library import Library
 from bot.content.schema import normalize
 
+# the content subcommands, by kind (their words are phrases)
+Search = commands.content("Search")
+
 
 def vocabulary(library: Library) -> list[str]:
     """Every word of every name of every topic, in every language."""
@@ -101,7 +104,7 @@ def test_a_typo_is_still_suggested(library: Library, comparisons: Comparisons) -
 def test_a_search_looks_for_a_bounded_number_of_words(library: Library) -> None:
     crafted = prefixes(library)
     parsed = commands.read(crafted)
-    assert isinstance(parsed.command, commands.Search)
+    assert isinstance(parsed.command, Search)
     asked = lookup.terms(parsed.command.query)
     assert len(asked) == lookup.MAX_WORDS
     assert all(len(term) <= lookup.MAX_WORD for term in asked)

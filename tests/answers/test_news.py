@@ -24,6 +24,9 @@ from tests.newshelp import add_development, no_developments
 from tests.planhelp import split_always
 from tests.replyhelp import TODAY, texts, within_limits
 
+# the content subcommands, by kind (their words are phrases)
+News = c.content("News")
+
 DAILY = Schedule(EVERY_DAY, time(9, 0), "UTC")
 
 
@@ -60,10 +63,10 @@ def timeline(content_copy: Path) -> Library:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("news", c.News("")),
-        ("NEWS bletchley", c.News("bletchley")),
-        ("latest middle east", c.News("middle east")),
-        ("news   france  china", c.News("france china")),
+        ("news", News("")),
+        ("NEWS bletchley", News("bletchley")),
+        ("latest middle east", News("middle east")),
+        ("news   france  china", News("france china")),
     ],
 )
 def test_news_is_parsed(text: str, expected: c.Command) -> None:

@@ -10,6 +10,13 @@ from bot import commands as c
 from bot.answers.lookup import find_topic, search
 from bot.content.library import Library
 
+# the content subcommands, by kind (their words are phrases)
+ListTopics = c.content("ListTopics")
+News = c.content("News")
+Search = c.content("Search")
+Share = c.content("Share")
+Summits = c.content("Summits")
+
 
 @pytest.mark.parametrize(
     ("text", "expected"),
@@ -18,13 +25,13 @@ from bot.content.library import Library
         ("   ", c.Help()),
         ("help", c.Help()),
         ("HELP", c.Help()),
-        ("topics", c.ListTopics()),
-        ("list", c.ListTopics()),
-        ("summits", c.Summits()),
-        ("search  rafah   ceasefire ", c.Search("rafah ceasefire")),
-        ("search", c.Search("")),
-        ("share bletchley", c.Share("bletchley")),
-        ("share", c.Share("")),
+        ("topics", ListTopics()),
+        ("list", ListTopics()),
+        ("summits", Summits()),
+        ("search  rafah   ceasefire ", Search("rafah ceasefire")),
+        ("search", Search("")),
+        ("share bletchley", Share("bletchley")),
+        ("share", Share("")),
         ("Middle East", c.ShowTopic("Middle East")),
         ("bletchley", c.ShowTopic("bletchley")),
     ],
@@ -101,12 +108,12 @@ def test_search_without_match(library: Library) -> None:
         ("lang:fr status", c.Parsed(c.Status(), "fr")),
         ("status lang:FR", c.Parsed(c.Status(), "fr")),
         ("bletchley lang:zh", c.Parsed(c.ShowTopic("bletchley"), "zh")),
-        ("lang:français  search  ceasefire", c.Parsed(c.Search("ceasefire"), "fr")),
+        ("lang:français  search  ceasefire", c.Parsed(Search("ceasefire"), "fr")),
         ("subscribe lang:fr daily 09:00", c.Parsed(c.Subscribe(("daily", "09:00")), "fr")),
-        ("topics lang:xx", c.Parsed(c.ListTopics(), None, "xx")),
-        ("lang: topics", c.Parsed(c.ListTopics(), None, "")),
+        ("topics lang:xx", c.Parsed(ListTopics(), None, "xx")),
+        ("lang: topics", c.Parsed(ListTopics(), None, "")),
         ("lang:fr", c.Parsed(c.Help(), "fr")),
-        ("lang:xx lang:zh news", c.Parsed(c.News(""), "zh")),
+        ("lang:xx lang:zh news", c.Parsed(News(""), "zh")),
     ],
 )
 def test_read_takes_the_language_out_once(text: str, expected: c.Parsed) -> None:
