@@ -1,11 +1,12 @@
 """The subscription form: opening it (from the Home tab, a `/declaration subscribe` reply or
-`help`) and its submission, checked by the same parser as the command."""
+`help`) and its submission, read into the same draft as the command's words and checked by the
+same validation."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.errors import SlackApiError
@@ -13,13 +14,16 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.i18n import LANGS, t
 from bot.services import Services
-from bot.slack.ids import COMMAND, FIELD_CHANNEL, FIELD_DAYS, FORM_ACTION, FORM_CALLBACK
+from bot.slack.ids import COMMAND, FIELD_CHANNEL, FORM_ACTION, FORM_CALLBACK
 from bot.slack.reach import ChannelInfo
 from bot.subscriptions import form as forms
 from bot.subscriptions import home
-from bot.subscriptions.model import Problem
+from bot.subscriptions.model import Problem, Request
 from bot.subscriptions.replies import Invocation
 from handlers.context import Reader, reader, services
+
+if TYPE_CHECKING:
+    from bot.subscriptions.service import Channels
 
 log = logging.getLogger("declaration_bot.form")
 
@@ -99,62 +103,70 @@ async def on_form_button(
 async def on_submit(
     ack: AsyncAck, view: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
 ) -> None:
+    """A submitted form: refused under the field it is about (the same validation as the
+    command's words), or saved, the modal saying so and the Home tab refreshed."""
     deps, asker = services(context), reader(context)
-    team, user, enterprise = asker.team_id, asker.user_id, asker.enterprise_id
-    profile = asker.profile
     lang = forms.metadata(view).get("lang")
     if lang not in LANGS:
         lang = await asker.lang()
     chosen = forms.read_submission(view)
     fixed = bool(forms.metadata(view).get("channel"))
-    inv = Invocation(team, chosen.channel or "", user, enterprise, lang=lang)
-
-    async def refuse(problem: Problem) -> None:
-        log.info("form refused team=%s channel=%s: %s", team, chosen.channel, problem.code)
-        errors = forms.errors(problem, lang, channel_fixed=fixed)
-        await ack(response_action="errors", errors=errors)
-
-    if deps.channels is None:
-        await ack(response_action="errors", errors={FIELD_DAYS: t(lang, "error.no_store")})
+    checked = await _check(deps, client, asker, chosen, lang)
+    if isinstance(checked, Problem):
+        log.info("form refused team=%s channel=%s: %s", asker.team_id, chosen.channel, checked.code)
+        await ack(response_action="errors", errors=forms.errors(checked, lang, channel_fixed=fixed))
         return
-    if not await deps.channels.may_change(inv, profile.get):
-        text = t(lang, "channels.admins_only", command=COMMAND)
-        await ack(response_action="errors", errors=forms.error_at(text, channel_fixed=fixed))
+    if isinstance(checked, str):
+        await ack(response_action="errors", errors=forms.error_at(checked, channel_fixed=fixed))
         return
-    problem = chosen.problem()
-    if problem is None and chosen.channel:
-        problem = await _reach_problem(deps, client, team, chosen.channel)
-    if problem is not None:
-        await refuse(problem)
-        return
-    if chosen.channel:
-        # the presser may see that channel's subscription (or would, once it exists)
-        verdict = await home.access(deps, client, team, user, chosen.channel)
-        if verdict != "yes":
-            log.info(
-                "form refused team=%s channel=%s user=%s: %s",
-                team,
-                chosen.channel,
-                user,
-                verdict,
-            )
-            text = home.refusal(verdict, lang)
-            await ack(response_action="errors", errors=forms.error_at(text, channel_fixed=fixed))
-            return
-    parsed = deps.channels.parse(tuple(chosen.words()), chosen.tz, lang)
-    if isinstance(parsed, Problem):
-        await refuse(parsed)
-        return
+    channels, req = checked
+    inv = Invocation(
+        asker.team_id, chosen.channel or "", asker.user_id, asker.enterprise_id, lang=lang
+    )
     try:
-        reply = await deps.channels.apply(parsed, inv)
+        reply = await channels.apply(req, inv)
     except Exception:
-        log.exception("form failed team=%s channel=%s", team, chosen.channel)
+        log.exception("form failed team=%s channel=%s", asker.team_id, chosen.channel)
         failed = forms.error_at(t(lang, "error.failed"), channel_fixed=fixed)
         await ack(response_action="errors", errors=failed)
         return
     done = forms.message_view(t(lang, "form.saved_title"), reply.text, lang)
     await ack(response_action="update", view=done.to_dict())
     try:
-        await home.publish(deps, client, team, profile, lang)
+        await home.publish(deps, client, asker.team_id, asker.profile, lang)
     except SlackApiError as exc:
-        log.warning("home not refreshed team=%s: %s", team, exc.response.get("error"))
+        log.warning("home not refreshed team=%s: %s", asker.team_id, exc.response.get("error"))
+
+
+async def _check(
+    deps: Services,
+    client: AsyncWebClient,
+    asker: Reader,
+    chosen: forms.Submission,
+    lang: str,
+) -> tuple[Channels, Request] | Problem | str:
+    """A submission checked, in order: a store to save to, a presser who may change
+    subscriptions, a channel and a day (:meth:`forms.Submission.problem`), a channel the bot can
+    post to and the presser may see, then the subscription itself (one validation with the
+    command's words). A refusal that is no :class:`Problem` is a message of ours (mrkdwn)."""
+    team, user = asker.team_id, asker.user_id
+    if deps.channels is None:
+        return t(lang, "error.no_store")
+    inv = Invocation(team, chosen.channel or "", user, asker.enterprise_id, lang=lang)
+    if not await deps.channels.may_change(inv, asker.profile.get):
+        return t(lang, "channels.admins_only", command=COMMAND)
+    problem = chosen.problem()
+    if problem is None and chosen.channel:
+        problem = await _reach_problem(deps, client, team, chosen.channel)
+    if problem is not None:
+        return problem
+    if chosen.channel:
+        # the presser may see that channel's subscription (or would, once it exists)
+        verdict = await home.access(deps, client, team, user, chosen.channel)
+        if verdict != "yes":
+            log.info(
+                "form refused team=%s channel=%s user=%s: %s", team, chosen.channel, user, verdict
+            )
+            return home.refusal(verdict, lang)
+    checked = deps.channels.check(chosen.draft())
+    return checked if isinstance(checked, Problem) else (deps.channels, checked)

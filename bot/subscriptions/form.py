@@ -1,8 +1,10 @@
-"""The subscription form (a Slack modal): built with ``slack_sdk.models``, read back into the words
-of ``/declaration subscribe`` so that the command's parser checks it. Pure: no I/O.
+"""The subscription form (a Slack modal): built with ``slack_sdk.models``, read back into the same
+:class:`bot.subscriptions.model.Draft` that ``/declaration subscribe`` reads its words into, so
+that one validation checks both. Pure: no I/O.
 
-Every input is an input block whose ``block_id`` names the field; a refused submission answers
-``response_action: errors`` with the message under the field it is about.
+Every input is an input block whose ``block_id`` names the field, built by a function of its own;
+a refused submission answers ``response_action: errors`` with the problem said in plain text under
+the field it is about.
 """
 
 from __future__ import annotations
@@ -51,7 +53,7 @@ from bot.slack.ids import (
 )
 from bot.slack.mrkdwn import md, truncate
 from bot.store.subscriptions import SubscriptionView
-from bot.subscriptions.model import RECEIVES, Problem, request_words
+from bot.subscriptions.model import RECEIVES, Draft, Problem, Receives, missing_day
 from bot.subscriptions.schedule import DEFAULT_DAYS, DEFAULT_TIME, FALLBACK_TZ, zone
 
 _CHECKBOX_LIMIT = 10  # Slack's limit on checkbox options; more topics get a multi-select
@@ -71,7 +73,7 @@ class Form:
     at: time = DEFAULT_TIME
     tz: str = FALLBACK_TZ
     lang: str = "en"
-    receives: str = "all"
+    receives: str = Receives.ALL
     topics: frozenset[str] = frozenset()
     always: bool = False
 
@@ -137,116 +139,117 @@ def _find(options: Iterable[Option], values: Iterable[str]) -> list[Option]:
     return [o for o in options if o.value in wanted]
 
 
-def form_view(form: Form, library: Library, lang: str) -> View:
-    """The modal: channel, days, time, time zone, language, what the channel receives, topics."""
-    blocks: list[Block] = []
+def _channel_block(form: Form, lang: str) -> Block:
+    """Editing: the channel, shown. New: a channel to choose, the one asked about first (else
+    the conversation the form was opened in)."""
     if form.fixed and form.channel:
         shown = t(lang, "form.channel_fixed", channel=f"<#{form.channel}>")
-        blocks.append(SectionBlock(block_id=FIELD_CHANNEL, text=md(shown)))
+        return SectionBlock(block_id=FIELD_CHANNEL, text=md(shown))
+    select = ConversationSelectElement(
+        action_id=FIELD_CHANNEL,
+        filter=ConversationFilter(include=["public", "private"], exclude_bot_users=True),
+    )
+    if form.channel:
+        select.initial_conversation = form.channel
     else:
-        select = ConversationSelectElement(
-            action_id=FIELD_CHANNEL,
-            filter=ConversationFilter(include=["public", "private"], exclude_bot_users=True),
-        )
-        if form.channel:
-            select.initial_conversation = form.channel
-        else:
-            select.default_to_current_conversation = True
-        blocks.append(
-            InputBlock(
-                block_id=FIELD_CHANNEL,
-                label=_plain(t(lang, "form.channel")),
-                element=select,
-                hint=_plain(t(lang, "form.channel_hint"), 2000),
-            )
-        )
+        select.default_to_current_conversation = True
+    return InputBlock(
+        block_id=FIELD_CHANNEL,
+        label=_plain(t(lang, "form.channel")),
+        element=select,
+        hint=_plain(t(lang, "form.channel_hint"), 2000),
+    )
+
+
+def _days_block(form: Form, lang: str) -> Block:
     days = [_option(str(d), day_name(d, lang)) for d in range(7)]
-    blocks.append(
-        InputBlock(
-            block_id=FIELD_DAYS,
-            label=_plain(t(lang, "form.days")),
-            element=CheckboxesElement(
-                action_id=FIELD_DAYS,
-                options=days,
-                initial_options=_find(days, map(str, form.days)) or None,
-            ),
-            optional=True,  # a channel that receives only reminders needs no day
-        )
+    element = CheckboxesElement(
+        action_id=FIELD_DAYS, options=days, initial_options=_find(days, map(str, form.days)) or None
     )
-    blocks.append(
-        InputBlock(
-            block_id=FIELD_TIME,
-            label=_plain(t(lang, "form.time")),
-            element=TimePickerElement(action_id=FIELD_TIME, initial_time=f"{form.at:%H:%M}"),
-        )
+    # optional: a channel that receives only reminders needs no day
+    return InputBlock(
+        block_id=FIELD_DAYS, label=_plain(t(lang, "form.days")), element=element, optional=True
     )
-    groups = _zone_groups(form.tz)
-    initial_zone = _option(form.tz, form.tz.replace("_", " "))
-    blocks.append(
-        InputBlock(
-            block_id=FIELD_TZ,
-            label=_plain(t(lang, "form.tz")),
-            element=StaticSelectElement(
-                action_id=FIELD_TZ, option_groups=groups, initial_option=initial_zone
-            ),
-        )
+
+
+def _time_block(form: Form, lang: str) -> Block:
+    element = TimePickerElement(action_id=FIELD_TIME, initial_time=f"{form.at:%H:%M}")
+    return InputBlock(block_id=FIELD_TIME, label=_plain(t(lang, "form.time")), element=element)
+
+
+def _zone_block(form: Form, lang: str) -> Block:
+    initial = _option(form.tz, form.tz.replace("_", " "))
+    element = StaticSelectElement(
+        action_id=FIELD_TZ, option_groups=_zone_groups(form.tz), initial_option=initial
     )
+    return InputBlock(block_id=FIELD_TZ, label=_plain(t(lang, "form.tz")), element=element)
+
+
+def _lang_block(form: Form, lang: str) -> Block:
     langs = [_option(code, language_name(code, lang)) for code in LANGS]
-    blocks.append(
-        InputBlock(
-            block_id=FIELD_LANG,
-            label=_plain(t(lang, "form.lang")),
-            element=StaticSelectElement(
-                action_id=FIELD_LANG, options=langs, initial_option=_find(langs, [form.lang])[0]
-            ),
-        )
+    element = StaticSelectElement(
+        action_id=FIELD_LANG, options=langs, initial_option=_find(langs, [form.lang])[0]
     )
+    return InputBlock(block_id=FIELD_LANG, label=_plain(t(lang, "form.lang")), element=element)
+
+
+def _receives_block(form: Form, lang: str) -> Block:
     kinds = [_option(kind, t(lang, f"receives.{kind}")) for kind in RECEIVES]
-    blocks.append(
-        InputBlock(
-            block_id=FIELD_RECEIVE,
-            label=_plain(t(lang, "form.receives")),
-            element=RadioButtonsElement(
-                action_id=FIELD_RECEIVE,
-                options=kinds,
-                initial_option=_find(kinds, [form.receives])[0],
-            ),
-        )
+    element = RadioButtonsElement(
+        action_id=FIELD_RECEIVE, options=kinds, initial_option=_find(kinds, [form.receives])[0]
     )
+    return InputBlock(
+        block_id=FIELD_RECEIVE, label=_plain(t(lang, "form.receives")), element=element
+    )
+
+
+def _topics_block(form: Form, library: Library, lang: str) -> Block:
+    """Checkboxes for a few topics, a multi-select for more."""
     local = library.for_lang(lang)
     topics = [_option(tp.id, tp.label) for tp in local.topics]  # short: titles are cut at 75
     chosen = _find(topics, form.topics) or None
-    topic_element: CheckboxesElement | StaticMultiSelectElement
+    element: CheckboxesElement | StaticMultiSelectElement
     if len(topics) <= _CHECKBOX_LIMIT:
-        topic_element = CheckboxesElement(
-            action_id=FIELD_TOPICS, options=topics, initial_options=chosen
-        )
+        element = CheckboxesElement(action_id=FIELD_TOPICS, options=topics, initial_options=chosen)
     else:
-        topic_element = StaticMultiSelectElement(
+        element = StaticMultiSelectElement(
             action_id=FIELD_TOPICS, options=topics[:100], initial_options=chosen
         )
-    blocks.append(
-        InputBlock(
-            block_id=FIELD_TOPICS,
-            label=_plain(t(lang, "form.topics")),
-            element=topic_element,
-            hint=_plain(t(lang, "form.topics_hint"), 2000),
-            optional=True,
-        )
+    return InputBlock(
+        block_id=FIELD_TOPICS,
+        label=_plain(t(lang, "form.topics")),
+        element=element,
+        hint=_plain(t(lang, "form.topics_hint"), 2000),
+        optional=True,
     )
+
+
+def _always_block(form: Form, lang: str) -> Block:
     always = [_option(FIELD_ALWAYS, t(lang, "form.always"))]
-    blocks.append(
-        InputBlock(
-            block_id=FIELD_ALWAYS,
-            label=_plain(t(lang, "form.always_label")),
-            element=CheckboxesElement(
-                action_id=FIELD_ALWAYS,
-                options=always,
-                initial_options=always if form.always else None,
-            ),
-            optional=True,
-        )
+    element = CheckboxesElement(
+        action_id=FIELD_ALWAYS, options=always, initial_options=always if form.always else None
     )
+    return InputBlock(
+        block_id=FIELD_ALWAYS,
+        label=_plain(t(lang, "form.always_label")),
+        element=element,
+        optional=True,
+    )
+
+
+def form_view(form: Form, library: Library, lang: str) -> View:
+    """The modal: channel, days, time, time zone, language, what the channel receives, topics,
+    whether every digest is posted."""
+    blocks = [
+        _channel_block(form, lang),
+        _days_block(form, lang),
+        _time_block(form, lang),
+        _zone_block(form, lang),
+        _lang_block(form, lang),
+        _receives_block(form, lang),
+        _topics_block(form, library, lang),
+        _always_block(form, lang),
+    ]
     meta = {"channel": form.channel if form.fixed else None, "lang": lang}
     return View(
         type="modal",
@@ -284,7 +287,8 @@ def preview_view(blocks: list[Block], lang: str) -> View:
 
 @dataclass(frozen=True)
 class Submission:
-    """What was chosen in the form, as plain values."""
+    """What was chosen in the form, as plain values: the channel, and the subscription's
+    :meth:`draft`."""
 
     channel: str | None
     days: frozenset[int]
@@ -295,25 +299,30 @@ class Submission:
     topics: frozenset[str] = field(default_factory=frozenset)
     always: bool = False
 
-    def words(self) -> list[str]:
-        """The same choice as the words of ``/declaration subscribe``."""
-        return request_words(
-            days=self.days,
+    def draft(self) -> Draft:
+        """The subscription chosen, as the command's words would ask for it (the zone is always
+        named: it is chosen), for :func:`bot.subscriptions.model.validate`."""
+        return Draft(
+            days=frozenset(self.days),
             at=self.at,
             tz=self.tz,
             lang=self.lang,
-            receives=self.receives,
-            topics=self.topics,
+            receives=Receives(self.receives),
+            topics=frozenset(self.topics),
             always=self.always,
+            zone_given=True,
         )
 
+    def words(self) -> list[str]:
+        """The same choice as the words of ``/declaration subscribe``."""
+        return self.draft().words()
+
     def problem(self) -> Problem | None:
-        """What only a form can get wrong: no channel, or no day while digests are wanted."""
+        """What can be refused before Slack is asked anything: no channel (only a form can leave
+        it out), or no day while digests are wanted (the validation's own rule)."""
         if not self.channel:
             return Problem(FIELD_CHANNEL, "no_channel")
-        if not self.days and self.receives != "reminders":
-            return Problem(FIELD_DAYS, "no_day")
-        return None
+        return missing_day(self.draft())
 
 
 def _dict(value: object) -> dict[str, Any]:
@@ -391,35 +400,36 @@ def read_submission(view: Mapping[str, Any]) -> Submission:
         at = DEFAULT_TIME
     tz = next(iter(_selected(values, FIELD_TZ)), FALLBACK_TZ)
     lang = next(iter(_selected(values, FIELD_LANG)), "en")
-    receives = next(iter(_selected(values, FIELD_RECEIVE)), "all")
+    receives = next(iter(_selected(values, FIELD_RECEIVE)), Receives.ALL)
     return Submission(
         channel=str(channel) if channel else None,
         days=days,
         at=at.replace(second=0, microsecond=0),
         tz=tz,
         lang=lang if lang in LANGS else "en",
-        receives=receives if receives in RECEIVES else "all",
+        receives=Receives(receives) if receives in RECEIVES else Receives.ALL,
         topics=frozenset(_selected(values, FIELD_TOPICS)),
         always=FIELD_ALWAYS in _selected(values, FIELD_ALWAYS),
     )
 
 
 def errors(problem: Problem, lang: str, *, channel_fixed: bool = False) -> dict[str, str]:
-    """``response_action: errors`` for a refused submission: the message under its field."""
-    return error_at(problem.say(lang), problem.field, channel_fixed=channel_fixed)
+    """``response_action: errors`` for a refused submission: the problem, said in plain text,
+    under its field."""
+    return _under(problem.say_plain(lang), problem.field, channel_fixed)
 
 
-def error_at(text: str, field: str = "", *, channel_fixed: bool = False) -> dict[str, str]:
-    """A message under a field of the form; under the first input when the field is not one
+def error_at(text: str, *, channel_fixed: bool = False) -> dict[str, str]:
+    """A message of ours (mrkdwn: a refusal that is about no field) under the form's first
+    input, as plain text: no asterisks, backticks, emoji codes or escapes left."""
+    return _under(plaintext.mrkdwn(text), "", channel_fixed)
+
+
+def _under(plain: str, field: str, channel_fixed: bool) -> dict[str, str]:
+    """Plain text under a field of the form; under the first input when the field is not one
     (as the channel of an edited subscription is not)."""
     inputs = {FIELD_DAYS, FIELD_TIME, FIELD_TZ, FIELD_TOPICS, FIELD_RECEIVE} | (
         set() if channel_fixed else {FIELD_CHANNEL}
     )
     first = FIELD_DAYS if channel_fixed else FIELD_CHANNEL
-    return {field if field in inputs else first: truncate(_unmark(text), 1000)}
-
-
-def _unmark(text: str) -> str:
-    """Plain text from our mrkdwn (an error under a field is not formatted): no asterisks,
-    backticks, emoji codes or escapes left, as the local shell writes it when piped."""
-    return plaintext.mrkdwn(text)
+    return {field if field in inputs else first: truncate(plain, 1000)}

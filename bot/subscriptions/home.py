@@ -48,7 +48,7 @@ from bot.slack.ids import (
 from bot.slack.mrkdwn import escape, truncate
 from bot.slack.reach import Access
 from bot.store.subscriptions import SubscriptionView
-from bot.subscriptions.model import describe_receives, describe_when
+from bot.subscriptions.model import Receives, describe_receives, describe_when
 from bot.subscriptions.replies import Facts, describe, last_result
 
 if TYPE_CHECKING:
@@ -66,9 +66,13 @@ LOOKUP_ROWS = 2
 
 
 def _subscription_line(facts: Facts, sub: SubscriptionView, lang: str) -> str:
-    when = describe_when(sub, lang) if sub.receives == "reminders" else describe(sub.schedule, lang)
+    when = (
+        describe_when(sub, lang)
+        if sub.receives == Receives.REMINDERS
+        else describe(sub.schedule, lang)
+    )
     head = f"• <#{sub.channel_id}> — {when}"
-    if sub.receives != "all" or sub.topics:
+    if sub.receives != Receives.ALL or sub.topics:
         head += " · " + describe_receives(sub.receives, sub.topics, facts.library, lang)
     if sub.paused:
         return f"{head} · " + t(lang, "home.paused", reason=pause_reason(sub.paused_reason, lang))

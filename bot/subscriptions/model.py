@@ -1,8 +1,12 @@
 """What a subscription asks for, and what it is owed. Pure: no network, no clock, no database.
 
-One parser reads what follows ``/declaration subscribe`` (days, time, zone, ``lang:``, ``always``,
-``reminders-only``/``digests-only``, ``topics:a,b``); the Home tab's form is turned into the same
-words and read by the same parser, so the command and the form follow one set of rules.
+A subscription asked for is first a :class:`Draft`: what ``/declaration subscribe`` reads from its
+words (days, time, zone, ``lang:``, ``always``, ``reminders-only``/``digests-only``,
+``topics:a,b``; :func:`read_request`), or what the subscription form is read into
+(:meth:`bot.subscriptions.form.Submission.draft`). Both go through one validation,
+:func:`validate`, to a checked :class:`Request` or a :class:`Problem`: a code, the field it is
+about and the user's values, which each surface words (:meth:`Problem.say` for a message,
+:meth:`Problem.say_plain` under a form's field).
 
 A topic limit keeps the developments linked to one of the topics, the events linked to one of them
 (by their own ``topics:``, or named in the ``events:`` of a development kept), and those topics
@@ -11,35 +15,106 @@ themselves; digests, "what's new" and reminders are all drawn from that smaller 
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import time
-from typing import Literal
 
 from bot.answers.lookup import find_topic
 from bot.content.library import Library
 from bot.i18n import describe_schedule, describe_time, join_list, split_lang, t
-from bot.slack.mrkdwn import escape, truncate
+from bot.slack.ids import FIELD_DAYS, FIELD_RECEIVE, FIELD_TOPICS, FIELD_TZ
+from bot.slack.mrkdwn import escape
 from bot.store.subscriptions import SubscriptionView
-from bot.subscriptions.schedule import WEEKDAYS, Schedule, ScheduleError, parse_schedule, zone
+from bot.subscriptions.schedule import (
+    DEFAULT_DAYS,
+    MRKDWN,
+    PLAIN,
+    WEEKDAYS,
+    Schedule,
+    ScheduleError,
+    Wording,
+    parse_schedule,
+    zone,
+)
 
-Receives = Literal["all", "digests", "reminders"]
-RECEIVES: tuple[Receives, ...] = ("all", "digests", "reminders")
+
+class Receives(enum.StrEnum):
+    """What a channel receives; its value is the word stored (equal to it as a string)."""
+
+    ALL = "all"  # digests and summit reminders
+    DIGESTS = "digests"
+    REMINDERS = "reminders"
+
+
+RECEIVES: tuple[Receives, ...] = tuple(Receives)
+
+
+class Kinds(enum.Flag):
+    """What one post carries: a digest, summit reminders, or both. The planner, the deliverer and
+    the store still pass it as its :attr:`word` (``digest``, ``reminder``, ``digest+reminder``)."""
+
+    DIGEST = enum.auto()
+    REMINDER = enum.auto()
+
+    @classmethod
+    def read(cls, word: str) -> Kinds:
+        """The kinds written as ``digest+reminder`` (``""``: none)."""
+        kinds = cls(0)
+        for kind, name in _KIND_WORDS:
+            if name in word.split("+"):
+                kinds |= kind
+        return kinds
+
+    @property
+    def word(self) -> str:
+        """As stored: ``digest``, ``reminder``, ``digest+reminder`` or ``""``."""
+        return "+".join(word for kind, word in _KIND_WORDS if kind in self)
+
+
+_KIND_WORDS = ((Kinds.DIGEST, "digest"), (Kinds.REMINDER, "reminder"))
 
 ALWAYS = "always"  # post every digest, even with nothing new
 REMINDERS_ONLY = "reminders-only"
 DIGESTS_ONLY = "digests-only"
 _RECEIVES_WORDS: dict[str, Receives] = {
-    REMINDERS_ONLY: "reminders",
-    "reminders_only": "reminders",
-    "reminder-only": "reminders",
-    DIGESTS_ONLY: "digests",
-    "digests_only": "digests",
-    "digest-only": "digests",
+    REMINDERS_ONLY: Receives.REMINDERS,
+    "reminders_only": Receives.REMINDERS,
+    "reminder-only": Receives.REMINDERS,
+    DIGESTS_ONLY: Receives.DIGESTS,
+    "digests_only": Receives.DIGESTS,
+    "digest-only": Receives.DIGESTS,
 }
 TOPICS_PREFIX = "topics:"
 _TOPICS_PREFIXES = (TOPICS_PREFIX, "topic:")
 _TOPIC_SEPARATORS = (",", "，", "、")
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A subscription as asked for, not yet checked: the same value whether it was typed after
+    ``subscribe`` or chosen in the form. :func:`validate` checks it."""
+
+    days: frozenset[int]  # none: only a channel that receives reminders may leave them out
+    at: time
+    tz: str
+    lang: str
+    receives: Receives = Receives.ALL
+    topics: frozenset[str] = frozenset()  # topic ids as given (any case), checked by validate
+    always: bool = False
+    zone_given: bool = False  # the zone was named (else it is the default one)
+
+    def words(self) -> list[str]:
+        """The words of ``/declaration subscribe`` that ask for this, read back by the parser."""
+        return request_words(
+            days=self.days,
+            at=self.at,
+            tz=self.tz,
+            lang=self.lang,
+            receives=self.receives,
+            topics=self.topics,
+            always=self.always,
+        )
 
 
 @dataclass(frozen=True)
@@ -48,7 +123,7 @@ class Request:
 
     schedule: Schedule
     lang: str
-    receives: Receives = "all"
+    receives: Receives = Receives.ALL
     topics: frozenset[str] = frozenset()
     always: bool = False
     zone_given: bool = False  # the words named a time zone (else it is the default one)
@@ -66,46 +141,58 @@ class Request:
         )
 
 
+# the codes of schedule mistakes (bot.subscriptions.schedule.ScheduleError), said from there
+SCHEDULE_CODES = frozenset({"twice", "time", "zone", "unknown", "daily_weekday", "weekly_days"})
+
+
 @dataclass(frozen=True)
 class Problem:
-    """Why a request is refused, and which field of the form it is about."""
+    """Why a request is refused: a code, the field of the form it is about (a block id of
+    :mod:`bot.slack.ids`, or ``""``) and the values it is said with; no words of its own.
+
+    Codes: the schedule's (:data:`SCHEDULE_CODES`, ``part`` naming what was given twice),
+    ``topic_unknown`` (``values``: the word; ``suggestions``), ``topics_empty``,
+    ``receives_both`` (``values``: the two words), ``no_day``, and the form's ``no_channel``,
+    ``channel_hidden``, ``channel_archived``. ``ids``: the known topic ids, for the examples."""
 
     field: str  # days | time | tz | topics | receives | channel | ""
     code: str
-    words: tuple[str, ...] = ()  # the user's words, quoted and escaped
+    values: tuple[str, ...] = ()  # the user's words, as typed
     ids: tuple[str, ...] = ()  # known topic ids
     suggestions: tuple[str, ...] = ()
-    schedule: ScheduleError | None = None
+    part: str = ""
 
     def say(self, lang: str) -> str:
-        """The problem in ``lang``: one or two sentences, safe to post as they are."""
-        if self.schedule is not None:
-            return schedule_error(self.schedule, lang)
-        ids = ", ".join(f"`{i}`" for i in self.ids)
+        """The problem in ``lang`` as mrkdwn, for a message: one or two sentences, with an
+        example, safe to post as they are (the user's words escaped)."""
+        return self.word(lang, MRKDWN)
+
+    def say_plain(self, lang: str) -> str:
+        """The problem in ``lang`` as plain text, for an error under a form's field."""
+        return self.word(lang, PLAIN)
+
+    def word(self, lang: str, w: Wording) -> str:
+        if self.code in SCHEDULE_CODES:
+            return schedule_error(ScheduleError(self.code, self.values, self.part), lang, w)
+        ids = ", ".join(w.code(i) for i in self.ids)
         if self.code == "topic_unknown" and self.suggestions:
-            suggestion = join_list([f"`{s}`" for s in self.suggestions], lang, "or")
-            return t(
-                lang,
-                "subscription.err_topic_suggest",
-                word=self.words[0],
-                suggestion=suggestion,
-                ids=ids,
-            )
+            suggestion = join_list([w.code(s) for s in self.suggestions], lang, "or")
+            word = w.quote(self.values[0])
+            key = "subscription.err_topic_suggest"
+            return w.phrase(lang, key, word=word, suggestion=suggestion, ids=ids)
         if self.code == "topic_unknown":
-            return t(lang, "subscription.err_topic_unknown", word=self.words[0], ids=ids)
+            return w.phrase(
+                lang, "subscription.err_topic_unknown", word=w.quote(self.values[0]), ids=ids
+            )
         if self.code == "topics_empty":
             example = ",".join(self.ids[:2])
-            return t(lang, "subscription.err_topics_empty", example=example, ids=ids)
-        return t(lang, f"subscription.err_{self.code}")
+            return w.phrase(lang, "subscription.err_topics_empty", example=example, ids=ids)
+        return w.phrase(lang, f"subscription.err_{self.code}")
 
 
-def _quote(word: str) -> str:
-    return f"“{escape(truncate(word, 40))}”"
-
-
-def schedule_error(err: ScheduleError, lang: str) -> str:
+def schedule_error(err: ScheduleError, lang: str, wording: Wording = MRKDWN) -> str:
     """A schedule mistake, said in the reader's language (with the same examples)."""
-    return err.say(lang)
+    return err.say(lang, wording)
 
 
 def names_zone(words: Sequence[str]) -> bool:
@@ -113,19 +200,15 @@ def names_zone(words: Sequence[str]) -> bool:
     return any(zone(w) is not None for item in words for w in item.split())
 
 
-def _topic_problem(word: str, library: Library, ids: tuple[str, ...]) -> Problem:
-    found = find_topic(library, word.replace("-", " "))
-    hints = (found.topic,) if found.topic is not None else found.suggestions
-    return Problem("topics", "topic_unknown", (_quote(word),), ids, tuple(tp.id for tp in hints))
+# --- reading the words -------------------------------------------------------------------------
 
 
-def parse_request(
-    words: Sequence[str], *, default_tz: str, default_lang: str, library: Library
-) -> Request | Problem:
-    """Read the words after ``subscribe``: the schedule (see
+def read_request(words: Sequence[str], *, default_tz: str, default_lang: str) -> Draft | Problem:
+    """Read the words after ``subscribe`` into a draft: the schedule (see
     :func:`bot.subscriptions.schedule.parse_schedule`) and, in any order, ``lang:fr``,
     ``always``, ``reminders-only`` or ``digests-only``, and ``topics:a,b`` (topic ids, also
-    ``topic:``; given twice, the lists add up). Never raises."""
+    ``topic:``; given twice, the lists add up). Only what the words themselves get wrong is a
+    problem here; what they ask for is checked by :func:`validate`. Never raises."""
     rest, asked_lang = split_lang(" ".join(words))
     receives: tuple[str, Receives] | None = None
     always = False
@@ -139,39 +222,89 @@ def parse_request(
         elif lowered in _RECEIVES_WORDS:
             kind = _RECEIVES_WORDS[lowered]
             if receives is not None and receives[1] != kind:
-                return Problem("receives", "receives_both", (_quote(receives[0]), _quote(word)))
+                return Problem(FIELD_RECEIVE, "receives_both", (receives[0], word))
             receives = (word, kind)
         elif lowered.startswith(_TOPICS_PREFIXES):
             saw_topics = True
-            value = word.split(":", 1)[1]
-            for sep in _TOPIC_SEPARATORS:
-                value = value.replace(sep, " ")
-            topic_words += value.split()
+            topic_words += _topic_words(word.split(":", 1)[1])
         else:
             schedule_words.append(word)
+    if saw_topics and not topic_words:
+        return Problem(FIELD_TOPICS, "topics_empty")
+    parsed = parse_schedule(schedule_words, default_tz)
+    if isinstance(parsed, ScheduleError):
+        return Problem(parsed.field, parsed.code, parsed.quoted, part=parsed.part)
+    return Draft(
+        days=parsed.days,
+        at=parsed.at,
+        tz=parsed.tz,
+        lang=asked_lang or default_lang,
+        receives=receives[1] if receives is not None else Receives.ALL,
+        topics=frozenset(topic_words),
+        always=always,
+        zone_given=names_zone(schedule_words),
+    )
 
+
+def _topic_words(value: str) -> list[str]:
+    for sep in _TOPIC_SEPARATORS:
+        value = value.replace(sep, " ")
+    return value.split()
+
+
+# --- the one validation ------------------------------------------------------------------------
+
+
+def missing_day(draft: Draft) -> Problem | None:
+    """No day while digests are wanted (a form can leave the days empty; words cannot)."""
+    if not draft.days and draft.receives != Receives.REMINDERS:
+        return Problem(FIELD_DAYS, "no_day")
+    return None
+
+
+def validate(draft: Draft, library: Library) -> Request | Problem:
+    """The one check of a subscription asked for, typed or chosen in the form: known topics
+    (the first unknown one, in order, with what it may have meant), a day when digests are
+    wanted, a known zone. Never raises."""
     ids = tuple(tp.id for tp in library.topics)
     known = {i.casefold(): i for i in ids}
     topics: set[str] = set()
-    for word in topic_words:
+    for word in sorted(draft.topics):
         found = known.get(word.casefold())
         if found is None:
             return _topic_problem(word, library, ids)
         topics.add(found)
-    if saw_topics and not topics:
-        return Problem("topics", "topics_empty", ids=ids)
-
-    parsed = parse_schedule(schedule_words, default_tz)
-    if isinstance(parsed, ScheduleError):
-        return Problem(parsed.field, parsed.code, parsed.quoted, schedule=parsed)
+    if (problem := missing_day(draft)) is not None:
+        return problem
+    found_zone = zone(draft.tz)
+    if found_zone is None:
+        return Problem(FIELD_TZ, "zone", (draft.tz,))
+    at = draft.at.replace(second=0, microsecond=0, tzinfo=None)
     return Request(
-        schedule=parsed,
-        lang=asked_lang or default_lang,
-        receives=receives[1] if receives is not None else "all",
+        schedule=Schedule(draft.days or DEFAULT_DAYS, at, found_zone.key),
+        lang=draft.lang,
+        receives=Receives(draft.receives),
         topics=frozenset(topics),
-        always=always,
-        zone_given=names_zone(schedule_words),
+        always=draft.always,
+        zone_given=draft.zone_given,
     )
+
+
+def _topic_problem(word: str, library: Library, ids: tuple[str, ...]) -> Problem:
+    found = find_topic(library, word.replace("-", " "))
+    hints = (found.topic,) if found.topic is not None else found.suggestions
+    return Problem(FIELD_TOPICS, "topic_unknown", (word,), ids, tuple(tp.id for tp in hints))
+
+
+def parse_request(
+    words: Sequence[str], *, default_tz: str, default_lang: str, library: Library
+) -> Request | Problem:
+    """The words after ``subscribe``, read (:func:`read_request`) and checked
+    (:func:`validate`). Never raises."""
+    draft = read_request(words, default_tz=default_tz, default_lang=default_lang)
+    if isinstance(draft, Problem):
+        return draft
+    return validate(draft, library)
 
 
 def request_words(
@@ -184,12 +317,12 @@ def request_words(
     topics: Collection[str],
     always: bool,
 ) -> list[str]:
-    """The command words for a subscription chosen in a form, for :func:`parse_request`."""
+    """The command words for a subscription, for :func:`parse_request`."""
     words = [",".join(WEEKDAYS[d] for d in sorted(days))] if days else []
     words += [f"{at:%H:%M}", tz, f"lang:{lang}"]
-    if receives == "reminders":
+    if receives == Receives.REMINDERS:
         words.append(REMINDERS_ONLY)
-    elif receives == "digests":
+    elif receives == Receives.DIGESTS:
         words.append(DIGESTS_ONLY)
     if topics:
         words.append(TOPICS_PREFIX + ",".join(sorted(topics)))
@@ -204,7 +337,7 @@ def request_words(
 def describe_receives(receives: str, topics: Collection[str], library: Library, lang: str) -> str:
     """``digests and summit reminders, on every topic``; ``summit reminders only (no digests),
     about *Bletchley Declaration* only``: in the reader's language."""
-    what = t(lang, f"receives.{receives if receives in RECEIVES else 'all'}")
+    what = t(lang, f"receives.{receives if receives in RECEIVES else Receives.ALL}")
     if not topics:
         return t(lang, "receives.every_topic", what=what)
     local = library.for_lang(lang)
@@ -218,6 +351,6 @@ def describe_receives(receives: str, topics: Collection[str], library: Library, 
 def describe_when(sub: SubscriptionView | Request, lang: str) -> str:
     """The days, time and zone; for a channel that receives only reminders, the time and zone."""
     schedule = sub.schedule
-    if sub.receives == "reminders":
+    if sub.receives == Receives.REMINDERS:
         return describe_time(schedule.at, schedule.tz, lang)
     return describe_schedule(schedule.days, schedule.at, schedule.tz, lang)

@@ -36,7 +36,9 @@ from bot.slack.mrkdwn import escape, quote_user_text, slack_datetime
 from bot.slack.payloads import Reply
 from bot.store.subscriptions import SubscriptionView
 from bot.subscriptions.model import (
+    Kinds,
     Problem,
+    Receives,
     Request,
     describe_receives,
     describe_when,
@@ -190,13 +192,14 @@ def next_lines(facts: Facts, sub: SubscriptionView, lang: str) -> list[str]:
     found = next_post(facts.library, sub, now, facts.lead_days)
     if found is None:
         return [t(lang, "channels.no_post")]
-    when, kinds = found
-    if quiet(sub) and kinds == "digest":
+    when, word = found
+    kinds = Kinds.read(word)
+    if quiet(sub) and kinds == Kinds.DIGEST:
         return [t(lang, "channels.next_check", when=slack_datetime(when, lang, sub.schedule.tz))]
     lines = [
-        t(lang, "channels.next_post", when=digest.describe_next(when, kinds, lang, sub.schedule.tz))
+        t(lang, "channels.next_post", when=digest.describe_next(when, word, lang, sub.schedule.tz))
     ]
-    if quiet(sub) and "digest" not in kinds and sub.receives != "reminders":
+    if quiet(sub) and Kinds.DIGEST not in kinds and sub.receives != Receives.REMINDERS:
         check = next_digest(sub.schedule, now)
         lines.append(
             t(lang, "channels.next_check", when=slack_datetime(check, lang, sub.schedule.tz))
@@ -253,7 +256,7 @@ def status(facts: Facts, inv: Invocation, sub: SubscriptionView | None) -> Reply
         return no_subscription(inv)
     lang = inv.lang
     language = language_name(sub.lang, lang)
-    if sub.receives == "reminders":
+    if sub.receives == Receives.REMINDERS:
         when = t(
             lang,
             "channels.status_schedule_reminders",
@@ -269,17 +272,17 @@ def status(facts: Facts, inv: Invocation, sub: SubscriptionView | None) -> Reply
         "• " + when,
         "• " + t(lang, "channels.status_receives", what=what),
     ]
-    if sub.receives != "digests":
+    if sub.receives != Receives.DIGESTS:
         days = ", ".join(map(str, facts.lead_days))
         lines.append("• " + t(lang, "channels.status_reminders", days=days))
-    if sub.receives != "reminders":
+    if sub.receives != Receives.REMINDERS:
         lines.append("• " + mode(sub, lang))
     if not sub.paused:  # a pause is said once, at the end, with how to resume
         lines += [f"• {line}" for line in next_lines(facts, sub, lang)]
-    if sub.receives != "reminders" and sub.last_digest_for:
+    if sub.receives != Receives.REMINDERS and sub.last_digest_for:
         when = slack_datetime(sub.last_digest_for, lang, sub.schedule.tz)
         lines.append("• " + t(lang, "channels.last_news", when=when))
-    elif sub.receives != "reminders":
+    elif sub.receives != Receives.REMINDERS:
         lines.append("• " + t(lang, "channels.last_news_none"))
     if sub.last_delivery_at:
         result = last_result(sub.last_result, lang)
@@ -297,14 +300,14 @@ def preview(facts: Facts, inv: Invocation, sub: SubscriptionView | None) -> Repl
     """``digest``: the channel's next post as it would be posted (without a subscription, the
     default digest), led by a line saying when, and whether a quiet channel would skip it."""
     lang = inv.lang
-    if sub is not None and sub.receives == "reminders":
+    if sub is not None and sub.receives == Receives.REMINDERS:
         return _preview_reminder(facts, sub, lang)
     # what the clock would decide, asked of the planner (no second copy of its rules here)
     default = Schedule(DEFAULT_DAYS, DEFAULT_TIME, "UTC")
     channel: planner.Subscribed = sub if sub is not None else planner.Channel(default, lang=lang)
     schedule = channel.schedule
     when = next_digest(schedule, facts.now)
-    kinds = planner.owed(facts.library, channel, when, facts.lead_days) or "digest"
+    kinds = planner.owed(facts.library, channel, when, facts.lead_days) or Kinds.DIGEST.word
     inputs = planner.digest_inputs(facts.library, channel, when, kinds, facts.lead_days)
     skipped = sub is not None and planner.skips(facts.library, inputs)
     post = digest.post(facts.library, inputs)
@@ -340,7 +343,7 @@ def _preview_reminder(facts: Facts, sub: SubscriptionView, lang: str) -> Reply:
     if when is None:
         days = ", ".join(map(str, facts.lead_days))
         return _reply(t(lang, "channels.no_reminder", days=days))
-    inputs = planner.digest_inputs(facts.library, sub, when, "reminder", facts.lead_days)
+    inputs = planner.digest_inputs(facts.library, sub, when, Kinds.REMINDER.word, facts.lead_days)
     post = digest.post(facts.library, inputs)
     note = t(
         lang,
@@ -436,7 +439,7 @@ def subscribed(
     lead = ", ".join(str(d) for d in facts.lead_days)
     channel = f"<#{inv.channel_id}>"
     language = language_name(req.lang, lang)
-    if req.receives == "reminders":
+    if req.receives == Receives.REMINDERS:
         key = "channels.subscribed_reminders" if created else "channels.updated_reminders"
         head = t(
             lang,
@@ -460,9 +463,9 @@ def subscribed(
         " ".join(next_lines(facts, sub, lang)),
         t(lang, "channels.receives_line", what=what),
     ]
-    if sub.receives != "reminders":
+    if sub.receives != Receives.REMINDERS:
         lines.append(mode(sub, lang))
-    if sub.receives != "digests":
+    if sub.receives != Receives.DIGESTS:
         lines.append(t(lang, "channels.reminders", days=lead))
     lines += joining(joined, channel, lang)
     tips = t(lang, "channels.tips_local" if inv.local else "channels.tips", command=COMMAND)

@@ -45,6 +45,7 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from bot.i18n import DEFAULT as DEFAULT_LANG
 from bot.i18n import t
+from bot.slack import plaintext
 from bot.slack.mrkdwn import escape, truncate
 
 # How the digest days read: every day, one day a week, or another set of days.
@@ -69,9 +70,9 @@ DEFAULT_TIME = time(9, 0)
 FALLBACK_TZ = "UTC"
 
 QUOTE_LIMIT = 40
-EXAMPLE_DAILY = "`subscribe daily 09:00 UTC`"
-EXAMPLE_WEEKLY = "`subscribe weekly fri 16:30 Asia/Shanghai`"
-EXAMPLE_DAYS = "`subscribe mon thu 08:30 Europe/Paris`"
+EXAMPLE_DAILY = "subscribe daily 09:00 UTC"
+EXAMPLE_WEEKLY = "subscribe weekly fri 16:30 Asia/Shanghai"
+EXAMPLE_DAYS = "subscribe mon thu 08:30 Europe/Paris"
 
 # Names the zoneinfo database lists that are not places: the host's own zone and a placeholder.
 _NOT_ZONES = frozenset({"localtime", "posixrules", "Factory"})
@@ -197,13 +198,42 @@ class Schedule:
 
 
 @dataclass(frozen=True)
+class Wording:
+    """How a mistake is written. For a message (mrkdwn): the user's words escaped, examples in
+    backticks. Under a form's field (plain text): the same phrase without markup, the user's
+    words as they are (nothing to escape, nothing to undo)."""
+
+    plain: bool = False
+
+    def phrase(self, lang: str, key: str, **values: str) -> str:
+        """The catalogue's phrase ``key``, ``{names}`` filled in with values written this way."""
+        if not self.plain:
+            return t(lang, key, **values)
+        return plaintext.mrkdwn(t(lang, key)).format(**values)
+
+    def quote(self, word: str) -> str:
+        """The user's word, cut short and between quotes."""
+        cut = truncate(word, QUOTE_LIMIT)
+        return f"“{cut}”" if self.plain else f"“{escape(cut)}”"
+
+    def code(self, text: str) -> str:
+        """Something to type (an example, a topic id)."""
+        return text if self.plain else f"`{text}`"
+
+
+MRKDWN = Wording()
+PLAIN = Wording(plain=True)
+
+
+@dataclass(frozen=True)
 class ScheduleError:
     """Why the words after ``subscribe`` are not a schedule: what went wrong (a code) and the
-    user's words (quoted, escaped). Its text lives in the message catalogue (``schedule.err_*``):
-    :meth:`say` gives one sentence in a reader's language, safe to post as is."""
+    user's words as typed. Its text lives in the message catalogue (``schedule.err_*``):
+    :meth:`say` gives one sentence in a reader's language, as mrkdwn safe to post as is or as
+    plain text."""
 
     code: str
-    quoted: tuple[str, ...] = ()
+    quoted: tuple[str, ...] = ()  # the user's words (quoted when said), as typed
     part: str = ""  # for ``twice``: cadence, weekday, time or time zone
 
     @property
@@ -211,19 +241,20 @@ class ScheduleError:
         """The mistake in English."""
         return self.say(DEFAULT_LANG)
 
-    def say(self, lang: str) -> str:
+    def say(self, lang: str, wording: Wording = MRKDWN) -> str:
         """The mistake in ``lang``, with the same examples in every language."""
-        q = self.quoted
-        daily, weekly = EXAMPLE_DAILY, EXAMPLE_WEEKLY
+        w = wording
+        q = [w.quote(word) for word in self.quoted]
+        daily, weekly = w.code(EXAMPLE_DAILY), w.code(EXAMPLE_WEEKLY)
         if self.code == "twice":
-            part = t(lang, f"schedule.part_{self.part.replace(' ', '_')}")
+            part = w.phrase(lang, f"schedule.part_{self.part.replace(' ', '_')}")
             first, second = q
-            return t(
+            return w.phrase(
                 lang, "schedule.err_twice", part=part, first=first, second=second, example=weekly
             )
         if self.code == "daily_weekday":
             first, second = q
-            return t(
+            return w.phrase(
                 lang,
                 f"schedule.err_{self.code}",
                 first=first,
@@ -232,18 +263,19 @@ class ScheduleError:
                 weekly=weekly,
             )
         if self.code == "weekly_days":
-            first, second, n = q
-            return t(
+            first, second, _ = q
+            return w.phrase(
                 lang,
                 "schedule.err_weekly_days",
                 first=first,
                 second=second,
-                n=n,
-                example=EXAMPLE_DAYS,
+                n=self.quoted[2],
+                example=w.code(EXAMPLE_DAYS),
             )
         # time, zone, unknown
         code = self.code if self.code in ("time", "zone") else "unknown"
-        return t(lang, f"schedule.err_{code}", word=q[0] if q else "", daily=daily, weekly=weekly)
+        word = q[0] if q else ""
+        return w.phrase(lang, f"schedule.err_{code}", word=word, daily=daily, weekly=weekly)
 
     @property
     def field(self) -> str:
@@ -287,10 +319,6 @@ def _zone_of(schedule: Schedule) -> ZoneInfo:
 # --- Parsing ------------------------------------------------------------------------------------
 
 
-def _quote(word: str) -> str:
-    return f"“{escape(truncate(word, QUOTE_LIMIT))}”"
-
-
 def _parse_time(word: str) -> time | None:
     """``09:00``, ``9:00``, ``17:30``, ``9am``, ``9:30am``, ``5pm``, ``12pm`` (noon), ``12am``."""
     match = _TIME_24H.fullmatch(word)
@@ -321,11 +349,7 @@ def _split(words: Sequence[str]) -> Iterator[tuple[str, str]]:
 
 
 def _twice(part: str, first: str, second: str) -> ScheduleError:
-    return ScheduleError(
-        "twice",
-        (_quote(first), _quote(second)),
-        part,
-    )
+    return ScheduleError("twice", (first, second), part)
 
 
 def _one_day(word: str) -> int | None:
@@ -401,31 +425,16 @@ def parse_schedule(words: Sequence[str], default_tz: str = "UTC") -> Schedule | 
                 return _twice("time", at[0], word)
             at = (word, parsed)
         elif _TIME_LIKE.fullmatch(lowered):
-            return ScheduleError(
-                "time",
-                (_quote(word),),
-            )
+            return ScheduleError("time", (word,))
         elif "/" in lowered:
-            return ScheduleError(
-                "zone",
-                (_quote(word),),
-            )
+            return ScheduleError("zone", (word,))
         else:
-            return ScheduleError(
-                "unknown",
-                (_quote(word),),
-            )
+            return ScheduleError("unknown", (word,))
 
     if cadence is not None and cadence[1] == "daily" and day_words:
-        return ScheduleError(
-            "daily_weekday",
-            (_quote(cadence[0]), _quote(day_words[0])),
-        )
+        return ScheduleError("daily_weekday", (cadence[0], day_words[0]))
     if cadence is not None and cadence[1] == "weekly" and len(days) > 1:
-        return ScheduleError(
-            "weekly_days",
-            (_quote(cadence[0]), _quote(" ".join(day_words)), str(len(days))),
-        )
+        return ScheduleError("weekly_days", (cadence[0], " ".join(day_words), str(len(days))))
 
     if tz is not None:
         tz_name = tz[1]

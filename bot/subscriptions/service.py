@@ -22,7 +22,7 @@ from bot.delivery.deliverer import DeliverySettings
 from bot.slack.payloads import Reply
 from bot.store.store import Store
 from bot.subscriptions import replies
-from bot.subscriptions.model import Problem, Request, parse_request
+from bot.subscriptions.model import Draft, Problem, Request, validate
 from bot.subscriptions.replies import (
     Facts,
     Invocation,
@@ -167,11 +167,10 @@ class Channels:
             return plan
         return await self.apply(plan.request, inv, zone_said=plan.zone_said)
 
-    def parse(self, words: tuple[str, ...], default_tz: str, lang: str) -> Request | Problem:
-        """The words after ``subscribe`` (or a form turned into them), checked."""
-        return parse_request(
-            words, default_tz=default_tz, default_lang=lang, library=self.content.current()
-        )
+    def check(self, draft: Draft) -> Request | Problem:
+        """A subscription chosen in the form, checked as the command's words are
+        (:func:`bot.subscriptions.model.validate`) against the current content."""
+        return validate(draft, self.content.current())
 
     async def apply(self, req: Request, inv: Invocation, *, zone_said: str | None = None) -> Reply:
         """Join the channel if it is public, store a checked request for it; the reply says what
