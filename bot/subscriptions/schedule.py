@@ -642,7 +642,10 @@ def _time_mistake(tokens: Sequence[Token], i: int, bare: bool) -> ScheduleError 
     text, lowered = tokens[i]
     after = tokens[i + 1] if i + 1 < len(tokens) else ("", "")
     if _HOUR_NUMBER.fullmatch(lowered) and (after[1] in _AM_PM or after[1] in _HOUR_WORDS):
-        return ScheduleError("time", (f"{text} {after[0]}",))
+        end = i + 2
+        if after[1] in _HOUR_WORDS and end < len(tokens) and _MINUTES.fullmatch(tokens[end][1]):
+            end += 1  # 9 h 75
+        return ScheduleError("time", (" ".join(word for word, _ in tokens[i:end]),))
     if _time_like(lowered) or (bare and lowered.isascii() and lowered[:1].isdigit()):
         return ScheduleError("time", (text,))
     return None
