@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.commands import MAX_INPUT
+from bot.i18n import t
 from bot.slack.ids import FIELD_TIME
 from bot.subscriptions import schedule as schedule_module
 from bot.subscriptions.model import Draft, Problem, names_zone, read_request
@@ -432,3 +433,18 @@ def test_the_work_is_bounded_by_the_length_of_the_text(
     text = text[:MAX_INPUT]
     check(parse_schedule([text]))
     assert steps <= len(text)
+
+
+@pytest.mark.parametrize(
+    ("lang", "examples"),
+    [
+        ("en", ["every monday at 9am", "daily at 9"]),
+        ("fr", ["tous les lundis à 9h", "chaque jour à 9 h"]),
+        ("zh", ["每周一上午9点", "每天9点"]),
+    ],
+)
+def test_the_help_shows_phrasings_that_read(lang: str, examples: list[str]) -> None:
+    helped = t(lang, "help.subscribe")
+    for example in examples:
+        assert f"`{example}`" in helped
+        assert isinstance(parse_schedule(example.split()), Schedule)
