@@ -37,6 +37,7 @@ from bot.subscriptions.schedule import (
     parse_schedule,
     zone,
 )
+from bot.subscriptions.schedule import names_zone as schedule_names_zone
 
 
 class Receives(enum.StrEnum):
@@ -142,7 +143,9 @@ class Request:
 
 
 # the codes of schedule mistakes (bot.subscriptions.schedule.ScheduleError), said from there
-SCHEDULE_CODES = frozenset({"twice", "time", "zone", "unknown", "daily_weekday", "weekly_days"})
+SCHEDULE_CODES = frozenset(
+    {"twice", "time", "needs_time", "zone", "unknown", "daily_weekday", "weekly_days"}
+)
 
 
 @dataclass(frozen=True)
@@ -196,8 +199,9 @@ def schedule_error(err: ScheduleError, lang: str, wording: Wording = MRKDWN) -> 
 
 
 def names_zone(words: Sequence[str]) -> bool:
-    """Whether the words name a time zone (if not, the caller's Slack zone is the default)."""
-    return any(zone(w) is not None for item in words for w in item.split())
+    """Whether the words name a time zone (if not, the caller's Slack zone is the default): read
+    as the schedule reads them, so ``(Europe/Paris)`` and ``每天9点Asia/Shanghai`` name one."""
+    return schedule_names_zone(words)
 
 
 # --- reading the words -------------------------------------------------------------------------
