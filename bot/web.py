@@ -38,6 +38,7 @@ T = TypeVar("T")
 
 EVENTS_PATH = "/slack/events"
 CALENDAR_PATH = "/summits.ics"
+EVENT_CALENDAR_PATH = "/summits/{event_id}.ics"  # one event's own file
 READY_TIMEOUT = 2.0  # seconds the database has to answer a readiness probe
 # The largest request body read: Slack's payloads are a few KB (a modal's state, a message's
 # blocks); a body over it gets 413 and is not read further
@@ -234,7 +235,7 @@ def bot_web_app(
         on_startup=on_startup,
         on_shutdown=on_shutdown,
         extra_routes=[
-            calendar_route(lambda: rt.library),
+            *calendar_routes(lambda: rt.library),
             *ops_routes(
                 ping_database=store.ping if store else None,
                 gauges=(
@@ -248,12 +249,15 @@ def bot_web_app(
 
 
 class CalendarFeed:
-    """The bytes of ``/summits.ics``, built once per content version and day, in a worker thread.
+    """The bytes of ``/summits.ics`` and of each event's own file (``/summits/<id>.ics``), each
+    built once per content version and day, in a worker thread.
 
-    Building the feed takes milliseconds of CPU (icalendar): built at every request on the event
-    loop, a flood of them held up everything else. The content can be reloaded while the bot
-    runs (a new ``Library``), and the feed depends on the day too (an event past and not marked
-    held says so): either change builds it again, once, however many requests are waiting."""
+    Building a calendar takes milliseconds of CPU (icalendar): built at every request on the
+    event loop, a flood of them held up everything else. The content can be reloaded while the
+    bot runs (a new ``Library``), and the files depend on the day too (an event past and not
+    marked held says so): either change builds them again, once each, however many requests are
+    waiting. Only the feed and the files of events the content has are kept: an unknown id is
+    answered None without a build, so what is kept is bounded by the content."""
 
     def __init__(
         self,
@@ -262,47 +266,72 @@ class CalendarFeed:
     ) -> None:
         self.library = library
         self.now = now
-        self._built: tuple[Library, date, bytes] | None = None
+        # the content version and day they were built for, and the files built ("": the feed)
+        self._built: tuple[Library, date, dict[str, bytes | None]] | None = None
         self._building = asyncio.Lock()
 
-    def _current(self, library: Library, day: date) -> bytes | None:
+    def _kept(self, library: Library, day: date) -> dict[str, bytes | None]:
         built = self._built
-        if built is not None and built[0] is library and built[1] == day:
-            return built[2]
-        return None
+        if built is None or built[0] is not library or built[1] != day:
+            built = self._built = (library, day, {})
+        return built[2]
 
-    async def body(self) -> bytes:
+    async def body(self, event_id: str | None = None) -> bytes | None:
+        """The feed (``event_id`` None), or an event's own file: None for an id the content does
+        not have, or an event known only by a period."""
         library, now = self.library(), self.now()
-        found = self._current(library, now.date())
-        if found is not None:
-            return found
+        if event_id is not None and library.summit(event_id) is None:
+            return None
+        key = event_id or ""
+        kept = self._kept(library, now.date())
+        if key in kept:
+            return kept[key]
         async with self._building:  # one build; the requests that come meanwhile wait for it
-            found = self._current(library, now.date())
-            if found is None:
+            kept = self._kept(library, now.date())
+            if key not in kept:
                 # imported at the first request: icalendar is memory every process would carry
                 # for a feed that calendar apps fetch a few times a day
                 from bot.answers import calendar
 
-                found = await asyncio.to_thread(calendar.summits_ics, library, now)
-                self._built = (library, now.date(), found)
-            return found
+                if event_id is None:
+                    kept[key] = await asyncio.to_thread(calendar.summits_ics, library, now)
+                else:
+                    kept[key] = await asyncio.to_thread(calendar.summit_ics, library, event_id, now)
+            return kept[key]
 
 
-def calendar_route(library: Callable[[], Library]) -> Route:
-    """``GET /summits.ics``: the summits as an iCalendar feed people subscribe to."""
+def calendar_routes(library: Callable[[], Library]) -> list[Route]:
+    """``GET /summits.ics``: the summits as an iCalendar feed people subscribe to; and
+    ``GET /summits/<id>.ics``: one event's own file (404 for an unknown id, or an event known
+    only by a period)."""
     summits = CalendarFeed(library)
 
-    async def feed(_: Request) -> Response:
+    def ics(body: bytes, name: str) -> Response:
         return Response(
-            await summits.body(),
+            body,
             media_type="text/calendar; charset=utf-8",
             headers={
-                "Content-Disposition": 'inline; filename="summits.ics"',
+                "Content-Disposition": f'inline; filename="{name}"',
                 "Cache-Control": "public, max-age=3600",
             },
         )
 
-    return Route(CALENDAR_PATH, feed, methods=["GET", "HEAD"])
+    async def feed(_: Request) -> Response:
+        body = await summits.body()
+        assert body is not None  # the feed is always built
+        return ics(body, "summits.ics")
+
+    async def one(request: Request) -> Response:
+        event_id = str(request.path_params["event_id"])
+        body = await summits.body(event_id)
+        if body is None:
+            return PlainTextResponse("no calendar file for this event\n", status_code=404)
+        return ics(body, f"{event_id}.ics")
+
+    return [
+        Route(CALENDAR_PATH, feed, methods=["GET", "HEAD"]),
+        Route(EVENT_CALENDAR_PATH, one, methods=["GET", "HEAD"]),
+    ]
 
 
 class Cached(Generic[T]):

@@ -58,6 +58,7 @@ def _topics(library: Library, value: str) -> Reply:
 BUTTONS: tuple[Button, ...] = (
     Button(ids.SHOW_ACTION, "show", _show, prefix=True),
     Button(ids.NEWS_ACTION, "news", core.news_by_id, prefix=True),
+    Button(ids.EVENT_NEWS_ACTION, "event news", core.event_news_by_id, prefix=True),
     Button(ids.SHARE_ACTION, "share", _share, keep=True),
     Button(ids.LIST_ACTION, "topics", _topics),
 )

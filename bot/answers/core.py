@@ -9,7 +9,7 @@ from datetime import date
 from bot import commands as c
 from bot.answers import lookup, replies
 from bot.content.library import Library
-from bot.content.schema import Topic
+from bot.content.schema import Summit, Topic
 from bot.i18n import DEFAULT, language_name, t
 from bot.slack import blocks as block_kit
 from bot.slack import ids
@@ -80,10 +80,29 @@ def _share(q: Question) -> Reply:
 
 
 def _show(q: Question, *, shared: bool = False) -> Reply:
-    found = lookup.find_topic(q.lib, q.query)
-    if found.topic is None:
-        return replies.not_found_reply(q.query, found.suggestions, q.lib)
-    return card(q.lib, found.topic, shared=shared)
+    if shared:  # what is shared is a topic card
+        found = lookup.find_topic(q.lib, q.query)
+        if found.topic is None:
+            return replies.not_found_reply(q.query, found.suggestions, q.lib)
+        return card(q.lib, found.topic, shared=shared)
+    named = lookup.find(q.lib, q.query)
+    if named.event is not None:
+        calendar_file = event_calendar_url(q.calendar_url, named.event)
+        return replies.event_reply(q.lib, named.event, q.today, calendar_file)
+    if named.series is not None:
+        return replies.series_reply(q.lib, named.series, q.today)
+    if named.topic is None:
+        return replies.not_found_reply(q.query, named.suggestions, q.lib)
+    return card(q.lib, named.topic)
+
+
+def event_calendar_url(calendar_url: str | None, event: Summit) -> str | None:
+    """The address of an event's own calendar file, beside the feed's (``…/summits.ics`` ->
+    ``…/summits/<id>.ics``): only for an event with exact dates, and only when the feed has an
+    address (PUBLIC_URL is set)."""
+    if calendar_url is None or event.starts is None:
+        return None
+    return f"{calendar_url.removesuffix('.ics')}/{event.id}.ics"
 
 
 def _summits(q: Question) -> Reply:
@@ -142,6 +161,8 @@ def _in(lib: Library, hit: lookup.AnyHit) -> lookup.AnyHit:
     """A hit found in another language, shown in the reader's."""
     if isinstance(hit, lookup.Hit):
         return replace(hit, topic=lib.topic(hit.topic.id) or hit.topic)
+    if isinstance(hit, lookup.EventHit):
+        return replace(hit, event=lib.summit(hit.event.id) or hit.event)
     mine = {d.id: d for d in lib.developments}
     return replace(hit, development=mine.get(hit.development.id, hit.development))
 
@@ -175,6 +196,16 @@ def topic_by_id(library: Library, value: str, *, shared: bool = False) -> Reply:
     if topic is None:
         return replies.error_reply(t(lang, "topic.gone", command=COMMAND))
     return card(lib, topic, shared=shared)
+
+
+def event_news_by_id(library: Library, value: str) -> Reply:
+    """The reply for an event card's "news" button press: the developments that name it."""
+    event_id, lang = parse_button_value(value)
+    lib = library.for_lang(lang)
+    event = lib.summit(event_id)
+    if event is None:
+        return replies.error_reply(t(lang, "event.gone", command=COMMAND))
+    return replies.event_news_reply(lib, event)
 
 
 def news_by_id(library: Library, value: str) -> Reply:

@@ -6,9 +6,10 @@ import difflib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 
 from bot.content.library import Library
-from bot.content.schema import Development, Topic, normalize
+from bot.content.schema import Development, Summit, Topic, normalize
 
 # Words too common to search for, per language. Words that mean something in another of the
 # languages are left out: French "un" is the UN, "ai" is AI, "us" is the US.
@@ -95,6 +96,86 @@ def find_topic(library: Library, query: str) -> Found:
         topic = by_name[name]
         suggestions.setdefault(topic.id, topic)
     return Found(None, tuple(suggestions.values())[:3])
+
+
+# What a name leads to: ("topic", id), ("event", id) or ("series", id)
+Target = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class Named:
+    """What ``/declaration <name>`` names: a topic, an event, or a series (its id and its
+    editions, in the file's order); else the topics suggested (the same as :func:`find_topic`)."""
+
+    topic: Topic | None = None
+    event: Summit | None = None
+    series: str | None = None
+    editions: tuple[Summit, ...] = ()
+    suggestions: tuple[Topic, ...] = ()
+
+
+def _all_names(library: Library) -> list[tuple[str, Target]]:
+    """Every name of every topic, event and series, in every language (a reader may type any
+    language's name), normalized."""
+    names: list[tuple[str, Target]] = []
+    for lang in library.languages:
+        lib = library.for_lang(lang)
+        names += [(normalize(n), ("topic", tp.id)) for tp in lib.topics for n in tp.names()]
+        names += [(normalize(n), ("event", ev.id)) for ev in lib.summits for n in ev.names()]
+        names += [(normalize(n), ("series", x.id)) for x in lib.series for n in x.names()]
+        names += [(normalize(ev.series), ("series", ev.series)) for ev in lib.summits]
+    return names
+
+
+def _named(library: Library, target: Target) -> Named:
+    kind, key = target
+    if kind == "topic":
+        return Named(topic=library.topic(key))
+    if kind == "event":
+        return Named(event=library.summit(key))
+    editions = tuple(library.editions(key))
+    if len(editions) == 1:  # a series of one edition is that edition
+        return Named(event=editions[0])
+    return Named(series=key, editions=editions)
+
+
+def find(library: Library, query: str) -> Named:
+    """A topic, an event or a series by one of its names (in any language), case-insensitively;
+    else by the start of its names' words when that leads to exactly one ("waic 2026", "seoul
+    summ"; a series and its own editions count as the series); else :func:`find_topic`'s answer
+    (its suggestions are topics)."""
+    key = normalize(query)
+    if not key:
+        return Named()
+    names = _all_names(library)
+    for name, target in names:
+        if key == name:
+            return _named(library, target)
+    words = considered(w for w in key.split() if w not in STOPWORDS) or considered(key.split())
+    hits: dict[Target, None] = {}
+    for name, target in names:
+        name_words = name.split()
+        if all(any(word_match(w, nw) for nw in name_words) for w in words):
+            hits[target] = None
+    left = _one_of_a_series(library, list(hits))
+    if len(left) == 1:
+        return _named(library, left[0])
+    found = find_topic(library, query)
+    return Named(topic=found.topic, suggestions=found.suggestions)
+
+
+def _one_of_a_series(library: Library, hits: list[Target]) -> list[Target]:
+    """A series found with its editions is the series ("world ai conf"), unless only one of its
+    editions is found with it: then that edition ("seoul summ")."""
+    series_of = {s.id: s.series for s in library.summits}
+    left = list(hits)
+    for kind, sid in hits:
+        if kind != "series":
+            continue
+        editions = [h for h in hits if h[0] == "event" and series_of.get(h[1]) == sid]
+        drop = [("series", sid)] if len(editions) == 1 else editions
+        left = [h for h in left if h not in drop]
+    return left
 
 
 def _close_words(typed: list[str], vocabulary: set[str]) -> dict[str, set[str]]:
@@ -257,13 +338,46 @@ def search_developments(library: Library, query: str, limit: int = 5) -> list[De
     return hits[:limit]
 
 
-AnyHit = Hit | DevelopmentHit
+@dataclass(frozen=True)
+class EventHit:
+    event: Summit
+    score: float
+    snippet: str  # plain content text (not yet escaped): the sentence that matches best
+
+
+def search_events(library: Library, query: str, limit: int = 5) -> list[EventHit]:
+    """Rank events by how well their names, places, notes and sources match the words (weighed
+    as a topic's: a name as a title)."""
+    words = terms(query)
+    if not words:
+        return []
+    hits: list[EventHit] = []
+    for ev in library.summits:
+        score = _score(
+            [
+                (4.0, [ev.name, *ev.aliases]),
+                (2.0, [ev.location]),
+                (1.0, [x for x in (ev.summary, ev.note) if x]),
+                (0.5, [s.title for s in ev.sources]),
+            ],
+            words,
+        )
+        if score:
+            text = " ".join(x for x in (ev.summary, ev.note) if x)
+            hits.append(EventHit(ev, score, _best_sentence(text, ev.location, words)))
+    hits.sort(key=lambda h: (-h.score, h.event.window or (date.max, date.max), h.event.name))
+    return hits[:limit]
+
+
+AnyHit = Hit | EventHit | DevelopmentHit
 
 
 def search_all(library: Library, query: str, limit: int = 5) -> list[AnyHit]:
-    """Topics and developments ranked together; at equal score a topic comes first."""
+    """Topics, events and developments ranked together; at equal score a topic comes first, then
+    an event."""
     both: list[tuple[float, int, AnyHit]] = [(h.score, 0, h) for h in search(library, query, limit)]
-    both += [(h.score, 1, h) for h in search_developments(library, query, limit)]
+    both += [(h.score, 1, h) for h in search_events(library, query, limit)]
+    both += [(h.score, 2, h) for h in search_developments(library, query, limit)]
     both.sort(key=lambda x: (-x[0], x[1]))
     return [h for _, _, h in both[:limit]]
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from datetime import date
+from urllib.parse import urlsplit
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -16,7 +17,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.answers.lookup import CJK, AnyHit, DevelopmentHit, Hit, needle, spaced
+from bot.answers.lookup import CJK, AnyHit, DevelopmentHit, EventHit, Hit, needle, spaced
 from bot.content.library import Library
 from bot.content.schema import Development, Source, Summit, Topic
 from bot.i18n import date_range as day_range
@@ -34,6 +35,7 @@ from bot.slack.blocks import (
 )
 from bot.slack.ids import (
     COMMAND,
+    EVENT_NEWS_ACTION,
     FORM_ACTION,
     LIST_ACTION,
     NEWS_ACTION,
@@ -321,6 +323,24 @@ def _development_hit(
     return SectionBlock(text=md(text, SECTION_LIMIT), accessory=accessory)
 
 
+def _event_hit(hit: EventHit, terms: Sequence[str]) -> SectionBlock:
+    """An event found: its name and place, the sentence that matched, and how to ask for it."""
+    ev = hit.event
+    text = (
+        f":calendar: {highlight(ev.name, terms)} · {highlight(ev.location, terms)}\n"
+        f"> {highlight(truncate(hit.snippet, 400), terms)}\n`{COMMAND} {ev.id}`"
+    )
+    return SectionBlock(text=md(text, SECTION_LIMIT))
+
+
+def _hit_title(hit: AnyHit) -> str:
+    if isinstance(hit, Hit):
+        return hit.topic.title
+    if isinstance(hit, EventHit):
+        return hit.event.name
+    return hit.development.title
+
+
 def _highlight_cjk(run: str, cjk_terms: Sequence[str], before: str, after: str) -> str:
     pattern = re.compile("|".join(re.escape(term) for term in cjk_terms))
     out: list[str] = []
@@ -371,11 +391,16 @@ def search_reply(
         )
     mixed = any(isinstance(h, DevelopmentHit) for h in hits)
     head = "search.results_all" if mixed else "search.results"
+    if any(isinstance(h, EventHit) for h in hits):
+        head = "search.results_every" if mixed else "search.results_events"
     blocks: list[Block] = [section(t(lang, head, query=shown, count=len(hits)))]
     blocks += left_out
     for hit in hits:
         if isinstance(hit, DevelopmentHit):
             blocks.append(_development_hit(hit, terms, lang, library))
+            continue
+        if isinstance(hit, EventHit):
+            blocks.append(_event_hit(hit, terms))
             continue
         snippet = highlight(truncate(hit.snippet, 400), terms)
         blocks.append(
@@ -384,7 +409,7 @@ def search_reply(
                 accessory=show_button(hit.topic, lang, t(lang, "topics.show")),
             )
         )
-    titles = [h.topic.title if isinstance(h, Hit) else h.development.title for h in hits]
+    titles = [_hit_title(h) for h in hits]
     text = fallback(t(lang, "search.fallback", query=shown), "; ".join(map(escape, titles)))
     return Reply(text=text, blocks=cap(blocks, lang))
 
@@ -411,6 +436,41 @@ def timeline_reviewed(library: Library) -> str:
     after the newest development is not taken for "nothing happened"; "" without a review date."""
     day = library.timeline_reviewed
     return t(library.lang, "news.reviewed", date=human_date(day, library.lang)) if day else ""
+
+
+def event_news_reply(library: Library, event: Summit, limit: int = NEWS_LIMIT) -> Reply:
+    """The developments that name an event, newest first."""
+    lang = library.lang
+    devs = developments_of_event(library, event.id)
+    header = t(lang, "news.header_topic", title=event.name)
+    blocks: list[Block] = [HeaderBlock(text=truncate(header, 150))]
+    reviewed = timeline_reviewed(library)
+    if not devs:
+        body = t(lang, "news.none_event", title=escape(event.name), command=COMMAND, event=event.id)
+        blocks += [section(body), *([context(reviewed)] if reviewed else [])]
+        return Reply(text=fallback(header + ":", body.replace("*", "")), blocks=blocks)
+    for i, dev in enumerate(devs[:limit]):
+        if i:
+            blocks.append(DividerBlock())
+        blocks += _development_blocks(dev, library)
+    if reviewed:
+        blocks.append(context(reviewed))
+    foot = t(
+        lang,
+        "news.footer_event",
+        shown=min(limit, len(devs)),
+        count=len(devs),
+        command=COMMAND,
+        event=event.id,
+    )
+    blocks.append(context(foot + " " + t(lang, "news.grades")))
+    listing = "; ".join(f"{human_date(d.date, lang)}: {d.title}" for d in devs[:limit])
+    return Reply(text=fallback(header + ":", listing), blocks=cap(blocks, lang))
+
+
+def developments_of_event(library: Library, event_id: str) -> list[Development]:
+    """The developments that name an event (``events:``), newest first."""
+    return [d for d in library.developments if event_id in d.events]
 
 
 def news_reply(library: Library, topic: Topic | None = None, limit: int = NEWS_LIMIT) -> Reply:
@@ -620,6 +680,105 @@ def summits_reply(
             )
         )
     return Reply(text=fallback(t(lang, "summits.header") + ".", *plain), blocks=cap(blocks, lang))
+
+
+# --- one event, one series ---------------------------------------------------------------------
+
+
+def _held(event: Summit, today: date, lang: str) -> str | None:
+    """Whether it is confirmed held: said once it is held, or once it is past."""
+    if event.held:
+        return t(lang, "event.held")
+    window = event.window
+    if window is not None and window[1] < today:
+        return t(lang, "event.held_unconfirmed")
+    return None
+
+
+def event_reply(
+    library: Library, event: Summit, today: date, calendar_file: str | None = None
+) -> Reply:
+    """An event's card: name, place, what is known of its dates (with the countdown or the
+    period, as ``summits`` says it), whether it is confirmed held, its summary and note, the
+    developments that name it, its topics, its graded sources; its calendar file when it has
+    exact dates (``calendar_file``: its address, None without one). Buttons: its topics, and its
+    news when it has any."""
+    lang = library.lang
+    blocks: list[Block] = [HeaderBlock(text=truncate(event.name, 150))]
+    if event.untranslated and lang != "en":
+        blocks.append(context(t(lang, "content.untranslated")))
+    facts = [
+        t(lang, "event.where", place=escape(event.location)),
+        t(lang, "event.when", when=summit_when(event, today, lang)),
+    ]
+    held = _held(event, today, lang)
+    if held:
+        facts.append(held)
+    if event.url:
+        facts.append(link(event.url, urlsplit(event.url).netloc or event.url))
+    blocks.append(section("\n".join(facts)))
+    about = [escape(x) for x in (event.summary, event.note) if x]
+    if about:
+        blocks.append(section("\n\n".join(about), expand=True))
+    devs = developments_of_event(library, event.id)
+    if devs:
+        blocks += sections(
+            t(lang, "topic.news"), (development_line(d, lang) for d in devs[:CARD_NEWS])
+        )
+    topics = [tp for tid in event.topics if (tp := library.topic(tid)) is not None]
+    if topics:
+        labels = " · ".join(f"*{escape(tp.label)}*" for tp in topics)
+        blocks.append(section(t(lang, "event.topics", topics=labels)))
+    blocks += sections(t(lang, "topic.sources"), (source_line(s, lang) for s in event.sources))
+    if calendar_file:
+        name = f"{event.id}.ics"
+        blocks.append(section(t(lang, "event.calendar", link=link(calendar_file, name))))
+    series = t(lang, "event.series", command=f"{COMMAND} {event.series}")
+    as_of = t(lang, "summits.as_of", date=human_date(today, lang))
+    blocks.append(context(f"{as_of} · {series} · `{event.id}`"))
+    buttons = [show_button(tp, lang) for tp in topics[:3]]
+    if devs:
+        buttons.append(
+            button(
+                t(lang, "search.news_button"),
+                f"{EVENT_NEWS_ACTION}:{event.id}",
+                topic_value(event.id, lang),
+            )
+        )
+    if buttons:
+        blocks.append(ActionsBlock(elements=buttons))
+    plain = f"{_plain_when(event, today, lang)} — {event.location}"
+    return Reply(text=fallback(plain), blocks=cap(blocks, lang))
+
+
+def series_reply(library: Library, series_id: str, today: date) -> Reply:
+    """A series: the next edition first (then any later ones), then the past ones, most recent
+    first; one line each, ending with the id that asks for it."""
+    lang = library.lang
+    named = library.series_named(series_id)
+    title = named.name if named is not None else series_id
+    upcoming, undated, past = summit_groups(library.editions(series_id), today)
+    ahead = upcoming + undated
+
+    def line(s: Summit) -> str:
+        return f"{summit_line(s, today, lang, note=False)} · `{s.id}`"
+
+    blocks: list[Block] = [HeaderBlock(text=truncate(title, 150))]
+    if named is not None and named.untranslated and lang != "en":
+        blocks.append(context(t(lang, "content.untranslated")))
+    if ahead:
+        blocks += sections(t(lang, "event.next"), [line(ahead[0])])
+    else:
+        blocks.append(section(t(lang, "event.next") + "\n" + t(lang, "event.none_ahead")))
+    if ahead[1:]:
+        blocks += sections(t(lang, "event.later"), (line(s) for s in ahead[1:]))
+    if past:
+        blocks += sections(t(lang, "event.past"), (line(s) for s in past))
+    as_of = t(lang, "summits.as_of", date=human_date(today, lang))
+    blocks.append(context(f"{as_of} · {t(lang, 'event.one', command=COMMAND)}"))
+    listing = "; ".join(_plain_when(s, today, lang) for s in [*ahead, *past])
+    plain = t(lang, "event.fallback_series", name=title, list=listing)
+    return Reply(text=fallback(plain), blocks=cap(blocks, lang))
 
 
 def error_reply(message: str) -> Reply:

@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path, PurePath
 
 from bot.content.problems import Problem
-from bot.content.schema import Development, Summit, Topic
+from bot.content.schema import Development, Series, Summit, Topic
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,8 @@ class Library:
     reviewed: Mapping[str, date | None] = field(default_factory=dict)
     # where each summit starts in summits.yml: (file as shown, line)
     summit_places: Mapping[str, tuple[str, int | None]] = field(default_factory=dict)
+    # the series named in summits.yml (a series without an entry answers to its id alone)
+    series: tuple[Series, ...] = ()
 
     def for_lang(self, lang: str) -> Library:
         """The same library with its text in ``lang`` (English where there is none)."""
@@ -55,3 +57,10 @@ class Library:
 
     def summit(self, summit_id: str) -> Summit | None:
         return next((s for s in self.summits if s.id == summit_id), None)
+
+    def series_named(self, series_id: str) -> Series | None:
+        return next((s for s in self.series if s.id == series_id), None)
+
+    def editions(self, series_id: str) -> list[Summit]:
+        """The events of a series, in the file's order."""
+        return [s for s in self.summits if s.series == series_id]

@@ -6,31 +6,33 @@ listing every error found, each naming the file, the line (where known) and the 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from bot.content.library import Library
 from bot.content.problems import ContentError, Findings, Problem
 from bot.content.schema import (
     Development,
     DevelopmentsFile,
+    Series,
     Summit,
     SummitsFile,
     Topic,
-    TopicText,
     normalize,
 )
 from bot.content.translations import (
     Texts,
     load_translations,
     translate_development,
+    translate_series,
     translate_summit,
     translate_topic,
     with_every_alias,
 )
-from bot.content.yaml_lines import Parsed, display, read
+from bot.content.yaml_lines import Loc, Parsed, display, read
 from bot.periods import describe_period
 
 
@@ -45,6 +47,8 @@ class _Loaded:
     topics_complete: bool = True  # every topic file loaded: only then are references checked
     summits: list[Summit] = field(default_factory=list)
     summits_complete: bool = False
+    summits_file: Parsed[SummitsFile] | None = None
+    series: list[Series] = field(default_factory=list)
     # where each summit starts in summits.yml: (file as shown, line)
     summit_places: dict[str, tuple[str, int | None]] = field(default_factory=dict)
     developments: list[Development] = field(default_factory=list)  # newest first
@@ -79,8 +83,7 @@ def load_library(directory: Path | str) -> Library:
         texts = load_translations(
             root, loaded.topics, loaded.summits, loaded.developments, loaded.found
         )
-    translated = [file for lang in texts.values() for file in lang.topics.values()]
-    _check_names([*loaded.topic_files, *translated], loaded.found)
+    _check_names(_named(loaded, texts), loaded.found)
     if loaded.found.errors:
         raise ContentError(loaded.found.errors)
     return _assemble(root, loaded, texts)
@@ -120,6 +123,15 @@ def _load_summits(root: Path, loaded: _Loaded) -> None:
         return
     loaded.summits = list(file.value.summits)
     loaded.summits_complete = True
+    loaded.summits_file = file
+    loaded.series = list(file.value.series)
+    series_seen: set[str] = set()
+    for i, series in enumerate(loaded.series):
+        if series.id in series_seen:
+            loaded.found.errors.append(
+                file.problem(("series", i, "id"), f"duplicate series id '{series.id}'")
+            )
+        series_seen.add(series.id)
     loaded.reviewed[file.shown] = file.value.reviewed
     known_topics = loaded.topic_ids()
     seen: set[str] = set()
@@ -214,33 +226,73 @@ def _load_developments(root: Path, loaded: _Loaded) -> None:
     )
 
 
-def _check_names(files: Sequence[Parsed[Topic] | Parsed[TopicText]], found: Findings) -> None:
-    """Every name a user can type, in any language, must lead to exactly one topic."""
-    owner: dict[str, str] = {}
-    for file in files:
-        topic = file.value
-        names: list[tuple[str, tuple[int | str, ...]]] = [
-            (topic.id, ("id",)),
-            (topic.title, ("title",)),
-        ]
-        names += [(alias, ("aliases", i)) for i, alias in enumerate(topic.aliases)]
-        mine: set[str] = set()  # this file's aliases, as typed
+# what a name leads to, as a clash names it: "topic 'bletchley'", "event 'waic-2026'"
+_Owner = tuple[str, str]
+# one file's names of one item: the file, the item, and each name with where it is written
+_Names = tuple[Parsed[Any], _Owner, list[tuple[str, Loc]]]
+
+
+def _listed(names: Iterable[str], where: Loc) -> list[tuple[str, Loc]]:
+    return [(name, (*where, i)) for i, name in enumerate(names)]
+
+
+def _named(loaded: _Loaded, texts: Mapping[str, Texts]) -> list[_Names]:
+    """Every name a user can type, in every file that gives one: topics (id, title, aliases),
+    events (id, name, aliases) and series (id, name, aliases), English and translated."""
+    out: list[_Names] = []
+    topic_files: list[Parsed[Any]] = [*loaded.topic_files]
+    topic_files += [file for lang in texts.values() for file in lang.topics.values()]
+    for tf in topic_files:
+        tp = tf.value
+        names = [(tp.id, ("id",)), (tp.title, ("title",)), *_listed(tp.aliases, ("aliases",))]
+        out.append((tf, ("topic", tp.id), names))
+    summit_files: list[Parsed[Any]] = [loaded.summits_file] if loaded.summits_file else []
+    summit_files += [lang.summits_file for lang in texts.values() if lang.summits_file]
+    for sf in summit_files:
+        english = sf is loaded.summits_file
+        for i, x in enumerate(sf.value.series):
+            names = [(x.id, ("series", i, "id")), (x.name, ("series", i, "name"))]
+            out.append((sf, ("series", x.id), names + _listed(x.aliases, ("series", i, "aliases"))))
+        for i, ev in enumerate(sf.value.summits):
+            names = [(ev.id, ("summits", i, "id"))] if english else []
+            names.append((ev.name, ("summits", i, "name")))
+            names += _listed(ev.aliases, ("summits", i, "aliases"))
+            out.append((sf, ("event", ev.id), names))
+    if loaded.summits_file is not None:  # a series without an entry answers to its id
+        listed = {x.id for x in loaded.series}
+        for ev in loaded.summits:
+            if ev.series not in listed:
+                listed.add(ev.series)
+                where = ("summits", loaded.summits.index(ev), "series")
+                out.append((loaded.summits_file, ("series", ev.series), [(ev.series, where)]))
+    return out
+
+
+def _check_names(named: Sequence[_Names], found: Findings) -> None:
+    """Every name a user can type, in any language, must lead to exactly one topic, event or
+    series: a name two of them share is an error, at the file, line and field of the second."""
+    owner: dict[str, _Owner] = {}
+    for file, mine_owner, names in named:
+        mine: set[str] = set()  # this item's aliases in this file, as typed
         for name, loc in names:
             key = normalize(name)
+            alias = "aliases" in loc
             if not key:
                 found.errors.append(file.problem(loc, "is empty"))
                 continue
             other = owner.get(key)
-            if other is not None and other != topic.id:
+            if other is not None and other != mine_owner:
                 found.errors.append(
                     file.problem(
-                        loc, f"'{name}' is already a name of topic '{other}': names must be unique"
+                        loc,
+                        f"'{name}' is already a name of {other[0]} '{other[1]}': names must be "
+                        "unique across topics, events and series",
                     )
                 )
-            elif loc[0] == "aliases" and name.casefold() in mine:
+            elif alias and name.casefold() in mine:
                 found.errors.append(file.problem(loc, f"duplicate alias '{name}'"))
-            owner.setdefault(key, topic.id)
-            if loc[0] == "aliases":
+            owner.setdefault(key, mine_owner)
+            if alias:
                 mine.add(name.casefold())
 
 
@@ -256,6 +308,7 @@ def _assemble(root: Path, loaded: _Loaded, texts: Mapping[str, Texts]) -> Librar
         topics: Sequence[Topic],
         summits: Sequence[Summit],
         developments: Sequence[Development],
+        series: Sequence[Series],
     ) -> Library:
         return Library(
             tuple(topics),
@@ -266,16 +319,18 @@ def _assemble(root: Path, loaded: _Loaded, texts: Mapping[str, Texts]) -> Librar
             warnings=warnings,
             reviewed=loaded.reviewed,
             summit_places=loaded.summit_places,
+            series=tuple(series),
         )
 
     english = with_every_alias(loaded.topics, texts)
-    versions = {"en": version("en", english, loaded.summits, loaded.developments)}
+    versions = {"en": version("en", english, loaded.summits, loaded.developments, loaded.series)}
     for lang, lang_texts in texts.items():
         versions[lang] = version(
             lang,
             [translate_topic(t, lang_texts) for t in english],
             [translate_summit(s, lang_texts) for s in loaded.summits],
             [translate_development(d, lang_texts) for d in loaded.developments],
+            [translate_series(x, lang_texts) for x in loaded.series],
         )
     for lib in versions.values():
         object.__setattr__(lib, "localized", versions)

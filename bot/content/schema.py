@@ -139,12 +139,16 @@ class Topic(_TopicWords):
         return [self.id, self.title, self.label, *self.aliases]
 
 
+SeriesId = Literal["waic", "ai-summit", "un-global-dialogue", "ai-for-good"]
+
+
 class Summit(_Shown):
     """An event, with what is known of its dates at each precision."""
 
     id: Id
     name: Line
-    series: Literal["waic", "ai-summit", "un-global-dialogue", "ai-for-good"]
+    series: SeriesId
+    aliases: list[Text80] = Field(default_factory=list)  # short names, in any language
     location: Text150
     starts: date | None = None
     ends: date | None = None
@@ -184,11 +188,28 @@ class Summit(_Shown):
         known = self.period or self.expected
         return (known.first_day, known.last_day) if known is not None else None
 
+    def names(self) -> list[str]:
+        """Every name a user may type for this event: id, name and aliases."""
+        return [self.id, self.name, *self.aliases]
+
+
+class Series(_Shown):
+    """A series of events (``series:`` on each event names it): the names a user may type for
+    the whole series ("waic", "ai summit"), which answer with its editions."""
+
+    id: SeriesId
+    name: Line
+    aliases: list[Text80] = Field(default_factory=list)
+
+    def names(self) -> list[str]:
+        return [self.id, self.name, *self.aliases]
+
 
 class SummitsFile(Strict):
     """``summits.yml``."""
 
     reviewed: date | None = None
+    series: list[Series] = Field(default_factory=list)
     summits: list[Summit]
 
 
@@ -226,15 +247,23 @@ class TopicText(_TopicWords):
 class SummitText(Strict):
     id: Id
     name: Line
+    aliases: list[Text80] = Field(default_factory=list)  # understood in every language
     location: Text150
     note: Text300 | None = None
     summary: Text500 | None = None
+
+
+class SeriesText(Strict):
+    id: SeriesId
+    name: Line
+    aliases: list[Text80] = Field(default_factory=list)  # understood in every language
 
 
 class SummitTexts(Strict):
     """``translations/<lang>/summits.yml``."""
 
     reviewed: date | None = None
+    series: list[SeriesText] = Field(default_factory=list)
     summits: list[SummitText]
 
 

@@ -21,6 +21,8 @@ from bot.content.schema import (
     DevelopmentTexts,
     KeyDate,
     PublisherNames,
+    Series,
+    SeriesText,
     Source,
     Summit,
     SummitText,
@@ -40,6 +42,9 @@ class Texts:
 
     topics: dict[str, Parsed[TopicText]] = field(default_factory=dict)  # in English's order
     summits: dict[str, SummitText] = field(default_factory=dict)
+    series: dict[str, SeriesText] = field(default_factory=dict)
+    # the summits file as read (its lines name the aliases a clash is reported at)
+    summits_file: Parsed[SummitTexts] | None = None
     developments: dict[str, DevelopmentText] = field(default_factory=dict)
     # a publisher's English name, as sources give it -> its official name in this language
     publishers: dict[str, str] = field(default_factory=dict)
@@ -89,10 +94,14 @@ def _load_language(
                 "after the English topic it translates",
             )
         )
-    texts.summits = _entries(base, lang, _SUMMITS, {s.id: s for s in summits}, found)
+    texts.summits, texts.summits_file = _entries(
+        base, lang, _SUMMITS, {s.id: s for s in summits}, found
+    )
+    if texts.summits_file is not None:
+        texts.series = {x.id: x for x in texts.summits_file.value.series}
     if developments or (base / "developments.yml").exists():
         by_id = {d.id: d for d in developments}
-        texts.developments = _entries(base, lang, _DEVELOPMENTS, by_id, found)
+        texts.developments, _ = _entries(base, lang, _DEVELOPMENTS, by_id, found)
     groups: list[Sequence[Source]] = [t.sources for t in topics]
     groups += [s.sources for s in summits] + [d.sources for d in developments]
     cited = {source.publisher for group in groups for source in group}
@@ -184,8 +193,9 @@ def _entries(
     kind_of: _Entries[F, E],
     english: Mapping[str, Summit | Development],
     found: Findings,
-) -> dict[str, E]:
-    """The translated entries of summits.yml or developments.yml that match English, by id."""
+) -> tuple[dict[str, E], Parsed[F] | None]:
+    """The translated entries of summits.yml or developments.yml that match English, by id, and
+    the file as read (None when there is none, or it is broken)."""
     key = kind_of.key
     kind = key[:-1]  # "summit", "development"
     path = base / f"{key}.yml"
@@ -201,10 +211,10 @@ def _entries(
                     f"content/{key}.yml",
                 )
             )
-        return {}
+        return {}, None
     file = read(path, kind_of.model, found.errors)
     if file is None:
-        return {}
+        return {}, None
     by_id = {e.id: (i, e) for i, e in enumerate(kind_of.entries_of(file.value))}
     usable: dict[str, E] = {}
     for item_id, item in english.items():
@@ -243,7 +253,7 @@ def _entries(
                 f"no English {kind} '{other}' to translate: remove this entry, or correct its id",
             )
         )
-    return usable
+    return usable, file
 
 
 # --- the merge: one language's items, English where there is no usable text ------------------
@@ -298,6 +308,7 @@ def translate_summit(summit: Summit, texts: Texts) -> Summit:
     return summit.model_copy(
         update={
             "name": sx.name,
+            "aliases": list(sx.aliases),
             "location": sx.location,
             "note": sx.note,
             "summary": sx.summary,
@@ -314,3 +325,10 @@ def translate_development(development: Development, texts: Texts) -> Development
     return development.model_copy(
         update={"title": dx.title, "summary": dx.summary, "sources": sources}
     )
+
+
+def translate_series(series: Series, texts: Texts) -> Series:
+    sx = texts.series.get(series.id)
+    if sx is None:
+        return series.as_fallback()
+    return series.model_copy(update={"name": sx.name, "aliases": list(sx.aliases)})

@@ -53,6 +53,7 @@ COMMAND = "/declaration"
 SHOW_ACTION = "show_topic"
 SHARE_ACTION = "share_topic"
 NEWS_ACTION = "show_news"
+EVENT_NEWS_ACTION = "show_event_news"  # an event's news: show_event_news:<event id>
 LIST_ACTION = "list_topics"  # value: the language
 # opens the subscription form; value: the channel, or "" (also the block id of its actions block)
 FORM_ACTION = "subscription_form"
