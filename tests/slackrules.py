@@ -236,6 +236,15 @@ def _cjk_emphasis(text: str) -> Iterator[str]:
             after = masked[m.end()] if m.end() < len(masked) else ""
             if _CJK.match(before) or _CJK.match(after):
                 yield f"emphasis against a CJK character: {masked[max(0, m.start() - 3) : m.end() + 3]!r}"
+            # a span that starts or ends with a CJK character or full-width punctuation has no
+            # word edge inside it either: a letter, a digit or another marker outside it then
+            # leaves its markers as they are (*时间：*2027, *主题：**布莱切利宣言*)
+            inner = m.group(1)
+            glued = re.compile(r"[A-Za-z0-9*_]")
+            if (_CJK.match(inner[0]) and glued.match(before)) or (
+                _CJK.match(inner[-1]) and glued.match(after)
+            ):
+                yield f"emphasis glued to a word: {masked[max(0, m.start() - 3) : m.end() + 3]!r}"
 
 
 def mrkdwn_problems(text: str) -> list[str]:

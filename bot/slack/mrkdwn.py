@@ -54,6 +54,18 @@ def _against(neighbour: str) -> bool:
     )
 
 
+def _glued(neighbour: str, edge: str) -> bool:
+    """Whether a span whose own edge is not ASCII (``*时间：*``) touches a letter, a digit or
+    another marker outside (``*时间：*2027``, ``*主题：**宣言*``): with no word edge on either side,
+    Slack prints the markers. ASCII spans are left alone (``snake_case_words``)."""
+    return (
+        bool(neighbour)
+        and ord(edge) > 127
+        and not edge.isspace()
+        and (neighbour.isascii() and (neighbour.isalnum() or neighbour in "*_"))
+    )
+
+
 def emphasis(text: str) -> str:
     """``*bold*`` and ``_italic_`` padded with an invisible boundary where Slack needs one.
 
@@ -74,9 +86,10 @@ def emphasis(text: str) -> str:
             before = masked[m.start() - 1] if m.start() else ""
             after = masked[m.end()] if m.end() < len(masked) else ""
             out.append(masked[pos : m.start()])
-            out.append(ZWSP if _against(before) else "")
+            inner = m.group(1)
+            out.append(ZWSP if _against(before) or _glued(before, inner[0]) else "")
             out.append(m.group(0))
-            out.append(ZWSP if _against(after) else "")
+            out.append(ZWSP if _against(after) or _glued(after, inner[-1]) else "")
             pos = m.end()
         out.append(masked[pos:])
         masked = "".join(out)

@@ -31,7 +31,8 @@ NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
 COMMANDS = (
     "help", "topics", "summits", "news", "news bletchley", "news nothing-here", "share",
     "share bletchley", "search ceasefire rafah", "search 停火", "search declaration", "search the",
-    "search", "search <!here> & co", "no-such-topic", "<@U1> hello", "status", "digest",
+    "search", "search <!here> & co", "no-such-topic", "<@U1> hello", "waic", "geneva",
+    "ai for good", "global dialogue", "search seoul", "status", "digest",
     "subscribe mon thu 08:30 Europe/Paris", "subscribe nonsense 99:99 Mars/Olympus", "status",
     "digest", "pause", "status", "pause", "resume", "resume",
     "subscribe daily 09:00 Pacific/Auckland reminders", "digest", "status",
@@ -193,3 +194,16 @@ def test_a_news_hit_is_named_news_and_long_cards_are_shown_whole(library: Librar
     assert all(b["accessory"]["action_id"].startswith("show_news:") for b in hits)
     card = core.reply_to("bletchley", library, NOW.date()).blocks_json()
     assert any(b.get("expand") for b in card if b["type"] == "section")
+
+
+def test_emphasis_next_to_a_digit_or_another_span_is_padded_only_when_its_edge_is_chinese() -> None:
+    """``*时间：*2027`` and ``*主题：**布莱切利宣言*`` have no word edge at the markers: Slack would
+    print them. ASCII spans keep their neighbours as they are (``snake_case`` is not italic)."""
+    from bot.slack.mrkdwn import ZWSP, emphasis
+
+    assert emphasis("*时间：*2027年") == f"*时间：*{ZWSP}2027年"
+    assert emphasis("*主题：**布莱切利宣言*") == f"*主题：*{ZWSP}{ZWSP}*布莱切利宣言*"
+    assert emphasis("snake_case_words and *bold*s") == "snake_case_words and *bold*s"
+    for text in ("*时间：*2027年", "*主题：**布莱切利宣言*"):
+        assert not mrkdwn_problems(emphasis(text)), text
+        assert emphasis(emphasis(text)) == emphasis(text)
