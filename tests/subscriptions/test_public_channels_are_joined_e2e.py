@@ -165,14 +165,15 @@ def test_a_channel_the_bot_is_in_already_private_ones_and_dms_get_no_join_line(
 ) -> None:
     slack.add_channel("CIN", name="in")  # the bot is a member
     slack.add_channel("CPRIV", name="secret", is_private=True, members=("U1",))
-    for channel in ("CIN", "CPRIV", "D1"):
+    # a DM is refused before anything is asked of Slack since issue 20 (item 3): see
+    # tests/subscriptions/test_subscribe_where_the_bot_can_post_e2e.py
+    for channel in ("CIN", "CPRIV"):
         seen = e2e.say(bot, slack, "subscribe daily 09:00 UTC", channel_id=channel, user_id="U1")
         assert "Subscribed" in seen, seen
         assert "joined" not in seen and "could not join" not in seen, seen
     answers = {c.params["channel"]: c.response for c in slack.calls_to("conversations.join")}
     assert answers["CIN"]["warning"] == "already_in_channel"
     assert answers["CPRIV"]["error"] == "method_not_supported_for_channel_type"
-    assert answers["D1"]["error"] == "method_not_supported_for_channel_type"
 
 
 def test_the_form_joins_the_channel_it_subscribes(
