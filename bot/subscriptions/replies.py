@@ -47,6 +47,7 @@ from bot.subscriptions.model import (
     describe_when,
     is_fresh,
     names_zone,
+    parse_request,
     read_change,
     validate,
     without_fresh,
@@ -432,13 +433,15 @@ def plan_subscribe(
     before = Draft.of(stored) if stored is not None and not is_fresh(words) else None
     words = without_fresh(words)
     default_tz = "UTC" if names_zone(words) else default_zone(user_tz)
-    draft = read_change(words, default_tz=default_tz, default_lang=lang)
-    if isinstance(draft, Problem):
-        return refusal(inv, draft)
-    if before is not None:
+    parsed: Request | Problem
+    if before is None:  # new, or started afresh: the words and the defaults
+        parsed = parse_request(words, default_tz=default_tz, default_lang=lang, library=library)
+    else:  # a change: what the words name, over what is stored
+        draft = read_change(words, default_tz=default_tz, default_lang=lang)
+        if isinstance(draft, Problem):
+            return refusal(inv, draft)
         named = draft.given | ({"lang"} if lang_given else set())
-        draft = replace(draft, given=frozenset(named)).over(before)
-    parsed = validate(draft, library)
+        parsed = validate(replace(draft, given=frozenset(named)).over(before), library)
     if isinstance(parsed, Problem):
         return refusal(inv, parsed)
     zone_said = None  # the zone, said once: "(UTC, by default)", "(Asia/Tokyo, your …)"
