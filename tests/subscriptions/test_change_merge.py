@@ -13,6 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.content.library import Library
+from bot.store.subscriptions import SubscriptionView
 from bot.subscriptions import replies
 from bot.subscriptions.model import (
     EVERYTHING,
@@ -23,8 +24,33 @@ from bot.subscriptions.model import (
     read_change,
     validate,
 )
-from bot.subscriptions.replies import Subscribe
-from tests.subscriptions.test_replies import inv_of, sub_of
+from bot.subscriptions.replies import Invocation, Subscribe
+from bot.subscriptions.schedule import EVERY_DAY, Schedule
+
+
+def sub_of(**changes: object) -> SubscriptionView:
+    base = SubscriptionView(
+        id=1,
+        team_id="T1",
+        enterprise_id=None,
+        channel_id="C1",
+        schedule=Schedule(EVERY_DAY, time(8, 30), "Europe/Paris"),
+        lang="en",
+        next_wake_at=None,
+        paused=False,
+        paused_reason=None,
+        created_by="U1",
+        last_digest_for=None,
+        last_delivery_at=None,
+        last_result=None,
+        digests_sent=0,
+    )
+    return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
+
+
+def inv_of(lang: str = "en") -> Invocation:
+    return Invocation("T1", "C1", "U7", lang=lang)
+
 
 PARIS_FR = Draft(
     days=frozenset({0, 3}),

@@ -16,7 +16,7 @@ from bot.store.store import Store
 from tests import e2e
 from tests.e2e import InProcessBot
 from tests.fakeslack import FakeSlack
-from tests.subscriptions.test_public_channels_are_joined_e2e import form_submission
+from tests.subscriptionhelp import form_submission
 
 ISSUE = "subscribe mon thu 9am Europe/Paris lang:fr topics:bletchley"
 

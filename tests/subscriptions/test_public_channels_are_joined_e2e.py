@@ -21,6 +21,7 @@ from bot.store.store import Store
 from tests import e2e
 from tests.e2e import InProcessBot, bot_env, in_process
 from tests.fakeslack import FakeSlack
+from tests.subscriptionhelp import form_submission
 
 CH = "CPUB"  # a public channel the bot was never invited to
 
@@ -190,39 +191,6 @@ def test_the_form_joins_the_channel_it_subscribes(
     assert stored(db) is not None
     client = WebClient(token="xoxb-test", base_url=slack.base_url)
     assert client.conversations_history(channel=CH)["ok"]  # the bot may read it now
-
-
-def form_submission(channel: str) -> dict[str, Any]:
-    """The subscription form's view_submission, daily at 09:00 UTC in English."""
-    values: dict[str, Any] = {
-        "channel": {"channel": {"type": "conversations_select", "selected_conversation": channel}},
-        "days": {
-            "days": {
-                "type": "checkboxes",
-                "selected_options": [{"value": str(d)} for d in range(7)],
-            }
-        },
-        "time": {"time": {"type": "timepicker", "selected_time": "09:00"}},
-        "tz": {"tz": {"type": "static_select", "selected_option": {"value": "UTC"}}},
-        "lang": {"lang": {"type": "static_select", "selected_option": {"value": "en"}}},
-        "receives": {"receives": {"type": "radio_buttons", "selected_option": {"value": "all"}}},
-        "topics": {"topics": {"type": "checkboxes", "selected_options": []}},
-        "always": {"always": {"type": "checkboxes", "selected_options": []}},
-    }
-    return {
-        "type": "view_submission",
-        "team": {"id": "T1"},
-        "user": {"id": "U1", "team_id": "T1"},
-        "api_app_id": "A1",
-        "trigger_id": "trigger-submit",
-        "view": {
-            "id": "VM1",
-            "type": "modal",
-            "callback_id": "subscription_form",
-            "private_metadata": json.dumps({"channel": None, "lang": "en"}),
-            "state": {"values": values},
-        },
-    }
 
 
 # --- the fake's conversations.join, as Slack's method page has it -----------------------------
