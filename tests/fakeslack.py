@@ -1067,6 +1067,10 @@ class FakeSlack:
             return None
         if not channel.visible:
             return {"ok": False, "error": "channel_not_found"}
+        if channel.is_private and not channel.bot_member and method != "chat.postEphemeral":
+            # https://api.slack.com/methods/conversations.info: a bot token sees a private
+            # channel only once the bot is in it (channel_not_found before)
+            return {"ok": False, "error": "channel_not_found"}
         if method == "chat.postEphemeral":
             if str(params.get("user")) not in channel.members:
                 return {"ok": False, "error": "user_not_in_channel"}

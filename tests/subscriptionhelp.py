@@ -170,3 +170,36 @@ def actions(view: dict[str, Any]) -> dict[str, list[str]]:
         for b in view["blocks"]
         if b["type"] == "actions"
     }
+
+
+def form_submission(channel: str) -> dict[str, Any]:
+    """The subscription form's view_submission, daily at 09:00 UTC in English."""
+    values: dict[str, Any] = {
+        "channel": {"channel": {"type": "conversations_select", "selected_conversation": channel}},
+        "days": {
+            "days": {
+                "type": "checkboxes",
+                "selected_options": [{"value": str(d)} for d in range(7)],
+            }
+        },
+        "time": {"time": {"type": "timepicker", "selected_time": "09:00"}},
+        "tz": {"tz": {"type": "static_select", "selected_option": {"value": "UTC"}}},
+        "lang": {"lang": {"type": "static_select", "selected_option": {"value": "en"}}},
+        "receives": {"receives": {"type": "radio_buttons", "selected_option": {"value": "all"}}},
+        "topics": {"topics": {"type": "checkboxes", "selected_options": []}},
+        "always": {"always": {"type": "checkboxes", "selected_options": []}},
+    }
+    return {
+        "type": "view_submission",
+        "team": {"id": "T1"},
+        "user": {"id": "U1", "team_id": "T1"},
+        "api_app_id": "A1",
+        "trigger_id": "trigger-submit",
+        "view": {
+            "id": "VM1",
+            "type": "modal",
+            "callback_id": "subscription_form",
+            "private_metadata": json.dumps({"channel": None, "lang": "en"}),
+            "state": {"values": values},
+        },
+    }

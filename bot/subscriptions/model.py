@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import time
 
 from bot.answers.lookup import find_topic
@@ -86,6 +86,10 @@ _RECEIVES_WORDS: dict[str, Receives] = {
     "digests_only": Receives.DIGESTS,
     "digest-only": Receives.DIGESTS,
 }
+# the fields of a subscription that ``subscribe <words>`` may name, each changed alone on a
+# subscribed channel (the rest kept): see :attr:`Draft.given` and :meth:`Draft.over`
+FIELDS: tuple[str, ...] = ("days", "time", "zone", "lang", "receives", "topics", "always")
+EVERYTHING: frozenset[str] = frozenset(FIELDS)
 TOPICS_PREFIX = "topics:"
 _TOPICS_PREFIXES = (TOPICS_PREFIX, "topic:")
 _TOPIC_SEPARATORS = (",", "，", "、")
@@ -104,6 +108,41 @@ class Draft:
     topics: frozenset[str] = frozenset()  # topic ids as given (any case), checked by validate
     always: bool = False
     zone_given: bool = False  # the zone was named (else it is the default one)
+    # the fields (of FIELDS) this draft names; the others are defaults, which a change to a
+    # stored subscription leaves as they were (:meth:`over`). The form names them all.
+    given: frozenset[str] = EVERYTHING
+
+    @classmethod
+    def of(cls, sub: SubscriptionView) -> Draft:
+        """A stored subscription as a draft naming everything (its zone too)."""
+        schedule = sub.schedule
+        return cls(
+            days=schedule.days,
+            at=schedule.at,
+            tz=schedule.tz,
+            lang=sub.lang,
+            receives=Receives(sub.receives) if sub.receives in RECEIVES else Receives.ALL,
+            topics=frozenset(sub.topics),
+            always=sub.always,
+            zone_given=True,
+        )
+
+    def over(self, stored: Draft) -> Draft:
+        """This draft as a change to ``stored``: what it names (:attr:`given`), the rest kept.
+        Naming everything, it is itself; naming nothing, it is ``stored``."""
+        given = self.given
+        zone = "zone" in given
+        return Draft(
+            days=self.days if "days" in given else stored.days,
+            at=self.at if "time" in given else stored.at,
+            tz=self.tz if zone else stored.tz,
+            lang=self.lang if "lang" in given else stored.lang,
+            receives=self.receives if "receives" in given else stored.receives,
+            topics=self.topics if "topics" in given else stored.topics,
+            always=self.always if "always" in given else stored.always,
+            zone_given=self.zone_given if zone else stored.zone_given,
+            given=self.given | stored.given,
+        )
 
     def words(self) -> list[str]:
         """The words of ``/declaration subscribe`` that ask for this, read back by the parser."""
@@ -254,6 +293,59 @@ def _topic_words(value: str) -> list[str]:
     for sep in _TOPIC_SEPARATORS:
         value = value.replace(sep, " ")
     return value.split()
+
+
+# --- what the words name, for a change ---------------------------------------------------------
+
+# ``subscribe reset`` or ``subscribe … fresh``: start from the defaults, not the stored settings
+FRESH_WORDS = frozenset({"reset", "fresh"})
+
+# words that name a part of the schedule a second time if the words named it already (the
+# grammar refuses a time, a cadence or days given twice): how :func:`read_change` tells a part
+# given from a default without a second grammar
+_TIME_PROBE = "23:59"
+_DAYS_PROBE = "daily"
+
+
+def is_fresh(words: Sequence[str]) -> bool:
+    """Whether the words ask to start from the defaults (``reset``, ``fresh``)."""
+    return any(word.casefold() in FRESH_WORDS for word in words)
+
+
+def without_fresh(words: Sequence[str]) -> tuple[str, ...]:
+    """The words without ``reset`` and ``fresh``."""
+    return tuple(word for word in words if word.casefold() not in FRESH_WORDS)
+
+
+def read_change(words: Sequence[str], *, default_tz: str, default_lang: str) -> Draft | Problem:
+    """The words after ``subscribe`` read as :func:`read_request` reads them, the draft saying
+    which fields they name (:attr:`Draft.given`), so that a subscribed channel changes only
+    those. Never raises."""
+    draft = read_request(words, default_tz=default_tz, default_lang=default_lang)
+    if isinstance(draft, Problem):
+        return draft
+    given = set()
+    if split_lang(" ".join(words))[1]:
+        given.add("lang")
+    if draft.receives != Receives.ALL:
+        given.add("receives")
+    if draft.topics:
+        given.add("topics")
+    if draft.always:
+        given.add("always")
+    if draft.zone_given:
+        given.add("zone")
+    if _names_again(words, _TIME_PROBE):
+        given.add("time")
+    if _names_again(words, _DAYS_PROBE):
+        given.add("days")
+    return replace(draft, given=frozenset(given))
+
+
+def _names_again(words: Sequence[str], probe: str) -> bool:
+    """Whether words the grammar accepts are refused with ``probe`` added: they name its part."""
+    again = read_request([*words, probe], default_tz="UTC", default_lang="en")
+    return isinstance(again, Problem)
 
 
 # --- the one validation ------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, time
 from typing import Any, Literal
 
 from slack_sdk.models.blocks import ActionsBlock, Block
@@ -24,8 +24,10 @@ from bot.delivery.outcomes import Status, read_last_result
 from bot.delivery.planner import next_post, next_reminder, scoped
 from bot.i18n import (
     DEFAULT,
+    describe_days,
     describe_schedule,
     describe_time,
+    join_list,
     language_name,
     pause_reason,
     t,
@@ -36,14 +38,19 @@ from bot.slack.mrkdwn import escape, quote_user_text, slack_datetime
 from bot.slack.payloads import Reply
 from bot.store.subscriptions import SubscriptionView
 from bot.subscriptions.model import (
+    Draft,
     Kinds,
     Problem,
     Receives,
     Request,
     describe_receives,
     describe_when,
+    is_fresh,
     names_zone,
     parse_request,
+    read_change,
+    validate,
+    without_fresh,
 )
 from bot.subscriptions.schedule import (
     DEFAULT_DAYS,
@@ -75,6 +82,11 @@ class Invocation:
 # archived, rate-limited, no answer); None when it was not asked (no Slack client: the terminal)
 # or the channel cannot be joined that way (private, a direct message)
 Joined = Literal["joined", "member", "failed"] | None
+
+# whether the bot can post where ``subscribe`` was typed, as Slack said (conversations.info):
+# "yes"; "private" (a private channel it is not in, or one it cannot see); "direct" (a direct
+# message or a group DM: no channel to subscribe); "unknown" (Slack did not answer in time)
+Reach = Literal["yes", "private", "direct", "unknown"]
 
 
 @dataclass(frozen=True)
@@ -114,6 +126,7 @@ class Subscribe:
 
     request: Request
     zone_said: str | None = None
+    before: Draft | None = None  # the stored settings it changes (None: new, or started afresh)
 
 
 # --- small pieces ------------------------------------------------------------------------------
@@ -358,10 +371,21 @@ def _preview_reminder(facts: Facts, sub: SubscriptionView, lang: str) -> Reply:
 # --- subscribe ---------------------------------------------------------------------------------
 
 
-def needs_user_zone(words: Sequence[str], lang_unknown: str | None) -> bool:
+def needs_user_zone(
+    words: Sequence[str], lang_unknown: str | None, *, subscribed: bool = False
+) -> bool:
     """Whether ``subscribe <words>`` needs the caller's Slack zone (it names none, and is not
-    refused first for its language)."""
+    refused first for its language; on a ``subscribed`` channel, only when it starts afresh: a
+    change keeps the stored zone)."""
+    if subscribed and not is_fresh(words):
+        return False
     return lang_unknown is None and not names_zone(words)
+
+
+def shows_settings(words: Sequence[str], *, lang_given: bool, lang_unknown: str | None) -> bool:
+    """Whether ``subscribe`` on a subscribed channel names nothing (so it shows the settings
+    rather than resetting them)."""
+    return not words and not lang_given and lang_unknown is None
 
 
 def default_zone(user_tz: str | None) -> str:
@@ -390,10 +414,15 @@ def plan_subscribe(
     *,
     lang_unknown: str | None = None,
     user_tz: str | None = None,
+    stored: SubscriptionView | None = None,
+    lang_given: bool = False,
 ) -> Subscribe | Reply:
     """``subscribe <words>``: the request to save, or the reply refusing it. ``lang_unknown``:
     a ``lang:`` word naming no language we speak (it would set the digests' language, so it is
-    refused); ``user_tz``: the caller's Slack zone, the default when the words name none."""
+    refused); ``user_tz``: the caller's Slack zone, the default when the words name none.
+    ``stored``: the channel's subscription, which the words change (only what they name, the
+    rest kept) unless they say ``reset`` or ``fresh``; ``lang_given``: a ``lang:`` was given
+    (taken out of the words: :func:`bot.commands.read`), which names the language."""
     lang = inv.lang
     if lang_unknown is not None:
         word = quote_user_text(lang_unknown or "lang:", 30)
@@ -401,8 +430,18 @@ def plan_subscribe(
             t(lang, "channels.invalid", message=t(lang, "channels.lang_unknown", word=word)),
             t(lang, "channels.nothing_changed"),
         )
+    before = Draft.of(stored) if stored is not None and not is_fresh(words) else None
+    words = without_fresh(words)
     default_tz = "UTC" if names_zone(words) else default_zone(user_tz)
-    parsed = parse_request(words, default_tz=default_tz, default_lang=lang, library=library)
+    parsed: Request | Problem
+    if before is None:  # new, or started afresh: the words and the defaults
+        parsed = parse_request(words, default_tz=default_tz, default_lang=lang, library=library)
+    else:  # a change: what the words name, over what is stored
+        draft = read_change(words, default_tz=default_tz, default_lang=lang)
+        if isinstance(draft, Problem):
+            return refusal(inv, draft)
+        named = draft.given | ({"lang"} if lang_given else set())
+        parsed = validate(replace(draft, given=frozenset(named)).over(before), library)
     if isinstance(parsed, Problem):
         return refusal(inv, parsed)
     zone_said = None  # the zone, said once: "(UTC, by default)", "(Asia/Tokyo, your …)"
@@ -411,7 +450,82 @@ def plan_subscribe(
         if inv.local:
             source = "channels.zone_terminal"
         zone_said = t(lang, source, tz=default_tz)
-    return Subscribe(parsed, zone_said)
+    return Subscribe(parsed, zone_said, before)
+
+
+def cannot_post(inv: Invocation, reach: Reach) -> Reply | None:
+    """The refusal of ``subscribe`` where the bot cannot post (nothing is stored), or None."""
+    if reach == "private":
+        return _reply(t(inv.lang, "channels.invite_first"), t(inv.lang, "channels.nothing_changed"))
+    if reach == "direct":
+        said = t(inv.lang, "channels.direct_message", command=COMMAND)
+        return _reply(said, t(inv.lang, "channels.nothing_changed"))
+    return None
+
+
+def settings(facts: Facts, inv: Invocation, sub: SubscriptionView) -> Reply:
+    """``subscribe`` with nothing more on a subscribed channel: nothing changed, what is set,
+    and how to change one thing (or start again), with the form."""
+    lang = inv.lang
+    head = t(lang, "channels.subscribed_already", channel=f"<#{sub.channel_id}>")
+    shown = status(facts, inv, sub).text
+    key = "channels.change_how_local" if inv.local else "channels.change_how"
+    how = t(lang, key, command=COMMAND)
+    extra: list[Block] = [] if inv.local else [form_button(inv.channel_id, lang)]
+    return _reply(head, shown, how, extra=extra)
+
+
+# the fields said by name when a change leaves them as they were (the issue's wording: "days,
+# zone, language and topics unchanged"); what a channel receives and its mode are said only when
+# they change
+_SAID_UNCHANGED = ("days", "time", "zone", "lang", "topics")
+
+
+def changes(before: Draft, after: Request, library: Library, lang: str) -> str:
+    """What a change did, as before → after, and what it left: ``Time: 09:00 → 08:00; days,
+    zone, language and topics unchanged``. Every value is the checked one (safe mrkdwn)."""
+    old = _values(before.days, before.at, before.tz, before, library, lang)
+    schedule = after.schedule
+    new = _values(schedule.days, schedule.at, schedule.tz, after, library, lang)
+    changed, same = [], []
+    for name in old:
+        label = t(lang, f"change.{name}")
+        if old[name] != new[name]:
+            field = label[:1].upper() + label[1:]
+            changed.append(t(lang, "change.item", field=field, before=old[name], after=new[name]))
+        elif name in _SAID_UNCHANGED:
+            same.append(label)
+    if not changed:
+        return t(lang, "change.nothing", fields=join_list(same, lang))
+    parts = [*changed]
+    if same:
+        parts.append(t(lang, "change.same", fields=join_list(same, lang)))
+    return t(lang, "change.separator").join(parts)
+
+
+def _values(
+    days: frozenset[int],
+    at: time,
+    tz: str,
+    what: Draft | Request,
+    library: Library,
+    lang: str,
+) -> dict[str, str]:
+    """Each field of a subscription, said as the change line says it."""
+    local = library.for_lang(lang)
+    titles = []
+    for topic_id in sorted(what.topics):
+        topic = local.topic(topic_id)
+        titles.append(escape(topic.label) if topic is not None else f"`{escape(topic_id)}`")
+    return {
+        "days": describe_days(days, lang),
+        "time": f"{at:%H:%M}",
+        "zone": escape(tz),
+        "lang": language_name(what.lang, lang),
+        "receives": t(lang, f"receives.{Receives(what.receives)}"),
+        "topics": join_list(titles, lang) if titles else t(lang, "change.every_topic"),
+        "always": t(lang, "change.always_on" if what.always else "change.always_off"),
+    }
 
 
 def joining(joined: Joined, channel: str, lang: str) -> list[str]:
@@ -432,9 +546,12 @@ def subscribed(
     created: bool,
     zone_said: str | None = None,
     joined: Joined = None,
+    before: Draft | None = None,
+    reach: Reach = "yes",
 ) -> Reply:
-    """After a request was saved as ``sub`` (``created``: new, else replaced): what was set, the
-    next post, what the channel receives, whether the bot joined the channel, and tips."""
+    """After a request was saved as ``sub`` (``created``: new, else replaced): what was set
+    (``before``: what it changed, before → after), the next post, what the channel receives,
+    whether the bot joined the channel, whether Slack said it may post there, and tips."""
     lang = inv.lang
     lead = ", ".join(str(d) for d in facts.lead_days)
     channel = f"<#{inv.channel_id}>"
@@ -458,8 +575,10 @@ def subscribed(
             language=language,
         )
     what = describe_receives(sub.receives, sub.topics, facts.library, lang)
-    lines = [
-        head,
+    lines = [head]
+    if before is not None and not created:
+        lines.append(changes(before, req, facts.library, lang))
+    lines += [
         " ".join(next_lines(facts, sub, lang)),
         t(lang, "channels.receives_line", what=what),
     ]
@@ -468,6 +587,8 @@ def subscribed(
     if sub.receives != Receives.DIGESTS:
         lines.append(t(lang, "channels.reminders", days=lead))
     lines += joining(joined, channel, lang)
+    if reach == "unknown" and joined not in ("joined", "member"):
+        lines.append(t(lang, "channels.reach_unknown"))
     tips = t(lang, "channels.tips_local" if inv.local else "channels.tips", command=COMMAND)
     return _reply(
         *lines,

@@ -8,7 +8,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
@@ -20,6 +20,7 @@ from bot.clock import Clock
 from bot.content.source import ContentSource
 from bot.delivery.deliverer import DeliverySettings
 from bot.slack.payloads import Reply
+from bot.slack.reach import Reach
 from bot.store.store import Store
 from bot.subscriptions import replies
 from bot.subscriptions.model import Draft, Problem, Request, validate
@@ -28,6 +29,7 @@ from bot.subscriptions.replies import (
     Invocation,
     Joined,
 )
+from bot.subscriptions.replies import Reach as CanPost
 
 log = logging.getLogger("declaration_bot.channels")
 
@@ -44,6 +46,12 @@ JOIN_SECONDS = 1.5
 # a direct message): the bot must be invited there, as before; nothing to say
 NOT_JOINABLE = frozenset({"method_not_supported_for_channel_type", "channel_not_found"})
 
+# seconds to wait for conversations.info before `subscribe` stores (as the form's check)
+REACH_SECONDS = 0.8
+
+# the channel names Slack gives a slash command typed in a direct message or a group DM
+DIRECT_NAMES = ("directmessage", "mpdm-")
+
 
 class Channels:
     def __init__(
@@ -54,9 +62,11 @@ class Channels:
         settings: DeliverySettings,
         managers: str = "everyone",
         clients: ClientFor | None = None,
+        reach: Reach | None = None,
     ) -> None:
         self.managers = managers
         self.clients = clients  # None: no Slack to join channels with (the terminal)
+        self.reach = reach if reach is not None else Reach()  # conversations.info, cached
         self.store = store
         self.content = content
         self.clock = clock
@@ -74,7 +84,13 @@ class Channels:
         if not isinstance(command, c.CHANNEL_COMMANDS):
             raise ValueError(f"not a channel command: {parsed.kind}")
         if isinstance(command, c.Subscribe):
-            return await self.handle(command, inv, user_info, lang_unknown=parsed.lang_unknown)
+            return await self.handle(
+                command,
+                inv,
+                user_info,
+                lang_unknown=parsed.lang_unknown,
+                lang_given=parsed.lang is not None,
+            )
         reply = await self.handle(command, inv, user_info)
         return core.noted(reply, parsed.lang_unknown, inv.lang)
 
@@ -103,13 +119,14 @@ class Channels:
         user_info: UserInfo,
         *,
         lang_unknown: str | None = None,
+        lang_given: bool = False,
     ) -> Reply:
         changes = isinstance(command, c.Subscribe | c.Unsubscribe | c.Pause | c.Resume)
         if changes and not await self.may_change(inv, user_info):
             return replies.admins_only(inv.lang)
         match command:
             case c.Subscribe(words=words):
-                return await self.subscribe(words, inv, user_info, lang_unknown)
+                return await self.subscribe(words, inv, user_info, lang_unknown, lang_given)
             case c.Unsubscribe():
                 gone = await asyncio.to_thread(self.store.unsubscribe, inv.team_id, inv.channel_id)
                 log.info("unsubscribed=%s team=%s channel=%s", gone, inv.team_id, inv.channel_id)
@@ -155,28 +172,101 @@ class Channels:
         inv: Invocation,
         user_info: UserInfo,
         unknown: str | None = None,
+        lang_given: bool = False,
     ) -> Reply:
+        """``subscribe <words>``: refused where the bot cannot post (a direct message, a private
+        channel it is not in); on a subscribed channel, the settings shown (no words) or changed
+        (only what the words name, unless ``reset``/``fresh``); else stored as asked."""
+        team, channel = inv.team_id, inv.channel_id
+        if self.is_direct(inv):
+            log.info("subscribe refused team=%s channel=%s: direct", team, channel)
+            return replies.cannot_post(inv, "direct") or replies.no_subscription(inv)
+        sub = await asyncio.to_thread(self.store.get, team, channel)
+        if sub is not None and replies.shows_settings(
+            words, lang_given=lang_given, lang_unknown=unknown
+        ):
+            return replies.settings(self.facts(), inv, sub)
         user_tz = None
-        if replies.needs_user_zone(words, unknown):
+        if replies.needs_user_zone(words, unknown, subscribed=sub is not None):
             user_tz = (await user_info() or {}).get("tz")
         plan = replies.plan_subscribe(
-            self.content.current(), inv, words, lang_unknown=unknown, user_tz=user_tz
+            self.content.current(),
+            inv,
+            words,
+            lang_unknown=unknown,
+            user_tz=user_tz,
+            stored=sub,
+            lang_given=lang_given,
         )
         if isinstance(plan, Reply):
-            log.info("subscribe refused team=%s channel=%s", inv.team_id, inv.channel_id)
+            log.info("subscribe refused team=%s channel=%s", team, channel)
             return plan
-        return await self.apply(plan.request, inv, zone_said=plan.zone_said)
+        # asked together: whether the bot can post there, and (a public channel) joining it
+        reach, joined = await asyncio.gather(self.can_post(inv), self.join(inv))
+        refused = replies.cannot_post(inv, reach)
+        if refused is not None:
+            log.info("subscribe refused team=%s channel=%s: %s", team, channel, reach)
+            return refused
+        return await self.apply(
+            plan.request,
+            inv,
+            zone_said=plan.zone_said,
+            joined=joined,
+            before=plan.before,
+            reach=reach,
+        )
+
+    @staticmethod
+    def is_direct(inv: Invocation) -> bool:
+        """Whether the command was typed in a direct message or a group DM (its id, or the
+        channel name Slack gives the command there)."""
+        name = inv.channel_name or ""
+        return inv.channel_id.startswith("D") or name.startswith(DIRECT_NAMES)
+
+    async def can_post(self, inv: Invocation) -> CanPost:
+        """Whether the bot can post in the invocation's channel, as ``conversations.info`` says
+        (cached; a channel it cannot see is asked again, as it may just have been invited).
+        Without Slack (the terminal) it can."""
+        if self.clients is None:
+            return "yes"
+        team, channel = inv.team_id, inv.channel_id
+        try:
+            client = await self.clients(team, inv.enterprise_id)
+        except (TimeoutError, OSError, aiohttp.ClientError, SlackApiError) as exc:
+            log.warning("no client team=%s: %s", team, type(exc).__name__)
+            return "unknown"
+        if client is None:
+            return "unknown"
+        seen = await self.reach.info(client, team, channel, timeout=REACH_SECONDS)
+        if seen is None:
+            seen = await self.reach.info(client, team, channel, fresh=True, timeout=REACH_SECONDS)
+        if seen is None:
+            return "private"
+        if isinstance(seen, str):
+            return "unknown"
+        return "yes"
 
     def check(self, draft: Draft) -> Request | Problem:
         """A subscription chosen in the form, checked as the command's words are
         (:func:`bot.subscriptions.model.validate`) against the current content."""
         return validate(draft, self.content.current())
 
-    async def apply(self, req: Request, inv: Invocation, *, zone_said: str | None = None) -> Reply:
-        """Join the channel if it is public, store a checked request for it; the reply says what
-        was set and whether the bot joined. ``zone_said`` names the zone and where it came from
-        when the request did not name it."""
-        joined = await self.join(inv)
+    async def apply(
+        self,
+        req: Request,
+        inv: Invocation,
+        *,
+        zone_said: str | None = None,
+        joined: Joined | Literal["ask"] = "ask",
+        before: Draft | None = None,
+        reach: CanPost = "yes",
+    ) -> Reply:
+        """Join the channel if it is public (unless ``joined`` says how asking went already),
+        store a checked request for it; the reply says what was set (``before``: what changed)
+        and whether the bot joined. ``zone_said`` names the zone and where it came from when the
+        request did not name it; ``reach``: whether Slack said the bot may post there."""
+        if joined == "ask":
+            joined = await self.join(inv)
         now = self.clock.now()
         sub, created = await asyncio.to_thread(
             lambda: self.store.subscribe(
@@ -204,7 +294,9 @@ class Channels:
             req.receives,
             ",".join(sorted(req.topics)) or "all",
         )
-        return replies.subscribed(self.facts(now), inv, req, sub, created, zone_said, joined)
+        return replies.subscribed(
+            self.facts(now), inv, req, sub, created, zone_said, joined, before, reach
+        )
 
     async def join(self, inv: Invocation) -> Joined:
         """Have the bot join the invocation's channel (``conversations.join``, scope

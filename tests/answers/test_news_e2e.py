@@ -217,14 +217,15 @@ def test_quiet_digests_end_to_end(slack: FakeSlack, content: Path, tmp_path: Pat
         assert "<https://example.org/news/fresh/1|Publisher 1>" in news
         assert "Nouveau depuis le dernier résumé" in posts(slack, "CFR")[-1]
 
-        # `always`: posted every time, the old way; subscribing again without it turns it off
+        # `always`: posted every time, the old way; subscribing afresh without it turns it off
+        # (issue 20: a change keeps what it does not name, so `fresh` starts from the defaults)
         seen = say(bot, slack, "subscribe daily 09:00 UTC always")
         assert "Digests: posted every time, even with nothing new (`always`)" in seen
         assert "posted every time" in say(bot, slack, "status")
         out = tick(slack, db, content, tmp_path, due + timedelta(days=3))
         assert "1 delivered" in out and "1 with nothing new" in out
         assert "Nothing has changed" in posts(slack, "C1")[-1]
-        say(bot, slack, "subscribe daily 09:00 UTC")
+        say(bot, slack, "subscribe daily 09:00 UTC fresh")
         assert "posted only when there is something new" in say(bot, slack, "status")
         out = tick(slack, db, content, tmp_path, due + timedelta(days=4))
         assert "0 delivered" in out and "2 with nothing new" in out

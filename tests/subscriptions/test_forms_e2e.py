@@ -50,7 +50,8 @@ def test_several_days_a_week_said_in_each_language(
     assert "lundi et jeudi à 08:30 (Europe/Paris)" in say(bot, slack, "status lang:fr")
     assert "每周一、周四08:30（Europe/Paris）" in say(bot, slack, "status lang:zh")
     seen = say(bot, slack, "subscribe weekdays 09:00")
-    assert "every weekday at 09:00 (Europe/Paris, your Slack time zone)" in seen
+    # a change keeps the zone set (issue 20): no longer said as the caller's default
+    assert "every weekday at 09:00 (Europe/Paris)" in seen
     assert "every weekday" in say(bot, slack, "subscribe mon-fri")
     assert "du lundi au vendredi" in say(bot, slack, "subscribe lundi-vendredi lang:fr")
     assert "每个工作日" in say(bot, slack, "subscribe 周一至周五 lang:zh")
