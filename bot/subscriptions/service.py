@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any, Literal
@@ -41,6 +42,10 @@ ClientFor = Callable[[str, str | None], Awaitable[AsyncWebClient | None]]
 
 # seconds to wait for conversations.join: the form waits for it before it answers Slack (3 s)
 JOIN_SECONDS = 1.5
+# a channel the bot joined (or found itself in) is not joined again for this long: subscribing
+# again, changing one setting, is then one database write, not a Slack round trip as well
+JOINED_SECONDS = 600.0
+JOINED_AT_MOST = 10_000
 
 # conversations.join's errors for a conversation that is not a public channel (a private channel,
 # a direct message): the bot must be invited there, as before; nothing to say
@@ -67,6 +72,7 @@ class Channels:
         self.managers = managers
         self.clients = clients  # None: no Slack to join channels with (the terminal)
         self.reach = reach if reach is not None else Reach()  # conversations.info, cached
+        self._joined: dict[tuple[str, str], float] = {}  # (team, channel) -> when, monotonic
         self.store = store
         self.content = content
         self.clock = clock
@@ -307,6 +313,9 @@ class Channels:
         if self.clients is None:
             return None
         team, channel = inv.team_id, inv.channel_id
+        seen = self._joined.get((team, channel))
+        if seen is not None and time.monotonic() - seen < JOINED_SECONDS:
+            return "member"
         try:
             client = await self.clients(team, inv.enterprise_id)
             if client is None:
@@ -320,7 +329,13 @@ class Channels:
             log.warning("conversations.join team=%s channel=%s: %s", team, channel, exc)
             return "failed"
         warnings = (resp.get("response_metadata") or {}).get("warnings") or []
+        self._remember_joined(team, channel)
         if resp.get("warning") == "already_in_channel" or "already_in_channel" in warnings:
             return "member"
         log.info("joined team=%s channel=%s", team, channel)
         return "joined"
+
+    def _remember_joined(self, team: str, channel: str) -> None:
+        if len(self._joined) >= JOINED_AT_MOST:
+            self._joined.clear()
+        self._joined[(team, channel)] = time.monotonic()

@@ -105,3 +105,18 @@ def test_when_slack_does_not_answer_it_is_stored_and_said(
     assert "Subscribed <#CPRIV>" in seen
     assert "Slack did not tell me in time whether I can post here" in seen
     assert stored(db, "CPRIV") is not None
+
+
+def test_changing_a_setting_again_does_not_join_again(
+    bot: InProcessBot, slack: FakeSlack, db: str
+) -> None:
+    """A channel the bot joined is remembered for a while: changing one setting after another is
+    a database write, not another Slack round trip."""
+    slack.add_channel("CPUB", name="general", bot_member=False)
+    assert "I joined <#CPUB>" in say(bot, slack, "subscribe daily 09:00 UTC", "CPUB")
+    for words in ("subscribe 8am", "subscribe lang:fr", "subscribe 10am"):
+        seen = say(bot, slack, words, "CPUB")
+        assert "joined" not in seen.lower() and "rejoint" not in seen
+    assert len(slack.calls_to("conversations.join")) == 1
+    sub = stored(db, "CPUB")
+    assert sub is not None
