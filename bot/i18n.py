@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import date, datetime, time, tzinfo
+from datetime import UTC, date, datetime, time, tzinfo
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 import yaml
 from babel.dates import format_date, get_day_names
@@ -225,3 +226,24 @@ def pause_reason(reason: str | None, lang: str) -> str:
         key = f"pause.{code}"
         return f"{t(lang, key)} ({code})" if key in catalog() else code
     return reason
+
+
+# an instant's format per language: Slack fills in the tokens, the words around them are ours
+INSTANT_TOKEN = {
+    "en": "{date_short_pretty} at {time}",
+    "fr": "{date_short_pretty} à {time}",
+    "zh": "{date_short_pretty} {time}",
+}
+
+
+def slack_datetime(when: datetime, lang: str = "en", zone: str | None = None) -> str:
+    """An instant, shown in each reader's own time zone, in ``lang``. The fallback (where Slack
+    cannot format it) is written in ``zone`` (the channel's) when known, else in UTC."""
+    ts = int(when.timestamp())
+    try:
+        tz = ZoneInfo(zone) if zone else ZoneInfo("UTC")
+    except (KeyError, ValueError):
+        tz = ZoneInfo("UTC")
+    fallback = escape(human_instant(when.astimezone(UTC), lang, tz))
+    token = INSTANT_TOKEN.get(lang, INSTANT_TOKEN["en"])
+    return f"<!date^{ts}^{token}|{fallback}>"

@@ -21,7 +21,7 @@ from bot.answers.lookup import CJK, AnyHit, DevelopmentHit, EventHit, Hit, needl
 from bot.content.library import Library
 from bot.content.schema import Development, Source, Summit, Topic
 from bot.i18n import date_range as day_range
-from bot.i18n import t
+from bot.i18n import human_date, t
 from bot.periods import describe_period
 from bot.slack.blocks import (
     SECTION_LIMIT,
@@ -42,7 +42,7 @@ from bot.slack.ids import (
     SHARE_ACTION,
     SHOW_ACTION,
 )
-from bot.slack.mrkdwn import ZWSP, escape, human_date, md, quote_user_text, truncate
+from bot.slack.mrkdwn import ZWSP, escape, md, quote_user_text, truncate
 from bot.slack.payloads import Reply
 
 NEWS_LIMIT = 5  # developments in `news`

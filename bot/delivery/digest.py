@@ -33,11 +33,11 @@ from bot.delivery.planner import (
     scoped,
     whats_new,
 )
-from bot.i18n import human_date, t
+from bot.i18n import human_date, slack_datetime, t
 from bot.periods import describe_period, parse_period
 from bot.slack.blocks import cap, context, fallback, section, sections
 from bot.slack.ids import COMMAND
-from bot.slack.mrkdwn import escape, slack_datetime, truncate
+from bot.slack.mrkdwn import escape, truncate
 from bot.slack.payloads import Reply
 from bot.subscriptions.schedule import Schedule
 

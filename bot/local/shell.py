@@ -39,7 +39,7 @@ from bot.content.library import Library
 from bot.content.source import ContentSource
 from bot.delivery import digest, planner
 from bot.delivery.deliverer import Deliverer, DeliverySettings
-from bot.i18n import pause_reason, t
+from bot.i18n import pause_reason, slack_datetime, t
 from bot.local.terminal import (
     RULE,
     Choice,
@@ -52,7 +52,7 @@ from bot.local.terminal import (
 )
 from bot.slack import blocks as block_kit
 from bot.slack.ids import COMMAND
-from bot.slack.mrkdwn import quote_user_text, slack_datetime
+from bot.slack.mrkdwn import quote_user_text
 from bot.slack.payloads import Reply
 from bot.slack.plaintext import Look, mrkdwn
 from bot.store.engine import StoreError

@@ -3,19 +3,19 @@
 - ``escape`` makes text inert: ``&``, ``<`` and ``>`` become ``&amp;``, ``&lt;``, ``&gt;``. Phrases
   from the catalogue are escaped once, in :func:`bot.i18n.t`; content and user text by whoever
   inserts them. Control sequences (``<#C1>``, ``<@U1>``, ``<!date^…>``, ``<url|label>``) are made
-  only by the builders here and in ``render.link``, after escaping, and inserted as values.
+  only by the builders here, ``blocks.link`` and ``bot.i18n.slack_datetime``, after escaping, and
+  inserted as values.
 - ``emphasis`` pads every ``*bold*`` and ``_italic_`` against a character Slack does not take as
   a word boundary (Chinese, full-width punctuation): ``*30天后*开幕`` would print its asterisks.
 - ``md`` is the one way a mrkdwn text object is made, so both apply to every section and context.
-- Calendar days are plain text in the reader's language (``human_date``); ``<!date>`` is only for
-  instants (``slack_datetime``), whose format and fallback are written per language.
+- Calendar days are plain text in the reader's language (``bot.i18n.human_date``); ``<!date>`` is
+  only for instants (``bot.i18n.slack_datetime``), whose format and fallback are written per
+  language. Those two live with the languages, so that this module imports nothing of the bot's.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import MarkdownTextObject
 
@@ -113,34 +113,3 @@ def truncate(text: str, limit: int) -> str:
         return text
     cut = text[: max(0, limit - 1)].rstrip()
     return cut + "…"
-
-
-def human_date(day: date, lang: str = "en") -> str:
-    """A calendar day as plain text: 6 May 2024, 6 mai 2024, 2024年5月6日. Never a ``<!date>``
-    token: Slack shows those in each reader's zone, a day off from UTC+12 or UTC-12."""
-    from bot.i18n import human_date as localized
-
-    return localized(day, lang)
-
-
-# an instant's format per language: Slack fills in the tokens, the words around them are ours
-INSTANT_TOKEN = {
-    "en": "{date_short_pretty} at {time}",
-    "fr": "{date_short_pretty} à {time}",
-    "zh": "{date_short_pretty} {time}",
-}
-
-
-def slack_datetime(when: datetime, lang: str = "en", zone: str | None = None) -> str:
-    """An instant, shown in each reader's own time zone, in ``lang``. The fallback (where Slack
-    cannot format it) is written in ``zone`` (the channel's) when known, else in UTC."""
-    from bot.i18n import human_instant
-
-    ts = int(when.timestamp())
-    try:
-        tz = ZoneInfo(zone) if zone else ZoneInfo("UTC")
-    except (KeyError, ValueError):
-        tz = ZoneInfo("UTC")
-    fallback = escape(human_instant(when.astimezone(UTC), lang, tz))
-    token = INSTANT_TOKEN.get(lang, INSTANT_TOKEN["en"])
-    return f"<!date^{ts}^{token}|{fallback}>"

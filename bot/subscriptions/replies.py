@@ -30,11 +30,12 @@ from bot.i18n import (
     join_list,
     language_name,
     pause_reason,
+    slack_datetime,
     t,
 )
 from bot.slack.blocks import button, context, fallback, section
 from bot.slack.ids import COMMAND, FORM_ACTION
-from bot.slack.mrkdwn import escape, quote_user_text, slack_datetime
+from bot.slack.mrkdwn import escape, quote_user_text
 from bot.slack.payloads import Reply
 from bot.store.subscriptions import SubscriptionView
 from bot.subscriptions.model import (

@@ -13,9 +13,9 @@ from bot.answers import core
 from bot.answers.replies import summits_reply
 from bot.content.library import Library
 from bot.content.loading import load_library
-from bot.i18n import date_range
+from bot.i18n import date_range, human_date
 from bot.slack import payloads
-from bot.slack.mrkdwn import escape, human_date
+from bot.slack.mrkdwn import escape
 from tests.contenthelp import add_summit
 from tests.replyhelp import TODAY, texts, within_limits
 

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from bot.answers import core
 from bot.answers.replies import ZWSP, highlight
 from bot.content.library import Library
+from bot.i18n import slack_datetime
 from bot.local.terminal import (
     history_file,
     look_for,
@@ -25,7 +26,6 @@ from bot.local.terminal import (
     wrap,
     zone_name,
 )
-from bot.slack.mrkdwn import slack_datetime
 from bot.slack.plaintext import Look, mrkdwn
 
 TODAY = date(2026, 11, 27)

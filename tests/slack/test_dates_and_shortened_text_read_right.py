@@ -11,7 +11,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from bot.slack.mrkdwn import human_date, quote_user_text, slack_datetime, truncate
+from bot.i18n import human_date, slack_datetime
+from bot.slack.mrkdwn import quote_user_text, truncate
 
 
 @pytest.fixture
