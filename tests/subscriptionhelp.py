@@ -3,16 +3,20 @@ a `tick`, a subscription left overdue, the form's submission, the Home tab and i
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from datetime import UTC, datetime, timedelta
+from datetime import time as clock_time
 from typing import Any
 
 from slack_sdk.models.views import View
 from sqlalchemy import update
 
 from bot.store.store import Store
+from bot.store.subscriptions import SubscriptionView
 from bot.store.tables import subscriptions
+from bot.subscriptions.schedule import EVERY_DAY, Schedule
 from tests import e2e
 from tests.e2e import InProcessBot, bot_env
 from tests.fakeslack import FakeSlack
@@ -203,3 +207,25 @@ def form_submission(channel: str) -> dict[str, Any]:
             "state": {"values": values},
         },
     }
+
+
+def sub_of(**changes: Any) -> SubscriptionView:
+    """A stored subscription as the store hands it out: every day at 08:30 in Paris, in English,
+    never delivered, with ``changes`` made to it."""
+    base = SubscriptionView(
+        id=1,
+        team_id="T1",
+        enterprise_id=None,
+        channel_id="C1",
+        schedule=Schedule(EVERY_DAY, clock_time(8, 30), "Europe/Paris"),
+        lang="en",
+        next_wake_at=None,
+        paused=False,
+        paused_reason=None,
+        created_by="U1",
+        last_digest_for=None,
+        last_delivery_at=None,
+        last_result=None,
+        digests_sent=0,
+    )
+    return dataclasses.replace(base, **changes)

@@ -5,7 +5,6 @@ next to Chinese, calendar days a day off, English words in a French or Chinese d
 
 from __future__ import annotations
 
-import dataclasses
 import io
 from datetime import UTC, datetime, time
 from pathlib import Path
@@ -26,6 +25,7 @@ from bot.subscriptions import home
 from bot.subscriptions import replies as channel_replies
 from bot.subscriptions.schedule import EVERY_DAY, Schedule
 from tests.slackrules import block_errors, lint, mrkdwn_problems, view_errors
+from tests.subscriptionhelp import sub_of as stored_sub
 
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
 COMMANDS = (
@@ -42,23 +42,17 @@ COMMANDS = (
 
 
 def sub_of(lang: str, **changes: Any) -> SubscriptionView:
-    base = SubscriptionView(
-        id=1,
-        team_id="T1",
-        enterprise_id=None,
-        channel_id="C1",
+    """A subscription in Auckland that has had three digests, the last one yesterday."""
+    last = datetime(2026, 11, 26, 19, 30, tzinfo=UTC)
+    return stored_sub(
         schedule=Schedule(EVERY_DAY, time(8, 30), "Pacific/Auckland"),
         lang=lang,
-        next_wake_at=None,
-        paused=False,
-        paused_reason=None,
-        created_by="U1",
-        last_digest_for=datetime(2026, 11, 26, 19, 30, tzinfo=UTC),
-        last_delivery_at=datetime(2026, 11, 26, 19, 30, tzinfo=UTC),
+        last_digest_for=last,
+        last_delivery_at=last,
         last_result="sent",
         digests_sent=3,
+        **changes,
     )
-    return dataclasses.replace(base, **changes)
 
 
 def message(reply: Reply) -> dict[str, Any]:

@@ -13,7 +13,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.content.library import Library
-from bot.store.subscriptions import SubscriptionView
 from bot.subscriptions import replies
 from bot.subscriptions.model import (
     EVERYTHING,
@@ -25,27 +24,7 @@ from bot.subscriptions.model import (
     validate,
 )
 from bot.subscriptions.replies import Invocation, Subscribe
-from bot.subscriptions.schedule import EVERY_DAY, Schedule
-
-
-def sub_of(**changes: object) -> SubscriptionView:
-    base = SubscriptionView(
-        id=1,
-        team_id="T1",
-        enterprise_id=None,
-        channel_id="C1",
-        schedule=Schedule(EVERY_DAY, time(8, 30), "Europe/Paris"),
-        lang="en",
-        next_wake_at=None,
-        paused=False,
-        paused_reason=None,
-        created_by="U1",
-        last_digest_for=None,
-        last_delivery_at=None,
-        last_result=None,
-        digests_sent=0,
-    )
-    return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
+from tests.subscriptionhelp import sub_of
 
 
 def inv_of(lang: str = "en") -> Invocation:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import given
@@ -18,29 +18,10 @@ from bot.slack.payloads import Reply
 from bot.store.subscriptions import SubscriptionView
 from bot.subscriptions import replies
 from bot.subscriptions.replies import Decision, Facts, Invocation, Pause, Resume, Subscribe
-from bot.subscriptions.schedule import EVERY_DAY, Schedule, ScheduleError, parse_schedule
+from bot.subscriptions.schedule import ScheduleError, parse_schedule
+from tests.subscriptionhelp import sub_of
 
 NOW = datetime(2026, 11, 27, 12, tzinfo=UTC)
-
-
-def sub_of(**changes: object) -> SubscriptionView:
-    base = SubscriptionView(
-        id=1,
-        team_id="T1",
-        enterprise_id=None,
-        channel_id="C1",
-        schedule=Schedule(EVERY_DAY, time(8, 30), "Europe/Paris"),
-        lang="en",
-        next_wake_at=None,
-        paused=False,
-        paused_reason=None,
-        created_by="U1",
-        last_digest_for=None,
-        last_delivery_at=None,
-        last_result=None,
-        digests_sent=0,
-    )
-    return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
 
 
 def inv_of(lang: str = "en", *, local: bool = False, user: str = "U7") -> Invocation:
