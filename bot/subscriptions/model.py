@@ -34,7 +34,7 @@ from bot.subscriptions.schedule import (
     Schedule,
     ScheduleError,
     Wording,
-    parse_schedule,
+    read_schedule,
     zone,
 )
 from bot.subscriptions.schedule import names_zone as schedule_names_zone
@@ -247,8 +247,17 @@ def names_zone(words: Sequence[str]) -> bool:
 
 
 def read_request(words: Sequence[str], *, default_tz: str, default_lang: str) -> Draft | Problem:
-    """Read the words after ``subscribe`` into a draft: the schedule (see
-    :func:`bot.subscriptions.schedule.parse_schedule`) and, in any order, ``lang:fr``,
+    """Read the words after ``subscribe`` into a draft (see :func:`_read`)."""
+    read = _read(words, default_tz=default_tz, default_lang=default_lang)
+    return read if isinstance(read, Problem) else read[0]
+
+
+def _read(
+    words: Sequence[str], *, default_tz: str, default_lang: str
+) -> tuple[Draft, frozenset[str]] | Problem:
+    """Read the words after ``subscribe`` into a draft, and which of the schedule's parts they
+    named: the schedule (see :func:`bot.subscriptions.schedule.read_schedule`) and, in any
+    order, ``lang:fr``,
     ``always``, ``reminders-only`` or ``digests-only``, and ``topics:a,b`` (topic ids, also
     ``topic:``; given twice, the lists add up). Only what the words themselves get wrong is a
     problem here; what they ask for is checked by :func:`validate`. Never raises."""
@@ -274,10 +283,11 @@ def read_request(words: Sequence[str], *, default_tz: str, default_lang: str) ->
             schedule_words.append(word)
     if saw_topics and not topic_words:
         return Problem(FIELD_TOPICS, "topics_empty")
-    parsed = parse_schedule(schedule_words, default_tz)
-    if isinstance(parsed, ScheduleError):
-        return Problem(parsed.field, parsed.code, parsed.quoted, part=parsed.part)
-    return Draft(
+    read = read_schedule(schedule_words, default_tz)
+    if isinstance(read, ScheduleError):
+        return Problem(read.field, read.code, read.quoted, part=read.part)
+    parsed, named = read
+    draft = Draft(
         days=parsed.days,
         at=parsed.at,
         tz=parsed.tz,
@@ -287,6 +297,7 @@ def read_request(words: Sequence[str], *, default_tz: str, default_lang: str) ->
         always=always,
         zone_given=names_zone(schedule_words),
     )
+    return draft, named
 
 
 def _topic_words(value: str) -> list[str]:
@@ -299,12 +310,6 @@ def _topic_words(value: str) -> list[str]:
 
 # ``subscribe reset`` or ``subscribe … fresh``: start from the defaults, not the stored settings
 FRESH_WORDS = frozenset({"reset", "fresh"})
-
-# words that name a part of the schedule a second time if the words named it already (the
-# grammar refuses a time, a cadence or days given twice): how :func:`read_change` tells a part
-# given from a default without a second grammar
-_TIME_PROBE = "23:59"
-_DAYS_PROBE = "daily"
 
 
 def is_fresh(words: Sequence[str]) -> bool:
@@ -321,10 +326,11 @@ def read_change(words: Sequence[str], *, default_tz: str, default_lang: str) -> 
     """The words after ``subscribe`` read as :func:`read_request` reads them, the draft saying
     which fields they name (:attr:`Draft.given`), so that a subscribed channel changes only
     those. Never raises."""
-    draft = read_request(words, default_tz=default_tz, default_lang=default_lang)
-    if isinstance(draft, Problem):
-        return draft
-    given = set()
+    read = _read(words, default_tz=default_tz, default_lang=default_lang)
+    if isinstance(read, Problem):
+        return read
+    draft, named = read
+    given = set(named & {"days", "time"})
     if split_lang(" ".join(words))[1]:
         given.add("lang")
     if draft.receives != Receives.ALL:
@@ -335,17 +341,7 @@ def read_change(words: Sequence[str], *, default_tz: str, default_lang: str) -> 
         given.add("always")
     if draft.zone_given:
         given.add("zone")
-    if _names_again(words, _TIME_PROBE):
-        given.add("time")
-    if _names_again(words, _DAYS_PROBE):
-        given.add("days")
     return replace(draft, given=frozenset(given))
-
-
-def _names_again(words: Sequence[str], probe: str) -> bool:
-    """Whether words the grammar accepts are refused with ``probe`` added: they name its part."""
-    again = read_request([*words, probe], default_tz="UTC", default_lang="en")
-    return isinstance(again, Problem)
 
 
 # --- the one validation ------------------------------------------------------------------------

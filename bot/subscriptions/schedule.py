@@ -735,7 +735,18 @@ def _step(tokens: Sequence[Token], i: int, reading: _Reading) -> _Step:
 
 
 def parse_schedule(words: Sequence[str], default_tz: str = "UTC") -> Schedule | ScheduleError:
-    """Read ``[daily | weekly | <days>] [<time>] [IANA zone]`` in any order and any case, the way
+    """The schedule the words ask for (see :func:`read_schedule`)."""
+    read = read_schedule(words, default_tz)
+    return read if isinstance(read, ScheduleError) else read[0]
+
+
+def read_schedule(
+    words: Sequence[str], default_tz: str = "UTC"
+) -> tuple[Schedule, frozenset[str]] | ScheduleError:
+    """The schedule the words ask for, and which of its parts they named (``days``, ``time``,
+    ``zone``; the others are defaults), so that a change keeps what it does not name.
+
+    Reads ``[daily | weekly | <days>] [<time>] [IANA zone]`` in any order and any case, the way
     people say it (``every monday at 9am``, ``daily at 9``, ``weekly on friday``, ``tous les
     lundis à 9h``, ``每周一上午9点``) or tersely (``mon thu 08:30 Europe/Paris``).
 
@@ -777,7 +788,16 @@ def parse_schedule(words: Sequence[str], default_tz: str = "UTC") -> Schedule | 
     else:
         chosen = frozenset(days) or DEFAULT_DAYS
     at = reading.at[1] if reading.at is not None else DEFAULT_TIME
-    return Schedule(days=chosen, at=at, tz=tz_name)
+    named = {
+        part
+        for part, said in (
+            ("days", cadence is not None or bool(day_words)),
+            ("time", reading.at is not None),
+            ("zone", reading.tz is not None),
+        )
+        if said
+    }
+    return Schedule(days=chosen, at=at, tz=tz_name), frozenset(named)
 
 
 # --- Wake-ups -----------------------------------------------------------------------------------

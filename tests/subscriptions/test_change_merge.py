@@ -175,3 +175,24 @@ def test_a_change_takes_exactly_what_it_names(stored: Draft, names: set[str]) ->
 def test_reading_a_change_never_raises(words: list[str]) -> None:
     read = read_change(words, default_tz="UTC", default_lang="en")
     assert isinstance(read, Draft | Problem)
+
+
+@pytest.mark.parametrize(
+    ("words", "named"),
+    [
+        ("8am", {"time"}),
+        ("every monday at 9am", {"days", "time"}),
+        ("daily", {"days"}),
+        ("weekly", {"days"}),
+        ("Europe/Paris", {"zone"}),
+        ("tous les lundis à 9h Europe/Paris", {"days", "time", "zone"}),
+        ("每天9点", {"days", "time"}),
+        ("", set()),
+    ],
+)
+def test_the_grammar_says_which_parts_the_words_named(words: str, named: set[str]) -> None:
+    from bot.subscriptions.schedule import ScheduleError, read_schedule
+
+    read = read_schedule(words.split(), "UTC")
+    assert not isinstance(read, ScheduleError)
+    assert read[1] == frozenset(named)
