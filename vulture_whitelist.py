@@ -53,3 +53,6 @@ _.too_late
 
 # read by tests/test_i18n.py: every code that pauses a subscription has its phrase
 PAUSING
+
+# the schedule alone, without which parts the words named: how the tests and benchmarks build one
+parse_schedule

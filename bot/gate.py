@@ -200,22 +200,23 @@ def _actions_problem(body: Mapping[str, Any]) -> str | None:
     return None
 
 
-def team_of(body: Mapping[str, Any]) -> object:
-    """The workspace a request names first (for a log line)."""
-    for path in ("team.id", "team_id", "view.app_installed_team_id", "user.team_id"):
+def _first_at(body: Mapping[str, Any], paths: tuple[str, ...]) -> object:
+    """The value at the first of ``paths`` the body has, else None."""
+    for path in paths:
         value = _at(body, path)
         if value is not _ABSENT:
             return value
     return None
+
+
+def team_of(body: Mapping[str, Any]) -> object:
+    """The workspace a request names first (for a log line)."""
+    return _first_at(body, ("team.id", "team_id", "view.app_installed_team_id", "user.team_id"))
 
 
 def channel_of(body: Mapping[str, Any]) -> object:
     """The channel a request is about, where it names one (for a log line)."""
-    for path in ("channel_id", "channel.id", "container.channel_id", "event.channel"):
-        value = _at(body, path)
-        if value is not _ABSENT:
-            return value
-    return None
+    return _first_at(body, ("channel_id", "channel.id", "container.channel_id", "event.channel"))
 
 
 def _refusal(req: AsyncBoltRequest, text: str) -> BoltResponse:
