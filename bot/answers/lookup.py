@@ -139,11 +139,12 @@ def _named(library: Library, target: Target) -> Named:
     return Named(series=key, editions=editions)
 
 
-def find(library: Library, query: str) -> Named:
+def find(library: Library, query: str, *, events_first: bool = False) -> Named:
     """A topic, an event or a series by one of its names (in any language), case-insensitively;
     else by the start of its names' words when that leads to exactly one ("waic 2026", "seoul
-    summ"; a series and its own editions count as the series); else :func:`find_topic`'s answer
-    (its suggestions are topics)."""
+    summ"; a series and its own editions count as the series; ``events_first``: events and
+    series before topics, for a question about dates); else :func:`find_topic`'s answer (its
+    suggestions are topics)."""
     key = normalize(query)
     if not key:
         return Named()
@@ -158,6 +159,11 @@ def find(library: Library, query: str) -> Named:
         if all(any(word_match(w, nw) for nw in name_words) for w in words):
             hits[target] = None
     left = _one_of_a_series(library, list(hits))
+    if events_first and len(left) > 1:
+        events = [h for h in left if h[0] != "topic"]
+        if len(events) > 1:  # several events: none is the one asked about
+            return Named()
+        left = events or left
     if len(left) == 1:
         return _named(library, left[0])
     found = find_topic(library, query)

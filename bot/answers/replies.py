@@ -781,5 +781,45 @@ def series_reply(library: Library, series_id: str, today: date) -> Reply:
     return Reply(text=fallback(plain), blocks=cap(blocks, lang))
 
 
+NEXT_LIMIT = 5  # events in the answer to "what's next"
+
+
+def ahead_of(summits: Iterable[Summit], today: date) -> list[Summit]:
+    """The events not yet over, the soonest first: by the first day they may fall on (their
+    dates, else their period), then the last; events with neither last."""
+    upcoming, undated, _past = summit_groups(summits, today)
+    far = (date.max, date.max)
+    return sorted(upcoming + undated, key=lambda s: (*(s.window or far), s.name))
+
+
+def next_reply(library: Library, today: date, limit: int = NEXT_LIMIT) -> Reply:
+    """The answer to "when is the next summit?": the next event, then the few after it, each
+    with what is known of its dates (the countdown, or the period) and its id."""
+    lang = library.lang
+    ahead = ahead_of(library.summits, today)[:limit]
+
+    def line(s: Summit) -> str:
+        return f"{summit_line(s, today, lang, note=False)} · `{s.id}`"
+
+    blocks: list[Block] = [HeaderBlock(text=t(lang, "ask.next_header"))]
+    if ahead:
+        blocks += sections(t(lang, "ask.first"), [line(ahead[0])])
+    else:
+        blocks.append(section(t(lang, "ask.first") + "\n" + t(lang, "summits.none_upcoming")))
+    if ahead[1:]:
+        blocks += sections(t(lang, "ask.then"), (line(s) for s in ahead[1:]))
+    as_of = t(lang, "summits.as_of", date=human_date(today, lang))
+    blocks.append(context(f"{as_of} · {t(lang, 'ask.more', command=COMMAND)}"))
+    listing = "; ".join(_plain_when(s, today, lang) for s in ahead)
+    plain = t(lang, "ask.fallback", list=listing or t(lang, "summits.fallback_none"))
+    return Reply(text=fallback(plain), blocks=cap(blocks, lang))
+
+
+def remind_reply(library: Library) -> Reply:
+    """The answer to "remind me …": what the bot can do (a channel's summit reminders)."""
+    text = t(library.lang, "ask.remind", command=COMMAND)
+    return Reply(text=text, blocks=[section(f":alarm_clock: {text}")])
+
+
 def error_reply(message: str) -> Reply:
     return Reply(text=message, blocks=[section(f":warning: {message}")])
