@@ -28,8 +28,6 @@ from handlers.context import Reader, reader, services
 
 log = logging.getLogger("declaration_bot.message")
 
-# a mention of a user or of the bot in a message's text: <@U123> or <@U123|name>
-MENTION = re.compile(r"<@[A-Za-z0-9_-]{1,32}(?:\|[^>]{0,80})?>")
 # a message's timestamp, as Slack writes it (the thread a reply goes in)
 TS = re.compile(r"[0-9]{1,12}\.[0-9]{1,9}")
 
@@ -85,8 +83,7 @@ async def _answer(
     """Read the text as ``/declaration``'s, answer it, post the answer; one log line."""
     started = time.perf_counter()
     asker = reader(context)
-    text = MENTION.sub(" ", str(event.get("text") or ""))
-    parsed = commands.read(text)
+    parsed = commands.read(commands.unmentioned(str(event.get("text") or "")))
     channel = str(event.get("channel") or "")
     caller = Caller(asker.team_id, channel, asker.user_id, asker.enterprise_id, None)
     reply, outcome = await _reply(parsed, caller, asker, context)

@@ -124,3 +124,19 @@ def test_a_mention_that_cannot_be_posted_is_logged_not_raised(
     assert bot.event(mention("waic", channel="C8")).status == 200
     e2e.wait_logged(bot, "mention answered")
     assert "outcome=slack_not_in_channel" in bot.logs() and "Traceback" not in bot.logs()
+
+
+def test_the_manifest_asks_for_what_mentions_and_direct_messages_need() -> None:
+    import yaml
+
+    from tests.conftest import ROOT
+
+    manifest = yaml.safe_load((ROOT / "manifest.yml").read_text())
+    events = manifest["settings"]["event_subscriptions"]["bot_events"]
+    assert {"app_mention", "message.im"} <= set(events)
+    assert {"app_mentions:read", "im:history"} <= set(manifest["oauth_config"]["scopes"]["bot"])
+    tab = manifest["features"]["app_home"]
+    assert tab["messages_tab_enabled"] is True and tab["messages_tab_read_only_enabled"] is False
+    hint = manifest["features"]["slash_commands"][0]["usage_hint"]
+    for word in ("summits", "search", "subscribe", "status", "unsubscribe", "next summit"):
+        assert word in hint, word
