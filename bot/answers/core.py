@@ -124,7 +124,7 @@ def _ask(q: Question, asked: questions.Asked, suggestions: tuple[Topic, ...]) ->
     plain = " ".join(w for w in asked.subject.split() if w not in lookup.STOPWORDS)
     for subject in dict.fromkeys((plain, asked.subject, asked.bare)):
         if subject and subject != looked:
-            named = lookup.find(q.lib, subject, events_first=dated)
+            named = lookup.find(q.lib, subject, events_first=dated, suggest=False)
             reply = _named_reply(q, named, next_one="next" in asked.intents)
             if reply is not None:
                 return reply
