@@ -75,6 +75,7 @@ HELP_LINES = (
     ("bletchley", "help.show"),
     ("search ceasefire", "help.search"),
     ("summits", "help.summits"),
+    ("when is the next summit?", "help.ask"),
     ("news", "help.news"),
     ("share bletchley", "help.share"),
     ("help", "help.help"),

@@ -276,3 +276,9 @@ def test_reading_never_raises_and_only_shortens(text: str) -> None:
     asked = questions.read(text)
     assert len(asked.bare) <= len(asked.subject) <= len(normalize(text[:500]))
     assert set(asked.intents) <= {"next", "when", "remind"}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_help_says_a_question_may_be_asked_in_plain_words(library: Library, lang: str) -> None:
+    shown = json.dumps(answer(library, "help", lang).blocks_json(), ensure_ascii=False)
+    assert "/declaration when is the next summit?" in shown and "下一次峰会" in shown
