@@ -30,11 +30,13 @@ from bot.slack.blocks import (
     context,
     fallback,
     link,
+    link_button,
     section,
     sections,
 )
 from bot.slack.ids import (
     COMMAND,
+    EVENT_CALENDAR_ACTION,
     EVENT_NEWS_ACTION,
     FORM_ACTION,
     LIST_ACTION,
@@ -702,8 +704,8 @@ def event_reply(
     """An event's card: name, place, what is known of its dates (with the countdown or the
     period, as ``summits`` says it), whether it is confirmed held, its summary and note, the
     developments that name it, its topics, its graded sources; its calendar file when it has
-    exact dates (``calendar_file``: its address, None without one). Buttons: its topics, and its
-    news when it has any."""
+    exact dates (``calendar_file``: its address, None without one). Buttons: its topics, its
+    calendar file (a link), and its news when it has any."""
     lang = library.lang
     blocks: list[Block] = [HeaderBlock(text=truncate(event.name, 150))]
     if event.untranslated and lang != "en":
@@ -731,13 +733,12 @@ def event_reply(
         labels = " · ".join(f"*{escape(tp.label)}*" for tp in topics)
         blocks.append(section(t(lang, "event.topics", topics=labels)))
     blocks += sections(t(lang, "topic.sources"), (source_line(s, lang) for s in event.sources))
-    if calendar_file:
-        name = f"{event.id}.ics"
-        blocks.append(section(t(lang, "event.calendar", link=link(calendar_file, name))))
     series = t(lang, "event.series", command=f"{COMMAND} {event.series}")
     as_of = t(lang, "summits.as_of", date=human_date(today, lang))
     blocks.append(context(f"{as_of} · {series} · `{event.id}`"))
     buttons = [show_button(tp, lang) for tp in topics[:3]]
+    if calendar_file:
+        buttons.append(link_button(t(lang, "event.calendar"), EVENT_CALENDAR_ACTION, calendar_file))
     if devs:
         buttons.append(
             button(
