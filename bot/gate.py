@@ -102,7 +102,7 @@ RULES: dict[str, tuple[Rule, ...]] = {
 EVENT_RULES: dict[str, tuple[Rule, ...]] = {
     "app_home_opened": (("user", "user", True), ("channel", "channel", False)),
     # a mention is answered in its channel, a direct message in the DM (handlers.messages)
-    "app_mention": (("user", "user", True), ("channel", "channel", True)),
+    "app_mention": (("user", "user", False), ("channel", "channel", True)),
     "message": (("user", "user", False), ("channel", "channel", True)),
 }
 

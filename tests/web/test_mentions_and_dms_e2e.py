@@ -105,6 +105,7 @@ def test_the_bots_own_messages_other_bots_and_edits_are_not_answered(
         direct_message("summits", channel="D9", subtype="message_deleted"),  # a deletion
         direct_message("summits", channel="C9", channel_type="channel"),  # not a DM
         {**mention("summits", channel="C9"), "user": "UBOT"},  # the bot mentioning itself
+        {**mention("summits", channel="C9"), "user": None, "bot_id": "B3"},  # a bot, no user
     ]
     for event in ignored:
         assert bot.event(event).status == 200
