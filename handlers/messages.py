@@ -48,9 +48,9 @@ def from_a_person(event: dict[str, Any], bot_user_id: str | None) -> bool:
     return isinstance(user, str) and bool(user) and user != bot_user_id
 
 
-def thread_of(event: dict[str, Any]) -> str | None:
-    """The thread a mention is answered in: the one it is in, else its own."""
-    for key in ("thread_ts", "ts"):
+def thread_of(event: dict[str, Any], *, own: bool = True) -> str | None:
+    """The thread a message is answered in: the one it is in, else (``own``) its own."""
+    for key in ("thread_ts", "ts") if own else ("thread_ts",):
         value = event.get(key)
         if isinstance(value, str) and TS.fullmatch(value):
             return value
@@ -69,8 +69,8 @@ async def on_message(
 ) -> None:
     if event.get("channel_type") != "im" or not from_a_person(event, context.bot_user_id):
         return
-    thread = event.get("thread_ts")  # a DM is answered in the DM, in its thread if it has one
-    await _answer(event, client, context, "dm", thread if isinstance(thread, str) else None)
+    # a DM is answered in the DM, in its thread if it is in one
+    await _answer(event, client, context, "dm", thread_of(event, own=False))
 
 
 async def _answer(
@@ -87,6 +87,7 @@ async def _answer(
     channel = str(event.get("channel") or "")
     caller = Caller(asker.team_id, channel, asker.user_id, asker.enterprise_id, None)
     reply, outcome = await _reply(parsed, caller, asker, context)
+    error = "-"
     try:
         await client.chat_postMessage(
             channel=channel,
@@ -95,17 +96,19 @@ async def _answer(
             blocks=reply.blocks_json(),
             unfurl_links=False,
         )
-    except SlackApiError as exc:
-        outcome = f"slack_{exc.response.get('error') or 'error'}"
+    except SlackApiError as exc:  # not posted: said in the log line (Slack's error code)
+        outcome, code = "not_posted", exc.response.get("error")
+        error = code if isinstance(code, str) and code.isidentifier() else "?"
     metrics.commands(parsed.kind, outcome).inc()
     log.info(
-        "%s answered sub=%s team=%s channel=%s user=%s outcome=%s duration_ms=%.1f",
+        "%s answered sub=%s team=%s channel=%s user=%s outcome=%s error=%s duration_ms=%.1f",
         where,
         parsed.kind,
         asker.team_id,
         shown(channel),
         asker.user_id,
         outcome,
+        error,
         (time.perf_counter() - started) * 1000,
     )
 

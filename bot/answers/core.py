@@ -88,7 +88,7 @@ def _show(q: Question, *, shared: bool = False) -> Reply:
     asked = questions.read(q.query)
     if asked.intents and (asked.about_events or "remind" in asked.intents):
         return _ask(q, asked, ())  # names nothing: "what's next", "remind me tomorrow"
-    if asked.about_events and asked.subject:  # "sommets", "峰会": the words for events alone
+    if asked.about_events and asked.events:  # "sommets", "峰会": the words for events alone
         return _summits(q)
     named = lookup.find(q.lib, q.query)
     return _named_reply(q, named) or _ask(q, asked, named.suggestions)

@@ -109,11 +109,12 @@ class Asked:
     """What a text asks: the kinds of question its words say (``intents``), and the words left
     once those are taken out (``subject``, normalized; "" when nothing is left). ``bare`` is the
     subject without the words for "an event" and common words: empty when the text asks about
-    events in general ("the next summit", "下一次峰会")."""
+    events in general ("the next summit", "下一次峰会"); ``events``: it has such words."""
 
     intents: frozenset[Intent]
     subject: str
     bare: str
+    events: bool = False  # whether it says "summit", "sommet", "峰会"…
 
     @property
     def about_events(self) -> bool:
@@ -138,9 +139,10 @@ def _read(key: str) -> Asked:
         if n and intent is not None:
             intents.add(intent)
     subject = " ".join(rest.split())
-    bare = f" {subject} "
+    bare, events = f" {subject} ", 0
     for rule in _rules():
         if rule.group == "events":
-            bare = rule.pattern.sub(" ", bare)
+            bare, n = rule.pattern.subn(" ", bare)
+            events += n
     left = [w for w in bare.split() if w not in STOPWORDS]
-    return Asked(frozenset(intents), subject, " ".join(left))
+    return Asked(frozenset(intents), subject, " ".join(left), events > 0)

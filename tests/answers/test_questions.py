@@ -214,7 +214,8 @@ def test_reading_takes_the_question_words_out() -> None:
     assert asked.intents == {"next", "when"}
     assert asked.subject == "le sommet de genève" and asked.bare == "genève"
     assert questions.read("waic什么时候").subject == "waic"
-    assert questions.read("下一次峰会").about_events
+    assert questions.read("下一次峰会").about_events and questions.read("下一次峰会").events
+    assert not questions.read("the").events  # a common word alone is not the summits
     # a name is never cut inside a word: "whenever" and "nextgen" are not "when" and "next"
     assert questions.read("whenever nextgen").intents == frozenset()
 
