@@ -150,7 +150,7 @@ def _read(text: str) -> Parsed:
 # A mention in a message: Slack's ``<@U123>`` (``<@U123|name>``), or the bot's name typed with an
 # @ (the local shell, where an @mention is simply the text)
 MENTION = re.compile(
-    r"<@[A-Za-z0-9_-]{1,32}(?:\|[^>]{0,80})?>|(?<!\S)@declaration(?:-bot)?(?![\w-])",
+    r"<@[A-Za-z0-9_-]{1,32}(?:\|[^>]{0,80})?>|(?<![^\s>])@declaration(?:-bot)?(?![\w-])",
     re.IGNORECASE,
 )
 

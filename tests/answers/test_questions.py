@@ -23,7 +23,7 @@ from bot.content.schema import normalize
 from bot.i18n import t
 from bot.slack.payloads import Reply
 from tests.replyhelp import within_limits
-from tests.slackrules import block_errors
+from tests.slackrules import block_errors, lint
 
 REVIEWED = date(2026, 12, 5)  # the content's review day: every event of 2026 is past
 CALENDAR = "https://bot.example.org/summits.ics"
@@ -268,6 +268,7 @@ def test_any_text_gets_a_reply_within_slack_limits(library: Library, text: str, 
     reply = core.reply_to(text, library, REVIEWED, lang, calendar_url=CALENDAR)
     within_limits(reply)
     assert block_errors(reply.blocks_json()) == []
+    assert lint({"text": reply.text, "blocks": reply.blocks_json()}) == []
     assert "<!channel>" not in json.dumps(reply.blocks_json()) + reply.text
 
 
