@@ -153,6 +153,14 @@ def test_an_event_with_dates_ahead_comes_first_with_its_countdown(soon: Library)
         ("when is the next summit?", GENEVA),
         ("世界人工智能大会 lang:zh", "waic-2027"),
         ("ai for good", "ai-for-good-2026"),
+        # the same rows typed in French and Chinese
+        ("conférence mondiale sur l'IA", "waic-2027"),
+        ("genève", GENEVA),
+        ("日内瓦", GENEVA),
+        ("quand est le prochain sommet ?", GENEVA),
+        ("下一次峰会是什么时候？", GENEVA),
+        ("sommet AI for Good", "ai-for-good-2026"),
+        ("人工智能向善", "ai-for-good-2026"),
     ],
 )
 def test_each_row_of_the_issue_gets_its_event(
