@@ -1,7 +1,9 @@
 """@mentions in a channel and direct messages to the bot: the text (mentions taken out) is read as
 ``/declaration``'s is (bot.commands) and answered by the same code, a content question by
 bot.answers.core and a channel command by the channel service, in the asker's language. A
-mention is answered in its thread, for the channel to see; a direct message in the DM.
+mention is answered in its thread, for the channel to see (a channel command's reply, such as
+``status`` or a ``digest`` preview, only for the asker, as the slash command's); a direct message
+in the DM.
 
 The bot's own messages, other bots', and edits or deletions (any message with a subtype) are
 not answered; bot.gate's OnceOnly has answered a delivery Slack sends again already."""
@@ -89,13 +91,23 @@ async def _answer(
     reply, outcome = await _reply(parsed, caller, asker, context)
     error = "-"
     try:
-        await client.chat_postMessage(
-            channel=channel,
-            thread_ts=thread,
-            text=reply.text,
-            blocks=reply.blocks_json(),
-            unfurl_links=False,
-        )
+        if where == "mention" and isinstance(parsed.command, commands.CHANNEL_COMMANDS):
+            # a channel command's reply is for the one who typed it, as the slash command's is
+            await client.chat_postEphemeral(
+                channel=channel,
+                user=asker.user_id,
+                thread_ts=thread,
+                text=reply.text,
+                blocks=reply.blocks_json(),
+            )
+        else:
+            await client.chat_postMessage(
+                channel=channel,
+                thread_ts=thread,
+                text=reply.text,
+                blocks=reply.blocks_json(),
+                unfurl_links=False,
+            )
     except SlackApiError as exc:  # not posted: said in the log line (Slack's error code)
         outcome, code = "not_posted", exc.response.get("error")
         error = code if isinstance(code, str) and code.isidentifier() else "?"

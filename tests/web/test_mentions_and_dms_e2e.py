@@ -143,3 +143,15 @@ def test_the_manifest_asks_for_what_mentions_and_direct_messages_need() -> None:
     hint = manifest["features"]["slash_commands"][0]["usage_hint"]
     for word in ("summits", "search", "subscribe", "status", "unsubscribe", "next summit"):
         assert word in hint, word
+
+
+def test_a_channel_command_in_a_mention_is_answered_only_to_its_asker(
+    bot: InProcessBot, slack: FakeSlack
+) -> None:
+    """`@declaration-bot status` says what the slash command says, to the asker alone (an
+    ephemeral message in the thread), as /declaration status does."""
+    assert bot.event(mention("status", channel="C6", ts="1700000006.000100")).status == 200
+    e2e.wait_logged(bot, "mention answered sub=Status")
+    (private,) = [c for c in slack.calls_to("chat.postEphemeral") if c.params["channel"] == "C6"]
+    assert private.params["user"] == "U1" and private.params["thread_ts"] == "1700000006.000100"
+    assert "no subscription" in shown(private) and posts_to(slack, "C6") == []
