@@ -28,6 +28,9 @@ _.model_config
 _._lead_days, _._upper, _._api_url, _._pasted, _._bot_token, _._app_token, _._database_url
 _._uncertain_posts, _._lower, _._public_url, _._fernet_key, _._dates_in_order
 _.series
+_._normalized, _._one_group_each
+# bot/locales/questions.yml's groups: read by name (bot.answers.questions.GROUPS)
+_.remind, _.filler
 
 # SQLAlchemy: a TypeDecorator's hooks and settings, an engine's option
 _.impl

@@ -39,6 +39,8 @@ from bot.subscriptions.service import Channels
 # history can be read (bot.subscriptions.service)
 # channels:history and groups:history let the clock look in a channel's history for a post
 # whose outcome Slack never told it (see bot.delivery.deliverer), so that it is not posted twice
+# app_mentions:read and im:history: an @mention is answered in its thread, a direct message in
+# the DM (handlers.messages)
 BOT_SCOPES = (
     "commands",
     "chat:write",
@@ -49,6 +51,8 @@ BOT_SCOPES = (
     "groups:read",
     "channels:history",
     "groups:history",
+    "app_mentions:read",
+    "im:history",
 )
 
 

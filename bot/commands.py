@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -144,6 +145,20 @@ def read(text: str) -> Parsed:
 def _read(text: str) -> Parsed:
     rest, asked, unknown = read_lang(text)
     return Parsed(_command(rest), asked, unknown)
+
+
+# A mention in a message: Slack's ``<@U123>`` (``<@U123|name>``), or the bot's name typed with an
+# @ (the local shell, where an @mention is simply the text)
+MENTION = re.compile(
+    r"<@[A-Za-z0-9_-]{1,32}(?:\|[^>]{0,80})?>|(?<![^\s>])@declaration(?:-bot)?(?![\w-])",
+    re.IGNORECASE,
+)
+
+
+def unmentioned(text: str) -> str:
+    """A message's text without its mentions, as ``/declaration``'s would be (its first few
+    MAX_INPUT characters looked at: :func:`read` keeps MAX_INPUT of it)."""
+    return MENTION.sub(" ", text[: 4 * MAX_INPUT]).strip()
 
 
 def parse(text: str) -> Command:

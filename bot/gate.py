@@ -101,6 +101,9 @@ RULES: dict[str, tuple[Rule, ...]] = {
 # what each event we listen to must carry, beyond its envelope
 EVENT_RULES: dict[str, tuple[Rule, ...]] = {
     "app_home_opened": (("user", "user", True), ("channel", "channel", False)),
+    # a mention is answered in its channel, a direct message in the DM (handlers.messages)
+    "app_mention": (("user", "user", False), ("channel", "channel", True)),
+    "message": (("user", "user", False), ("channel", "channel", True)),
 }
 
 _ABSENT = object()

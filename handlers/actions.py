@@ -40,6 +40,12 @@ def register(app: AsyncApp) -> None:
     app.action(ids.HOME_RESUME)(on_resume)
     app.action(ids.HOME_UNSUBSCRIBE)(on_unsubscribe)
     app.action(ids.HOME_PREVIEW)(on_preview)
+    app.action(ids.EVENT_CALENDAR_ACTION)(on_link)
+
+
+async def on_link(ack: AsyncAck) -> None:
+    """A link button's press (Slack has opened its link): acknowledged, nothing to answer."""
+    await ack()
 
 
 def _action(body: dict[str, Any]) -> tuple[str, str]:

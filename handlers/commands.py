@@ -182,7 +182,7 @@ async def _answer_channel_command(
         try:
             async with asyncio.timeout(CHANNEL_COMMAND_SECONDS):
                 lang = await asker.lang(parsed.lang)
-                reply = await _channel_command(parsed, caller, asker.profile, deps, lang)
+                reply = await channel_command(parsed, caller, asker.profile, deps, lang)
                 return reply, "ok"
         except TimeoutError:
             log.warning("channel command timed out team=%s channel=%s", team, channel)
@@ -195,13 +195,14 @@ async def _answer_channel_command(
         deps.admission.leave()
 
 
-async def _channel_command(
+async def channel_command(
     parsed: commands.Parsed,
     caller: Caller,
     profile: UserProfile,
     deps: Services,
     lang: str,
 ) -> payloads.Reply:
+    """A channel command's reply (the slash command's, a mention's or a direct message's)."""
     if deps.channels is None:
         return replies.error_reply(t(lang, "error.no_store"))
     inv = Invocation(

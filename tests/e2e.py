@@ -115,6 +115,38 @@ def event_body(event: dict[str, Any], team_id: str = "T1") -> dict[str, Any]:
     }
 
 
+def mention(
+    text: str, *, channel: str = "C1", user: str = "U1", ts: str = "1700000000.000100", **extra: str
+) -> dict[str, Any]:
+    """An ``app_mention`` event: ``text`` after a mention of the bot (UBOT), as Slack sends it."""
+    return {
+        "type": "app_mention",
+        "user": user,
+        "text": f"<@UBOT> {text}",
+        "ts": ts,
+        "channel": channel,
+        "event_ts": ts,
+        **extra,
+    }
+
+
+def direct_message(
+    text: str, *, channel: str = "D1", user: str = "U1", ts: str = "1700000000.000200", **extra: Any
+) -> dict[str, Any]:
+    """A ``message.im`` event: ``text`` sent to the bot in its DM (``extra``: a subtype, a
+    bot_id…)."""
+    return {
+        "type": "message",
+        "channel_type": "im",
+        "user": user,
+        "text": text,
+        "ts": ts,
+        "channel": channel,
+        "event_ts": ts,
+        **extra,
+    }
+
+
 @dataclass
 class HttpReply:
     status: int

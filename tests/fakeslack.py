@@ -526,10 +526,19 @@ class FakeSlack:
         await self._submit(self._await_socket(timeout))
 
     def send_envelope(
-        self, type: str, payload: dict[str, Any], *, timeout: float = 5.0
+        self,
+        type: str,
+        payload: dict[str, Any],
+        *,
+        timeout: float = 5.0,
+        retry_attempt: int | None = None,
     ) -> dict[str, Any]:
-        """Send an envelope to the latest Socket Mode connection and return the client's ack."""
-        return self._run_sync(self._send_envelope(type, payload, timeout), timeout * 2 + 5)
+        """Send an envelope to the latest Socket Mode connection and return the client's ack.
+        ``retry_attempt``: an Events API delivery sent again, as Slack numbers it
+        (https://api.slack.com/apis/socket-mode: ``retry_attempt`` and ``retry_reason`` in the
+        envelope, the same payload and event_id)."""
+        sent = self._send_envelope(type, payload, timeout, retry_attempt)
+        return self._run_sync(sent, timeout * 2 + 5)
 
     async def send_envelope_async(
         self, type: str, payload: dict[str, Any], *, timeout: float = 5.0
@@ -555,16 +564,18 @@ class FakeSlack:
             await asyncio.sleep(0.01)
 
     async def _send_envelope(
-        self, type: str, payload: dict[str, Any], timeout: float
+        self, type: str, payload: dict[str, Any], timeout: float, retry: int | None = None
     ) -> dict[str, Any]:
         ws = await self._await_socket(timeout)
         envelope_id = str(uuid.uuid4())
-        envelope = {
+        envelope: dict[str, Any] = {
             "envelope_id": envelope_id,
             "type": type,
             "accepts_response_payload": type != "events_api",
             "payload": payload,
         }
+        if retry is not None:
+            envelope.update(retry_attempt=retry, retry_reason="timeout")
         waiter: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
         self._ack_waiters[envelope_id] = waiter
         try:

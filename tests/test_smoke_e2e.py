@@ -11,7 +11,18 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.e2e import BOT_TOKEN, Bot, bot_env, button_press, command_fields, running, wait_logged
+from tests.e2e import (
+    BOT_TOKEN,
+    Bot,
+    bot_env,
+    button_press,
+    command_fields,
+    direct_message,
+    event_body,
+    mention,
+    running,
+    wait_logged,
+)
 from tests.fakeslack import FakeSlack
 
 
@@ -116,3 +127,38 @@ def test_a_malformed_payload_over_socket_mode_is_acknowledged_and_refused(
     logs = socket_bot.logs()
     assert "WARNING declaration_bot.gate refused malformed request status=ack type=command" in logs
     assert "field=channel_id team=T1 channel=-" in logs and "Traceback" not in logs
+
+
+def _posts_to(slack: FakeSlack, channel: str) -> list[dict[str, object]]:
+    posts = slack.calls_to("chat.postMessage")
+    return [c.params for c in posts if c.params.get("channel") == channel]
+
+
+def test_a_mention_over_socket_mode_is_answered_once_in_its_thread(
+    socket_bot: Bot, slack: FakeSlack
+) -> None:
+    delivery = event_body(mention("when is waic?", channel="CSOCK", ts="1700000100.000100"))
+    ack = slack.send_envelope("events_api", delivery)
+    assert not ack.get("payload")
+    slack.wait_for(lambda: len(_posts_to(slack, "CSOCK")) == 1, timeout=10)
+    (post,) = _posts_to(slack, "CSOCK")
+    assert post["thread_ts"] == "1700000100.000100" and "`waic-2027`" in json.dumps(post)
+    # Slack sends the same delivery again (its retry_attempt): acknowledged, not answered twice
+    slack.send_envelope("events_api", delivery, retry_attempt=1)
+    wait_logged(socket_bot, "event delivered again")
+    assert "retry=1" in socket_bot.logs()
+    assert len(_posts_to(slack, "CSOCK")) == 1
+
+
+def test_a_direct_message_over_socket_mode_is_answered_in_the_dm(
+    socket_bot: Bot, slack: FakeSlack
+) -> None:
+    own = direct_message("summits", channel="DSOCK", user="UBOT", bot_id="BBOT")
+    slack.send_envelope("events_api", event_body(own))  # the bot's own message: not answered
+    slack.send_envelope(
+        "events_api", event_body(direct_message("prochain sommet", channel="DSOCK"))
+    )
+    slack.wait_for(lambda: len(_posts_to(slack, "DSOCK")) == 1, timeout=10)
+    wait_logged(socket_bot, "dm answered sub=ShowTopic")
+    (post,) = _posts_to(slack, "DSOCK")
+    assert post.get("thread_ts") is None and "`ai-summit-geneva-2027`" in json.dumps(post)

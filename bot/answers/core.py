@@ -7,9 +7,9 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from bot import commands as c
-from bot.answers import lookup, replies
+from bot.answers import lookup, questions, replies
 from bot.content.library import Library
-from bot.content.schema import Summit, Topic
+from bot.content.schema import Summit, Topic, normalize
 from bot.i18n import DEFAULT, language_name, t
 from bot.slack import blocks as block_kit
 from bot.slack import ids
@@ -85,15 +85,54 @@ def _show(q: Question, *, shared: bool = False) -> Reply:
         if found.topic is None:
             return replies.not_found_reply(q.query, found.suggestions, q.lib)
         return card(q.lib, found.topic, shared=shared)
+    asked = questions.read(q.query)
+    if asked.intents and (asked.about_events or "remind" in asked.intents):
+        return _ask(q, asked, ())  # names nothing: "what's next", "remind me tomorrow"
+    if asked.about_events and asked.events:  # "sommets", "峰会": the words for events alone
+        return _summits(q)
     named = lookup.find(q.lib, q.query)
+    return _named_reply(q, named) or _ask(q, asked, named.suggestions)
+
+
+def _named_reply(q: Question, named: lookup.Named, *, next_one: bool = False) -> Reply | None:
+    """The answer for what a name leads to: an event's card, a series (``next_one``: its next
+    edition's card, when one is ahead), a topic's card; None when it leads nowhere."""
+    if named.series is not None and next_one:
+        ahead = replies.ahead_of(named.editions, q.today)
+        named = lookup.Named(event=ahead[0]) if ahead else named
     if named.event is not None:
         calendar_file = event_calendar_url(q.calendar_url, named.event)
         return replies.event_reply(q.lib, named.event, q.today, calendar_file)
     if named.series is not None:
         return replies.series_reply(q.lib, named.series, q.today)
-    if named.topic is None:
-        return replies.not_found_reply(q.query, named.suggestions, q.lib)
-    return card(q.lib, named.topic)
+    if named.topic is not None:
+        return card(q.lib, named.topic)
+    return None
+
+
+def _ask(q: Question, asked: questions.Asked, suggestions: tuple[Topic, ...]) -> Reply:
+    """A text that names nothing, read as a question in plain words (bot.answers.questions):
+    "remind me" says what the bot can do; the next events, when it asks about events in
+    general; the card of the thing it asks about (an event before a topic); else a search
+    across topics, events and developments; else "did you mean"."""
+    if "remind" in asked.intents:
+        return replies.remind_reply(q.lib)
+    if asked.about_events and asked.intents:  # "when is the next summit?", "what's next"
+        return replies.next_reply(q.lib, q.today)
+    looked = normalize(q.query)
+    dated = bool(asked.intents)
+    plain = " ".join(w for w in asked.subject.split() if w not in lookup.STOPWORDS)
+    for subject in dict.fromkeys((plain, asked.subject, asked.bare)):
+        if subject and subject != looked:
+            named = lookup.find(q.lib, subject, events_first=dated, suggest=False)
+            reply = _named_reply(q, named, next_one="next" in asked.intents)
+            if reply is not None:
+                return reply
+    query = asked.subject or q.query
+    hits = _hits(q.lib, query)
+    if hits:
+        return _search_reply(q.lib, query, hits)
+    return replies.not_found_reply(q.query, suggestions, q.lib)
 
 
 def event_calendar_url(calendar_url: str | None, event: Summit) -> str | None:
@@ -167,19 +206,27 @@ def _in(lib: Library, hit: lookup.AnyHit) -> lookup.AnyHit:
     return replace(hit, development=mine.get(hit.development.id, hit.development))
 
 
-def search(lib: Library, query: str) -> Reply:
-    """Search in the reader's language first, then in the others (results stay in theirs)."""
-    terms = lookup.terms(query)
+def _hits(lib: Library, query: str) -> list[lookup.AnyHit]:
+    """Search in the reader's language first, then in the others (hits shown in the reader's)."""
     hits = lookup.search_all(lib, query)
-    if not hits and terms:
+    if not hits and lookup.terms(query):
         for other in lib.languages:
             if other == lib.lang:
                 continue
             found = lookup.search_all(lib.for_lang(other), query)
             if found:
-                hits = [_in(lib, h) for h in found]
-                break
+                return [_in(lib, h) for h in found]
+    return hits
+
+
+def _search_reply(lib: Library, query: str, hits: list[lookup.AnyHit]) -> Reply:
+    terms = lookup.terms(query)
     return replies.search_reply(query, hits, terms, lib.lang, lib, lookup.common_words(query))
+
+
+def search(lib: Library, query: str) -> Reply:
+    """Search in the reader's language first, then in the others (results stay in theirs)."""
+    return _search_reply(lib, query, _hits(lib, query))
 
 
 def parse_button_value(value: str) -> tuple[str, str]:

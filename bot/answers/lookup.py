@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from bot.content.library import Library
 from bot.content.schema import Development, Summit, Topic, normalize
@@ -64,8 +65,9 @@ class Found:
     suggestions: tuple[Topic, ...] = ()
 
 
-def find_topic(library: Library, query: str) -> Found:
-    """Find a topic by id, title or alias, case-insensitively; suggest close names otherwise."""
+def find_topic(library: Library, query: str, *, suggest: bool = True) -> Found:
+    """Find a topic by id, title or alias, case-insensitively; suggest close names otherwise
+    (``suggest``: look for them, the costly part)."""
     key = normalize(query)
     if not key:
         return Found(None)
@@ -82,6 +84,8 @@ def find_topic(library: Library, query: str) -> Found:
             hits[topic.id] = topic
     if len(hits) == 1:
         return Found(next(iter(hits.values())))
+    if not suggest:
+        return Found(None)
     # A typo: suggest topics whose names are close (never more than three).
     by_name = {name: topic for name, topic in names}
     close = difflib.get_close_matches(key[: MAX_WORDS * (MAX_WORD + 1)], list(by_name), 6, CLOSE)
@@ -139,11 +143,14 @@ def _named(library: Library, target: Target) -> Named:
     return Named(series=key, editions=editions)
 
 
-def find(library: Library, query: str) -> Named:
+def find(
+    library: Library, query: str, *, events_first: bool = False, suggest: bool = True
+) -> Named:
     """A topic, an event or a series by one of its names (in any language), case-insensitively;
     else by the start of its names' words when that leads to exactly one ("waic 2026", "seoul
-    summ"; a series and its own editions count as the series); else :func:`find_topic`'s answer
-    (its suggestions are topics)."""
+    summ"; a series and its own editions count as the series; ``events_first``: events and
+    series before topics, for a question about dates); else :func:`find_topic`'s answer (its
+    suggestions are topics; ``suggest``: look for them)."""
     key = normalize(query)
     if not key:
         return Named()
@@ -158,9 +165,14 @@ def find(library: Library, query: str) -> Named:
         if all(any(word_match(w, nw) for nw in name_words) for w in words):
             hits[target] = None
     left = _one_of_a_series(library, list(hits))
+    if events_first and len(left) > 1:
+        events = [h for h in left if h[0] != "topic"]
+        if len(events) > 1:  # several events: none is the one asked about
+            return Named()
+        left = events or left
     if len(left) == 1:
         return _named(library, left[0])
-    found = find_topic(library, query)
+    found = find_topic(library, query, suggest=suggest)
     return Named(topic=found.topic, suggestions=found.suggestions)
 
 
@@ -229,6 +241,7 @@ def needle(term: str) -> str:
     return f" {term}" if len(term) >= PREFIX_LETTERS else f" {term} "
 
 
+@lru_cache(maxsize=16384)  # the content's texts, in each language: searched again and again
 def spaced(text: str) -> str:
     """A text's normalized words with two spaces before, between and after them: each word has
     spaces of its own on both sides, so that ``str.count`` finds each match of a

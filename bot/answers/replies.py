@@ -30,11 +30,13 @@ from bot.slack.blocks import (
     context,
     fallback,
     link,
+    link_button,
     section,
     sections,
 )
 from bot.slack.ids import (
     COMMAND,
+    EVENT_CALENDAR_ACTION,
     EVENT_NEWS_ACTION,
     FORM_ACTION,
     LIST_ACTION,
@@ -75,6 +77,7 @@ HELP_LINES = (
     ("bletchley", "help.show"),
     ("search ceasefire", "help.search"),
     ("summits", "help.summits"),
+    ("when is the next summit?", "help.ask"),
     ("news", "help.news"),
     ("share bletchley", "help.share"),
     ("help", "help.help"),
@@ -701,8 +704,8 @@ def event_reply(
     """An event's card: name, place, what is known of its dates (with the countdown or the
     period, as ``summits`` says it), whether it is confirmed held, its summary and note, the
     developments that name it, its topics, its graded sources; its calendar file when it has
-    exact dates (``calendar_file``: its address, None without one). Buttons: its topics, and its
-    news when it has any."""
+    exact dates (``calendar_file``: its address, None without one). Buttons: its topics, its
+    calendar file (a link), and its news when it has any."""
     lang = library.lang
     blocks: list[Block] = [HeaderBlock(text=truncate(event.name, 150))]
     if event.untranslated and lang != "en":
@@ -730,13 +733,12 @@ def event_reply(
         labels = " · ".join(f"*{escape(tp.label)}*" for tp in topics)
         blocks.append(section(t(lang, "event.topics", topics=labels)))
     blocks += sections(t(lang, "topic.sources"), (source_line(s, lang) for s in event.sources))
-    if calendar_file:
-        name = f"{event.id}.ics"
-        blocks.append(section(t(lang, "event.calendar", link=link(calendar_file, name))))
     series = t(lang, "event.series", command=f"{COMMAND} {event.series}")
     as_of = t(lang, "summits.as_of", date=human_date(today, lang))
     blocks.append(context(f"{as_of} · {series} · `{event.id}`"))
     buttons = [show_button(tp, lang) for tp in topics[:3]]
+    if calendar_file:
+        buttons.append(link_button(t(lang, "event.calendar"), EVENT_CALENDAR_ACTION, calendar_file))
     if devs:
         buttons.append(
             button(
@@ -779,6 +781,46 @@ def series_reply(library: Library, series_id: str, today: date) -> Reply:
     listing = "; ".join(_plain_when(s, today, lang) for s in [*ahead, *past])
     plain = t(lang, "event.fallback_series", name=title, list=listing)
     return Reply(text=fallback(plain), blocks=cap(blocks, lang))
+
+
+NEXT_LIMIT = 5  # events in the answer to "what's next"
+
+
+def ahead_of(summits: Iterable[Summit], today: date) -> list[Summit]:
+    """The events not yet over, the soonest first: by the first day they may fall on (their
+    dates, else their period), then the last; events with neither last."""
+    upcoming, undated, _past = summit_groups(summits, today)
+    far = (date.max, date.max)
+    return sorted(upcoming + undated, key=lambda s: (*(s.window or far), s.name))
+
+
+def next_reply(library: Library, today: date, limit: int = NEXT_LIMIT) -> Reply:
+    """The answer to "when is the next summit?": the next event, then the few after it, each
+    with what is known of its dates (the countdown, or the period) and its id."""
+    lang = library.lang
+    ahead = ahead_of(library.summits, today)[:limit]
+
+    def line(s: Summit) -> str:
+        return f"{summit_line(s, today, lang, note=False)} · `{s.id}`"
+
+    blocks: list[Block] = [HeaderBlock(text=t(lang, "ask.next_header"))]
+    if ahead:
+        blocks += sections(t(lang, "ask.first"), [line(ahead[0])])
+    else:
+        blocks.append(section(t(lang, "ask.first") + "\n" + t(lang, "summits.none_upcoming")))
+    if ahead[1:]:
+        blocks += sections(t(lang, "ask.then"), (line(s) for s in ahead[1:]))
+    as_of = t(lang, "summits.as_of", date=human_date(today, lang))
+    blocks.append(context(f"{as_of} · {t(lang, 'ask.more', command=COMMAND)}"))
+    listing = "; ".join(_plain_when(s, today, lang) for s in ahead)
+    plain = t(lang, "ask.fallback", list=listing or t(lang, "summits.fallback_none"))
+    return Reply(text=fallback(plain), blocks=cap(blocks, lang))
+
+
+def remind_reply(library: Library) -> Reply:
+    """The answer to "remind me …": what the bot can do (a channel's summit reminders)."""
+    text = t(library.lang, "ask.remind", command=COMMAND)
+    return Reply(text=text, blocks=[section(f":alarm_clock: {text}")])
 
 
 def error_reply(message: str) -> Reply:

@@ -2,7 +2,9 @@
 
 The terminal is one channel (``#local``) of one workspace, against the local database: the same
 commands, the same code paths as in Slack (``bot.answers.core`` for answers,
-``bot.subscriptions.service`` for subscriptions, ``bot.delivery.deliverer`` for posts).
+``bot.subscriptions.service`` for subscriptions, ``bot.delivery.deliverer`` for posts); a
+question in plain words is answered as in Slack, and an @mention (``@declaration-bot when is
+waic?``) is simply its text.
 ``tick <date> <time>`` runs the real delivery pass at
 that instant with a Web API client whose ``chat.postMessage`` prints the post here instead of
 sending it, and records the delivery like any other, so it is posted once. Replies are rendered
@@ -209,7 +211,8 @@ class Shell:
             # a button's number ("²" is a digit to str.isdigit, not to int; a number of
             # thousands of digits is not one int() reads)
             return self.press(int(line))
-        parsed = c.read(text)  # once: the command, and the language a ``lang:`` asks for
+        # once: the command, and the language a ``lang:`` asks for; an @mention is the text
+        parsed = c.read(c.unmentioned(text))
         lang = parsed.lang or self.lang
         command = parsed.command
         if isinstance(command, c.ShowTopic) and command.query.split(" ", 1)[0].casefold() == "tick":

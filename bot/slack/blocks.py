@@ -56,6 +56,11 @@ def button(text: str, action_id: str, value: str, primary: bool = False) -> Butt
     )
 
 
+def link_button(text: str, action_id: str, url: str) -> ButtonElement:
+    """A button that opens ``url`` (Slack's limit: 3000 characters)."""
+    return ButtonElement(text=truncate(text, 75), action_id=action_id[:255], url=url[:3000])
+
+
 def link(url: str, label: str) -> str:
     # the label is escaped; "|" and ">" cannot end the link early once escaped or replaced
     return f"<{escape(url)}|{escape(label).replace('|', '¦')}>"

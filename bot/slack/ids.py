@@ -55,6 +55,9 @@ SHARE_ACTION = "share_topic"
 NEWS_ACTION = "show_news"
 EVENT_NEWS_ACTION = "show_event_news"  # an event's news: show_event_news:<event id>
 LIST_ACTION = "list_topics"  # value: the language
+# a link button (an event's calendar file): Slack opens the link and still sends the press, which
+# is acknowledged and needs no answer (without a listener Slack would show a warning)
+EVENT_CALENDAR_ACTION = "event_calendar"
 # opens the subscription form; value: the channel, or "" (also the block id of its actions block)
 FORM_ACTION = "subscription_form"
 

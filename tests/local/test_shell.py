@@ -254,3 +254,35 @@ def test_a_line_of_digits_that_is_no_button_number_is_read_as_text(
     assert "I don't know a topic or command" in say(shell, "²")
     assert "I don't know a topic or command" in say(shell, "9" * 5000)
     assert "There is no button 42 in the last reply" in say(shell, "42")
+
+
+@pytest.mark.parametrize(
+    ("line", "same_as"),
+    [
+        ("@declaration-bot when is waic?", "when is waic?"),
+        ("@declaration when is the next summit", "/declaration when is the next summit"),
+        ("<@UBOT> prochain sommet", "prochain sommet"),
+        ("@declaration-bot summits", "summits"),
+    ],
+)
+def test_questions_and_mentions_are_answered_as_in_slack(
+    library: Library, db: str, line: str, same_as: str
+) -> None:
+    """Issue 18, item 6: the shell reads a question the way Slack's listeners do (an @mention is
+    the text after it), through the same core."""
+    shell = make_shell(library, db)
+    shown = say(shell, line)
+    assert shown == say(shell, same_as)
+    assert "don't know" not in shown and "Did you mean" not in shown
+
+
+def test_the_shell_answers_what_is_next_and_what_it_cannot_do(library: Library, db: str) -> None:
+    shell = make_shell(library, db)
+    nxt = say(shell, "what's next?")
+    assert "What's next" in nxt and "ai-summit-geneva-2027" in nxt
+    assert nxt.index("AI Summit 2027, Geneva") < nxt.index("AI Summit 2028")
+    assert "ai-summit-geneva-2027" in say(shell, "下一次峰会")
+    waic = say(shell, "@declaration-bot when is the next waic")
+    assert "WAIC) 2027" in waic and "Shanghai" in waic
+    remind = say(shell, "remind me tomorrow")
+    assert "/declaration subscribe" in remind and "Did you mean" not in remind

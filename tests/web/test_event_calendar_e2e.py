@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 from icalendar import Calendar
 
-from tests.e2e import HttpReply, InProcessBot, asgi_request, bot_env, in_process
+from bot.slack import ids
+from tests.e2e import HttpReply, InProcessBot, asgi_request, bot_env, button_press, in_process
 from tests.fakeslack import FakeSlack
 
 
@@ -62,12 +63,19 @@ def test_no_file_for_a_period_or_an_unknown_id(bot: InProcessBot, path: str) -> 
     assert r.status == 404 and not r.headers["content-type"].startswith("text/calendar")
 
 
-def test_the_card_links_the_file_the_route_serves(bot: InProcessBot) -> None:
+def test_the_card_links_the_file_the_route_serves(bot: InProcessBot, slack: FakeSlack) -> None:
     r = bot.command("new delhi summit")
     assert r.status == 200
-    card = json.dumps(r.json(), ensure_ascii=False)
     link = "https://bot.example.org/summits/ai-impact-summit-2026.ics"
-    assert link in card
+    (button,) = [
+        e for b in r.json()["blocks"] if b["type"] == "actions" for e in b["elements"]
+        if e.get("url")
+    ]  # fmt: skip
+    assert button["url"] == link and button["action_id"] == ids.EVENT_CALENDAR_ACTION
+    # Slack opens the link and sends the press: acknowledged, nothing answered, no error logged
+    press = button_press(ids.EVENT_CALENDAR_ACTION, "", slack.response_url("calendar"))
+    assert bot.interactive(press).status == 200
+    assert not slack.responses.get("calendar") and "Unhandled" not in bot.logs()
     assert bot.get(link.removeprefix("https://bot.example.org")).status == 200
     assert ".ics" not in json.dumps(bot.command("geneva").json())  # a period: no file
 
