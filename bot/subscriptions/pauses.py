@@ -4,9 +4,9 @@
 
 What is read is the **last day nothing is posted** (inclusive): ``until 2027-03-10`` posts
 nothing through 10 March and posts again from 11 March; ``until monday`` posts nothing through
-the next Monday; ``for 2 weeks`` posts nothing for fourteen days, today the first of them, and
-posts again on the fifteenth. A weekday is the next one after today (``until monday`` said on a
-Monday is the Monday after). Never raises: a day past, too far off or unreadable is a
+the next Monday (``until today``: through today); ``for 2 weeks`` posts nothing for fourteen
+days, today the first of them, and posts again on the fifteenth. A weekday is the next one after
+today (``until monday`` said on a Monday is the Monday after). Never raises: a day past, too far off or unreadable is a
 :class:`HoldError` (a code and the user's words), said from the catalogue with a correct example.
 """
 
@@ -28,6 +28,7 @@ EXAMPLE_SKIP = "skip next"
 _UNTIL = frozenset({"until", "till", "til", "through", "thru", "to", "jusqu", "au", "à", "a"})
 _UNTIL_PREFIXES = ("直到", "截至", "到", "至")
 _FOR = frozenset({"for", "pendant", "pour", "durant"})
+_TODAY = frozenset({"today", "tonight", "aujourd'hui", "aujourd", "今天"})
 _TOMORROW = frozenset({"tomorrow", "demain", "明天"})
 _NEXT = frozenset({"next", "prochain", "prochaine", "le", "la", "the", "下", "下个"})
 _DAY_UNITS = frozenset({"day", "days", "jour", "jours", "天", "日"})
@@ -100,6 +101,8 @@ def _day(word: str, today: date) -> date | HoldError | None:
             return date(int(found[1]), int(found[2]), int(found[3]))
         except ValueError:
             return HoldError("unknown", (word,))
+    if word in _TODAY:
+        return today
     if word in _TOMORROW:
         return today + timedelta(days=1)
     weekday = weekday_of(word.removeprefix("下个").removeprefix("下"))
@@ -143,7 +146,7 @@ def read_until(words: Sequence[str], today: date) -> date | HoldError | None:
         if days is None or days > MAX_DAYS:
             return HoldError("unknown", (" ".join(words),))
         return today + timedelta(days=days - 1)
-    rest = [t for t in tokens if t not in _UNTIL and t not in _NEXT]
+    rest = [t for t in tokens if t not in _UNTIL and t not in _NEXT and t != "hui"]
     if first not in _UNTIL or len(rest) != 1:
         return HoldError("unknown", (" ".join(words),))
     found = _day(rest[0], today)
