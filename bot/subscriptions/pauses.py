@@ -6,8 +6,9 @@ What is read is the **last day nothing is posted** (inclusive): ``until 2027-03-
 nothing through 10 March and posts again from 11 March; ``until monday`` posts nothing through
 the next Monday (``until today``: through today); ``for 2 weeks`` posts nothing for fourteen
 days, today the first of them, and posts again on the fifteenth. A weekday is the next one after
-today (``until monday`` said on a Monday is the Monday after). Never raises: a day past, too far off or unreadable is a
-:class:`HoldError` (a code and the user's words), said from the catalogue with a correct example.
+today (``until monday`` said on a Monday is the Monday after). Never raises: a day past, too far
+off or unreadable is a :class:`HoldError` (a code and the user's words), said from the catalogue
+with a correct example.
 """
 
 from __future__ import annotations
