@@ -230,7 +230,7 @@ def next_lines(facts: Facts, sub: SubscriptionView, lang: str) -> list[str]:
         t(lang, "channels.next_post", when=digest.describe_next(when, word, lang, sub.schedule.tz))
     ]
     if quiet(sub) and Kinds.DIGEST not in kinds and sub.receives != Receives.REMINDERS:
-        check = next_digest(sub.schedule, now)
+        check = next_digest(sub.schedule, holds.resumes_at(sub, now))
         lines.append(
             t(lang, "channels.next_check", when=slack_datetime(check, lang, sub.schedule.tz))
         )
