@@ -253,6 +253,11 @@ def admins_only(lang: str, creator: str | None = None) -> Reply:
     return _reply(t(lang, "channels.admins_only", command=COMMAND))
 
 
+def owner_only(lang: str, owner: str) -> Reply:
+    """A change to someone else's own subscription (reached through its DM's id), refused."""
+    return _reply(t(lang, "channels.owner_only", owner=f"<@{owner}>"))
+
+
 def no_personal(lang: str) -> Reply:
     """``… me`` from someone with no subscription of their own."""
     return _reply(t(lang, "channels.none_personal", command=COMMAND))
@@ -312,7 +317,11 @@ def pause_until(inv: Invocation, sub: SubscriptionView | None, until: date | Hol
         resumes=human_date(until + timedelta(days=1), lang),
         command=COMMAND,
     )
-    return Decision(_reply(said), Hold(until, sub.skip_digest_at))
+    # a skipped digest the pause covers is skipped by the pause already: forgotten
+    skip = sub.skip_digest_at
+    if skip is not None and holds.paused_on(replace(sub, paused_until=until), skip):
+        skip = None
+    return Decision(_reply(said), Hold(until, skip))
 
 
 def skip(facts: Facts, inv: Invocation, sub: SubscriptionView | None) -> Decision:

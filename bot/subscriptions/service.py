@@ -120,11 +120,14 @@ class Channels:
         when they may: the command, the Home tab's buttons and the form all ask this. A person's
         own subscription is theirs alone; with SUBSCRIPTION_MANAGERS=admins a channel's is its
         creator's and the workspace admins' (anyone's, with ``everyone``)."""
+        direct = inv.channel_id.startswith("D")  # where a person's own subscription posts
+        if not direct and not replies.needs_profile(self.managers):
+            return None  # anyone: nothing to look up
         sub = await asyncio.to_thread(self.store.get, inv.team_id, inv.channel_id)
         if sub is not None and sub.owner_id is not None:
             if sub.owner_id == inv.user_id:
                 return None
-            return self._refusal(inv, replies.admins_only(inv.lang, sub.owner_id))
+            return self._refusal(inv, replies.owner_only(inv.lang, sub.owner_id))
         if not replies.needs_profile(self.managers):
             return None
         if sub is not None and sub.created_by is not None and sub.created_by == inv.user_id:

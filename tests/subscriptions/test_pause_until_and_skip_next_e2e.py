@@ -163,6 +163,20 @@ def test_skip_next_skips_one_digest_and_not_the_reminder(
     ]
 
 
+def test_a_pause_covering_the_skipped_digest_forgets_the_skip(
+    bot: InProcessBot, slack: FakeSlack, db: str
+) -> None:
+    say(bot, slack, "subscribe daily 09:00 UTC")
+    say(bot, slack, "skip next")
+    say(bot, slack, "pause for 2 weeks")
+    assert stored(db).skip_digest_at is None
+    assert "Skipping" not in say(bot, slack, "status")
+    seen = say(bot, slack, "skip next")  # now the first digest after the pause
+    sub = stored(db)
+    assert "Skipping the next digest" in seen and sub.skip_digest_at is not None
+    assert sub.skip_digest_at.date() == sub.paused_until + timedelta(days=1)
+
+
 def test_resume_cancels_a_skip(bot: InProcessBot, slack: FakeSlack, db: str) -> None:
     say(bot, slack, "subscribe daily 09:00 UTC")
     say(bot, slack, "skip next")

@@ -7,6 +7,7 @@ the fake Slack on loopback and a real SQLite database."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,7 +19,7 @@ from bot.store.store import Store
 from tests import e2e
 from tests.e2e import InProcessBot, bot_env, in_process
 from tests.fakeslack import FakeSlack
-from tests.subscriptionhelp import tick_env
+from tests.subscriptionhelp import last_view, press, tick_env
 
 
 @pytest.fixture
@@ -122,6 +123,16 @@ def test_no_admin_right_needed(slack: FakeSlack, db: str, tmp_path: Path) -> Non
         assert mine(db).paused
         # one's own only: the admin has none, and `pause me` does not reach U1's
         assert "You have no digest of your own" in say(bot, slack, "pause me", user="UADMIN")
+
+
+def test_nobody_else_can_change_it(bot: InProcessBot, slack: FakeSlack, db: str) -> None:
+    """Someone else's own subscription, reached through its DM's id (a forged Home press)."""
+    say(bot, slack, "subscribe me daily 09:00 UTC")
+    published = len(slack.calls_to("views.publish"))
+    press(bot, "home_pause", slack.dm_of("U1"), user="UADMIN")
+    view = last_view(slack, "views.publish", published + 1)
+    assert "This is <@U1>'s own digest: only they can change it." in json.dumps(view)
+    assert not mine(db).paused
 
 
 def test_a_person_who_left_is_paused_with_the_reason(
