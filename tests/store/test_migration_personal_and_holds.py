@@ -53,7 +53,7 @@ def test_existing_rows_get_nothing_held_and_keep_the_rest(db_url: str) -> None:
             )
         assert not ADDED & _columns(store)
         _migrate(store, "0006")
-        assert ADDED <= _columns(store)
+        assert _columns(store) >= ADDED
         sub = store.get("T1", "C1")
         assert sub is not None and sub.created_by == "U1" and sub.digests_sent == 2
         assert sub.owner_id is None and sub.paused_until is None and sub.skip_digest_at is None
