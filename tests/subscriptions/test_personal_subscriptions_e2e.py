@@ -81,7 +81,7 @@ def test_in_the_persons_language_and_zone_unless_given(
     bot: InProcessBot, slack: FakeSlack, db: str
 ) -> None:
     seen = say(bot, slack, "subscribe me daily 9am", user="UFR")
-    assert "vos messages directs" in seen
+    assert "votre canal de messages directs abonné" in seen
     sub = mine(db, "UFR")
     assert sub.lang == "fr" and sub.schedule.tz == "Asia/Tokyo"
     say(bot, slack, "subscribe me lang:en Europe/Paris", user="UFR")
