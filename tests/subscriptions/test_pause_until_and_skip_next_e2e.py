@@ -3,7 +3,7 @@ through that day and posts again the day after by itself; `skip next` skips one 
 the one after, while a summit reminder that day still comes; `status` says until when and what
 is skipped; a day past or unreadable is refused with an example and nothing stored. Signed to
 the app `serve` serves (in-process), `declaration-bot tick --at` for the clock, against the fake
-Slack on loopback and a real SQLite database."""
+Slack on loopback and a real database (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -21,6 +21,12 @@ from tests.contenthelp import add_summit
 from tests.e2e import InProcessBot, bot_env, in_process
 from tests.fakeslack import FakeSlack
 from tests.subscriptionhelp import tick_env
+
+
+@pytest.fixture
+def db(db_url: str) -> str:
+    """This module's tests run on SQLite and on PostgreSQL."""
+    return db_url
 
 
 @pytest.fixture

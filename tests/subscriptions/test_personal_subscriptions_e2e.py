@@ -3,7 +3,7 @@ direct message with the bot (conversations.open), in their Slack language and ti
 the words say otherwise, exactly once per slot; `status me`, `pause me` and `unsubscribe me`
 find it from any channel; it needs no admin right; a person who left is paused with the reason.
 Signed to the app `serve` serves (in-process), `declaration-bot tick --at` for the clock, against
-the fake Slack on loopback and a real SQLite database."""
+the fake Slack on loopback and a real database (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -20,6 +20,12 @@ from tests import e2e
 from tests.e2e import InProcessBot, bot_env, in_process
 from tests.fakeslack import FakeSlack
 from tests.subscriptionhelp import last_view, press, tick_env
+
+
+@pytest.fixture
+def db(db_url: str) -> str:
+    """This module's tests run on SQLite and on PostgreSQL."""
+    return db_url
 
 
 @pytest.fixture
