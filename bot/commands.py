@@ -77,7 +77,7 @@ class Skip:
 
 @dataclass(frozen=True)
 class Digest:
-    pass
+    me: bool = False
 
 
 ChannelCommand = Subscribe | Unsubscribe | Pause | Resume | Status | Digest | Skip
@@ -134,7 +134,7 @@ def _channel_command(kind: str, rest: str) -> Command:
         return Resume(me)
     if kind == "status":
         return Status(me)
-    return Digest()
+    return Digest(me)
 
 
 @dataclass(frozen=True, slots=True)

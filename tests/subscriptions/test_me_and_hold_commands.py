@@ -27,6 +27,7 @@ from bot import commands as c
         ("skip next", c.Skip(("next",))),
         ("skip next me", c.Skip(("next",), me=True)),
         ("digest", c.Digest()),
+        ("preview me", c.Digest(me=True)),
     ],
 )
 def test_read(text: str, command: c.Command) -> None:

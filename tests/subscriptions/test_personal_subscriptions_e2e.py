@@ -101,6 +101,7 @@ def test_me_commands_find_it_from_any_channel(bot: InProcessBot, slack: FakeSlac
     say(bot, slack, "subscribe me daily 09:00 UTC", channel="C1")
     assert "your direct messages" in say(bot, slack, "status me", channel="C2")
     assert "This channel has no subscription" in say(bot, slack, "status", channel="C2")
+    assert "the next digest of this subscription, due" in say(bot, slack, "digest me", channel="C2")
     assert "Paused your direct messages" in say(bot, slack, "pause me", channel="C3")
     assert mine(db).paused
     say(bot, slack, "resume me", channel="C2")
