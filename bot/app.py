@@ -47,6 +47,7 @@ BOT_SCOPES = (
     "chat:write.public",
     "channels:join",
     "users:read",
+    "im:write",  # `subscribe me`: the person's direct message with the bot
     "channels:read",
     "groups:read",
     "channels:history",

@@ -37,39 +37,53 @@ Help = content("Help")
 ShowTopic = content("ShowTopic")
 
 
+# ``me`` on a channel command: the caller's own subscription (their DM), not the channel's
+ME_WORDS = frozenset({"me", "moi", "我"})
+
+
 @dataclass(frozen=True)
 class Subscribe:
     words: tuple[str, ...]
+    me: bool = False
 
 
 @dataclass(frozen=True)
 class Unsubscribe:
-    pass
+    me: bool = False
 
 
 @dataclass(frozen=True)
 class Pause:
-    pass
+    words: tuple[str, ...] = ()  # ``until 2027-03-10``, ``for 2 weeks`` (none: until resumed)
+    me: bool = False
 
 
 @dataclass(frozen=True)
 class Resume:
-    pass
+    me: bool = False
 
 
 @dataclass(frozen=True)
 class Status:
-    pass
+    me: bool = False
+
+
+@dataclass(frozen=True)
+class Skip:
+    """``skip next``: the next digest is not posted (reminders still are)."""
+
+    words: tuple[str, ...] = ()
+    me: bool = False
 
 
 @dataclass(frozen=True)
 class Digest:
-    pass
+    me: bool = False
 
 
-ChannelCommand = Subscribe | Unsubscribe | Pause | Resume | Status | Digest
+ChannelCommand = Subscribe | Unsubscribe | Pause | Resume | Status | Digest | Skip
 Command = Content | ChannelCommand
-CHANNEL_COMMANDS = (Subscribe, Unsubscribe, Pause, Resume, Status, Digest)
+CHANNEL_COMMANDS = (Subscribe, Unsubscribe, Pause, Resume, Status, Digest, Skip)
 
 # The words that start a content subcommand are phrases (``subcommand.<kind>``: its words,
 # separated by spaces, in each language)
@@ -88,6 +102,7 @@ _KEYWORDS: dict[str, str] = {
     "status": "status",
     "digest": "digest",
     "preview": "digest",
+    "skip": "skip",
 }
 
 
@@ -103,13 +118,24 @@ def content_words() -> dict[str, str]:
     }
 
 
-_SIMPLE: dict[str, Command] = {
-    "unsubscribe": Unsubscribe(),
-    "pause": Pause(),
-    "resume": Resume(),
-    "status": Status(),
-    "digest": Digest(),
-}
+def _channel_command(kind: str, rest: str) -> Command:
+    """A channel subcommand from its kind and the words after it (``me`` taken out of them)."""
+    words = rest.split()
+    me = any(word.casefold() in ME_WORDS for word in words)
+    words = [word for word in words if word.casefold() not in ME_WORDS]
+    if kind == "subscribe":
+        return Subscribe(tuple(words), me)
+    if kind == "pause":
+        return Pause(tuple(words), me)
+    if kind == "skip":
+        return Skip(tuple(words), me)
+    if kind == "unsubscribe":
+        return Unsubscribe(me)
+    if kind == "resume":
+        return Resume(me)
+    if kind == "status":
+        return Status(me)
+    return Digest(me)
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,8 +208,6 @@ def _command(text: str) -> Command:
     if kind is not None:
         return content(kind)(rest)
     kind = _KEYWORDS.get(word)
-    if kind == "subscribe":
-        return Subscribe(tuple(rest.split()))
-    if kind in _SIMPLE:
-        return _SIMPLE[kind]
+    if kind is not None:
+        return _channel_command(kind, rest)
     return ShowTopic(text)

@@ -41,6 +41,8 @@ def register(app: AsyncApp) -> None:
     app.action(ids.HOME_UNSUBSCRIBE)(on_unsubscribe)
     app.action(ids.HOME_PREVIEW)(on_preview)
     app.action(ids.EVENT_CALENDAR_ACTION)(on_link)
+    app.action(ids.HOME_ME_ON)(on_me_on)
+    app.action(ids.HOME_ME_OFF)(on_me_off)
 
 
 async def on_link(ack: AsyncAck) -> None:
@@ -197,6 +199,30 @@ async def on_unsubscribe(
 ) -> None:
     await ack()
     await _change(body, context, client, commands.Unsubscribe())
+
+
+async def _mine(context: AsyncBoltContext, client: AsyncWebClient, on: bool) -> None:
+    """The reader's own digest turned on (``subscribe me``, its defaults: their language and
+    zone) or off (``unsubscribe me``), then the tab again with what happened."""
+    deps, asker = services(context), reader(context)
+    if deps.channels is None:
+        return
+    lang = await asker.lang()
+    inv = Invocation(asker.team_id, "", asker.user_id, asker.enterprise_id, lang=lang)
+    command = commands.Subscribe((), me=True) if on else commands.Unsubscribe(me=True)
+    reply = await deps.channels.handle(command, inv, asker.profile.get)
+    log.info("home me on=%s team=%s user=%s", on, inv.team_id, inv.user_id)
+    await _republish(deps, client, asker, lang, reply.text)
+
+
+async def on_me_on(ack: AsyncAck, client: AsyncWebClient, context: AsyncBoltContext) -> None:
+    await ack()
+    await _mine(context, client, True)
+
+
+async def on_me_off(ack: AsyncAck, client: AsyncWebClient, context: AsyncBoltContext) -> None:
+    await ack()
+    await _mine(context, client, False)
 
 
 async def on_preview(

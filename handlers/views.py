@@ -14,7 +14,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.i18n import LANGS, t
 from bot.services import Services
-from bot.slack.ids import COMMAND, FIELD_CHANNEL, FORM_ACTION, FORM_CALLBACK
+from bot.slack.ids import FIELD_CHANNEL, FORM_ACTION, FORM_CALLBACK
 from bot.slack.reach import ChannelInfo
 from bot.subscriptions import form as forms
 from bot.subscriptions import home
@@ -49,9 +49,9 @@ async def open_form(
         await client.views_open(trigger_id=trigger, view=view.to_dict())
         return
     inv = Invocation(team, channel or "", user, enterprise, lang=lang)
-    if not await deps.channels.may_change(inv, profile.get):
-        text = t(lang, "channels.admins_only", command=COMMAND)
-        view = forms.message_view(t(lang, "form.admins_title"), text, lang)
+    refused = await deps.channels.refused(inv, profile.get)
+    if refused is not None:
+        view = forms.message_view(t(lang, "form.admins_title"), refused.text, lang)
         await client.views_open(trigger_id=trigger, view=view.to_dict())
         return
     if channel:
@@ -153,8 +153,9 @@ async def _check(
     if deps.channels is None:
         return t(lang, "error.no_store")
     inv = Invocation(team, chosen.channel or "", user, asker.enterprise_id, lang=lang)
-    if not await deps.channels.may_change(inv, asker.profile.get):
-        return t(lang, "channels.admins_only", command=COMMAND)
+    refused = await deps.channels.refused(inv, asker.profile.get)
+    if refused is not None:
+        return refused.text
     problem = chosen.problem()
     if problem is None and chosen.channel:
         problem = await _reach_problem(deps, client, team, chosen.channel)

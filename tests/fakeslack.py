@@ -183,6 +183,7 @@ class FakeSlack:
         self._lock = threading.RLock()
         self._faults: list[_Fault] = []
         self._users: dict[str, _User] = {}
+        self._deactivated: set[str] = set()  # users who left (conversations.open refuses them)
         self._channels: dict[str, _Channel] = {}  # see "channels and views" below
         # the workspace of each token oauth.v2.access issued (auth.test names it, as Slack's)
         self._token_teams: dict[str, str] = {}
@@ -865,6 +866,8 @@ class FakeSlack:
             body = self._history_page(params)
         elif method == "conversations.join":
             body = self._join(params)
+        elif method == "conversations.open":
+            body = self._open(params)
         elif method == "chat.postEphemeral":
             body = {"ok": True, "message_ts": self._next_ts()}
         elif method == "users.info":
@@ -978,6 +981,40 @@ class FakeSlack:
             body["warning"] = "already_in_channel"
             body["response_metadata"] = {"warnings": ["already_in_channel"]}
         return body
+
+    # ------------------------------------------------------------------ conversations.open
+    # https://api.slack.com/methods/conversations.open (docs.slack.dev/reference/methods/
+    # conversations.open): a bot token needs im:write (else missing_scope, naming it in
+    # `needed`); `users` names one user for a 1:1 DM (several: a group DM, which this fake does
+    # not open: method_not_supported_for_channel_type stands in); neither `users` nor `channel`:
+    # users_list_not_supplied; a user the workspace does not have: user_not_found; a deactivated
+    # one: user_disabled. The same user always gets the same DM id (`D` and the user id's tail).
+    # A user added with add_user, then deactivated with deactivate_user.
+
+    def deactivate_user(self, user_id: str) -> None:
+        """The user leaves the workspace: conversations.open answers user_disabled for them."""
+        with self._lock:
+            self._deactivated.add(user_id)
+
+    def dm_of(self, user_id: str) -> str:
+        """The id of the bot's direct message with a user, as conversations.open returns it."""
+        return "D" + user_id[1:]
+
+    def _open(self, params: dict[str, Any]) -> dict[str, Any]:
+        # Called with self._lock held.
+        if "im:write" in self.missing_scopes:
+            return {"ok": False, "error": "missing_scope", "needed": "im:write"}
+        users = [u for u in str(params.get("users") or "").split(",") if u]
+        if not users:
+            return {"ok": False, "error": "users_list_not_supplied"}
+        if len(users) > 1:
+            return {"ok": False, "error": "method_not_supported_for_channel_type"}
+        (user,) = users
+        if user not in self._users:
+            return {"ok": False, "error": "user_not_found"}
+        if user in self._deactivated:
+            return {"ok": False, "error": "user_disabled"}
+        return {"ok": True, "channel": {"id": self.dm_of(user)}}
 
     # ------------------------------------------------------------------ what Slack refuses
     # Each rule cites its source: Slack's page for the method, or SLACK.md (the platform facts

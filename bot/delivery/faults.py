@@ -48,6 +48,9 @@ FAULTS: dict[str, Verdict] = {
     "restricted_action_thread_only_channel": Verdict.PAUSE_CHANNEL,
     "restricted_action_non_threadable_channel": Verdict.PAUSE_CHANNEL,
     "ekm_access_denied": Verdict.PAUSE_CHANNEL,
+    # a person's own subscription (their DM), once they have left the workspace
+    "user_not_found": Verdict.PAUSE_CHANNEL,
+    "user_disabled": Verdict.PAUSE_CHANNEL,
     # the workspace needs a person (its token)
     "invalid_auth": Verdict.PAUSE_WORKSPACE,
     "account_inactive": Verdict.PAUSE_WORKSPACE,

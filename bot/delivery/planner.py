@@ -27,6 +27,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Protocol
 
+from bot.delivery import holds
 from bot.delivery.outcomes import Status, last_result
 from bot.subscriptions.schedule import (
     Cadence,
@@ -68,6 +69,10 @@ class Subscribed(Protocol):
     def news_seen(self) -> frozenset[str] | None: ...
     @property
     def digests_sent(self) -> int: ...
+    @property
+    def paused_until(self) -> date | None: ...
+    @property
+    def skip_digest_at(self) -> datetime | None: ...
 
 
 @dataclass(frozen=True)
@@ -83,6 +88,8 @@ class Channel:
     last_digest_for: datetime | None = None
     news_seen: frozenset[str] | None = None
     digests_sent: int = 0
+    paused_until: date | None = None
+    skip_digest_at: datetime | None = None
 
 
 def join_kinds(kinds: Iterable[str]) -> str:
@@ -186,10 +193,14 @@ def _allowed(receives: str, kind: str) -> bool:
 
 
 def owed(library: Library, sub: Subscribed, wake: datetime, lead_days: Sequence[int]) -> str:
-    """What a wake-up owes this channel, within what it receives: '', 'digest', 'reminder' or
-    'digest+reminder'."""
+    """What a wake-up owes this channel, within what it receives and what it holds back
+    (:mod:`bot.delivery.holds`: nothing through a ``pause until``, no digest at a ``skip next``
+    slot): '', 'digest', 'reminder' or 'digest+reminder'."""
+    if holds.paused_on(sub, wake):
+        return ""
     kinds = kinds_on(scoped(library, sub.topics), sub.schedule, wake, lead_days)
-    return join_kinds(k for k in kinds.split("+") if k and _allowed(sub.receives, k))
+    skip = DIGEST if holds.skipped(sub, wake) else ""
+    return join_kinds(k for k in kinds.split("+") if k and k != skip and _allowed(sub.receives, k))
 
 
 def next_reminder(
@@ -221,7 +232,18 @@ def next_reminder(
 def next_post(
     library: Library, sub: Subscribed, now: datetime, lead_days: Sequence[int]
 ) -> tuple[datetime, str] | None:
-    """When this channel next gets a post, and what kind, within what it receives."""
+    """When this channel next gets a post, and what kind, within what it receives and what it
+    holds back (after a ``pause until``; past a skipped digest)."""
+    found = _next_post(library, sub, holds.resumes_at(sub, now), lead_days)
+    if found is None or not holds.skipped(sub, found[0]):
+        return found
+    rest = owed(library, sub, found[0], lead_days)
+    return (found[0], rest) if rest else _next_post(library, sub, found[0], lead_days)
+
+
+def _next_post(
+    library: Library, sub: Subscribed, now: datetime, lead_days: Sequence[int]
+) -> tuple[datetime, str] | None:
     lib = scoped(library, sub.topics)
     if sub.receives == "digests":
         return next_digest(sub.schedule, now), DIGEST

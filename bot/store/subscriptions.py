@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import date, datetime, time
 from typing import Any
 
 from sqlalchemy import bindparam, delete, func, insert, literal_column, select, update
@@ -35,6 +35,9 @@ class SubscriptionView:
     news_seen: frozenset[str] | None = None
     receives: str = "all"  # "all", "digests" (no reminders) or "reminders" (no digests)
     topics: frozenset[str] = frozenset()  # the topics it is limited to; empty: every topic
+    owner_id: str | None = None  # a person's own subscription: theirs (channel_id: their DM)
+    paused_until: date | None = None  # nothing posted through this local day (`pause until`)
+    skip_digest_at: datetime | None = None  # the one digest slot not posted (`skip next`)
 
 
 def seen_keys(stored: str | None) -> frozenset[str] | None:
@@ -47,6 +50,10 @@ _CHANNEL = (
     _SUBSCRIPTIONS.c.channel_id == bindparam("channel"),
 )
 _BY_CHANNEL = select(_SUBSCRIPTIONS).where(*_CHANNEL)
+_BY_OWNER = select(_SUBSCRIPTIONS).where(
+    _SUBSCRIPTIONS.c.team_id == bindparam("team"),
+    _SUBSCRIPTIONS.c.owner_id == bindparam("owner"),
+)
 _UNSUBSCRIBE = delete(_SUBSCRIPTIONS).where(*_CHANNEL)
 # `pause`: the channel's subscription stops waking up, as it is afterwards
 _PAUSE = (
@@ -56,6 +63,19 @@ _PAUSE = (
         paused=True,
         paused_reason=bindparam("v_reason"),
         next_wake_at=None,
+        paused_until=None,
+        updated_at=bindparam("v_now"),
+    )
+    .returning(*_SUBSCRIPTIONS.c)
+)
+# `pause until <day>` and `skip next`: data the planner reads at every wake-up; the subscription
+# keeps waking up, and owes nothing through that day (or no digest at that slot)
+_HOLD = (
+    update(_SUBSCRIPTIONS)
+    .where(*_CHANNEL)
+    .values(
+        paused_until=bindparam("v_until"),
+        skip_digest_at=bindparam("v_skip"),
         updated_at=bindparam("v_now"),
     )
     .returning(*_SUBSCRIPTIONS.c)
@@ -67,6 +87,8 @@ _RESUME = (
     .values(
         paused=False,
         paused_reason=None,
+        paused_until=None,
+        skip_digest_at=None,
         updated_at=bindparam("v_now"),
         next_wake_at=bindparam("v_next_wake_at"),
     )
@@ -88,7 +110,9 @@ _SUBSCRIBE_SETS: dict[str, Any] = {
         "topics",
         "paused",
         "paused_reason",
-        "created_by",
+        "paused_until",
+        "skip_digest_at",
+        "owner_id",
         "updated_at",
         "next_wake_at",
     )
@@ -108,6 +132,7 @@ _SUBSCRIBE_INSERT = (
         team_id=bindparam("b_team"),
         channel_id=bindparam("b_channel"),
         created_at=bindparam("b_created"),
+        created_by=bindparam("b_created_by"),
         digests_sent=0,
         **_SUBSCRIBE_SETS,
     )
@@ -123,6 +148,7 @@ _SUBSCRIBE_UPSERT = (
         team_id=bindparam("b_team"),
         channel_id=bindparam("b_channel"),
         created_at=bindparam("b_created"),
+        created_by=bindparam("b_created_by"),
         digests_sent=0,
         **_SUBSCRIBE_SETS,
     )
@@ -158,6 +184,9 @@ def view_of(row: Any) -> SubscriptionView:
         news_seen=seen_keys(row.news_seen),
         receives=row.receives or "all",
         topics=frozenset((row.topics or "").split()),
+        owner_id=row.owner_id,
+        paused_until=row.paused_until,
+        skip_digest_at=row.skip_digest_at,
     )
 
 
@@ -177,11 +206,15 @@ class Subscriptions(Database):
         always: bool = False,
         receives: str = "all",
         topics: frozenset[str] = frozenset(),
+        owner_id: str | None = None,
     ) -> tuple[SubscriptionView, bool]:
-        """Create or replace this channel's subscription; (view, created). Unpauses it.
+        """Create or replace this channel's subscription; (view, created). Unpauses it (a
+        ``pause until`` and a ``skip next`` too).
 
         Every option is set anew: subscribing again without ``always`` turns it off, without
-        topics lifts the topic limit."""
+        topics lifts the topic limit. ``user_id`` is recorded as who made it, on a new
+        subscription only: a change keeps its maker. ``owner_id``: a person's own subscription
+        (``channel_id`` is then their direct message with the bot)."""
         # Core statements built once: a quarter of the ORM's time, and this is every `subscribe`
         params: dict[str, Any] = {
             "b_team": team_id,
@@ -196,7 +229,10 @@ class Subscriptions(Database):
             "v_topics": " ".join(sorted(topics)) or None,
             "v_paused": False,
             "v_paused_reason": None,
-            "v_created_by": user_id,
+            "v_paused_until": None,
+            "v_skip_digest_at": None,
+            "v_owner_id": owner_id,
+            "b_created_by": user_id,
             "v_updated_at": now,
             "v_next_wake_at": wake_after(schedule, now),
         }
@@ -215,6 +251,34 @@ class Subscriptions(Database):
         # Core rather than the ORM: half the time, and this is every `status` and `pause`
         with self.reader.connect() as conn:
             row = conn.execute(_BY_CHANNEL, {"team": team_id, "channel": channel_id}).first()
+        return view_of(row) if row is not None else None
+
+    def personal(self, team_id: str, owner_id: str) -> SubscriptionView | None:
+        """A person's own subscription (``subscribe me``), found from any channel."""
+        with self.reader.connect() as conn:
+            row = conn.execute(_BY_OWNER, {"team": team_id, "owner": owner_id}).first()
+        return view_of(row) if row is not None else None
+
+    def hold(
+        self,
+        team_id: str,
+        channel_id: str,
+        now: datetime,
+        *,
+        until: date | None,
+        skip: datetime | None,
+    ) -> SubscriptionView | None:
+        """Set what the planner holds back: nothing posted through local day ``until``, no
+        digest at the slot ``skip`` (None: none)."""
+        params = {
+            "team": team_id,
+            "channel": channel_id,
+            "v_until": until,
+            "v_skip": skip,
+            "v_now": now,
+        }
+        with self.write() as conn:
+            row = conn.execute(_HOLD, params).first()
         return view_of(row) if row is not None else None
 
     def unsubscribe(self, team_id: str, channel_id: str) -> bool:

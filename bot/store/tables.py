@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import (
     Boolean,
     Column,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -80,7 +81,14 @@ subscriptions = Table(
     Column("receives", String(16), nullable=False, default="all"),
     # topic ids (space-separated) its digests, news and reminders are limited to; NULL: every topic
     Column("topics", Text, nullable=True),
+    # a person's own subscription (`subscribe me`): its owner, whose DM with the bot channel_id is
+    Column("owner_id", String(32), nullable=True),
+    # the last local day nothing is posted (`pause until`); posting resumes the day after
+    Column("paused_until", Date, nullable=True),
+    # the scheduled instant of the one digest not to post (`skip next`)
+    Column("skip_digest_at", UTCDateTime, nullable=True),
     UniqueConstraint("team_id", "channel_id", name="uq_subscription_channel"),
+    Index("ix_subscriptions_owner", "team_id", "owner_id"),
 )
 
 # One post owed to one channel for one scheduled instant: the key that stops doubles.

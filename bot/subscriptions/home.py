@@ -38,6 +38,8 @@ from bot.slack.blocks import button, context, section, sections
 from bot.slack.ids import (
     COMMAND,
     HOME_EDIT,
+    HOME_ME_OFF,
+    HOME_ME_ON,
     HOME_PAUSE,
     HOME_PREVIEW,
     HOME_RESUME,
@@ -49,7 +51,7 @@ from bot.slack.mrkdwn import escape, truncate
 from bot.slack.reach import Access
 from bot.store.subscriptions import SubscriptionView
 from bot.subscriptions.model import Receives, describe_receives, describe_when
-from bot.subscriptions.replies import Facts, describe, last_result
+from bot.subscriptions.replies import Facts, describe, holding_lines, last_result, place
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -71,9 +73,11 @@ def _subscription_line(facts: Facts, sub: SubscriptionView, lang: str) -> str:
         if sub.receives == Receives.REMINDERS
         else describe(sub.schedule, lang)
     )
-    head = f"• <#{sub.channel_id}> — {when}"
+    head = f"• {place(sub.channel_id, lang)} — {when}"
     if sub.receives != Receives.ALL or sub.topics:
         head += " · " + describe_receives(sub.receives, sub.topics, facts.library, lang)
+    for line in holding_lines(facts, sub, lang):  # paused until a day, a digest skipped
+        head += " · " + line
     if sub.paused:
         return f"{head} · " + t(lang, "home.paused", reason=pause_reason(sub.paused_reason, lang))
     found = next_post(facts.library, sub, facts.now, facts.lead_days)
@@ -114,6 +118,20 @@ def _buttons(sub: SubscriptionView, lang: str, name: str | None, manage: bool) -
     )
 
 
+def own_block(facts: Facts, mine: SubscriptionView | None, lang: str) -> SectionBlock:
+    """The reader's own digest (``subscribe me``): what it is, with a button that turns it on
+    (to their direct messages, in their language and zone) or off."""
+    if mine is None:
+        text = t(lang, "home.me_none")
+        accessory = button(t(lang, "home.me_on"), HOME_ME_ON, "", primary=True)
+    else:
+        text = _subscription_line(facts, mine, lang)
+        accessory = button(t(lang, "home.me_off"), HOME_ME_OFF, "")
+    block = SectionBlock(text=MarkdownTextObject(text=f"{t(lang, 'home.me_heading')}\n{text}"))
+    block.accessory = accessory
+    return block
+
+
 def _lead(lang: str, *, manage: bool, notice: str | None) -> list[Block]:
     """What comes before the subscriptions: their heading, a notice, the admins-only line."""
     heading = SectionBlock(text=MarkdownTextObject(text=t(lang, "home.subscriptions")))
@@ -141,6 +159,7 @@ def _subscription_blocks(
     notice: str | None,
     room: int,
     names: Mapping[str, str],
+    user: str = "",
 ) -> list[Block]:
     blocks = _lead(lang, manage=manage, notice=notice)
     if not subs and not more:
@@ -150,7 +169,9 @@ def _subscription_blocks(
         if len(blocks) + 2 > room - _TRAILING:
             break
         name = names.get(sub.channel_id)
-        blocks += [section(_subscription_line(facts, sub, lang)), _buttons(sub, lang, name, manage)]
+        # its creator may change it, whoever else may not (SUBSCRIPTION_MANAGERS=admins)
+        mine = manage or (bool(user) and sub.created_by == user)
+        blocks += [section(_subscription_line(facts, sub, lang)), _buttons(sub, lang, name, mine)]
         shown += 1
     if shown < len(subs) or more:
         blocks.append(context(t(lang, "home.more")))
@@ -162,7 +183,7 @@ def _subscription_blocks(
 
 
 def _frame(
-    facts: Facts, today: date, lang: str, calendar_url: str | None
+    facts: Facts, today: date, lang: str, calendar_url: str | None, own: Block | None = None
 ) -> tuple[list[Block], list[Block], int]:
     """The blocks above the subscriptions, those below them (topics, summits), and the room
     left for the subscriptions' part."""
@@ -180,6 +201,7 @@ def _frame(
     head: list[Block] = [
         HeaderBlock(text="declaration-bot"),
         section(t(lang, "home.intro", command=COMMAND)),
+        *([own] if own is not None else []),
     ]
     room = max(HOME_LIMIT - len(head) - len(reference), 8)
     return head, reference, room
@@ -193,9 +215,11 @@ def rows_that_fit(
     calendar_url: str | None = None,
     manage: bool = True,
     notice: str | None = None,
+    own: bool = False,
 ) -> int:
-    """How many subscriptions the tab has room for (two blocks each). Pure."""
-    _, _, room = _frame(facts, today, lang, calendar_url)
+    """How many subscriptions the tab has room for (two blocks each; ``own``: below the reader's
+    own digest). Pure."""
+    _, _, room = _frame(facts, today, lang, calendar_url, section("") if own else None)
     lead = len(_lead(lang, manage=manage, notice=notice))
     return max(0, (room - _TRAILING - lead) // 2)
 
@@ -213,12 +237,16 @@ def home_blocks(
     more: bool = False,
     notice: str | None = None,
     names: Mapping[str, str] | None = None,
+    own: Block | None = None,
+    user: str = "",
 ) -> list[Block]:
     """The Home tab: the subscriptions first (``manage``: with the buttons that change them;
     ``hidden``: how many are in channels the reader cannot see; ``unchecked``: how many Slack did
     not say whether they can; ``more``: others were not looked at; ``names``: channel names
-    known, by id, for the unsubscribe confirmation), then the topics and summits. Pure."""
-    head, reference, room = _frame(facts, today, lang, calendar_url)
+    known, by id, for the unsubscribe confirmation; ``own``: the reader's own digest, first;
+    ``user``: the reader, whose own channels' subscriptions they may change), then the topics and
+    summits. Pure."""
+    head, reference, room = _frame(facts, today, lang, calendar_url, own)
     managed = _subscription_blocks(
         facts,
         subs,
@@ -230,6 +258,7 @@ def home_blocks(
         notice=notice,
         room=room,
         names=names or {},
+        user=user,
     )
     blocks = [*head, *managed, *reference]
     if len(blocks) > HOME_LIMIT:
@@ -302,11 +331,21 @@ async def publish(
     subs: list[SubscriptionView] = []
     if services.store is not None and team_id:
         subs = await asyncio.to_thread(services.store.list_team, team_id)
+    # people's own subscriptions are theirs alone: the reader's is shown apart, the others never
+    mine = next((s for s in subs if s.owner_id == user), None)
+    subs = [s for s in subs if s.owner_id is None]
     manage = services.channels is None or await services.channels.is_manager(profile.get)
     facts = Facts(services.library, services.clock.now(), tuple(services.settings.lead_days))
+    own = own_block(facts, mine, lang) if services.channels is not None else None
     day = today(services.clock)
     fit = rows_that_fit(
-        facts, day, lang, calendar_url=services.calendar_url, manage=manage, notice=notice
+        facts,
+        day,
+        lang,
+        calendar_url=services.calendar_url,
+        manage=manage,
+        notice=notice,
+        own=own is not None,
     )
     seen, hidden, unchecked, looked = await _visible(services, client, team_id, user, subs, fit)
     names = {s.channel_id: services.reach.name(team_id, s.channel_id) for s in seen}
@@ -322,6 +361,8 @@ async def publish(
         more=looked < len(subs),
         notice=notice,
         names={channel: name for channel, name in names.items() if name},
+        own=own,
+        user=user,
     )
     view = View(type="home", blocks=blocks)
     await client.views_publish(user_id=user, view=view.to_dict())

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any, Literal
 
 from slack_sdk.models.blocks import ActionsBlock, Block
 
 from bot.content.library import Library
-from bot.delivery import digest, planner
+from bot.delivery import digest, holds, planner
 from bot.delivery.outcomes import Status, read_last_result
 from bot.delivery.planner import next_post, next_reminder, scoped
 from bot.i18n import (
@@ -27,6 +27,7 @@ from bot.i18n import (
     describe_days,
     describe_schedule,
     describe_time,
+    human_date,
     join_list,
     language_name,
     pause_reason,
@@ -53,6 +54,7 @@ from bot.subscriptions.model import (
     validate,
     without_fresh,
 )
+from bot.subscriptions.pauses import HoldError
 from bot.subscriptions.schedule import (
     DEFAULT_DAYS,
     DEFAULT_TIME,
@@ -113,11 +115,19 @@ class Resume:
 
 
 @dataclass(frozen=True)
+class Hold:
+    """Save: post nothing through local day ``until``, no digest at slot ``skip`` (None: none)."""
+
+    until: date | None
+    skip: datetime | None
+
+
+@dataclass(frozen=True)
 class Decision:
-    """What to say, and what to save first (nothing, a pause or a resume)."""
+    """What to say, and what to save first (nothing, a pause, a hold or a resume)."""
 
     reply: Reply
-    save: Pause | Resume | None = None
+    save: Pause | Hold | Resume | None = None
 
 
 @dataclass(frozen=True)
@@ -141,6 +151,12 @@ def _reply(*parts: str, extra: Sequence[Block] = ()) -> Reply:
 def describe(schedule: Schedule, lang: str, zone: str | None = None) -> str:
     """The schedule in words; ``zone`` replaces the bare zone name ("UTC, by default")."""
     return describe_schedule(schedule.days, schedule.at, zone or schedule.tz, lang)
+
+
+def place(channel_id: str, lang: str) -> str:
+    """Where a subscription posts, as a reply names it: ``<#C…>``, or "your direct messages" for
+    a person's own (a direct message's id starts with D)."""
+    return t(lang, "channels.your_dm") if channel_id.startswith("D") else f"<#{channel_id}>"
 
 
 def is_admin(info: dict[str, Any] | None) -> bool:
@@ -214,7 +230,7 @@ def next_lines(facts: Facts, sub: SubscriptionView, lang: str) -> list[str]:
         t(lang, "channels.next_post", when=digest.describe_next(when, word, lang, sub.schedule.tz))
     ]
     if quiet(sub) and Kinds.DIGEST not in kinds and sub.receives != Receives.REMINDERS:
-        check = next_digest(sub.schedule, now)
+        check = next_digest(sub.schedule, holds.resumes_at(sub, now))
         lines.append(
             t(lang, "channels.next_check", when=slack_datetime(check, lang, sub.schedule.tz))
         )
@@ -229,15 +245,34 @@ def no_subscription(inv: Invocation) -> Reply:
     return _reply(t(inv.lang, key, command=COMMAND))
 
 
-def admins_only(lang: str) -> Reply:
+def admins_only(lang: str, creator: str | None = None) -> Reply:
+    """A change refused under SUBSCRIPTION_MANAGERS=admins: who may make it (the person who set
+    the subscription up, when known, or a workspace admin)."""
+    if creator:
+        return _reply(t(lang, "channels.managers_only", creator=f"<@{creator}>", command=COMMAND))
     return _reply(t(lang, "channels.admins_only", command=COMMAND))
+
+
+def owner_only(lang: str, owner: str) -> Reply:
+    """A change to someone else's own subscription (reached through its DM's id), refused."""
+    return _reply(t(lang, "channels.owner_only", owner=f"<@{owner}>"))
+
+
+def no_personal(lang: str) -> Reply:
+    """``… me`` from someone with no subscription of their own."""
+    return _reply(t(lang, "channels.none_personal", command=COMMAND))
+
+
+def open_failed(lang: str, error: str) -> Reply:
+    """``subscribe me`` when Slack would not open a direct message with the person."""
+    return _reply(t(lang, "channels.open_failed", error=f"`{escape(error)}`"))
 
 
 def unsubscribed(inv: Invocation, gone: bool) -> Reply:
     """After an unsubscribe: gone, or there was nothing to remove."""
     if not gone:
         return no_subscription(inv)
-    channel = f"<#{inv.channel_id}>"
+    channel = place(inv.channel_id, inv.lang)
     return _reply(t(inv.lang, "channels.unsubscribed", channel=channel, command=COMMAND))
 
 
@@ -249,8 +284,83 @@ def pause(inv: Invocation, sub: SubscriptionView | None) -> Decision:
     if sub.paused:
         reason = pause_reason(sub.paused_reason, lang)
         return Decision(_reply(t(lang, "channels.already_paused", reason=reason, command=COMMAND)))
-    said = t(lang, "channels.paused", channel=f"<#{inv.channel_id}>", command=COMMAND)
+    said = t(lang, "channels.paused", channel=place(inv.channel_id, lang), command=COMMAND)
     return Decision(_reply(said), Pause(paused_by(inv.user_id)))
+
+
+def local_today(sub: SubscriptionView, now: datetime) -> date:
+    """The day it is where the subscription is (its zone)."""
+    return now.astimezone(zone(sub.schedule.tz) or zone("UTC")).date()
+
+
+def hold_refused(lang: str, problem: HoldError) -> Reply:
+    """``pause until …`` or ``skip …`` that cannot be read: what was wrong, an example, and that
+    nothing changed."""
+    return _reply(t(lang, "channels.hold_invalid", message=problem.say(lang)))
+
+
+def pause_until(inv: Invocation, sub: SubscriptionView | None, until: date | HoldError) -> Decision:
+    """``pause until <day>`` (or ``for <n> weeks``): nothing posted through ``until``, posting
+    again the day after by itself; a day that cannot be read or has passed is refused."""
+    lang = inv.lang
+    if sub is None:
+        return Decision(no_subscription(inv))
+    if isinstance(until, HoldError):
+        return Decision(hold_refused(lang, until))
+    if sub.paused:
+        return pause(inv, sub)
+    said = t(
+        lang,
+        "channels.paused_until",
+        channel=place(inv.channel_id, lang),
+        until=human_date(until, lang),
+        resumes=human_date(until + timedelta(days=1), lang),
+        command=COMMAND,
+    )
+    # a skipped digest the pause covers is skipped by the pause already: forgotten
+    skip = sub.skip_digest_at
+    if skip is not None and holds.paused_on(replace(sub, paused_until=until), skip):
+        skip = None
+    return Decision(_reply(said), Hold(until, skip))
+
+
+def skip(facts: Facts, inv: Invocation, sub: SubscriptionView | None) -> Decision:
+    """``skip next``: the next digest (after any ``pause until``) is not posted; the one after
+    it is, and reminders still are."""
+    lang = inv.lang
+    if sub is None:
+        return Decision(no_subscription(inv))
+    if sub.paused:
+        return pause(inv, sub)
+    slot = holds.next_digest_slot(sub, facts.now)
+    if slot is None:
+        return Decision(_reply(t(lang, "channels.skip_no_digest")))
+    when = slack_datetime(slot, lang, sub.schedule.tz)
+    if sub.skip_digest_at == slot:
+        return Decision(_reply(t(lang, "channels.skip_already", when=when, command=COMMAND)))
+    said = t(lang, "channels.skipping", when=when, command=COMMAND)
+    return Decision(_reply(said), Hold(sub.paused_until, slot))
+
+
+def holding_lines(facts: Facts, sub: SubscriptionView, lang: str) -> list[str]:
+    """What a subscription holds back now: until when it is paused, which digest is skipped."""
+    lines = []
+    until = sub.paused_until
+    if until is not None and until >= local_today(sub, facts.now):
+        resumes = human_date(until + timedelta(days=1), lang)
+        lines.append(
+            t(
+                lang,
+                "channels.status_paused_until",
+                until=human_date(until, lang),
+                resumes=resumes,
+                command=COMMAND,
+            )
+        )
+    if sub.skip_digest_at is not None and sub.skip_digest_at > facts.now:
+        when = slack_datetime(sub.skip_digest_at, lang, sub.schedule.tz)
+        lines.append(t(lang, "channels.status_skipping", when=when))
+    return lines
 
 
 def resume(facts: Facts, inv: Invocation, sub: SubscriptionView | None) -> Decision:
@@ -259,8 +369,9 @@ def resume(facts: Facts, inv: Invocation, sub: SubscriptionView | None) -> Decis
     lang = inv.lang
     if sub is None:
         return Decision(no_subscription(inv))
-    head = t(lang, "channels.resumed" if sub.paused else "channels.not_paused")
-    running = replace(sub, paused=False, paused_reason=None)
+    held = sub.paused or bool(holding_lines(facts, sub, lang))
+    head = t(lang, "channels.resumed" if held else "channels.not_paused")
+    running = replace(sub, paused=False, paused_reason=None, paused_until=None, skip_digest_at=None)
     return Decision(_reply(" ".join([head, *next_lines(facts, running, lang)])), Resume())
 
 
@@ -282,7 +393,7 @@ def status(facts: Facts, inv: Invocation, sub: SubscriptionView | None) -> Reply
         when = t(lang, "channels.status_schedule", schedule=schedule, language=language)
     what = describe_receives(sub.receives, sub.topics, facts.library, lang)
     lines = [
-        t(lang, "channels.status_head", channel=f"<#{sub.channel_id}>"),
+        t(lang, "channels.status_head", channel=place(sub.channel_id, lang)),
         "• " + when,
         "• " + t(lang, "channels.status_receives", what=what),
     ]
@@ -291,6 +402,7 @@ def status(facts: Facts, inv: Invocation, sub: SubscriptionView | None) -> Reply
         lines.append("• " + t(lang, "channels.status_reminders", days=days))
     if sub.receives != Receives.REMINDERS:
         lines.append("• " + mode(sub, lang))
+    lines += [f"• {line}" for line in holding_lines(facts, sub, lang)]
     if not sub.paused:  # a pause is said once, at the end, with how to resume
         lines += [f"• {line}" for line in next_lines(facts, sub, lang)]
     if sub.receives != Receives.REMINDERS and sub.last_digest_for:
@@ -468,7 +580,7 @@ def settings(facts: Facts, inv: Invocation, sub: SubscriptionView) -> Reply:
     """``subscribe`` with nothing more on a subscribed channel: nothing changed, what is set,
     and how to change one thing (or start again), with the form."""
     lang = inv.lang
-    head = t(lang, "channels.subscribed_already", channel=f"<#{sub.channel_id}>")
+    head = t(lang, "channels.subscribed_already", channel=place(sub.channel_id, lang))
     shown = status(facts, inv, sub).text
     key = "channels.change_how_local" if inv.local else "channels.change_how"
     how = t(lang, key, command=COMMAND)
@@ -555,7 +667,7 @@ def subscribed(
     whether the bot joined the channel, whether Slack said it may post there, and tips."""
     lang = inv.lang
     lead = ", ".join(str(d) for d in facts.lead_days)
-    channel = f"<#{inv.channel_id}>"
+    channel = place(inv.channel_id, lang)
     language = language_name(req.lang, lang)
     if req.receives == Receives.REMINDERS:
         key = "channels.subscribed_reminders" if created else "channels.updated_reminders"

@@ -100,6 +100,14 @@ def _day_words() -> dict[str, int]:
 
 
 _WEEKDAY_WORDS: dict[str, int] = _day_words()
+
+
+def weekday_of(word: str) -> int | None:
+    """The weekday (Monday 0) a word names in any of the parser's spellings (``monday``, ``lun.``,
+    ``周一``), or None."""
+    return _WEEKDAY_WORDS.get(word.casefold())
+
+
 # Words that stand for several days at once.
 _DAY_SETS: dict[str, frozenset[int]] = {
     "weekdays": WORKING_DAYS,

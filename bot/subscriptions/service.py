@@ -8,6 +8,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import Any, Literal
 
@@ -23,8 +24,10 @@ from bot.delivery.deliverer import DeliverySettings
 from bot.slack.payloads import Reply
 from bot.slack.reach import Reach
 from bot.store.store import Store
+from bot.store.subscriptions import SubscriptionView
 from bot.subscriptions import replies
 from bot.subscriptions.model import Draft, Problem, Request, validate
+from bot.subscriptions.pauses import read_until, reads_skip
 from bot.subscriptions.replies import (
     Facts,
     Invocation,
@@ -56,6 +59,12 @@ REACH_SECONDS = 0.8
 
 # the channel names Slack gives a slash command typed in a direct message or a group DM
 DIRECT_NAMES = ("directmessage", "mpdm-")
+
+# seconds to wait for conversations.open (`subscribe me`: the person's DM with the bot)
+OPEN_SECONDS = 1.5
+
+# the commands that change a subscription (the others only read it)
+_CHANGES = (c.Subscribe, c.Unsubscribe, c.Pause, c.Resume, c.Skip)
 
 
 class Channels:
@@ -101,22 +110,42 @@ class Channels:
         return core.noted(reply, parsed.lang_unknown, inv.lang)
 
     async def is_manager(self, user_info: UserInfo) -> bool:
-        """Whether this user may change subscriptions (SUBSCRIPTION_MANAGERS=admins: admins and
-        owners only); the command, the Home tab's buttons and the form all ask this."""
+        """Whether this user may change every channel's subscription (SUBSCRIPTION_MANAGERS=admins:
+        admins and owners only); the Home tab asks this to show its buttons."""
         profile = await user_info() if replies.needs_profile(self.managers) else None
         return replies.may_change(self.managers, profile)
 
-    async def may_change(self, inv: Invocation, user_info: UserInfo) -> bool:
-        """:meth:`is_manager`, logging a refusal."""
-        if await self.is_manager(user_info):
-            return True
+    async def refused(self, inv: Invocation, user_info: UserInfo) -> Reply | None:
+        """Why this user may not change the subscription of the invocation's channel, or None
+        when they may: the command, the Home tab's buttons and the form all ask this. A person's
+        own subscription is theirs alone; with SUBSCRIPTION_MANAGERS=admins a channel's is its
+        creator's and the workspace admins' (anyone's, with ``everyone``)."""
+        direct = inv.channel_id.startswith("D")  # where a person's own subscription posts
+        if not direct and not replies.needs_profile(self.managers):
+            return None  # anyone: nothing to look up
+        sub = await asyncio.to_thread(self.store.get, inv.team_id, inv.channel_id)
+        if sub is not None and sub.owner_id is not None:
+            if sub.owner_id == inv.user_id:
+                return None
+            return self._refusal(inv, replies.owner_only(inv.lang, sub.owner_id))
+        if not replies.needs_profile(self.managers):
+            return None
+        if sub is not None and sub.created_by is not None and sub.created_by == inv.user_id:
+            return None
+        if replies.may_change(self.managers, await user_info()):
+            return None
+        creator = sub.created_by if sub is not None else None
+        return self._refusal(inv, replies.admins_only(inv.lang, creator))
+
+    @staticmethod
+    def _refusal(inv: Invocation, reply: Reply) -> Reply:
         log.info(
-            "refused non-admin team=%s channel=%s user=%s",
+            "refused change team=%s channel=%s user=%s",
             inv.team_id,
             inv.channel_id,
             inv.user_id,
         )
-        return False
+        return reply
 
     async def handle(
         self,
@@ -127,38 +156,104 @@ class Channels:
         lang_unknown: str | None = None,
         lang_given: bool = False,
     ) -> Reply:
-        changes = isinstance(command, c.Subscribe | c.Unsubscribe | c.Pause | c.Resume)
-        if changes and not await self.may_change(inv, user_info):
-            return replies.admins_only(inv.lang)
+        if getattr(command, "me", False):
+            return await self.personal(command, inv, user_info, lang_unknown, lang_given)
+        if isinstance(command, _CHANGES):
+            refused = await self.refused(inv, user_info)
+            if refused is not None:
+                return refused
+        if isinstance(command, c.Subscribe):
+            return await self.subscribe(command.words, inv, user_info, lang_unknown, lang_given)
+        return await self.act(command, inv)
+
+    async def act(self, command: c.ChannelCommand, inv: Invocation) -> Reply:
+        """A command other than ``subscribe`` on the invocation's channel, allowed already."""
+        team, channel = inv.team_id, inv.channel_id
+        if isinstance(command, c.Unsubscribe):
+            gone = await asyncio.to_thread(self.store.unsubscribe, team, channel)
+            log.info("unsubscribed=%s team=%s channel=%s", gone, team, channel)
+            return replies.unsubscribed(inv, gone)
+        if isinstance(command, c.Digest):
+            return await self.preview(inv)
+        sub = await asyncio.to_thread(self.store.get, team, channel)
         match command:
-            case c.Subscribe(words=words):
-                return await self.subscribe(words, inv, user_info, lang_unknown, lang_given)
-            case c.Unsubscribe():
-                gone = await asyncio.to_thread(self.store.unsubscribe, inv.team_id, inv.channel_id)
-                log.info("unsubscribed=%s team=%s channel=%s", gone, inv.team_id, inv.channel_id)
-                return replies.unsubscribed(inv, gone)
-            case c.Pause():
-                sub = await asyncio.to_thread(self.store.get, inv.team_id, inv.channel_id)
-                return await self._save(replies.pause(inv, sub), inv)
+            case c.Pause(words=words):
+                until = (
+                    read_until(words, replies.local_today(sub, self.clock.now())) if sub else None
+                )
+                if until is None:
+                    return await self._save(replies.pause(inv, sub), inv)
+                return await self._save(replies.pause_until(inv, sub, until), inv)
+            case c.Skip(words=words):
+                problem = reads_skip(words)
+                if problem is not None:
+                    return replies.hold_refused(inv.lang, problem)
+                return await self._save(replies.skip(self.facts(), inv, sub), inv)
             case c.Resume():
-                sub = await asyncio.to_thread(self.store.get, inv.team_id, inv.channel_id)
                 return await self._save(replies.resume(self.facts(), inv, sub), inv)
             case c.Status():
-                sub = await asyncio.to_thread(self.store.get, inv.team_id, inv.channel_id)
                 return replies.status(self.facts(), inv, sub)
-            case c.Digest():
-                return await self.preview(inv)
         raise ValueError(f"not a channel command: {command!r}")  # pragma: no cover
 
+    async def personal(
+        self,
+        command: c.ChannelCommand,
+        inv: Invocation,
+        user_info: UserInfo,
+        lang_unknown: str | None = None,
+        lang_given: bool = False,
+    ) -> Reply:
+        """``… me``: the caller's own subscription, posted to their direct message with the bot,
+        found from any channel; theirs to change, whatever SUBSCRIPTION_MANAGERS says."""
+        sub = await asyncio.to_thread(self.store.personal, inv.team_id, inv.user_id)
+        if isinstance(command, c.Subscribe):
+            dm = sub.channel_id if sub is not None else await self.open_dm(inv)
+            if not dm.startswith("D"):
+                return replies.open_failed(inv.lang, dm)
+            mine = replace(inv, channel_id=dm, channel_name=None)
+            return await self.subscribe(
+                command.words, mine, user_info, lang_unknown, lang_given, personal=True
+            )
+        if sub is None:
+            return replies.no_personal(inv.lang)
+        return await self.act(command, replace(inv, channel_id=sub.channel_id, channel_name=None))
+
+    async def open_dm(self, inv: Invocation) -> str:
+        """The id of the caller's direct message with the bot (``conversations.open``, scope
+        ``im:write``), or what went wrong (Slack's error code)."""
+        if self.clients is None:
+            return f"D{inv.user_id}"  # the terminal: its own channel
+        try:
+            client = await self.clients(inv.team_id, inv.enterprise_id)
+            if client is None:
+                return "not_installed"
+            resp = await asyncio.wait_for(
+                client.conversations_open(users=inv.user_id), OPEN_SECONDS
+            )
+        except SlackApiError as exc:
+            code = str(exc.response.get("error") or "error")
+            log.info("conversations.open team=%s user=%s: %s", inv.team_id, inv.user_id, code)
+            return code
+        except (TimeoutError, OSError, aiohttp.ClientError) as exc:
+            log.warning("conversations.open team=%s: %s", inv.team_id, type(exc).__name__)
+            return "no_answer"
+        return str((resp.get("channel") or {}).get("id") or "no_channel")
+
     async def _save(self, decision: replies.Decision, inv: Invocation) -> Reply:
-        """Save what was decided (a pause, a resume), then say it."""
+        """Save what was decided (a pause, a hold, a resume), then say it."""
         team, channel = inv.team_id, inv.channel_id
+        saved: SubscriptionView | None
         match decision.save:
             case replies.Pause(reason=reason):
                 saved = await asyncio.to_thread(
                     self.store.pause, team, channel, reason, self.clock.now()
                 )
                 log.info("paused team=%s channel=%s", team, channel)
+            case replies.Hold(until=until, skip=skip):
+                saved = await asyncio.to_thread(
+                    lambda: self.store.hold(team, channel, self.clock.now(), until=until, skip=skip)
+                )
+                log.info("held team=%s channel=%s until=%s skip=%s", team, channel, until, skip)
             case replies.Resume():
                 saved = await asyncio.to_thread(self.store.resume, team, channel, self.clock.now())
                 log.info("resumed team=%s channel=%s", team, channel)
@@ -179,12 +274,14 @@ class Channels:
         user_info: UserInfo,
         unknown: str | None = None,
         lang_given: bool = False,
+        personal: bool = False,
     ) -> Reply:
         """``subscribe <words>``: refused where the bot cannot post (a direct message, a private
         channel it is not in); on a subscribed channel, the settings shown (no words) or changed
-        (only what the words name, unless ``reset``/``fresh``); else stored as asked."""
+        (only what the words name, unless ``reset``/``fresh``); else stored as asked.
+        ``personal``: the caller's own, in their direct message with the bot (``inv`` names it)."""
         team, channel = inv.team_id, inv.channel_id
-        if self.is_direct(inv):
+        if not personal and self.is_direct(inv):
             log.info("subscribe refused team=%s channel=%s: direct", team, channel)
             return replies.cannot_post(inv, "direct") or replies.no_subscription(inv)
         sub = await asyncio.to_thread(self.store.get, team, channel)
@@ -207,6 +304,15 @@ class Channels:
         if isinstance(plan, Reply):
             log.info("subscribe refused team=%s channel=%s", team, channel)
             return plan
+        if personal:
+            return await self.apply(
+                plan.request,
+                inv,
+                zone_said=plan.zone_said,
+                joined=None,
+                before=plan.before,
+                owner=inv.user_id,
+            )
         # asked together: whether the bot can post there, and (a public channel) joining it
         reach, joined = await asyncio.gather(self.can_post(inv), self.join(inv))
         refused = replies.cannot_post(inv, reach)
@@ -266,11 +372,13 @@ class Channels:
         joined: Joined | Literal["ask"] = "ask",
         before: Draft | None = None,
         reach: CanPost = "yes",
+        owner: str | None = None,
     ) -> Reply:
         """Join the channel if it is public (unless ``joined`` says how asking went already),
         store a checked request for it; the reply says what was set (``before``: what changed)
         and whether the bot joined. ``zone_said`` names the zone and where it came from when the
-        request did not name it; ``reach``: whether Slack said the bot may post there."""
+        request did not name it; ``reach``: whether Slack said the bot may post there;
+        ``owner``: the person whose own subscription this is (the channel is their DM)."""
         if joined == "ask":
             joined = await self.join(inv)
         now = self.clock.now()
@@ -286,6 +394,7 @@ class Channels:
                 always=req.always,
                 receives=req.receives,
                 topics=req.topics,
+                owner_id=owner,
             )
         )
         log.info(

@@ -35,6 +35,8 @@ ROWS = {
     "restricted_action_thread_only_channel": V.PAUSE_CHANNEL,
     "restricted_action_non_threadable_channel": V.PAUSE_CHANNEL,
     "ekm_access_denied": V.PAUSE_CHANNEL,
+    "user_not_found": V.PAUSE_CHANNEL,  # a person's own subscription, once they have left
+    "user_disabled": V.PAUSE_CHANNEL,
     "invalid_auth": V.PAUSE_WORKSPACE,
     "account_inactive": V.PAUSE_WORKSPACE,
     "token_revoked": V.PAUSE_WORKSPACE,

@@ -175,7 +175,7 @@ def test_the_home_tab_looks_up_only_the_rows_it_shows(bot: InProcessBot, slack: 
     assert [c.params["channel"] for c in looked] == [b.removeprefix("sub:") for b in shown]
     assert "more subscriptions not shown" in json.dumps(view)
     facts = bot.rt.channels.facts()  # type: ignore[union-attr]
-    assert len(shown) == rows_that_fit(facts, now.date(), "en")
+    assert len(shown) == rows_that_fit(facts, now.date(), "en", own=True)
 
 
 # --- 9: the workspace is the one Bolt authorized -------------------------------------------------

@@ -61,9 +61,9 @@ def test_a_private_channel_the_bot_is_not_in_is_refused_and_nothing_stored(
 @pytest.mark.parametrize(
     ("user", "invite", "direct"),
     [
-        ("U1", INVITE, "subscribe a channel instead"),
-        ("UFR", "invitez-moi d'abord : `/invite @declaration-bot`", "abonnez plutôt un canal"),
-        ("UZH", "请先邀请我：`/invite @declaration-bot`", "请改为订阅一个频道"),
+        ("U1", INVITE, "Only channels subscribe with"),
+        ("UFR", "invitez-moi d'abord : `/invite @declaration-bot`", "Seuls les canaux s'abonnent"),
+        ("UZH", "请先邀请我：`/invite @declaration-bot`", "只有频道可以用"),
     ],
 )
 def test_the_refusals_are_said_in_the_callers_language(
@@ -74,14 +74,13 @@ def test_the_refusals_are_said_in_the_callers_language(
     assert stored(db, "CPRIV") is None and stored(db, "D1") is None
 
 
-def test_a_dm_or_a_group_dm_is_pointed_to_a_channel(
+def test_a_dm_or_a_group_dm_is_pointed_to_subscribe_me(
     bot: InProcessBot, slack: FakeSlack, db: str
 ) -> None:
     seen = say(bot, slack, "subscribe daily 09:00 UTC", "D1", channel_name="directmessage")
-    assert "subscribe a channel instead" in seen and "`subscribe me`" in seen
-    assert "not available yet" in seen
+    assert "Only channels subscribe with" in seen and "`/declaration subscribe me`" in seen
     group = say(bot, slack, "subscribe daily 09:00 UTC", "C0MPIM", channel_name="mpdm-a--b-1")
-    assert "subscribe a channel instead" in group
+    assert "`/declaration subscribe me`" in group
     assert stored(db, "D1") is None and stored(db, "C0MPIM") is None
     assert not slack.calls_to("conversations.join")  # nothing asked of Slack for these
 

@@ -159,5 +159,6 @@ def test_admins_only_setting(slack: FakeSlack, db: str, tmp_path: Path) -> None:
         assert "only admins and owners" in refused
         assert "no subscription" in say(b, slack, "status", "T-ws1", "U1", "C-A")
         assert "Subscribed" in say(b, slack, "subscribe daily 09:00 UTC", "T-ws1", "UADMIN", "C-A")
-        assert "only admins and owners" in say(b, slack, "unsubscribe", "T-ws1", "U1", "C-A")
+        refused = say(b, slack, "unsubscribe", "T-ws1", "U1", "C-A")
+        assert "only <@UADMIN>, who set up this channel's subscription, or a workspace" in refused
         assert "every day at 09:00" in say(b, slack, "status", "T-ws1", "U1", "C-A")
