@@ -14,9 +14,9 @@ from slack_sdk.models.views import View
 from sqlalchemy import update
 
 from bot.store.store import Store
-from bot.store.subscriptions import SubscriptionView
 from bot.store.tables import subscriptions
 from bot.subscriptions.schedule import EVERY_DAY, Schedule
+from bot.subscriptions.stored import SubscriptionView
 from tests import e2e
 from tests.e2e import InProcessBot, bot_env
 from tests.fakeslack import FakeSlack

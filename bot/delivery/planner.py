@@ -51,7 +51,7 @@ LATE_DAYS = 7  # an item reaching the content up to this many days after its dat
 
 
 class Subscribed(Protocol):
-    """What the planner reads of a subscription (``bot.store.SubscriptionView`` has it all)."""
+    """What the planner reads of a subscription (``stored.SubscriptionView`` has it all)."""
 
     @property
     def schedule(self) -> Schedule: ...

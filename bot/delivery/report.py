@@ -7,7 +7,7 @@ from datetime import datetime
 
 from bot.delivery.outcomes import Status
 from bot.store.deliveries import Outcome
-from bot.store.subscriptions import SubscriptionView
+from bot.subscriptions.stored import SubscriptionView
 
 
 @dataclass

@@ -17,9 +17,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.delivery.outcomes import Status, last_result
 from bot.store.engine import Database
-from bot.store.subscriptions import SubscriptionView, view_of
+from bot.store.subscriptions import view_of
 from bot.store.tables import deliveries as _deliveries
 from bot.store.tables import subscriptions as _subscriptions
+from bot.subscriptions.stored import SubscriptionView
 
 
 @dataclass(frozen=True)

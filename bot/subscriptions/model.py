@@ -25,7 +25,6 @@ from bot.content.library import Library
 from bot.i18n import describe_schedule, describe_time, join_list, split_lang, t
 from bot.slack.ids import FIELD_DAYS, FIELD_RECEIVE, FIELD_TOPICS, FIELD_TZ
 from bot.slack.mrkdwn import escape
-from bot.store.subscriptions import SubscriptionView
 from bot.subscriptions.schedule import (
     DEFAULT_DAYS,
     MRKDWN,
@@ -38,6 +37,7 @@ from bot.subscriptions.schedule import (
     zone,
 )
 from bot.subscriptions.schedule import names_zone as schedule_names_zone
+from bot.subscriptions.stored import SubscriptionView
 
 
 class Receives(enum.StrEnum):

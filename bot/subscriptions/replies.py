@@ -38,7 +38,6 @@ from bot.slack.blocks import button, context, fallback, section
 from bot.slack.ids import COMMAND, FORM_ACTION
 from bot.slack.mrkdwn import escape, quote_user_text
 from bot.slack.payloads import Reply
-from bot.store.subscriptions import SubscriptionView
 from bot.subscriptions.model import (
     Draft,
     Kinds,
@@ -63,6 +62,7 @@ from bot.subscriptions.schedule import (
     next_digest,
     zone,
 )
+from bot.subscriptions.stored import SubscriptionView
 
 USER_PAUSE = "user:"  # a pause reason: ``user:<Slack user id>``, who paused the channel
 

@@ -24,7 +24,6 @@ from bot.delivery.deliverer import DeliverySettings
 from bot.slack.payloads import Reply
 from bot.slack.reach import Reach
 from bot.store.store import Store
-from bot.store.subscriptions import SubscriptionView
 from bot.subscriptions import replies
 from bot.subscriptions.model import Draft, Problem, Request, validate
 from bot.subscriptions.pauses import read_until, reads_skip
@@ -34,6 +33,7 @@ from bot.subscriptions.replies import (
     Joined,
 )
 from bot.subscriptions.replies import Reach as CanPost
+from bot.subscriptions.stored import SubscriptionView
 
 log = logging.getLogger("declaration_bot.channels")
 

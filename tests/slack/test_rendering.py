@@ -19,11 +19,11 @@ from bot.i18n import LANGS
 from bot.local import shell
 from bot.slack.ids import FIELD_TOPICS
 from bot.slack.payloads import Reply
-from bot.store.subscriptions import SubscriptionView
 from bot.subscriptions import form as forms
 from bot.subscriptions import home
 from bot.subscriptions import replies as channel_replies
 from bot.subscriptions.schedule import EVERY_DAY, Schedule
+from bot.subscriptions.stored import SubscriptionView
 from tests.slackrules import block_errors, lint, mrkdwn_problems, view_errors
 from tests.subscriptionhelp import sub_of as stored_sub
 

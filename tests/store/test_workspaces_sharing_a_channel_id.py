@@ -14,8 +14,8 @@ import pytest
 from bot.content.library import Library
 from bot.delivery.planner import Rules
 from bot.store.store import Store
-from bot.store.subscriptions import SubscriptionView
 from bot.subscriptions.schedule import Schedule, parse_schedule
+from bot.subscriptions.stored import SubscriptionView
 
 NOW = datetime(2026, 12, 1, 7, 0, tzinfo=UTC)  # a Tuesday
 SHARED = "CSHARED"  # the one channel id both workspaces see

@@ -15,10 +15,10 @@ from hypothesis import strategies as st
 from bot.content.library import Library
 from bot.i18n import LANGS, pause_reason, t
 from bot.slack.payloads import Reply
-from bot.store.subscriptions import SubscriptionView
 from bot.subscriptions import replies
 from bot.subscriptions.replies import Decision, Facts, Invocation, Pause, Resume, Subscribe
 from bot.subscriptions.schedule import ScheduleError, parse_schedule
+from bot.subscriptions.stored import SubscriptionView
 from tests.subscriptionhelp import sub_of
 
 NOW = datetime(2026, 11, 27, 12, tzinfo=UTC)

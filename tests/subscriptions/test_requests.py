@@ -21,12 +21,12 @@ from bot.slack.ids import HOME_PREVIEW as PREVIEW
 from bot.slack.ids import HOME_RESUME as RESUME
 from bot.slack.ids import HOME_SUBSCRIBE as SUBSCRIBE
 from bot.slack.ids import HOME_UNSUBSCRIBE as UNSUBSCRIBE
-from bot.store.subscriptions import SubscriptionView
 from bot.subscriptions import form as forms
 from bot.subscriptions.home import home_blocks
 from bot.subscriptions.model import Problem, Request, describe_receives, parse_request
 from bot.subscriptions.replies import Facts
 from bot.subscriptions.schedule import EVERY_DAY, WEEKDAYS, Schedule
+from bot.subscriptions.stored import SubscriptionView
 from tests.contenthelp import REVIEWED
 
 

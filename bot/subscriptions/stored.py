@@ -1,0 +1,35 @@
+"""A subscription as it is stored: the value the store gives back and the rest of the bot reads
+(the model, the replies, the planner), with no database in sight."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from bot.subscriptions.schedule import Schedule
+
+
+@dataclass(frozen=True)
+class SubscriptionView:
+    id: int
+    team_id: str
+    enterprise_id: str | None
+    channel_id: str
+    schedule: Schedule
+    lang: str
+    next_wake_at: datetime | None
+    paused: bool
+    paused_reason: str | None
+    created_by: str | None
+    last_digest_for: datetime | None
+    last_delivery_at: datetime | None
+    last_result: str | None
+    digests_sent: int
+    always: bool = False  # post every digest, even with nothing new
+    # what the last posted digest knew of the items dated on its day (None: not recorded)
+    news_seen: frozenset[str] | None = None
+    receives: str = "all"  # "all", "digests" (no reminders) or "reminders" (no digests)
+    topics: frozenset[str] = frozenset()  # the topics it is limited to; empty: every topic
+    owner_id: str | None = None  # a person's own subscription: theirs (channel_id: their DM)
+    paused_until: date | None = None  # nothing posted through this local day (`pause until`)
+    skip_digest_at: datetime | None = None  # the one digest slot not posted (`skip next`)
