@@ -303,7 +303,12 @@ async def publish(
     if services.store is not None and team_id:
         subs = await asyncio.to_thread(services.store.list_team, team_id)
     manage = services.channels is None or await services.channels.is_manager(profile.get)
-    facts = Facts(services.library, services.clock.now(), tuple(services.settings.lead_days))
+    facts = Facts(
+        services.library,
+        services.clock.now(),
+        tuple(services.settings.lead_days),
+        services.calendar_url,
+    )
     day = today(services.clock)
     fit = rows_that_fit(
         facts, day, lang, calendar_url=services.calendar_url, manage=manage, notice=notice

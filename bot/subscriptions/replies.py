@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, time
 from typing import Any, Literal
 
-from slack_sdk.models.blocks import ActionsBlock, Block
+from slack_sdk.models.blocks import ActionsBlock, Block, DividerBlock
 
 from bot.content.library import Library
 from bot.delivery import digest, planner
@@ -98,6 +98,7 @@ class Facts:
     library: Library
     now: datetime
     lead_days: tuple[int, ...] = planner.DEFAULT_LEAD_DAYS
+    calendar_url: str | None = None  # the calendar feed's address (PUBLIC_URL), if any
 
 
 @dataclass(frozen=True)
@@ -324,7 +325,7 @@ def preview(facts: Facts, inv: Invocation, sub: SubscriptionView | None) -> Repl
     kinds = planner.owed(facts.library, channel, when, facts.lead_days) or Kinds.DIGEST.word
     inputs = planner.digest_inputs(facts.library, channel, when, kinds, facts.lead_days)
     skipped = sub is not None and planner.skips(facts.library, inputs)
-    post = digest.post(facts.library, inputs)
+    post = digest.post(facts.library, inputs, facts.calendar_url)
     if sub:
         note = t(
             lang,
@@ -336,7 +337,7 @@ def preview(facts: Facts, inv: Invocation, sub: SubscriptionView | None) -> Repl
     else:
         key = "channels.none_local" if inv.local else "channels.none"
         note = t(lang, "channels.preview_none") + " " + t(lang, key, command=COMMAND)
-    blocks: list[Block] = [context(note), *post.blocks]
+    blocks: list[Block] = [context(note), *post.blocks, *_thread_preview(facts, inputs, lang)]
     text = post.text
     if skipped and sub is not None and sub.last_digest_for is not None:
         quiet_note = t(
@@ -350,6 +351,14 @@ def preview(facts: Facts, inv: Invocation, sub: SubscriptionView | None) -> Repl
     return Reply(text=text, blocks=blocks[:50], response_type="ephemeral")
 
 
+def _thread_preview(facts: Facts, inputs: planner.DigestInputs, lang: str) -> list[Block]:
+    """What a digest's thread will say, below the post in a preview."""
+    below = digest.thread(facts.library, inputs)
+    if below is None:
+        return []
+    return [DividerBlock(), context(t(lang, "channels.preview_thread")), *below.blocks]
+
+
 def _preview_reminder(facts: Facts, sub: SubscriptionView, lang: str) -> Reply:
     """The next summit reminder of a channel that receives only reminders."""
     library = scoped(facts.library, sub.topics)
@@ -358,7 +367,7 @@ def _preview_reminder(facts: Facts, sub: SubscriptionView, lang: str) -> Reply:
         days = ", ".join(map(str, facts.lead_days))
         return _reply(t(lang, "channels.no_reminder", days=days))
     inputs = planner.digest_inputs(facts.library, sub, when, Kinds.REMINDER.word, facts.lead_days)
-    post = digest.post(facts.library, inputs)
+    post = digest.post(facts.library, inputs, facts.calendar_url)
     note = t(
         lang,
         "channels.preview_reminder",
