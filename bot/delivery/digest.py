@@ -328,6 +328,8 @@ def post(library: Library, inputs: DigestInputs, calendar_url: str | None = None
     if Kinds.DIGEST not in kinds:
         return reminder_post(reminders, lang, calendar_url)
     lines, titles, heading = _lead(library, inputs)
+    if reminders and not lines and not inputs.first:  # the reminders name the events ahead
+        heading = heading.split("\n")[0]
     build = _digest_blocks(inputs, (lines, heading), reminders, calendar_url)
     blocks = _fitted(build, min(MAX_NEW, len(lines)), TOP_CHARS)
     plain = [*titles[:MAX_NEW], *(notification(r, lang) for r in reminders)]
@@ -402,7 +404,7 @@ def compose(
 
 def describe_next(when: datetime, kinds: str, lang: str = "en", zone: str | None = None) -> str:
     """When the next post is, in each reader's zone (the fallback in ``zone``, the channel's)."""
-    key = {"digest": "digest.next_digest", "reminder": "digest.next_reminder"}.get(
-        kinds, "digest.next_both"
+    key = {Kinds.DIGEST: "digest.next_digest", Kinds.REMINDER: "digest.next_reminder"}.get(
+        Kinds.read(kinds), "digest.next_both"
     )
     return f"{slack_datetime(when, lang, zone)} ({t(lang, key)})"

@@ -79,7 +79,7 @@ class Channel:
 
     schedule: Schedule
     lang: str = "en"
-    receives: str = "all"
+    receives: str = Receives.ALL
     topics: frozenset[str] = frozenset()
     always: bool = False
     last_digest_for: datetime | None = None

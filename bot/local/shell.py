@@ -325,7 +325,8 @@ class Shell:
                     lang, "shell.tick_posted", channel=channel, kinds=_kinds(next(tops, ""), lang)
                 )
             body = render_blocks(post.blocks, post.text, post_look)
-            out += [RULE, mrkdwn(head, look), body.text, RULE]
+            # a reply follows its post, under the same rule
+            out += [*([] if post.thread_ts else [RULE]), mrkdwn(head, look), body.text, RULE]
         for o in [*report.failed, *report.retrying]:
             msg = t(lang, "shell.tick_failed", kinds=_kinds(o.kinds, lang), error=o.error or "?")
             out.append(mrkdwn(f":x: {msg}", look))
