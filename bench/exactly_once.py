@@ -1,5 +1,7 @@
 """Exactly once, measured: fault scenarios against the fake Slack, many runs, doubles and gaps
 counted where Slack keeps the messages (each channel's history in the fake), 300 channels a run.
+Each slot is two messages, a digest and its reply in the digest's thread: both are counted
+(doubled: any message shown more than once; missing: any digest or reply not shown).
 
     .venv/bin/python bench/exactly_once.py [--runs 5] [--db sqlite] [--db postgresql]
         [--scenario accepted,storm,sigkill-tick,sigkill-clock,sigstop,sigterm,unreadable]
@@ -35,7 +37,6 @@ import signal
 import sys
 import tempfile
 import time
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -62,6 +63,7 @@ from tests.delivery.test_exactly_once_e2e import (  # noqa: E402
     tick_at,
     wait_for,
 )
+from tests.deliveryhelp import once, shown  # noqa: E402
 from tests.fakeslack import FakeSlack  # noqa: E402
 
 
@@ -72,14 +74,18 @@ class Run:
     notes: dict[str, Any] = field(default_factory=dict)
 
 
-def count(shown: Counter[str]) -> tuple[int, int]:
-    doubled = sum(c - 1 for c in shown.values() if c > 1)
-    missing = sum(1 for name in NAMES if shown.get(name, 0) == 0)
+def count(slack: FakeSlack) -> tuple[int, int]:
+    """Messages doubled, and digests or replies missing, over every channel."""
+    seen = shown(slack)
+    doubled = sum(c - 1 for c in seen.values() if c > 1)
+    missing = sum(1 for key in once(NAMES) if seen.get(key, 0) == 0)
     return doubled, missing
 
 
-def shown_of(slack: FakeSlack) -> Counter[str]:
-    return Counter(str(m["channel"]) for m in slack.messages())
+def without_reply(slack: FakeSlack) -> int:
+    """Digests in the channels whose reply is not (yet) in their thread."""
+    seen = shown(slack)
+    return sum(1 for name in NAMES if seen[(name, "post")] > seen[(name, "reply")])
 
 
 # --- in-process scenarios -----------------------------------------------------------------------
@@ -94,7 +100,7 @@ async def accepted(db: str) -> Run:
             slack.accept_but(FAILURES[i % len(FAILURES)], channel=name, hang=5.0)
         report = await w.tick()
         await w.close()
-        d, m = count(shown_of(slack))
+        d, m = count(slack)
         found = len(slack.calls_to("conversations.history"))
         return Run(d, m, {"recorded sent": len(report.sent), "history searches": found})
 
@@ -120,12 +126,12 @@ async def storm(db: str) -> Run:
         a_sent = len((await a_pass).sent)
         await a.close()
         await b.close()
-        d, m = count(shown_of(slack))
+        d, m = count(slack)
         return Run(
             d,
             m,
             {
-                "429s": len(slack.calls_to("chat.postMessage")) - N,
+                "429s": len(slack.calls_to("chat.postMessage")) - 2 * N,
                 "B passes": b_passes,
                 "A sent": a_sent,
                 "B sent": b_sent,
@@ -143,7 +149,7 @@ async def unreadable(db: str, rule: str) -> Run:
             slack.accept_but("500", channel=name)
         report = await w.tick()
         await w.close()
-        d, m = count(shown_of(slack))
+        d, m = count(slack)
         return Run(
             d, m, {"recorded uncertain": len(report.uncertain), "recorded sent": len(report.sent)}
         )
@@ -158,22 +164,24 @@ def sigkill_tick(db: str, tmp: Path) -> Run:
     kill_after = random.randint(1, N - 1)
     with FakeSlack(delay=0.05, clock=lambda: at.timestamp()) as slack:
         first = start(tick_at(at), slack, db, tmp)
-        wait_for(lambda: len(slack.messages()) >= kill_after, 30, "posts accepted", first)
+        wait_for(lambda: len(slack.top_level()) >= kill_after, 30, "posts accepted", first)
         first.signal(signal.SIGKILL)
         first.wait()
-        landed = len(slack.messages())
+        landed = len(slack.top_level())
+        halfway = without_reply(slack)
         at_kill = rows(db)
         recorded = sum(r.status == "sent" for r in at_kill)
         marked = sum(r.status == "claimed" and r.maybe_posted for r in at_kill)
         second = start(tick_at(at + timedelta(seconds=5)), slack, db, tmp)
         second.wait(60)
         found = len(re.findall("found in history", second.logs()))
-        d, m = count(shown_of(slack))
+        d, m = count(slack)
         return Run(
             d,
             m,
             {
-                "accepted at kill": landed,
+                "digests accepted at kill": landed,
+                "of them without their reply": halfway,
                 "recorded at kill": recorded,
                 "unrecorded posts": landed - recorded,
                 "marked maybe_posted": marked,
@@ -187,10 +195,11 @@ def sigkill_clock(db: str, tmp: Path) -> Run:
     kill_after = random.randint(1, N - 1)
     with FakeSlack(delay=0.05, clock=time.time) as slack:
         first = start(["clock"], slack, db, tmp)
-        wait_for(lambda: len(slack.messages()) >= kill_after, 30, "posts accepted", first)
+        wait_for(lambda: len(slack.top_level()) >= kill_after, 30, "posts accepted", first)
         first.signal(signal.SIGKILL)
         first.wait()
-        landed = len(slack.messages())
+        landed = len(slack.top_level())
+        halfway = without_reply(slack)
         recorded = sum(r.status == "sent" for r in rows(db))
         second = start(["clock"], slack, db, tmp)
         with contextlib.suppress(AssertionError):
@@ -198,12 +207,13 @@ def sigkill_clock(db: str, tmp: Path) -> Run:
         time.sleep(1.0)
         second.signal(signal.SIGTERM)
         code = second.wait()
-        d, m = count(shown_of(slack))
+        d, m = count(slack)
         return Run(
             d,
             m,
             {
-                "accepted at kill": landed,
+                "digests accepted at kill": landed,
+                "of them without their reply": halfway,
                 "unrecorded posts": landed - recorded,
                 "second clock exit": code,
             },
@@ -215,12 +225,12 @@ def sigstop(db: str, tmp: Path) -> Run:
     stop_after = random.randint(20, 200)
     with FakeSlack(delay=0.05, clock=time.time) as slack:
         a = start(["clock"], slack, db, tmp)
-        wait_for(lambda: len(slack.messages()) >= stop_after, 30, "A posting", a)
+        wait_for(lambda: len(slack.top_level()) >= stop_after, 30, "A posting", a)
         a.signal(signal.SIGSTOP)
-        frozen_at = len(slack.messages())
+        frozen_at = len(slack.top_level())
         b = start(["clock"], slack, db, tmp)
         with contextlib.suppress(AssertionError):
-            wait_for(lambda: len(slack.messages()) >= N - 10, 30, "B took over", b)
+            wait_for(lambda: len(slack.top_level()) >= N - 10, 30, "B took over", b)
         time.sleep(1.0)
         a.signal(signal.SIGCONT)
         with contextlib.suppress(AssertionError):
@@ -229,7 +239,7 @@ def sigstop(db: str, tmp: Path) -> Run:
         for p in (a, b):
             p.signal(signal.SIGTERM)
         codes = (a.wait(), b.wait())
-        d, m = count(shown_of(slack))
+        d, m = count(slack)
         fenced = len(re.findall("not posting .*taken over by another clock", a.logs()))
         refused = len(re.findall("lease ran out before the request left", a.logs()))
         return Run(
@@ -249,7 +259,7 @@ def sigterm(db: str, tmp: Path) -> Run:
     term_after = random.randint(1, N - 1)
     with FakeSlack(delay=0.05, clock=time.time) as slack:
         proc = start(["clock"], slack, db, tmp)
-        wait_for(lambda: len(slack.messages()) >= term_after, 30, "posting", proc)
+        wait_for(lambda: len(slack.top_level()) >= term_after, 30, "posting", proc)
         proc.signal(signal.SIGTERM)
         started = time.monotonic()
         code = proc.wait(20)
@@ -257,10 +267,10 @@ def sigterm(db: str, tmp: Path) -> Run:
         after = rows(db)
         held = [r for r in after if r.status == "claimed"]
         released = sum(r.claimed_by is None for r in held)
-        unrecorded = len(slack.messages()) - sum(r.status == "sent" for r in after)
+        unrecorded = len(slack.top_level()) - sum(r.status == "sent" for r in after)
         nxt = start(["tick"], slack, db, tmp)
         nxt.wait(60)
-        d, m = count(shown_of(slack))
+        d, m = count(slack)
         return Run(
             d,
             m,

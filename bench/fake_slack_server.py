@@ -40,15 +40,18 @@ def _say(obj: dict[str, Any]) -> None:
 def _stats(fake: FakeSlack) -> dict[str, Any]:
     with fake._lock:  # the server thread appends to fake.calls under this lock
         calls = list(fake.calls)
-    posts = [
+    answered = [
         c
         for c in calls
         if c.method == "chat.postMessage" and c.status == 200 and c.response.get("ok")
     ]
+    posts = [c for c in answered if not c.params.get("thread_ts")]  # a digest's reply apart
     not_ok = sum(1 for c in calls if c.status != 200 or not c.response.get("ok"))
     t = os.times()
     return {
         "posts": [str(c.params.get("channel")) for c in posts],
+        "replies": [str(c.params.get("channel")) for c in answered if c.params.get("thread_ts")],
+        "last_reply": max((c.at for c in answered), default=None),
         "calls": len(calls),
         "not_ok": not_ok,
         "first": min((c.at for c in posts), default=None),

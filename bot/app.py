@@ -67,6 +67,7 @@ def delivery_settings(settings: Settings) -> DeliverySettings:
         timeout=settings.slack_timeout_seconds,
         uncertain_posts=settings.uncertain_posts,
         shutdown_grace=settings.shutdown_grace_seconds,
+        calendar_url=f"{settings.public_url}/summits.ics" if settings.public_url else None,
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
@@ -14,6 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import commands
 from bot.answers.buttons import BUTTONS, button_for
+from bot.clock import today
 from bot.i18n import DEFAULT, t
 from bot.services import Services
 from bot.slack import ids, payloads
@@ -34,20 +36,15 @@ PREVIEW_INLINE_SECONDS = 1.0
 def register(app: AsyncApp) -> None:
     for button in BUTTONS:
         app.action(button.pattern)(on_content_button)
+    app.action(re.compile(rf"^{re.escape(ids.CALENDAR_ACTION)}(:.*)?$"))(on_link_button)
     app.action(ids.HOME_SUBSCRIBE)(on_subscribe)
     app.action(ids.HOME_EDIT)(on_edit)
     app.action(ids.HOME_PAUSE)(on_pause)
     app.action(ids.HOME_RESUME)(on_resume)
     app.action(ids.HOME_UNSUBSCRIBE)(on_unsubscribe)
     app.action(ids.HOME_PREVIEW)(on_preview)
-    app.action(ids.EVENT_CALENDAR_ACTION)(on_link)
     app.action(ids.HOME_ME_ON)(on_me_on)
     app.action(ids.HOME_ME_OFF)(on_me_off)
-
-
-async def on_link(ack: AsyncAck) -> None:
-    """A link button's press (Slack has opened its link): acknowledged, nothing to answer."""
-    await ack()
 
 
 def _action(body: dict[str, Any]) -> tuple[str, str]:
@@ -66,12 +63,13 @@ async def on_content_button(
     button = button_for(action_id)
     if button is None:  # registered from the table: not reached
         return
-    reply = button.answer(services(context).library, value)
+    deps = services(context)
+    reply = button.reply(deps.library, value, lambda: today(deps.clock), lambda: deps.calendar_url)
     await respond(
         **payloads.payload(
             reply,
             response_type=reply.response_type if button.keep else "ephemeral",
-            replace_original=not button.keep,
+            replace_original=button.replaces,
         )
     )
     log.info(
@@ -81,6 +79,12 @@ async def on_content_button(
         context.team_id,
         context.channel_id,
     )
+
+
+async def on_link_button(ack: AsyncAck) -> None:
+    """A button that opens a link (*Add to calendar*): Slack still sends the press, which is
+    acknowledged (else the reader sees a warning on it); the link does the rest."""
+    await ack()
 
 
 # --- the Home tab -------------------------------------------------------------------------------

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import time
+from collections import Counter
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -83,3 +85,19 @@ def statuses(w: World, channel: str = "C1") -> list[str]:
     sub = w.store.get("T1", channel)
     assert sub is not None
     return [d["status"] for d in w.store.deliveries(sub.id)]
+
+
+def shown(slack: FakeSlack) -> Counter[tuple[str, str]]:
+    """What each channel shows, whatever the bot's client saw: ``(channel, "post")`` for each
+    message at the top level, ``(channel, "reply")`` for each reply in a thread."""
+    found: Counter[tuple[str, str]] = Counter()
+    for m in slack.messages():
+        thread = m.get("thread_ts")
+        found[(str(m["channel"]), "reply" if thread and thread != m["ts"] else "post")] += 1
+    return found
+
+
+def once(channels: Iterable[str], replies: bool = True) -> Counter[tuple[str, str]]:
+    """Each channel shown one post (a digest) and, with ``replies``, one reply in its thread."""
+    parts = ("post", "reply") if replies else ("post",)
+    return Counter((c, part) for c in channels for part in parts)

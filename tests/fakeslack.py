@@ -19,7 +19,9 @@ ones block the calling thread, which would stall that loop.
 
 Channels keep what was posted to them, message metadata included: ``messages(channel)`` lists it
 and ``conversations.history`` answers from it (``oldest``, ``latest``, ``inclusive``, ``limit``,
-``cursor``; metadata only with ``include_all_metadata``). ``accept_but`` scripts the faults where
+``cursor``; metadata only with ``include_all_metadata``). A post with ``thread_ts`` is a reply in
+that message's thread: ``conversations.history`` leaves it out, ``conversations.replies`` lists
+the thread (the parent, then its replies). ``accept_but`` scripts the faults where
 Slack posted the message but the client never learns it (a timeout, an HTTP 500, a dropped
 connection). Message timestamps come from ``clock`` when one is given (seconds since the epoch,
 e.g. the bot's own clock in a test), so ``oldest`` means what it means against real Slack.
@@ -352,7 +354,16 @@ class FakeSlack:
             return [c for c in self.calls if c.method == method]
 
     def posts(self) -> list[Call]:
-        """chat.postMessage calls that were answered with HTTP 200 and ``"ok": true``."""
+        """chat.postMessage calls that were answered with HTTP 200 and ``"ok": true``: the
+        posts in the channels (top level); the replies in their threads are
+        :meth:`thread_posts`."""
+        return [c for c in self._posted() if not c.params.get("thread_ts")]
+
+    def thread_posts(self) -> list[Call]:
+        """The chat.postMessage calls answered OK that were replies in a thread."""
+        return [c for c in self._posted() if c.params.get("thread_ts")]
+
+    def _posted(self) -> list[Call]:
         with self._lock:
             return [
                 c
@@ -368,6 +379,14 @@ class FakeSlack:
                 return [dict(m) for m in self._history.get(channel, [])]
             found = [dict(m) for msgs in self._history.values() for m in msgs]
         return sorted(found, key=lambda m: float(m["ts"]))
+
+    def top_level(self, channel: str | None = None) -> list[dict[str, Any]]:
+        """The messages of :meth:`messages` that are not replies in a thread."""
+        return [m for m in self.messages(channel) if m.get("thread_ts", m["ts"]) == m["ts"]]
+
+    def thread(self, channel: str, ts: str) -> list[dict[str, Any]]:
+        """The replies in the thread of message ``ts``, oldest first."""
+        return [m for m in self.messages(channel) if m.get("thread_ts") == ts and m["ts"] != ts]
 
     def reset(self) -> None:
         """Forget calls, scripted faults, response_url posts, channel history and Socket Mode
@@ -811,7 +830,68 @@ class FakeSlack:
         with_metadata = _truthy(params.get("include_all_metadata"))
         found = []
         for m in reversed(self._history.get(channel, [])):
+            if m.get("thread_ts", m["ts"]) != m["ts"]:
+                continue  # a reply in a thread: only conversations.replies lists it
             ts = float(m["ts"])
+            if (oldest < ts or (inclusive and ts == oldest)) and (
+                ts < latest or (inclusive and ts == latest)
+            ):
+                shown = {k: v for k, v in m.items() if k != "channel"}
+                if not with_metadata:
+                    shown.pop("metadata", None)
+                found.append(shown)
+        page = found[start : start + limit]
+        more = start + limit < len(found)
+        body: dict[str, Any] = {"ok": True, "messages": page, "has_more": more}
+        body["response_metadata"] = {"next_cursor": str(start + limit) if more else ""}
+        return body
+
+    # https://api.slack.com/methods/chat.postMessage#arg_thread_ts: a reply names its parent
+    # message's ts ("avoid using a reply's ts value; use its parent instead"). A thread_ts that
+    # names no message of the channel is refused here (thread_not_found), never posted top-level.
+    def _parent(self, channel: str, thread_ts: Any) -> dict[str, Any] | None:
+        # Called with self._lock held.
+        if not thread_ts:
+            return None
+        for m in self._history.get(channel, []):
+            if m["ts"] == str(thread_ts):
+                return m
+        return None
+
+    # https://api.slack.com/methods/conversations.replies: `channel` and `ts` are required, `ts`
+    # must be the ts of an existing message (thread_not_found otherwise); the answer is the
+    # parent, then its replies, oldest first (a reply's ts gives its whole thread), paged with
+    # limit and cursor, bounded by oldest/latest/inclusive; metadata only with
+    # include_all_metadata. The same membership rule as conversations.history (_refusal).
+    def _replies_page(self, params: dict[str, Any]) -> dict[str, Any]:
+        # Called with self._lock held.
+        channel = str(params.get("channel") or "")
+        if not channel:
+            return {"ok": False, "error": "channel_not_found"}
+        asked = self._parent(channel, params.get("ts"))
+        if asked is None:
+            return {"ok": False, "error": "thread_not_found"}
+        root = str(asked.get("thread_ts") or asked["ts"])
+
+        def number(name: str, default: float) -> float:
+            try:
+                return float(params.get(name) or default)
+            except (TypeError, ValueError):
+                return default
+
+        oldest, latest = number("oldest", 0.0), number("latest", float("inf"))
+        inclusive = _truthy(params.get("inclusive"))
+        limit = max(1, min(1000, int(number("limit", 1000))))
+        try:
+            start = int(str(params.get("cursor") or "0"))
+        except ValueError:
+            return {"ok": False, "error": "invalid_cursor"}
+        with_metadata = _truthy(params.get("include_all_metadata"))
+        found = []
+        for m in self._history.get(channel, []):
+            ts = float(m["ts"])
+            if m["ts"] != root and m.get("thread_ts") != root:
+                continue
             if (oldest < ts or (inclusive and ts == oldest)) and (
                 ts < latest or (inclusive and ts == latest)
             ):
@@ -860,10 +940,19 @@ class FakeSlack:
             if isinstance(metadata, dict):
                 message["metadata"] = metadata
             channel = str(params.get("channel") or "")
+            parent = self._parent(channel, params.get("thread_ts"))
+            if parent is not None:  # a reply's ts stands for its thread's parent
+                parent = self._parent(channel, parent.get("thread_ts") or parent["ts"]) or parent
+                message["thread_ts"] = parent["ts"]
+                parent["thread_ts"] = parent["ts"]
+                parent["reply_count"] = int(parent.get("reply_count", 0)) + 1
+                parent["latest_reply"] = ts
             self._history.setdefault(channel, []).append({**message, "channel": channel})
             body = {"ok": True, "channel": params.get("channel"), "ts": ts, "message": message}
         elif method == "conversations.history":
             body = self._history_page(params)
+        elif method == "conversations.replies":
+            body = self._replies_page(params)
         elif method == "conversations.join":
             body = self._join(params)
         elif method == "conversations.open":
@@ -1044,7 +1133,7 @@ class FakeSlack:
                     return "invalid_arguments"
                 self._lint(method, {"view": view})
             return None
-        if method == "conversations.history":
+        if method in ("conversations.history", "conversations.replies"):
             # https://api.slack.com/methods/conversations.history: not_in_channel when the bot
             # has not joined the channel (chat:write.public posts without joining)
             channel = self._channels.get(str(params.get("channel")))
@@ -1067,6 +1156,10 @@ class FakeSlack:
             return "invalid_blocks"
         if not text and not blocks:
             return "no_text"
+        thread_ts = params.get("thread_ts")
+        channel_id = str(params.get("channel") or "")
+        if method == "chat.postMessage" and thread_ts and not self._parent(channel_id, thread_ts):
+            return "thread_not_found"
         self._lint(method, {"text": text, "blocks": blocks})
         return None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from typing import Any
 
@@ -40,3 +41,26 @@ def within_limits(reply: Reply) -> None:
         if block["type"] == "header":
             assert len(block["text"]["text"]) <= 150
     assert len(json.dumps(blocks)) < 50_000
+
+
+_LINK = re.compile(r"<[^<>|]*\|([^<>]*)>")
+
+
+def characters_shown(blocks: Any) -> int:
+    """How many characters a reader sees in a message's blocks: every text (sections, fields,
+    context lines, headers, button labels), each link counted by its label only."""
+    seen: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "text" and isinstance(value, str):
+                    seen.append(_LINK.sub(r"\1", value))
+                elif key not in ("url", "value", "action_id", "block_id"):
+                    walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(json.loads(blocks) if isinstance(blocks, str) else blocks)
+    return sum(len(text) for text in seen)

@@ -297,3 +297,40 @@ def _json_post(url: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
             return resp.status, json.loads(resp.read())
     except urllib.error.HTTPError as exc:
         return exc.code, json.loads(exc.read())
+
+
+def test_threads_are_kept_as_slack_keeps_them(fake: FakeSlack) -> None:
+    """A reply names its parent (thread_ts); conversations.history lists the parents only,
+    conversations.replies a thread (the parent first, then its replies), metadata only when
+    asked; a thread_ts or ts that names no message is refused."""
+    client = WebClient(token="xoxb-test", base_url=fake.base_url)
+    meta = {"event_type": "e", "event_payload": {"k": "v"}}
+    top = client.chat_postMessage(channel="C1", text="parent", metadata=meta)["ts"]
+    one = client.chat_postMessage(channel="C1", text="one", thread_ts=top, metadata=meta)["ts"]
+    client.chat_postMessage(channel="C1", text="two", thread_ts=one)  # a reply's ts: its thread
+    client.chat_postMessage(channel="C1", text="later")
+    history = client.conversations_history(channel="C1")["messages"]
+    assert [m["text"] for m in history] == ["later", "parent"]
+    (parent,) = [m for m in history if m["ts"] == top]
+    assert parent["reply_count"] == 2 and parent["thread_ts"] == top
+    thread = client.conversations_replies(channel="C1", ts=top, include_all_metadata=True)
+    assert [m["text"] for m in thread["messages"]] == ["parent", "one", "two"]
+    assert thread["messages"][1]["metadata"] == meta
+    assert all(m["thread_ts"] == top for m in thread["messages"])
+    bare = client.conversations_replies(channel="C1", ts=one)["messages"]
+    assert [m["text"] for m in bare] == ["parent", "one", "two"]
+    assert not any("metadata" in m for m in bare)
+    paged = client.conversations_replies(channel="C1", ts=top, limit=2)
+    assert paged["has_more"] and len(paged["messages"]) == 2
+    rest = client.conversations_replies(
+        channel="C1", ts=top, cursor=paged["response_metadata"]["next_cursor"]
+    )
+    assert [m["text"] for m in rest["messages"]] == ["two"] and not rest["has_more"]
+    for call in (
+        lambda: client.conversations_replies(channel="C1", ts="1.000001"),
+        lambda: client.chat_postMessage(channel="C1", text="x", thread_ts="1.000001"),
+    ):
+        with pytest.raises(SlackApiError) as caught:
+            call()
+        assert caught.value.response["error"] == "thread_not_found"
+    assert fake.thread("C1", top)[0]["text"] == "one" and len(fake.top_level("C1")) == 2

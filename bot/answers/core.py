@@ -181,7 +181,10 @@ def _reply_to(
 
 
 def card(lib: Library, topic: Topic, *, shared: bool = False) -> Reply:
-    """A topic card with the topic's latest developments."""
+    """A topic card with the topic's latest developments; shared with the channel, a short card
+    (the whole one is a press away)."""
+    if shared:
+        return replies.share_reply(topic, lib.lang)
     devs = lookup.developments_of(lib, topic.id)
     return replies.topic_reply(topic, shared=shared, lang=lib.lang, developments=devs)
 
@@ -243,6 +246,18 @@ def topic_by_id(library: Library, value: str, *, shared: bool = False) -> Reply:
     if topic is None:
         return replies.error_reply(t(lang, "topic.gone", command=COMMAND))
     return card(lib, topic, shared=shared)
+
+
+def event_by_id(
+    library: Library, value: str, today: date, calendar_url: str | None = None
+) -> Reply:
+    """The reply for a post's "details" button press: the event's card as of ``today``."""
+    event_id, lang = parse_button_value(value)
+    lib = library.for_lang(lang)
+    event = lib.summit(event_id)
+    if event is None:
+        return replies.error_reply(t(lang, "event.gone", command=COMMAND))
+    return replies.event_reply(lib, event, today, event_calendar_url(calendar_url, event))
 
 
 def event_news_by_id(library: Library, value: str) -> Reply:

@@ -33,14 +33,16 @@ from bot.slack.blocks import (
     link_button,
     section,
     sections,
+    shown_length,
 )
 from bot.slack.ids import (
+    CALENDAR_ACTION,
     COMMAND,
-    EVENT_CALENDAR_ACTION,
     EVENT_NEWS_ACTION,
     FORM_ACTION,
     LIST_ACTION,
     NEWS_ACTION,
+    READ_TOPIC_ACTION,
     SHARE_ACTION,
     SHOW_ACTION,
 )
@@ -223,6 +225,52 @@ def topic_reply(
         text=fallback(f"{topic.title}: {topic.summary}"),
         blocks=cap(blocks, lang),
         response_type="in_channel" if shared else "ephemeral",
+    )
+
+
+SHARE_CHARS = 1500  # at most, shown, in a shared topic's card
+
+
+def share_reply(topic: Topic, lang: str = "en") -> Reply:
+    """A topic shared with the channel: a card, not the whole topic. Its title, one-line
+    summary, three key points and graded sources (as many as fit in ``SHARE_CHARS`` shown),
+    and a *Read the full summary* button that shows the whole card to whoever presses it."""
+
+    def build(sources: int) -> list[Block]:
+        points = [f"• {escape(truncate(p, 220))}" for p in topic.key_points[:3]]
+        blocks: list[Block] = [
+            HeaderBlock(text=truncate(topic.title, 150)),
+            section(escape(topic.short)),
+            section("\n".join([t(lang, "topic.key_points"), *points])),
+            section(
+                "\n".join(
+                    [t(lang, "topic.sources"), *(source_line(s, lang) for s in topic.sources)][
+                        : sources + 1
+                    ]
+                )
+            ),
+            ActionsBlock(
+                elements=[
+                    button(
+                        t(lang, "share.read"),
+                        READ_TOPIC_ACTION,
+                        topic_value(topic.id, lang),
+                        primary=True,
+                    )
+                ]
+            ),
+        ]
+        if topic.untranslated and lang != "en":
+            blocks.insert(1, context(t(lang, "content.untranslated")))
+        return blocks
+
+    blocks = build(1)
+    for n in range(len(topic.sources), 1, -1):
+        if shown_length(build(n)) <= SHARE_CHARS:
+            blocks = build(n)
+            break
+    return Reply(
+        text=fallback(f"{topic.title}: {topic.short}"), blocks=blocks, response_type="in_channel"
     )
 
 
@@ -738,7 +786,9 @@ def event_reply(
     blocks.append(context(f"{as_of} · {series} · `{event.id}`"))
     buttons = [show_button(tp, lang) for tp in topics[:3]]
     if calendar_file:
-        buttons.append(link_button(t(lang, "event.calendar"), EVENT_CALENDAR_ACTION, calendar_file))
+        buttons.append(
+            link_button(t(lang, "event.calendar"), f"{CALENDAR_ACTION}:{event.id}", calendar_file)
+        )
     if devs:
         buttons.append(
             button(

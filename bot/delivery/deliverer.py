@@ -4,13 +4,17 @@ Posting is bounded (``concurrency`` posts in flight), paced (at most one post pe
 channel) and polite (a 429 holds back the whole workspace for Retry-After seconds). One failing
 channel never delays the others: each post is its own task with its own retries.
 
-Exactly once: every post carries Slack message metadata naming its delivery. Before a post whose
+Exactly once: every post carries Slack message metadata naming its delivery; a digest's reply in
+its thread carries a key of its own, derived from its slot's (``<key>/thread``), and is sent once
+the digest is known to be in the channel. Before a post whose
 outcome is unknown (a timeout, a dropped connection, a 5xx, ``internal_error``/``fatal_error``, or
 a claim taken over from a pass that died) is sent again, the channel's recent history is searched
 for that key; a post found there is recorded as sent. Only this pass retries (the Slack clients
 have no retry handlers of their own), with exponential back-off and full jitter. Leases are
 renewed while the pass holds them, a post is only sent with time left on its lease, and every
-write is fenced by the owner (``status = claimed AND claimed_by = me``).
+write is fenced by the owner (``status = claimed AND claimed_by = me``). A slot is recorded as
+sent once both of its messages are in the channel: a pass that dies between them leaves it to the
+next, which finds the digest in the history, looks in its thread, and posts only the missing reply.
 """
 
 from __future__ import annotations
@@ -46,6 +50,7 @@ from bot.subscriptions.schedule import local_day
 log = logging.getLogger("declaration_bot.delivery")
 
 Message = tuple[str, list[dict[str, Any]]]  # a post's text and blocks
+Composed = tuple[Message, Message | None]  # the top-level post, and the reply in its thread
 
 
 @dataclass(frozen=True)
@@ -62,6 +67,8 @@ class DeliverySettings:
     timeout: float = 15.0  # seconds one Slack request may take (SlackClients enforces it)
     uncertain_posts: str = "give-up"  # or "resend": when the history cannot be read
     shutdown_grace: float = 10.0  # seconds SIGTERM waits for posts in flight
+    calendar_url: str | None = None  # the calendar feed's address (PUBLIC_URL): reminders link
+    # each event's own file beside it; without one, a Google Calendar template
 
 
 ClientFor = Callable[[str, str | None], Awaitable[AsyncWebClient | None]]
@@ -105,11 +112,27 @@ class _Post:
 
 @dataclass
 class _Tries:
-    """Where one post's attempts stand in this pass."""
+    """Where one message's attempts stand in this pass."""
 
     unsure: bool  # a post may be in the channel already: look in the history first
+    thread_ts: str | None = None  # the reply in a digest's thread: the digest's ts
     error: str = "no answer"  # the last attempt's
     attempt: int = 0
+
+    @property
+    def landed(self) -> bool:
+        """Whether something of the slot is in the channel already (the digest, for its
+        reply): whatever happens to this message, the slot may have been posted."""
+        return self.thread_ts is not None
+
+
+@dataclass(frozen=True)
+class _Landed:
+    """A message that is in the channel: its ts, and whether it was found in the history (a
+    pass before this one posted it)."""
+
+    ts: str
+    found: bool = False
 
 
 class Deliverer:
@@ -130,7 +153,7 @@ class Deliverer:
         # what one pass shares between channels, all from one library (held, so that its id in
         # the keys stays its own): posts by their inputs, "nothing new" by the same, and what a
         # digest posted on a day knew of
-        self._compose_cache: dict[DigestInputs, Message] = {}
+        self._compose_cache: dict[DigestInputs, Composed] = {}
         self._quiet_cache: dict[DigestInputs, bool] = {}
         self._seen_cache: dict[Any, str] = {}
         self._lock = asyncio.Lock()
@@ -280,18 +303,34 @@ class Deliverer:
     async def _deliver(
         self, claim: Claim, library: Library, now: datetime, st: PassState
     ) -> Outcome | None:
-        """Post one claim; its outcome, or None when it is no longer this pass's to finish."""
+        """Post one claim (a digest, then its reply in its thread); its outcome, or None when it
+        is no longer this pass's to finish."""
         post = _Post(claim, now, self.clock)
         ready = await self._prepare(post, library)
         if isinstance(ready, Outcome):
             return ready
-        client, message = ready
-        return await self._attempts(post, client, message, library, st)
+        client, (top, reply) = ready
+        try:
+            tries = _Tries(unsure=claim.maybe_posted)
+            landed = await self._attempts(post, client, top, tries, st, reply is not None)
+            if not isinstance(landed, _Landed):
+                return landed
+            if reply is not None:
+                # a digest found in the history was posted by a pass before this one, which
+                # may have posted its reply too: looked for in the thread first
+                tries = _Tries(unsure=landed.found, thread_ts=landed.ts)
+                done = await self._attempts(post, client, reply, tries, st)
+                if not isinstance(done, _Landed):
+                    return done
+        finally:
+            st.sending.discard(claim.delivery_id)
+        news_seen = self._seen(claim, library)
+        return post.outcome(Status.SENT, message_ts=landed.ts, news_seen=news_seen)
 
     async def _prepare(
         self, post: _Post, library: Library
-    ) -> Outcome | tuple[AsyncWebClient, Message]:
-        """The client and the message to post, or the outcome when there is nothing to post (a
+    ) -> Outcome | tuple[AsyncWebClient, Composed]:
+        """The client and the messages to post, or the outcome when there is nothing to post (a
         digest with nothing new, a workspace that cannot be reached, a post that cannot be
         composed)."""
         sub = post.claim.subscription
@@ -317,65 +356,78 @@ class Deliverer:
         post: _Post,
         client: AsyncWebClient,
         message: Message,
-        library: Library,
+        tries: _Tries,
         st: PassState,
-    ) -> Outcome | None:
-        """Post until Slack has it, says no, or the attempts run out; an uncertain post is
-        looked for in the history before it is sent again."""
+        then_reply: bool = False,
+    ) -> _Landed | Outcome | None:
+        """Post one message (the digest, or its reply when ``tries.thread_ts`` is set) until
+        Slack has it, says no, or the attempts run out; an uncertain message is looked for in
+        the history (the thread, for a reply) before it is sent again. A digest with a reply to
+        follow stays "sending" in between: on shutdown, the reply still goes within the grace
+        (only the abort after it stops it)."""
         claim, i = post.claim, post.claim.delivery_id
-        metadata = transport.post_metadata(claim)
-        tries = _Tries(unsure=claim.maybe_posted)
+        team, channel = claim.subscription.team_id, claim.subscription.channel_id
+        metadata = transport.post_metadata(claim, reply=tries.landed)
+        stop = self._abort if tries.landed else self._stopping
         while True:
-            if self._stopping.is_set():
+            if stop.is_set():
                 return None
             if tries.unsure:
-                found = await self._look_first(post, client, metadata, tries, library)
+                found = await self._look_first(post, client, metadata, tries)
                 if found is not None:
                     return found
-                st.unsure[i] = False
+                st.unsure[i] = tries.landed
             if tries.attempt >= self.settings.max_attempts:
-                return post.retry(tries.error, False)
+                return post.retry(tries.error, tries.landed)
             tries.attempt += 1
-            await self._pacing.turn(claim.subscription.team_id, claim.subscription.channel_id)
-            if not await st.own(claim, self._stopping):
+            if tries.landed:  # a reply follows its digest at once: a burst of two, not paced
+                await self._pacing.wait_hold(self._pacing.team_hold, team)
+            else:
+                await self._pacing.turn(team, channel)
+            if not await st.own(claim, stop):
                 return None
             st.sending.add(i)
             st.unsure[i] = True
             try:
-                channel = claim.subscription.channel_id
                 answer = await transport.send(
-                    client, channel, message, metadata, lambda: st.lease_left(i)
+                    client, channel, message, metadata, lambda: st.lease_left(i), tries.thread_ts
                 )
             finally:
                 st.sending.discard(i)
+            if answer.ts is not None and then_reply:
+                st.sending.add(i)  # until its reply is done
             if answer.ts is not None:
-                log.info("posted %s %s ts=%s", claim.kinds, post.where, answer.ts)
-                return post.outcome(
-                    Status.SENT, message_ts=answer.ts, news_seen=self._seen(claim, library)
-                )
+                what = "thread reply" if tries.landed else claim.kinds
+                log.info("posted %s %s ts=%s", what, post.where, answer.ts)
+                return _Landed(answer.ts)
             judged = self._judge(post, answer, tries)
-            st.unsure[i] = tries.unsure
+            st.unsure[i] = tries.unsure or tries.landed
             if isinstance(judged, Outcome):
-                return judged
+                return self._reply_refused(post, judged, tries)
             await self._pacing.nap(judged)
 
+    def _reply_refused(self, post: _Post, judged: Outcome, tries: _Tries) -> _Landed | Outcome:
+        """A digest's reply Slack refused for good (not a channel or workspace error): the
+        digest is in the channel, so the slot counts as posted."""
+        if tries.thread_ts is None or judged.status is not Status.FAILED or judged.pause_reason:
+            return judged
+        log.error("thread reply not posted %s: %s; the digest is", post.where, judged.error)
+        return _Landed(tries.thread_ts)
+
     async def _look_first(
-        self,
-        post: _Post,
-        client: AsyncWebClient,
-        metadata: dict[str, Any],
-        tries: _Tries,
-        library: Library,
-    ) -> Outcome | None:
-        """Before an uncertain post is sent again: its outcome if the history settles it (found:
-        sent; cannot tell yet: retry later; cannot be read: uncertain, unless UNCERTAIN_POSTS
-        is resend), None to send it again."""
+        self, post: _Post, client: AsyncWebClient, metadata: dict[str, Any], tries: _Tries
+    ) -> _Landed | Outcome | None:
+        """Before an uncertain message is sent again: found, it is there (sent); cannot tell
+        yet: retry later; cannot be read: uncertain, unless UNCERTAIN_POSTS is resend. None to
+        send it again."""
         key = metadata["event_payload"]["delivery"]
-        seen = await self._history.look(client, post.claim, key)
+        if tries.thread_ts is None:
+            seen = await self._history.look(client, post.claim, key)
+        else:
+            seen = await self._history.look_in_thread(client, post.claim, tries.thread_ts, key)
         if seen.ts is not None:
             log.info("found in history %s ts=%s: recorded as sent", post.where, seen.ts)
-            news_seen = self._seen(post.claim, library)
-            return post.outcome(Status.SENT, message_ts=seen.ts, news_seen=news_seen)
+            return _Landed(seen.ts, found=True)
         if seen.unknown is not None:
             return post.retry(f"{tries.error}; history not checked yet ({seen.unknown})", True)
         if seen.unreadable is not None:
@@ -459,15 +511,21 @@ class Deliverer:
             self._seen_cache[day] = hit
         return hit
 
-    def _composed(self, inputs: DigestInputs, library: Library) -> Message:
-        """The post ``inputs`` describe. Channels owed equal inputs share one composition: the
-        inputs are all a post is made from, so no channel is ever served another's post."""
+    def _composed(self, inputs: DigestInputs, library: Library) -> Composed:
+        """The post ``inputs`` describe, and its reply in its thread (a digest's). Channels owed
+        equal inputs share one composition: the inputs are all a post is made from (with the
+        calendar's address, one per process), so no channel is ever served another's post."""
         hit = self._compose_cache.get(inputs)
         if hit is None:
-            reply = digest.post(library, inputs)
-            message = payloads.payload(reply)
-            hit = self._compose_cache[inputs] = (message["text"], message["blocks"])
+            top = _message(digest.post(library, inputs, self.settings.calendar_url))
+            below = digest.thread(library, inputs)
+            hit = self._compose_cache[inputs] = (top, _message(below) if below else None)
         return hit
+
+
+def _message(reply: payloads.Reply) -> Message:
+    message = payloads.payload(reply)
+    return message["text"], message["blocks"]
 
 
 def _attempt_error(answer: transport.Answer, verdict: Verdict) -> str:

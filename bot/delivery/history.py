@@ -1,8 +1,11 @@
 """The history search for uncertain posts: before a post whose outcome is unknown is sent again,
-the channel's recent history is searched for a message carrying its delivery key."""
+the channel's recent history is searched for a message carrying its delivery key; before a
+digest's reply whose outcome is unknown is sent again, the digest's thread
+(``conversations.replies``) is searched for the reply's key."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -53,16 +56,47 @@ class History:
         """Search the channel's history since a little before the slot for a message carrying
         this delivery's key."""
         oldest = f"{(claim.scheduled_for - HISTORY_MARGIN).timestamp():.6f}"
-        seen = await self._pages(client, claim.subscription.team_id, claim, oldest, key)
+        channel = claim.subscription.channel_id
+
+        def page(cursor: str | None) -> Awaitable[Any]:
+            return client.conversations_history(
+                channel=channel,
+                oldest=oldest,
+                limit=HISTORY_PAGE,
+                include_all_metadata=True,
+                cursor=cursor,
+            )
+
+        seen = await self._pages(claim.subscription.team_id, page, key)
+        metrics.HISTORY_CHECKS.labels(seen.label).inc()
+        return seen
+
+    async def look_in_thread(
+        self, client: AsyncWebClient, claim: Claim, thread_ts: str, key: str
+    ) -> Seen:
+        """Search the thread of the message ``thread_ts`` (a digest) for a reply carrying
+        ``key``."""
+        channel = claim.subscription.channel_id
+
+        def page(cursor: str | None) -> Awaitable[Any]:
+            return client.conversations_replies(
+                channel=channel,
+                ts=thread_ts,
+                limit=HISTORY_PAGE,
+                include_all_metadata=True,
+                cursor=cursor,
+            )
+
+        seen = await self._pages(claim.subscription.team_id, page, key)
         metrics.HISTORY_CHECKS.labels(seen.label).inc()
         return seen
 
     async def _pages(
-        self, client: AsyncWebClient, team: str, claim: Claim, oldest: str, key: str
+        self, team: str, fetch: Callable[[str | None], Awaitable[Any]], key: str
     ) -> Seen:
         cursor: str | None = None
         for _ in range(HISTORY_PAGES):
-            page = await self._page(client, team, claim.subscription.channel_id, oldest, cursor)
+            page = await self._page(team, fetch, cursor)
             if isinstance(page, Seen):
                 return page
             found = _find(page.get("messages") or [], key)
@@ -75,7 +109,7 @@ class History:
         return Seen(unknown=f"more than {HISTORY_PAGES * HISTORY_PAGE} messages since the slot")
 
     async def _page(
-        self, client: AsyncWebClient, team: str, channel: str, oldest: str, cursor: str | None
+        self, team: str, fetch: Callable[[str | None], Awaitable[Any]], cursor: str | None
     ) -> Any:
         """One page of history, or what stopped the search (a :class:`Seen`)."""
         tries = 0
@@ -84,13 +118,7 @@ class History:
             if self.pacing.stopping.is_set():
                 return Seen(unknown="stopping")
             try:
-                return await client.conversations_history(
-                    channel=channel,
-                    oldest=oldest,
-                    limit=HISTORY_PAGE,
-                    include_all_metadata=True,
-                    cursor=cursor,
-                )
+                return await fetch(cursor)
             except SlackApiError as exc:
                 code = str(exc.response.get("error") or "")
                 status = exc.response.status_code

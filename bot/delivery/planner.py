@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from bot.delivery import holds
 from bot.delivery.outcomes import Status, last_result
+from bot.subscriptions.model import Kinds, Receives
 from bot.subscriptions.schedule import (
     Cadence,
     Schedule,
@@ -42,9 +43,10 @@ if TYPE_CHECKING:
     from bot.content.library import Library
     from bot.content.schema import Development, Summit, Topic
 
-DIGEST = "digest"
-REMINDER = "reminder"
-DEFAULT_LEAD_DAYS = (30, 7, 1)  # days before a summit starts that its reminder goes out
+DIGEST = Kinds.DIGEST.word
+REMINDER = Kinds.REMINDER.word
+DEFAULT_LEAD_DAYS = (30, 7, 1, 0)  # days before a summit starts that its reminder goes out (0:
+# the day it opens)
 DEFAULT_MAX_LATE = timedelta(hours=6)  # a post later than this is recorded as skipped
 MAX_MISSED = 400  # wake-ups looked at after an outage; older ones are only counted
 LATE_DAYS = 7  # an item reaching the content up to this many days after its date is still news
@@ -82,7 +84,7 @@ class Channel:
 
     schedule: Schedule
     lang: str = "en"
-    receives: str = "all"
+    receives: str = Receives.ALL
     topics: frozenset[str] = frozenset()
     always: bool = False
     last_digest_for: datetime | None = None
@@ -94,8 +96,10 @@ class Channel:
 
 def join_kinds(kinds: Iterable[str]) -> str:
     """Kinds in their one spelling: digest first, then reminder."""
-    found = set(kinds)
-    return "+".join(k for k in (DIGEST, REMINDER) if k in found)
+    found = Kinds(0)
+    for word in kinds:
+        found |= Kinds.read(word)
+    return found.word
 
 
 # --- what the content owes a day ----------------------------------------------------------------
@@ -124,12 +128,12 @@ def kinds_on(library: Library, schedule: Schedule, wake: datetime, lead_days: Se
     """'', 'digest', 'reminder' or 'digest+reminder': what a wake-up at ``wake`` must post, for
     every kind of post and the whole of ``library``."""
     day = local_day(schedule, wake)
-    kinds = []
+    kinds = Kinds(0)
     if schedule.is_digest_day(day):
-        kinds.append(DIGEST)
+        kinds |= Kinds.DIGEST
     if reminders_on(library, day, lead_days):
-        kinds.append(REMINDER)
-    return join_kinds(kinds)
+        kinds |= Kinds.REMINDER
+    return kinds.word
 
 
 def next_post_on(
@@ -188,8 +192,11 @@ def scoped(library: Library, topics: frozenset[str]) -> Library:
     return found
 
 
-def _allowed(receives: str, kind: str) -> bool:
-    return receives == "all" or (receives == "digests") == (kind == DIGEST)
+_RECEIVED = {
+    Receives.ALL: Kinds.DIGEST | Kinds.REMINDER,
+    Receives.DIGESTS: Kinds.DIGEST,
+    Receives.REMINDERS: Kinds.REMINDER,
+}
 
 
 def owed(library: Library, sub: Subscribed, wake: datetime, lead_days: Sequence[int]) -> str:
@@ -198,9 +205,10 @@ def owed(library: Library, sub: Subscribed, wake: datetime, lead_days: Sequence[
     slot): '', 'digest', 'reminder' or 'digest+reminder'."""
     if holds.paused_on(sub, wake):
         return ""
-    kinds = kinds_on(scoped(library, sub.topics), sub.schedule, wake, lead_days)
-    skip = DIGEST if holds.skipped(sub, wake) else ""
-    return join_kinds(k for k in kinds.split("+") if k and k != skip and _allowed(sub.receives, k))
+    kinds = Kinds.read(kinds_on(scoped(library, sub.topics), sub.schedule, wake, lead_days))
+    if holds.skipped(sub, wake):
+        kinds &= ~Kinds.DIGEST
+    return (kinds & _RECEIVED[Receives(sub.receives)]).word
 
 
 def next_reminder(
@@ -245,9 +253,9 @@ def _next_post(
     library: Library, sub: Subscribed, now: datetime, lead_days: Sequence[int]
 ) -> tuple[datetime, str] | None:
     lib = scoped(library, sub.topics)
-    if sub.receives == "digests":
+    if sub.receives == Receives.DIGESTS:
         return next_digest(sub.schedule, now), DIGEST
-    if sub.receives == "reminders":
+    if sub.receives == Receives.REMINDERS:
         when = next_reminder(lib, sub.schedule, now, lead_days)
         return (when, REMINDER) if when is not None else None
     return next_post_on(lib, sub.schedule, now, lead_days)
@@ -476,6 +484,10 @@ class DigestInputs:
     always: bool  # posted even with nothing new (and the welcome says nothing of quiet days)
     featured: int  # which topic is featured (its index in the scoped library)
     lead_days: tuple[int, ...]  # which reminders are due on ``day``
+    # the first digest's welcome says when posts come, and whether reminders do (None, True:
+    # any later post, so that they share one composition whatever their schedule)
+    schedule: Schedule | None = None
+    reminders: bool = True
 
     @property
     def first(self) -> bool:
@@ -506,6 +518,8 @@ def digest_inputs(
         always=sub.always,
         featured=sub.digests_sent % max(1, count),
         lead_days=tuple(lead_days),
+        schedule=None if sub.last_digest_for else schedule,
+        reminders=bool(sub.last_digest_for) or sub.receives != Receives.DIGESTS,
     )
 
 
@@ -513,6 +527,6 @@ def skips(library: Library, inputs: DigestInputs) -> bool:
     """Whether this post is skipped as "nothing new": a digest alone (no reminder due), not the
     channel's first, not ``always``, with no development, revision or summit change to report
     since the last digest the channel was posted."""
-    if inputs.always or inputs.kinds != DIGEST or inputs.since is None:
+    if inputs.always or Kinds.read(inputs.kinds) != Kinds.DIGEST or inputs.since is None:
         return False
     return not whats_new(scoped(library, inputs.topics), inputs.day, inputs.since, inputs.seen)

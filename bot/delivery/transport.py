@@ -35,8 +35,15 @@ def delivery_key(subscription_id: int, scheduled_for: datetime) -> str:
     return f"{subscription_id}@{scheduled_for.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}"
 
 
-def post_metadata(claim: Claim) -> dict[str, Any]:
+def thread_key(key: str) -> str:
+    """The key of a digest's reply in its thread, from its slot's key: ``<slot key>/thread``."""
+    return f"{key}/thread"
+
+
+def post_metadata(claim: Claim, *, reply: bool = False) -> dict[str, Any]:
+    """The metadata of a slot's post, or (``reply``) of the reply in its thread."""
     key = delivery_key(claim.subscription.id, claim.scheduled_for)
+    key = thread_key(key) if reply else key
     return {"event_type": EVENT_TYPE, "event_payload": {"delivery": key}}
 
 
@@ -96,9 +103,10 @@ async def send(
     message: tuple[str, list[dict[str, Any]]],
     metadata: dict[str, Any],
     may_leave: Callable[[], bool],
+    thread_ts: str | None = None,
 ) -> Answer:
-    """Post ``message`` (text, blocks) once; ``may_leave`` is asked as its bytes are about to go
-    out, with nothing awaited in between."""
+    """Post ``message`` (text, blocks) once, in the thread of ``thread_ts`` if given;
+    ``may_leave`` is asked as its bytes are about to go out, with nothing awaited in between."""
     text, blocks = message
     guard = _SendGuard(may_leave)
     guarded = _SEND_GUARD.set(guard)
@@ -110,6 +118,7 @@ async def send(
             unfurl_links=False,
             unfurl_media=False,
             metadata=metadata,
+            thread_ts=thread_ts,
         )
         return Answer(ts=str(resp.get("ts")))
     except SlackApiError as exc:

@@ -90,6 +90,7 @@ class Post:
     channel: str
     text: str
     blocks: list[dict[str, Any]]
+    thread_ts: str | None = None  # a reply in the thread of that post
 
 
 class LocalSlack(AsyncWebClient):
@@ -103,7 +104,9 @@ class LocalSlack(AsyncWebClient):
     async def chat_postMessage(self, **kwargs: Any) -> AsyncSlackResponse:
         channel = str(kwargs.get("channel") or "")
         blocks = kwargs.get("blocks") or []
-        self.posts.append(Post(channel, str(kwargs.get("text") or ""), list(blocks)))
+        thread = kwargs.get("thread_ts")
+        text = str(kwargs.get("text") or "")
+        self.posts.append(Post(channel, text, list(blocks), str(thread) if thread else None))
         return AsyncSlackResponse(
             client=self,
             http_verb="POST",
@@ -258,7 +261,8 @@ class Shell:
         if found is None or button is None:
             msg = t(self.lang, "shell.no_choice", number=number)
             return Answer(mrkdwn(msg, self.look))
-        reply = button.answer(self.content.current(), found.value)
+        feed = self.delivery.calendar_url
+        reply = button.reply(self.content.current(), found.value, self.today, lambda: feed)
         return self._show(reply, button.lang(found.value))
 
     def _show(self, reply: Reply, lang: str) -> Answer:
@@ -315,11 +319,17 @@ class Shell:
             out.append(mrkdwn(f":double_vertical_bar: {msg}", look))
         kinds = [o.kinds for o in report.sent]
         post_look = self.look_in(_post_lang(store) or lang)
-        for i, post in enumerate(poster.posts):
-            kind = _kinds(kinds[i], lang) if i < len(kinds) else ""
-            head = t(lang, "shell.tick_posted", channel=channel, kinds=kind)
+        tops = iter(kinds)
+        for post in poster.posts:
+            if post.thread_ts:
+                head = t(lang, "shell.tick_thread")
+            else:
+                head = t(
+                    lang, "shell.tick_posted", channel=channel, kinds=_kinds(next(tops, ""), lang)
+                )
             body = render_blocks(post.blocks, post.text, post_look)
-            out += [RULE, mrkdwn(head, look), body.text, RULE]
+            # a reply follows its post, under the same rule
+            out += [*([] if post.thread_ts else [RULE]), mrkdwn(head, look), body.text, RULE]
         for o in [*report.failed, *report.retrying]:
             msg = t(lang, "shell.tick_failed", kinds=_kinds(o.kinds, lang), error=o.error or "?")
             out.append(mrkdwn(f":x: {msg}", look))
@@ -403,6 +413,7 @@ def _delivery_settings(settings: Settings) -> DeliverySettings:
         max_late=timedelta(hours=settings.max_late_hours),
         retry_base=settings.retry_base_seconds,
         channel_spacing=0.0,  # one channel, one reader: no pacing to wait for
+        calendar_url=f"{settings.public_url}/summits.ics" if settings.public_url else None,
     )
 
 

@@ -3,7 +3,9 @@ lines, buttons, links, the plain-text fallback and the cap on a message's blocks
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from slack_sdk.models.blocks import (
     Block,
@@ -57,7 +59,8 @@ def button(text: str, action_id: str, value: str, primary: bool = False) -> Butt
 
 
 def link_button(text: str, action_id: str, url: str) -> ButtonElement:
-    """A button that opens ``url`` (Slack's limit: 3000 characters)."""
+    """A button that opens ``url`` (at most 3000 characters); Slack still sends the app a press,
+    which is acknowledged (handlers/actions.py)."""
     return ButtonElement(text=truncate(text, 75), action_id=action_id[:255], url=url[:3000])
 
 
@@ -68,6 +71,34 @@ def link(url: str, label: str) -> str:
 
 def fallback(*parts: str) -> str:
     return truncate(" ".join(p for p in parts if p), FALLBACK_LIMIT)
+
+
+_LINK = re.compile(r"<([^<>|]*)\|([^<>]*)>")
+
+
+def shown_text(blocks: Sequence[Block | dict[str, Any]]) -> str:
+    """Every text a reader sees in ``blocks`` (sections, context lines, headers, button labels),
+    one per line, a link counted by its label: what the lengths of posts are measured on."""
+    found: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "text" and isinstance(value, str):
+                    found.append(_LINK.sub(r"\2", value))
+                elif key not in ("url", "value", "action_id", "block_id"):
+                    walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk([b.to_dict() if isinstance(b, Block) else b for b in blocks])
+    return "\n".join(found)
+
+
+def shown_length(blocks: Sequence[Block | dict[str, Any]]) -> int:
+    """How many characters a reader sees in ``blocks`` (:func:`shown_text`)."""
+    return len(shown_text(blocks))
 
 
 def cap(blocks: list[Block], lang: str = "en") -> list[Block]:

@@ -55,9 +55,12 @@ SHARE_ACTION = "share_topic"
 NEWS_ACTION = "show_news"
 EVENT_NEWS_ACTION = "show_event_news"  # an event's news: show_event_news:<event id>
 LIST_ACTION = "list_topics"  # value: the language
-# a link button (an event's calendar file): Slack opens the link and still sends the press, which
-# is acknowledged and needs no answer (without a listener Slack would show a warning)
-EVENT_CALENDAR_ACTION = "event_calendar"
+# buttons on the channel's posts (a reminder, a digest, a shared topic): each answers only the
+# person who pressed it, below the post (which stays as it is); prefixes, with the event's id
+CALENDAR_ACTION = "add_to_calendar"  # a link to the event's calendar file: add_to_calendar:<id>
+EVENT_CARD_ACTION = "event_details"  # the event's card: event_details:<id>, value id|lang
+POST_EVENT_NEWS_ACTION = "event_news"  # the event's news: event_news:<id>, value id|lang
+READ_TOPIC_ACTION = "read_topic"  # a shared topic's whole card; value: topic-id|lang
 # opens the subscription form; value: the channel, or "" (also the block id of its actions block)
 FORM_ACTION = "subscription_form"
 

@@ -335,7 +335,12 @@ async def publish(
     mine = next((s for s in subs if s.owner_id == user), None)
     subs = [s for s in subs if s.owner_id is None]
     manage = services.channels is None or await services.channels.is_manager(profile.get)
-    facts = Facts(services.library, services.clock.now(), tuple(services.settings.lead_days))
+    facts = Facts(
+        services.library,
+        services.clock.now(),
+        tuple(services.settings.lead_days),
+        services.calendar_url,
+    )
     own = own_block(facts, mine, lang) if services.channels is not None else None
     day = today(services.clock)
     fit = rows_that_fit(

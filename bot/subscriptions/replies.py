@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any, Literal
 
-from slack_sdk.models.blocks import ActionsBlock, Block
+from slack_sdk.models.blocks import ActionsBlock, Block, DividerBlock
 
 from bot.content.library import Library
 from bot.delivery import digest, holds, planner
@@ -100,6 +100,7 @@ class Facts:
     library: Library
     now: datetime
     lead_days: tuple[int, ...] = planner.DEFAULT_LEAD_DAYS
+    calendar_url: str | None = None  # the calendar feed's address (PUBLIC_URL), if any
 
 
 @dataclass(frozen=True)
@@ -398,8 +399,7 @@ def status(facts: Facts, inv: Invocation, sub: SubscriptionView | None) -> Reply
         "• " + t(lang, "channels.status_receives", what=what),
     ]
     if sub.receives != Receives.DIGESTS:
-        days = ", ".join(map(str, facts.lead_days))
-        lines.append("• " + t(lang, "channels.status_reminders", days=days))
+        lines.append("• " + lead_days_said(facts.lead_days, "channels.status_reminders", lang))
     if sub.receives != Receives.REMINDERS:
         lines.append("• " + mode(sub, lang))
     lines += [f"• {line}" for line in holding_lines(facts, sub, lang)]
@@ -436,7 +436,7 @@ def preview(facts: Facts, inv: Invocation, sub: SubscriptionView | None) -> Repl
     kinds = planner.owed(facts.library, channel, when, facts.lead_days) or Kinds.DIGEST.word
     inputs = planner.digest_inputs(facts.library, channel, when, kinds, facts.lead_days)
     skipped = sub is not None and planner.skips(facts.library, inputs)
-    post = digest.post(facts.library, inputs)
+    post = digest.post(facts.library, inputs, facts.calendar_url)
     if sub:
         note = t(
             lang,
@@ -448,7 +448,7 @@ def preview(facts: Facts, inv: Invocation, sub: SubscriptionView | None) -> Repl
     else:
         key = "channels.none_local" if inv.local else "channels.none"
         note = t(lang, "channels.preview_none") + " " + t(lang, key, command=COMMAND)
-    blocks: list[Block] = [context(note), *post.blocks]
+    blocks: list[Block] = [context(note), *post.blocks, *_thread_preview(facts, inputs, lang)]
     text = post.text
     if skipped and sub is not None and sub.last_digest_for is not None:
         quiet_note = t(
@@ -462,15 +462,38 @@ def preview(facts: Facts, inv: Invocation, sub: SubscriptionView | None) -> Repl
     return Reply(text=text, blocks=blocks[:50], response_type="ephemeral")
 
 
+def lead_days_said(lead_days: Sequence[int], key: str, lang: str) -> str:
+    """The phrase ``key`` with the days before a summit that reminders come ("30, 7 and 1"); with
+    lead day 0, its variant that says "and on its first day" (``<key>_day``)."""
+    days = join_list([str(d) for d in sorted({d for d in lead_days if d}, reverse=True)], lang)
+    if 0 not in lead_days or not days:
+        return t(lang, key, days=days or "0")
+    return t(lang, _ON_THE_DAY[key], days=days)
+
+
+_ON_THE_DAY = {
+    "channels.reminders": "channels.reminders_day",
+    "channels.status_reminders": "channels.status_reminders_day",
+    "channels.no_reminder": "channels.no_reminder_day",
+}
+
+
+def _thread_preview(facts: Facts, inputs: planner.DigestInputs, lang: str) -> list[Block]:
+    """What a digest's thread will say, below the post in a preview."""
+    below = digest.thread(facts.library, inputs)
+    if below is None:
+        return []
+    return [DividerBlock(), context(t(lang, "channels.preview_thread")), *below.blocks]
+
+
 def _preview_reminder(facts: Facts, sub: SubscriptionView, lang: str) -> Reply:
     """The next summit reminder of a channel that receives only reminders."""
     library = scoped(facts.library, sub.topics)
     when = next_reminder(library, sub.schedule, facts.now, facts.lead_days)
     if when is None:
-        days = ", ".join(map(str, facts.lead_days))
-        return _reply(t(lang, "channels.no_reminder", days=days))
+        return _reply(lead_days_said(facts.lead_days, "channels.no_reminder", lang))
     inputs = planner.digest_inputs(facts.library, sub, when, Kinds.REMINDER.word, facts.lead_days)
-    post = digest.post(facts.library, inputs)
+    post = digest.post(facts.library, inputs, facts.calendar_url)
     note = t(
         lang,
         "channels.preview_reminder",
@@ -666,7 +689,6 @@ def subscribed(
     (``before``: what it changed, before → after), the next post, what the channel receives,
     whether the bot joined the channel, whether Slack said it may post there, and tips."""
     lang = inv.lang
-    lead = ", ".join(str(d) for d in facts.lead_days)
     channel = place(inv.channel_id, lang)
     language = language_name(req.lang, lang)
     if req.receives == Receives.REMINDERS:
@@ -698,7 +720,7 @@ def subscribed(
     if sub.receives != Receives.REMINDERS:
         lines.append(mode(sub, lang))
     if sub.receives != Receives.DIGESTS:
-        lines.append(t(lang, "channels.reminders", days=lead))
+        lines.append(lead_days_said(facts.lead_days, "channels.reminders", lang))
     lines += joining(joined, channel, lang)
     if reach == "unknown" and joined not in ("joined", "member"):
         lines.append(t(lang, "channels.reach_unknown"))

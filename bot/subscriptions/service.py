@@ -90,7 +90,12 @@ class Channels:
     def facts(self, now: datetime | None = None) -> Facts:
         """The content, the instant (now, unless given) and the lead days, for one reply."""
         at = now if now is not None else self.clock.now()
-        return Facts(self.content.current(), at, tuple(self.settings.lead_days))
+        return Facts(
+            self.content.current(),
+            at,
+            tuple(self.settings.lead_days),
+            self.settings.calendar_url,
+        )
 
     async def answer(self, parsed: c.Parsed, inv: Invocation, user_info: UserInfo) -> Reply:
         """Answer what the user typed (a channel command, read once), saying so if a ``lang:``

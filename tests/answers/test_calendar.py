@@ -140,8 +140,11 @@ def test_digests_list_periods_as_the_summits_reply_does(
         digests_sent=0,
         lang=lang,
     )
-    body = "\n".join(texts(reply))
-    assert needle in body
+    assert needle not in "\n".join(texts(reply))  # the summits ahead are in the thread
+    sub = planner.Channel(schedule, lang=lang)  # type: ignore[arg-type]
+    inputs = planner.digest_inputs(library, sub, datetime(2026, 11, 27, 9, tzinfo=UTC), "digest")
+    below = digest.thread(library, inputs)
+    assert below is not None and needle in "\n".join(texts(below))
 
 
 def _events(library: Library) -> dict[str, Any]:

@@ -140,18 +140,16 @@ def test_news_and_digests_say_when_the_timeline_was_last_reviewed(
     recently the timeline was checked (its `reviewed:` date)."""
     for query in ("news", "news bletchley"):
         assert line in body(core.reply_to(query, timeline, TODAY, lang)), query
-    for sent in (0, 3):  # the first digest, and a later one
-        post = digest.compose(
-            timeline,
+    for sent in (0, 3):  # the first digest, and a later one: said in its thread
+        sub = planner.Channel(
             DAILY,
-            at9(date(2026, 11, 28)),
-            "digest",
-            last_digest_for=at9(date(2026, 11, 27)) if sent else None,
-            digests_sent=sent,
             lang=lang,
             always=True,
+            last_digest_for=at9(date(2026, 11, 27)) if sent else None,
+            digests_sent=sent,
         )
-        assert line in body(post), sent
+        inputs = planner.digest_inputs(timeline, sub, at9(date(2026, 11, 28)), "digest")
+        assert line in body(digest.thread(timeline, inputs)), sent
 
 
 def test_a_timeline_without_a_review_date_says_nothing_of_one(
@@ -227,7 +225,7 @@ def test_a_search_matching_no_development_reads_as_before(timeline: Library) -> 
 def test_topic_card_shows_its_three_latest_developments_and_graded_sources(
     timeline: Library,
 ) -> None:
-    for text in ("bletchley", "share bletchley"):
+    for text in ("bletchley",):  # shared, a topic is a short card (test_posts_are_short…)
         reply = core.reply_to(text, timeline, TODAY)
         within_limits(reply)
         card = body(reply)
@@ -427,7 +425,9 @@ def test_a_digest_leads_with_the_new_developments_linked_to_their_sources(
     text = "\n".join(texts(reply)[1:])  # the blocks, in order
     assert "Development fresh" in text and "Development old" not in text
     assert text.index("New since the last digest") < text.index("Development fresh")
-    assert text.index("Development fresh") < text.index("Coming up") < text.index("Upcoming")
+    # the news first, then the reminder due; the summits ahead are in the thread
+    assert text.index("Development fresh") < text.index("starts in 7 days")
+    assert "Upcoming" not in text
     assert "<https://example.org/news/fresh/1|Publisher 1> _(confirmed)_" in text
     assert "Development fresh" in reply.text  # the notification names it too
     zh = body(
@@ -451,13 +451,14 @@ def test_the_first_digest_welcomes_with_the_latest_developments(timeline: Librar
     )
     assert "*Latest developments*" in first and "Development number 7" in first
     assert "Development number 4" not in first  # the three latest
-    assert "only when there is something new" in first
-    always = body(
-        digest.compose(
-            timeline, DAILY, at9(D), "digest", last_digest_for=None, digests_sent=0, always=True
-        )
-    )
-    assert "only when there is something new" not in always
+
+    def thread(always: bool) -> str:
+        sub = planner.Channel(DAILY, always=always)
+        return body(digest.thread(timeline, planner.digest_inputs(timeline, sub, at9(D), "digest")))
+
+    # what a quiet channel is told goes in the welcome's thread
+    assert "only when there is something new" in thread(always=False)
+    assert "only when there is something new" not in thread(always=True)
 
 
 def test_a_digest_with_many_new_developments_stays_within_slack_limits(

@@ -152,7 +152,7 @@ def test_search_and_topic_cards_show_developments(
         assert "3 in all, with summaries: `/declaration news bletchley`" in latest
         assert "· _confirmed_" in card.split("*Sources*")[1]
         shared = ask(bot, "share bletchley")
-        assert '"in_channel"' in shared and "*Latest developments*" in shared
+        assert '"in_channel"' in shared and "Read the full summary" in shared
         fr = ask(bot, "france china", "UFR")
         assert "*Derniers développements*" in fr and "`/declaration news france-china-ai`" in fr
         assert "*Latest developments*" not in ask(bot, "middle east")
@@ -212,7 +212,9 @@ def test_quiet_digests_end_to_end(slack: FakeSlack, content: Path, tmp_path: Pat
         out = tick(slack, db, content, tmp_path, due + timedelta(days=2))
         assert "2 delivered" in out
         news = posts(slack, "C1")[-1]
-        assert news.index("New since the last digest") < news.index("Upcoming summits")
+        assert "New since the last digest" in news and "Upcoming summits" not in news
+        (thread,) = [c for c in slack.thread_posts()[-2:] if c.params["channel"] == "C1"]
+        assert "Upcoming summits" in str(thread.params["blocks"])  # in the digest's thread
         assert "Fresh development: the Geneva summit gets its dates" in news
         assert "<https://example.org/news/fresh/1|Publisher 1>" in news
         assert "Nouveau depuis le dernier résumé" in posts(slack, "CFR")[-1]
@@ -224,7 +226,7 @@ def test_quiet_digests_end_to_end(slack: FakeSlack, content: Path, tmp_path: Pat
         assert "posted every time" in say(bot, slack, "status")
         out = tick(slack, db, content, tmp_path, due + timedelta(days=3))
         assert "1 delivered" in out and "1 with nothing new" in out
-        assert "Nothing has changed" in posts(slack, "C1")[-1]
+        assert "No news since" in posts(slack, "C1")[-1]
         say(bot, slack, "subscribe daily 09:00 UTC fresh")
         assert "posted only when there is something new" in say(bot, slack, "status")
         out = tick(slack, db, content, tmp_path, due + timedelta(days=4))

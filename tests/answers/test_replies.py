@@ -40,11 +40,12 @@ def test_topic_reply_has_summary_points_and_linked_sources(library: Library) -> 
     assert actions and actions[0]["elements"][0]["action_id"] == "share_topic"
 
 
-def test_share_posts_in_channel_without_buttons(library: Library) -> None:
+def test_share_posts_in_channel_with_only_the_read_button(library: Library) -> None:
     reply = core.reply_to("share middle east", library, TODAY)
     assert reply.response_type == "in_channel"
     assert "Gaza" in "\n".join(texts(reply))
-    assert not [b for b in reply.blocks_json() if b["type"] == "actions"]
+    actions = [b for b in reply.blocks_json() if b["type"] == "actions"]
+    assert [e["action_id"] for b in actions for e in b["elements"]] == ["read_topic"]
 
 
 def test_unknown_topic_is_ephemeral_did_you_mean(library: Library) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from bot.delivery import digest
-from bot.delivery.planner import Rules, scoped
+from bot.delivery.planner import Channel, Rules, digest_inputs
 from bot.store.store import Store
 from bot.subscriptions.schedule import Schedule, parse_schedule
 from tests.conftest import CONTENT
@@ -34,7 +34,9 @@ async def test_due_digest_is_posted_once_and_never_twice(db_url: str, slack: Fak
     (post,) = slack.posts()
     assert post.params["channel"] == "C1" and post.token == "xoxb-delivery"
     assert "AI-governance digest" in post.params["text"]
-    assert "Upcoming summits" in str(post.params["blocks"])
+    (reply,) = slack.thread_posts()  # the summits ahead are in the digest's thread
+    assert reply.params["thread_ts"] == post.response["ts"]
+    assert "Upcoming summits" in str(reply.params["blocks"])
     for _ in range(3):  # the same instant again, and a bit later: nothing new
         await w.tick(T0.replace(hour=9, minute=1))
     assert len(slack.posts()) == 1
@@ -70,23 +72,25 @@ async def test_channels_in_one_pass_each_get_their_own_post(db_url: str, slack: 
         c.params["channel"]: (c.params["text"], json.dumps(c.params["blocks"]))
         for c in slack.posts()
     }
-    assert sorted(posted) == sorted(channels)
+    replies = {c.params["channel"]: json.dumps(c.params["blocks"]) for c in slack.thread_posts()}
+    assert sorted(posted) == sorted(channels) == sorted(replies)
     library = w.rt.library
     for channel, extra in channels.items():
         topics = extra.get("topics", frozenset())
-        reply = digest.compose(
-            scoped(library, topics),
+        sub = Channel(
             schedule,
-            slot,
-            "digest",
-            last_digest_for=None,
-            digests_sent=0,
             lang=extra.get("lang", "en"),
+            topics=topics,
             always=extra.get("always", False),
         )
+        inputs = digest_inputs(library, sub, slot, "digest")
+        reply = digest.post(library, inputs)
         assert posted[channel] == (reply.text, json.dumps(reply.blocks_json())), channel
-    assert posted["CEN"] == posted["CEN2"]
-    assert len({posted[c] for c in ("CEN", "CFR", "CZH", "CTOPIC", "CALWAYS")}) == 5
+        below = digest.thread(library, inputs)
+        assert below is not None and replies[channel] == json.dumps(below.blocks_json())
+    assert (posted["CEN"], replies["CEN"]) == (posted["CEN2"], replies["CEN2"])
+    both = {(posted[c], replies[c]) for c in ("CEN", "CFR", "CZH", "CTOPIC", "CALWAYS")}
+    assert len(both) == 5
     await w.close()
 
 
@@ -168,7 +172,7 @@ async def test_rate_limit_waits_retry_after_and_retries(db_url: str, slack: Fake
     slack.fail("chat.postMessage", "ratelimited", status=429, retry_after=1)
     started = time.monotonic()
     r = await w.tick(T0.replace(hour=9, second=1))
-    calls = slack.calls_to("chat.postMessage")
+    calls = [c for c in slack.calls_to("chat.postMessage") if not c.params.get("thread_ts")]
     assert len(calls) == 2 and len(r.sent) == 1
     assert calls[1].at - calls[0].at >= 0.95 and time.monotonic() - started >= 0.95
     await w.close()
@@ -179,7 +183,8 @@ async def test_server_errors_are_retried_with_backoff(db_url: str, slack: FakeSl
     w.subscribe("C503", "daily 09:00 UTC")
     slack.fail("chat.postMessage", "service_unavailable", status=503, times=2)
     r = await w.tick(T0.replace(hour=9, second=1))
-    assert len(r.sent) == 1 and len(slack.calls_to("chat.postMessage")) == 3
+    tops = [c for c in slack.calls_to("chat.postMessage") if not c.params.get("thread_ts")]
+    assert len(r.sent) == 1 and len(tops) == 3
     # a Slack outage longer than the pass: the post waits for a later pass, then goes out once
     w.subscribe("CDOWN", "daily 10:00 UTC")
     slack.fail("chat.postMessage", "service_unavailable", status=503, times=4)
@@ -267,13 +272,14 @@ async def test_summit_added_later_gets_reminders_on_lead_days(
         if len(slack.posts()) > before:
             posted_days.append((day + timedelta(days=n)).date().isoformat())
     texts = {d: t for d, t in zip(posted_days, posts_to(slack, "CWEEK"), strict=True)}
-    # reminders 30, 7 and 1 days before 7 January; Mondays get the digest
-    assert "2026-12-08" in texts and "starts in 30 days" in texts["2026-12-08"]
+    # reminders 30, 7 and 1 days before 7 January and on the day; Mondays get the digest
+    assert "2026-12-08" in texts and "in 30 days" in texts["2026-12-08"]
     assert "2026-12-31" in texts and "in 7 days" in texts["2026-12-31"]
     assert "2027-01-06" in texts and "tomorrow" in texts["2027-01-06"]
+    assert "2027-01-07" in texts and "opens today in Geneva" in texts["2027-01-07"]
     mondays = [d for d in posted_days if datetime.fromisoformat(d).weekday() == 0]
     assert mondays == ["2026-12-07", "2026-12-14", "2026-12-21", "2026-12-28", "2027-01-04"]
-    assert len(posted_days) == 8
+    assert len(posted_days) == 9
     await w.close()
 
 

@@ -29,13 +29,14 @@ from bot.content.loading import load_library
 from bot.delivery.deliverer import Deliverer, DeliverySettings
 from bot.delivery.planner import Rules
 from bot.delivery.report import PassReport
-from bot.delivery.transport import EVENT_TYPE, delivery_key
+from bot.delivery.transport import EVENT_TYPE, delivery_key, post_metadata
 from bot.slack.clients import SlackClients
 from bot.store.store import Store
 from bot.store.tables import deliveries
 from bot.subscriptions.replies import last_result
 from bot.subscriptions.schedule import Schedule, parse_schedule
 from tests.conftest import CONTENT
+from tests.deliveryhelp import once, shown
 from tests.fakeslack import FakeSlack
 
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)  # every channel's slot: daily 09:00 UTC
@@ -105,11 +106,6 @@ def channels(n: int = N) -> list[str]:
     return [f"C{i:03d}" for i in range(n)]
 
 
-def shown(slack: FakeSlack) -> Counter[str]:
-    """How many messages each channel shows (whatever the bot's client saw)."""
-    return Counter(str(m["channel"]) for m in slack.messages())
-
-
 def fake_at(clock: Clock) -> FakeSlack:
     """A fake Slack whose message timestamps follow the bot's clock (as Slack's follow ours)."""
     return FakeSlack(clock=lambda: clock.now().timestamp())
@@ -124,13 +120,19 @@ async def test_every_post_carries_its_delivery_key(db_url: str) -> None:
         w = Clockwork(db_url, slack, clock)
         w.subscribe(["CKEY"])
         report = await w.tick()
-        (message,) = slack.messages("CKEY")
+        (message,) = slack.top_level("CKEY")
         (sub_id,) = {o.subscription_id for o in report.sent}
         assert message["metadata"] == {
             "event_type": EVENT_TYPE,
             "event_payload": {"delivery": delivery_key(sub_id, T0)},
         }
         assert delivery_key(sub_id, T0) == f"{sub_id}@2026-12-01T09:00:00Z"
+        # the reply in the digest's thread carries a key of its own, derived from the slot's
+        (reply,) = slack.thread("CKEY", message["ts"])
+        assert reply["metadata"] == {
+            "event_type": EVENT_TYPE,
+            "event_payload": {"delivery": f"{sub_id}@2026-12-01T09:00:00Z/thread"},
+        }
         await w.close()
 
 
@@ -153,13 +155,14 @@ async def test_posts_accepted_but_unanswered_are_found_in_the_history_not_double
         for i, name in enumerate(names):
             slack.accept_but(FAILURES[i % len(FAILURES)], channel=name, hang=5.0)
         report = await w.tick()
-        assert shown(slack) == Counter(names)  # 0 doubled, 0 missing
+        assert shown(slack) == once(names)  # 0 doubled, 0 missing, digest and reply both
         assert len(report.sent) == N
-        # one request per channel: nothing was sent again, by the pass or by the client
-        assert Counter(c.params["channel"] for c in slack.calls_to("chat.postMessage")) == Counter(
-            names
-        )
-        ts_shown = {str(m["channel"]): m["ts"] for m in slack.messages()}
+        # one request per channel and message: nothing was sent again, by the pass or the client
+        calls = slack.calls_to("chat.postMessage")
+        assert Counter(
+            (c.params["channel"], "reply" if c.params.get("thread_ts") else "post") for c in calls
+        ) == once(names)
+        ts_shown = {str(m["channel"]): m["ts"] for m in slack.top_level()}
         subs = {s.id: s.channel_id for s in w.store.list_team("T1")}
         rows = w.rows()
         assert {r.status for r in rows} == {"sent"}
@@ -167,7 +170,7 @@ async def test_posts_accepted_but_unanswered_are_found_in_the_history_not_double
         assert all(not r.maybe_posted for r in rows)
         # the next pass has nothing to do
         await w.tick()
-        assert shown(slack) == Counter(names)
+        assert shown(slack) == once(names)
         await w.close()
 
 
@@ -180,9 +183,11 @@ async def test_a_hanging_slack_is_cut_off_at_the_configured_limit(sqlite_url: st
         w.subscribe(["CHANG"])
         slack.accept_but("timeout", channel="CHANG", hang=5.0)
         report = await w.tick()
-        assert [c.status for c in slack.calls_to("chat.postMessage")] == [0]  # never answered
+        digest, reply = slack.calls_to("chat.postMessage")
+        assert digest.status == 0 and reply.status == 200  # the digest was never answered
         assert len(slack.calls_to("conversations.history")) == 1  # so the pass looked
-        (message,) = slack.messages("CHANG")
+        (message,) = slack.top_level("CHANG")
+        assert reply.params["thread_ts"] == message["ts"]
         assert [o.message_ts for o in report.sent] == [message["ts"]]
         await w.close()
 
@@ -197,9 +202,9 @@ async def test_a_post_slack_refused_is_sent_again_after_the_history_check(
         w.subscribe(["C503"])
         slack.fail("chat.postMessage", "service_unavailable", status=503)
         report = await w.tick()
-        assert len(report.sent) == 1 and shown(slack) == Counter(["C503"])
+        assert len(report.sent) == 1 and shown(slack) == once(["C503"])
         assert len(slack.calls_to("conversations.history")) == 1
-        assert len(slack.calls_to("chat.postMessage")) == 2
+        assert len(slack.calls_to("chat.postMessage")) == 3  # the digest twice, then its reply
         await w.close()
 
 
@@ -216,7 +221,8 @@ async def test_unreadable_history_gives_up_by_default_and_says_so(db_url: str, e
         slack.fail_always("conversations.history", error, channel="CPRIV")
         slack.accept_but("500", channel="CPRIV")
         report = await w.tick()
-        assert shown(slack) == Counter(["CPRIV", "COK"])  # posted once, not again
+        # posted once, not again (nor its reply: the digest is not known to be there)
+        assert shown(slack) == once(["COK"]) + once(["CPRIV"], replies=False)
         assert len(report.uncertain) == 1 and len(report.sent) == 1
         assert "1 uncertain" in report.lines()[0]
         sub = w.store.get("T1", "CPRIV")
@@ -229,7 +235,7 @@ async def test_unreadable_history_gives_up_by_default_and_says_so(db_url: str, e
         assert "可能已发布" in last_result(sub.last_result, "zh")
         # a later pass does not send it either; the next day's digest goes out as usual
         await w.tick()
-        assert shown(slack)["CPRIV"] == 1
+        assert shown(slack)[("CPRIV", "post")] == 1
         await w.close()
 
 
@@ -242,7 +248,7 @@ async def test_unreadable_history_resends_when_configured(db_url: str) -> None:
         slack.accept_but("500", channel="CPRIV")
         report = await w.tick()
         # the rule chosen: a possible double rather than a possible gap
-        assert shown(slack) == Counter({"CPRIV": 2})
+        assert shown(slack) == once(["CPRIV"]) + once(["CPRIV"], replies=False)
         assert len(report.sent) == 1 and report.uncertain == []
         sub = w.store.get("T1", "CPRIV")
         assert sub is not None and sub.last_result == "sent"
@@ -266,13 +272,13 @@ async def test_a_rate_limited_history_is_checked_later_never_guessed(sqlite_url:
         slack.accept_but("timeout", channel="CRL", hang=0.5)
         slack.fail_always("conversations.history", "ratelimited", status=429, retry_after=1)
         report = await w.tick()
-        assert len(report.retrying) == 1 and shown(slack) == Counter(["CRL"])
+        assert len(report.retrying) == 1 and shown(slack) == once(["CRL"], replies=False)
         (row,) = w.rows()
         assert row.status == "claimed" and row.maybe_posted
         slack.clear_faults()
         clock.start += timedelta(minutes=10)  # past the retry time
         report = await w.tick()
-        assert len(report.sent) == 1 and shown(slack) == Counter(["CRL"])
+        assert len(report.sent) == 1 and shown(slack) == once(["CRL"])
         await w.close()
 
 
@@ -352,7 +358,7 @@ async def test_a_rate_limit_storm_longer_than_the_lease_with_two_clocks(db_url: 
             await asyncio.sleep(0.2)
         a_report = await a_pass
         calm.cancel()
-        assert shown(slack) == Counter(names)  # 0 doubled, 0 missing
+        assert shown(slack) == once(names)  # 0 doubled, 0 missing, digest and reply both
         assert len(a_report.sent) == N
         assert sum(len(r.sent) for r in b_reports) == 0 and len(b_reports) > 5
         assert all(r.status == "sent" for r in a.rows())
@@ -380,7 +386,7 @@ async def test_a_taken_over_claim_is_never_sent_by_its_old_owner(sqlite_url: str
         library = a.rt.library
         outcomes, handed_back = await a.deliverer._fan_out(claims, library, clock.now())
         assert outcomes == [] and handed_back == 0
-        assert shown(slack) == Counter(channels(20))
+        assert shown(slack) == once(channels(20))
         assert {r.claimed_by for r in a.rows()} == {b.store.worker}
         await a.close()
         await b.close()
@@ -406,8 +412,6 @@ async def test_a_claim_taken_over_from_a_dead_clock_is_looked_up_first(db_url: s
         )
         client = await a.rt.clients.for_team("T1") if a.rt.clients else None
         assert client is not None
-        from bot.delivery.transport import post_metadata
-
         for c in claims[:25]:
             await client.chat_postMessage(
                 channel=c.subscription.channel_id, text="x", metadata=post_metadata(c)
@@ -416,9 +420,60 @@ async def test_a_claim_taken_over_from_a_dead_clock_is_looked_up_first(db_url: s
         clock.start += timedelta(seconds=2)
         b = Clockwork(db_url, slack, clock, lease_seconds=1.0)
         report = await b.tick()
-        assert shown(slack) == Counter(names)
+        assert shown(slack) == once(names)
         assert len(report.sent) == 40
         assert len(slack.calls_to("conversations.history")) == 25  # only those that had left
+        # found, each digest's thread was looked at, and only its missing reply posted
+        assert len(slack.calls_to("conversations.replies")) == 25
+        await b.close()
+
+
+async def test_a_pass_that_died_between_a_digest_and_its_reply_posts_only_the_reply(
+    db_url: str,
+) -> None:
+    """A pass died with 30 claims marked: 10 digests and their replies had left, 10 digests
+    without their replies, 10 nothing. The next owner posts 10 digests and 20 replies: no
+    message doubled, none missing."""
+    clock = MovingClock(T0 + timedelta(seconds=5))
+    with fake_at(clock) as slack:
+        a = Clockwork(db_url, slack, clock, lease_seconds=1.0)
+        names = channels(30)
+        a.subscribe(names)
+        claims, _ = a.store.claim_due(
+            clock.now(),
+            Rules(a.rt.library, max_late=timedelta(hours=6)),
+            lease=timedelta(seconds=1),
+        )
+        ids = [c.delivery_id for c in claims]
+        assert a.store.renew(ids, clock.now() + timedelta(seconds=1), sending=True) == set(ids)
+        client = await a.rt.clients.for_team("T1") if a.rt.clients else None
+        assert client is not None
+        for i, c in enumerate(claims[:20]):
+            channel = c.subscription.channel_id
+            top = await client.chat_postMessage(
+                channel=channel, text="x", metadata=post_metadata(c)
+            )
+            if i < 10:
+                await client.chat_postMessage(
+                    channel=channel,
+                    text="y",
+                    thread_ts=top["ts"],
+                    metadata=post_metadata(c, reply=True),
+                )
+        await a.close()
+        before = len(slack.calls_to("chat.postMessage"))
+        clock.start += timedelta(seconds=2)
+        b = Clockwork(db_url, slack, clock, lease_seconds=1.0)
+        report = await b.tick()
+        assert shown(slack) == once(names)  # 0 doubled, 0 missing
+        assert len(report.sent) == 30 and {r.status for r in b.rows()} == {"sent"}
+        posted = slack.calls_to("chat.postMessage")[before:]
+        assert sum(1 for c in posted if not c.params.get("thread_ts")) == 10
+        assert sum(1 for c in posted if c.params.get("thread_ts")) == 20
+        # each slot is recorded with its digest's ts, found or posted
+        tops = {str(m["channel"]): m["ts"] for m in slack.top_level()}
+        subs = {s.id: s.channel_id for s in b.store.list_team("T1")}
+        assert {subs[r.subscription_id]: r.message_ts for r in b.rows()} == tops
         await b.close()
 
 

@@ -9,7 +9,6 @@ import os
 import signal
 import subprocess
 import time
-from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -22,6 +21,7 @@ from bot.store.store import Store
 from bot.store.tables import deliveries
 from bot.subscriptions.schedule import Schedule, parse_schedule
 from tests.conftest import fresh_database
+from tests.deliveryhelp import once, shown
 from tests.e2e import bot_env, spawn
 from tests.fakeslack import FakeSlack
 
@@ -97,10 +97,6 @@ def tick_at(at: datetime) -> list[str]:
     return ["tick", "--at", at.strftime("%Y-%m-%dT%H:%M:%SZ")]
 
 
-def shown(slack: FakeSlack) -> Counter[str]:
-    return Counter(str(m["channel"]) for m in slack.messages())
-
-
 def rows(db: str) -> list[Row[Any]]:
     store = Store.open(db, migrate=False)
     with store.engine.connect() as conn:
@@ -132,14 +128,14 @@ def test_sigkill_mid_pass_then_another_pass_misses_none_and_doubles_none(
     at = FIXED + timedelta(seconds=30)
     with FakeSlack(delay=0.05, clock=lambda: at.timestamp()) as slack:
         first = start(tick_at(at), slack, db, tmp_path)
-        wait_for(lambda: len(slack.messages()) >= after, 30, "posts accepted", first)
+        wait_for(lambda: len(slack.top_level()) >= after, 30, "posts accepted", first)
         first.signal(signal.SIGKILL)
         assert first.wait() == -signal.SIGKILL
-        landed = len(slack.messages())
+        landed = len(slack.top_level())
         assert after <= landed < N, "the kill must fall in the middle of the pass"
         second = start(tick_at(at + timedelta(seconds=5)), slack, db, tmp_path)
         assert second.wait(60) == 0, second.logs()
-        assert shown(slack) == Counter(NAMES)  # 0 missing, 0 doubled
+        assert shown(slack) == once(NAMES)  # 0 missing, 0 doubled
         assert {r.status for r in rows(db)} == {"sent"}
 
 
@@ -148,18 +144,18 @@ def test_sigkill_of_a_clock_process_then_a_new_clock(tmp_path: Path) -> None:
     seed(db, real_slot())
     with FakeSlack(delay=0.05, clock=time.time) as slack:
         first = start(["clock"], slack, db, tmp_path)
-        wait_for(lambda: len(slack.messages()) >= 120, 30, "posts accepted", first)
+        wait_for(lambda: len(slack.top_level()) >= 120, 30, "posts accepted", first)
         first.signal(signal.SIGKILL)
         first.wait()
-        assert len(slack.messages()) < N
+        assert len(slack.top_level()) < N
         second = start(["clock"], slack, db, tmp_path)
         try:
-            wait_for(lambda: len(shown(slack)) == N, 30, "every channel posted", second)
+            wait_for(lambda: shown(slack) == once(NAMES), 30, "every channel posted", second)
             time.sleep(1.0)  # a few more passes: still nothing doubled
         finally:
             second.signal(signal.SIGTERM)
             assert second.wait() == 0, second.logs()
-        assert shown(slack) == Counter(NAMES)
+        assert shown(slack) == once(NAMES)
         assert {r.status for r in rows(db)} == {"sent"}
 
 
@@ -179,11 +175,11 @@ def test_a_clock_frozen_longer_than_its_lease_doubles_nothing(
         a = start(["clock"], slack, db, tmp_path)
         b: Proc | None = None
         try:
-            wait_for(lambda: len(slack.messages()) >= 60, 30, "A posting", a)
+            wait_for(lambda: len(slack.top_level()) >= 60, 30, "A posting", a)
             a.signal(signal.SIGSTOP)
-            frozen_at = len(slack.messages())
+            frozen_at = len(slack.top_level())
             b = start(["clock"], slack, db, tmp_path)
-            wait_for(lambda: len(slack.messages()) > frozen_at + 100, 30, "B took over", b)
+            wait_for(lambda: len(slack.top_level()) > frozen_at + 100, 30, "B took over", b)
             time.sleep(1.0)
             a.signal(signal.SIGCONT)
             # A carries on: it must send nothing it lost, and find out what it had sent
@@ -195,7 +191,7 @@ def test_a_clock_frozen_longer_than_its_lease_doubles_nothing(
                 if p is not None:
                     p.signal(signal.SIGTERM)
                     assert p.wait() == 0, p.logs()
-        assert shown(slack) == Counter(NAMES)
+        assert shown(slack) == once(NAMES)
         assert {r.status for r in rows(db)} == {"sent"}
         assert "taken over by another clock" in a.logs()
 
@@ -226,10 +222,10 @@ def test_sigterm_mid_pass_hands_back_and_exits_0(
 
             extra["PORT"] = str(free_port())
         proc = start([mode], slack, db, tmp_path, **extra)
-        wait_for(lambda: len(slack.messages()) >= 100, 30, "posting", proc)
+        wait_for(lambda: len(slack.top_level()) >= 100, 30, "posting", proc)
         proc.signal(signal.SIGTERM)
         assert proc.wait(15) == 0, proc.logs()
-        landed = len(slack.messages())
+        landed = len(slack.top_level())
         assert landed < N, "SIGTERM must fall in the middle of the pass"
         after = rows(db)
         assert sum(r.status == "sent" for r in after) == landed  # every post recorded
@@ -239,6 +235,6 @@ def test_sigterm_mid_pass_hands_back_and_exits_0(
         slack_history_before = len(slack.calls_to("conversations.history"))
         nxt = start(["tick"], slack, db, tmp_path)
         assert nxt.wait(60) == 0, nxt.logs()
-        assert shown(slack) == Counter(NAMES)  # 0 missing, 0 doubled
+        assert shown(slack) == once(NAMES)  # 0 missing, 0 doubled
         assert {r.status for r in rows(db)} == {"sent"}
         assert len(slack.calls_to("conversations.history")) == slack_history_before

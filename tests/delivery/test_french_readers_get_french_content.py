@@ -71,7 +71,10 @@ async def test_a_french_digest_carries_french_summaries(db_url: str, slack: Fake
     report = await w.tick(T0.replace(hour=9) + timedelta(seconds=30))
     assert len(report.sent) == 1
     (call,) = slack.posts()
-    post = texts_of({"text": call.params["text"], "blocks": call.params["blocks"]})
+    (reply,) = slack.thread_posts()  # the featured topic is in the digest's thread
+    post = "\n".join(
+        texts_of({"text": c.params["text"], "blocks": c.params["blocks"]}) for c in (call, reply)
+    )
     assert "Résumé" in post or "résumé" in post  # the French headings, as before
     # the latest developments of a first digest: French titles and summaries, no English one
     french, english = shown_developments(post)

@@ -223,7 +223,13 @@ def test_inputs_tell_apart_every_post(library: Library) -> None:
     sub = Channel(Schedule(frozenset(range(7)), time(9), "UTC"))
     slot = datetime(2026, 12, 1, 9, tzinfo=UTC)
     base = planner.digest_inputs(library, sub, slot, DIGEST)
-    shown = digest.post(library, base)
+
+    def made(inputs: planner.DigestInputs) -> tuple[object, ...]:
+        """The post and the reply in its thread, as Slack is sent them."""
+        top, below = digest.post(library, inputs), digest.thread(library, inputs)
+        return top.text, top.blocks_json(), below.blocks_json() if below else None
+
+    shown = made(base)
     others = [
         planner.digest_inputs(library, other, slot, DIGEST)
         for other in (
@@ -241,17 +247,19 @@ def test_inputs_tell_apart_every_post(library: Library) -> None:
     ]
     for inputs in others:
         assert inputs != base
-        post = digest.post(library, inputs)
-        assert (post.text, post.blocks_json()) != (shown.text, shown.blocks_json()), inputs
+        assert made(inputs) != shown, inputs
     # the reminders due, and the library itself, are inputs too
     assert planner.digest_inputs(library, sub, slot, DIGEST, lead_days=(3,)) != base
     another = replace(library, topics=library.topics)  # equal content, another library
     assert planner.digest_inputs(another, sub, slot, DIGEST) != base
-    # what does not change the post does not keep channels apart
+    # what does not change the post does not keep channels apart (after the first digest,
+    # whose welcome says when posts come and whether reminders do)
+    later = replace(sub, last_digest_for=slot - timedelta(days=1))
+    base = planner.digest_inputs(library, later, slot, DIGEST)
     for alike in (
-        replace(sub, digests_sent=len(library.topics)),  # the same topic featured
-        replace(sub, receives="digests"),  # owed the same kinds
-        replace(sub, schedule=Schedule(frozenset(range(7)), time(9), "Europe/London")),
+        replace(later, digests_sent=len(library.topics)),  # the same topic featured
+        replace(later, receives="digests"),  # owed the same kinds
+        replace(later, schedule=Schedule(frozenset(range(7)), time(9), "Europe/London")),
     ):
         assert planner.digest_inputs(library, alike, slot, DIGEST) == base
 

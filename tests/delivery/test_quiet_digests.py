@@ -73,7 +73,8 @@ async def test_a_quiet_slot_is_recorded_not_posted_and_news_is_posted_later(
     assert len(r.sent) == 1
     post = str(slack.posts()[-1].params["blocks"])
     assert "Switzerland names the dates of the Geneva summit" in post
-    assert post.index("New since the last digest") < post.index("Upcoming summits")
+    assert "New since the last digest" in post and "Upcoming summits" not in post
+    assert "Upcoming summits" in str(slack.thread_posts()[-1].params["blocks"])  # its thread
     assert "<https://example.org/news/late-news/1|Publisher 1>" in post
     assert "Switzerland names the dates" in slack.posts()[-1].params["text"]
     r = await w.tick(day(12))  # reported once, not again
@@ -161,12 +162,15 @@ async def test_always_posts_every_time_with_the_featured_topic_in_rotation(
     for n in range(4):
         await w.tick(day(n))
     always = [str(p.params["blocks"]) for p in slack.posts() if p.params["channel"] == "C1"]
-    assert len(always) == 4 and len(posts_to(slack, "CQ")) == 1
-    assert "Nothing has changed" in always[1]
-    featured = [p.split("Featured: ")[1].split("*")[0] for p in always]
+    threads = [str(p.params["blocks"]) for p in slack.thread_posts() if p.params["channel"] == "C1"]
+    assert len(always) == len(threads) == 4 and len(posts_to(slack, "CQ")) == 1
+    # nothing new: one line saying so and the next event; the featured topic is in the thread
+    assert "No news since 1 December 2026." in always[1] and "Next: " in always[1]
+    assert "Featured: " not in always[1]
+    featured = [p.split("Featured: ")[1].split("*")[0] for p in threads]
     assert featured[0] != featured[1] != featured[2] and featured[3] == featured[0]
-    assert "From now on a digest goes out only when" not in always[0]
-    quiet_first = str(next(p for p in slack.posts() if p.params["channel"] == "CQ").params)
+    assert "From now on a digest goes out only when" not in always[0] + threads[0]
+    quiet_first = str(next(p for p in slack.thread_posts() if p.params["channel"] == "CQ").params)
     assert "From now on a digest goes out only when there is something new" in quiet_first
     # subscribing again without `always` turns it off
     w.subscribe("C1", "daily 09:00 UTC")
@@ -182,16 +186,16 @@ async def test_reminders_are_unaffected(db_url: str, slack: FakeSlack, content: 
     w = World(db_url, slack, content=content)
     w.subscribe("CW", "weekly tue 09:00 UTC")
     posted = []
-    for n in range(15):
+    for n in range(22):
         before = len(slack.posts())
         await w.tick(day(n))
         if len(slack.posts()) > before:
             posted.append(day(n).date().isoformat())
-    # the first digest; 7 days before (a digest day: one post); 1 day before; then a quiet
-    # Tuesday, the 15th, with nothing new
-    assert posted == ["2026-12-01", "2026-12-08", "2026-12-14"]
+    # the first digest; 7 days before (a digest day: one post); 1 day before; the day it opens
+    # (a digest day: one post); then a quiet Tuesday, the 22nd, with nothing new
+    assert posted == ["2026-12-01", "2026-12-08", "2026-12-14", "2026-12-15"]
     texts = posts_to(slack, "CW")
-    assert "in 7 days" in texts[1] and "tomorrow" in texts[2]
+    assert "in 7 days" in texts[1] and "tomorrow" in texts[2] and "opens today" in texts[3]
     assert statuses(w, "CW")[-1] == "nothing_new"
     await w.close()
 

@@ -56,6 +56,13 @@ def blocks_to(slack: FakeSlack, channel: str) -> list[str]:
     return [str(c.params["blocks"]) for c in slack.posts() if c.params.get("channel") == channel]
 
 
+def threads_to(slack: FakeSlack, channel: str) -> list[str]:
+    """The blocks of the replies in the threads of a channel's digests."""
+    return [
+        str(c.params["blocks"]) for c in slack.thread_posts() if c.params.get("channel") == channel
+    ]
+
+
 async def test_digests_go_out_on_the_days_asked_for(db_url: str, slack: FakeSlack) -> None:
     w = World(db_url, slack)
     subscribe(w, "C1", "mon thu 09:00 UTC always")
@@ -79,7 +86,9 @@ async def test_reminders_only_gets_reminders_and_no_digest(
     for n in range(4):
         await w.tick(day(n))
     reminders = posts_to(slack, "CREM")
-    assert len(reminders) == 1 and "Soon Summit starts in 7 days" in reminders[0]
+    assert len(reminders) == 1 and "Soon Summit" in reminders[0] and "in 7 days" in reminders[0]
+    assert "Soon Summit* starts in 7 days" in blocks_to(slack, "CREM")[0]
+    assert threads_to(slack, "CREM") == []  # a reminder post has no thread
     assert "digest" not in blocks_to(slack, "CREM")[0].lower()
     digests = blocks_to(slack, "CDIG")
     assert len(digests) == 4 and not any("Soon Summit starts in" in b for b in digests)
@@ -101,11 +110,13 @@ async def test_topics_limit_digests_news_reminders_and_what_is_new(
     await w.tick(day(0))  # first digests: welcome
     await w.tick(day(1))  # the reminders, 7 days ahead
     (first_b, second_b) = blocks_to(slack, "CB")
-    assert "Safety Summit X starts in 7 days" in posts_to(slack, "CB")[1]
-    assert "Unrelated Expo" not in first_b + second_b
-    assert "Featured" in first_b and "Bletchley" in first_b.split("Featured")[1]
-    both = posts_to(slack, "CALL")[1]
-    assert "Safety Summit X starts in 7 days" in both and "Unrelated Expo starts in 7" in both
+    assert "Safety Summit X* starts in 7 days" in second_b
+    (first_thread, second_thread) = threads_to(slack, "CB")
+    assert "Unrelated Expo" not in first_b + second_b + first_thread + second_thread
+    assert "Featured" in first_thread and "Bletchley" in first_thread.split("Featured")[1]
+    both = blocks_to(slack, "CALL")[1]
+    assert "Safety Summit X* starts in 7 days" in both
+    assert "Unrelated Expo* starts in 7 days" in both
     # news of another topic is news for the whole workspace, not for the Bletchley channel
     add_development(
         content,
@@ -145,8 +156,10 @@ async def test_topics_with_always_post_even_with_nothing_new(
         await w.tick(day(n))
     sent = blocks_to(slack, "C1")
     assert len(sent) == 5  # Tue Wed Thu Fri Mon
-    assert "Welcome" in sent[0] and all("Nothing has changed" in b for b in sent[1:])
-    assert all("Bletchley Declaration" not in b.split("Featured")[1] for b in sent)
+    assert "Welcome" in sent[0] and all("No news since" in b for b in sent[1:])
+    threads = threads_to(slack, "C1")
+    assert len(threads) == 5
+    assert all("Bletchley Declaration" not in b.split("Featured")[1] for b in threads)
     await w.close()
 
 

@@ -71,9 +71,12 @@ def test_the_card_links_the_file_the_route_serves(bot: InProcessBot, slack: Fake
         e for b in r.json()["blocks"] if b["type"] == "actions" for e in b["elements"]
         if e.get("url")
     ]  # fmt: skip
-    assert button["url"] == link and button["action_id"] == ids.EVENT_CALENDAR_ACTION
+    assert (
+        button["url"] == link
+        and button["action_id"] == f"{ids.CALENDAR_ACTION}:ai-impact-summit-2026"
+    )
     # Slack opens the link and sends the press: acknowledged, nothing answered, no error logged
-    press = button_press(ids.EVENT_CALENDAR_ACTION, "", slack.response_url("calendar"))
+    press = button_press(button["action_id"], "", slack.response_url("calendar"))
     assert bot.interactive(press).status == 200
     assert not slack.responses.get("calendar") and "Unhandled" not in bot.logs()
     assert bot.get(link.removeprefix("https://bot.example.org")).status == 200
