@@ -1022,6 +1022,21 @@ class FakeSlack:
                 channel_id, name, is_private, members, archived, visible, bot_member
             )
 
+    def said(self, event: dict[str, Any]) -> None:
+        """A person's message, as the channel's history holds it before Slack sends the event
+        (``app_mention``, ``message.im``) that tells the app of it: a reply in its thread then
+        finds its parent, as on Slack (chat.postMessage refuses a thread_ts naming no message
+        with thread_not_found, see _parent)."""
+        message = {k: event[k] for k in ("type", "user", "text", "ts", "thread_ts") if k in event}
+        channel = str(event["channel"])
+        with self._lock:
+            parent = self._parent(channel, event.get("thread_ts"))
+            if parent is None and event.get("thread_ts"):  # its thread's parent, said before it
+                start = {"type": "message", "user": event.get("user"), "text": "…"}
+                start["ts"] = str(event["thread_ts"])
+                self._history.setdefault(channel, []).append({**start, "channel": channel})
+            self._history.setdefault(channel, []).append({**message, "channel": channel})
+
     # ------------------------------------------------------------------ conversations.join
     # https://api.slack.com/methods/conversations.join (docs.slack.dev/reference/methods/
     # conversations.join): a bot token needs channels:join (else missing_scope, naming it in

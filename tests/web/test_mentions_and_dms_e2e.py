@@ -7,6 +7,7 @@ tests/test_smoke_e2e.py.)"""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from tests import e2e
 from tests.e2e import InProcessBot, direct_message, event_body, mention, signed_headers
@@ -14,7 +15,16 @@ from tests.fakeslack import Call, FakeSlack
 
 
 def posts_to(slack: FakeSlack, channel: str) -> list[Call]:
-    return [c for c in slack.calls_to("chat.postMessage") if c.params.get("channel") == channel]
+    """The posts Slack took in ``channel`` (one it refused is not there to read)."""
+    posts = slack.calls_to("chat.postMessage")
+    return [c for c in posts if c.params.get("channel") == channel and c.response.get("ok")]
+
+
+def heard(bot: InProcessBot, slack: FakeSlack, event: dict[str, Any]) -> e2e.HttpReply:
+    """A person's message: in the channel's history (as on Slack), then its event to the bot."""
+    if event.get("channel") and event.get("ts"):
+        slack.said(event)
+    return bot.event(event)
 
 
 def shown(call: Call) -> str:
@@ -22,7 +32,9 @@ def shown(call: Call) -> str:
 
 
 def test_a_mention_is_answered_once_in_its_thread(bot: InProcessBot, slack: FakeSlack) -> None:
-    body = json.dumps(event_body(mention("when is waic?", channel="C1", ts="1700000001.000100")))
+    said = mention("when is waic?", channel="C1", ts="1700000001.000100")
+    slack.said(said)
+    body = json.dumps(event_body(said))
     headers = {"Content-Type": e2e.JSON, **signed_headers(body)}
     assert bot.post(body, headers).status == 200
     slack.wait_for(lambda: len(posts_to(slack, "C1")) == 1)
@@ -45,7 +57,7 @@ def test_a_mention_in_a_thread_is_answered_in_that_thread(
     event = mention(
         "next summit", channel="C2", ts="1700000002.000300", thread_ts="1700000002.000100"
     )
-    assert bot.event(event).status == 200
+    assert heard(bot, slack, event).status == 200
     slack.wait_for(lambda: len(posts_to(slack, "C2")) == 1)
     (post,) = posts_to(slack, "C2")
     assert post.params["thread_ts"] == "1700000002.000100"
@@ -56,14 +68,17 @@ def test_a_mention_is_answered_in_the_askers_language(bot: InProcessBot, slack: 
     slack.add_user("UFR", locale="fr-FR")
     slack.add_user("UZH", locale="zh-CN")
     assert (
-        bot.event(mention("quand est le prochain sommet ?", channel="C3", user="UFR")).status == 200
+        heard(
+            bot, slack, mention("quand est le prochain sommet ?", channel="C3", user="UFR")
+        ).status
+        == 200
     )
-    assert bot.event(mention("geneva", channel="C4", user="UZH")).status == 200
+    assert heard(bot, slack, mention("geneva", channel="C4", user="UZH")).status == 200
     slack.wait_for(lambda: len(posts_to(slack, "C3")) == 1 and len(posts_to(slack, "C4")) == 1)
     assert "À venir" in shown(posts_to(slack, "C3")[0])
     assert "日内瓦" in shown(posts_to(slack, "C4")[0])
     # lang: still wins
-    assert bot.event(mention("geneva lang:fr", channel="C5", user="UZH")).status == 200
+    assert heard(bot, slack, mention("geneva lang:fr", channel="C5", user="UZH")).status == 200
     slack.wait_for(lambda: len(posts_to(slack, "C5")) == 1)
     assert "Genève" in shown(posts_to(slack, "C5")[0])
 
@@ -71,24 +86,31 @@ def test_a_mention_is_answered_in_the_askers_language(bot: InProcessBot, slack: 
 def test_a_direct_message_is_answered_in_the_dm_with_the_commands_words(
     bot: InProcessBot, slack: FakeSlack
 ) -> None:
-    assert bot.event(direct_message("summits", channel="D1", ts="1700000003.000100")).status == 200
+    assert (
+        heard(bot, slack, direct_message("summits", channel="D1", ts="1700000003.000100")).status
+        == 200
+    )
     slack.wait_for(lambda: len(posts_to(slack, "D1")) == 1)
     (post,) = posts_to(slack, "D1")
     assert post.params.get("thread_ts") is None  # in the DM itself
     assert "AI Summit 2027, Geneva" in shown(post)
     assert (
-        bot.event(direct_message("bletchley", channel="D1", ts="1700000003.000200")).status == 200
+        heard(bot, slack, direct_message("bletchley", channel="D1", ts="1700000003.000200")).status
+        == 200
     )
     slack.wait_for(lambda: len(posts_to(slack, "D1")) == 2)
     assert "28 countries" in shown(posts_to(slack, "D1")[1])
     # a channel command goes to the same dispatcher as /declaration's
-    assert bot.event(direct_message("status", channel="D1", ts="1700000003.000300")).status == 200
+    assert (
+        heard(bot, slack, direct_message("status", channel="D1", ts="1700000003.000300")).status
+        == 200
+    )
     slack.wait_for(lambda: len(posts_to(slack, "D1")) == 3)
     assert "no subscription" in shown(posts_to(slack, "D1")[2])
     # a mention typed in the DM is the text
     assert (
-        bot.event(
-            direct_message("<@UBOT> what's next", channel="D1", ts="1700000003.000400")
+        heard(
+            bot, slack, direct_message("<@UBOT> what's next", channel="D1", ts="1700000003.000400")
         ).status
         == 200
     )
@@ -109,9 +131,12 @@ def test_the_bots_own_messages_other_bots_and_edits_are_not_answered(
         {**mention("summits", channel="C9"), "user": None, "bot_id": "B3"},  # a bot, no user
     ]
     for event in ignored:
-        assert bot.event(event).status == 200
+        assert heard(bot, slack, event).status == 200
     # a person's message afterwards is answered: the ones before it were handled, and not answered
-    assert bot.event(direct_message("topics", channel="D9", ts="1700000009.000900")).status == 200
+    assert (
+        heard(bot, slack, direct_message("topics", channel="D9", ts="1700000009.000900")).status
+        == 200
+    )
     slack.wait_for(lambda: len(posts_to(slack, "D9")) == 1)
     e2e.wait_logged(bot, "dm answered sub=ListTopics")
     assert len(posts_to(slack, "D9")) == 1 and posts_to(slack, "C9") == []
@@ -123,7 +148,7 @@ def test_a_mention_that_cannot_be_posted_is_logged_not_raised(
     bot: InProcessBot, slack: FakeSlack
 ) -> None:
     slack.fail("chat.postMessage", "not_in_channel")
-    assert bot.event(mention("waic", channel="C8")).status == 200
+    assert heard(bot, slack, mention("waic", channel="C8")).status == 200
     e2e.wait_logged(bot, "mention answered")
     assert "outcome=not_posted error=not_in_channel" in bot.logs()
     assert "Traceback" not in bot.logs()
@@ -150,7 +175,7 @@ def test_a_channel_command_in_a_mention_is_answered_only_to_its_asker(
 ) -> None:
     """`@declaration-bot status` says what the slash command says, to the asker alone (an
     ephemeral message in the thread), as /declaration status does."""
-    assert bot.event(mention("status", channel="C6", ts="1700000006.000100")).status == 200
+    assert heard(bot, slack, mention("status", channel="C6", ts="1700000006.000100")).status == 200
     e2e.wait_logged(bot, "mention answered sub=Status")
     (private,) = [c for c in slack.calls_to("chat.postEphemeral") if c.params["channel"] == "C6"]
     assert private.params["user"] == "U1" and private.params["thread_ts"] == "1700000006.000100"
