@@ -25,7 +25,7 @@ import logging
 import random
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -154,7 +154,7 @@ class Deliverer:
         # the keys stays its own): posts by their inputs, "nothing new" by the same, and what a
         # digest posted on a day knew of
         self._compose_cache: dict[DigestInputs, Composed] = {}
-        self._quiet_cache: dict[DigestInputs, bool] = {}
+        self._kinds_cache: dict[DigestInputs, str] = {}
         self._seen_cache: dict[Any, str] = {}
         self._lock = asyncio.Lock()
         self._stopping = asyncio.Event()  # no new work: hand back what has not left
@@ -214,7 +214,7 @@ class Deliverer:
             return report
         self._team_dead.clear()
         self._compose_cache.clear()  # per pass: the inputs of past passes will not come again
-        self._quiet_cache.clear()
+        self._kinds_cache.clear()
         self._seen_cache.clear()
         outcomes, report.handed_back = await self._fan_out(claims, library, now)
         for o in outcomes:
@@ -305,11 +305,10 @@ class Deliverer:
     ) -> Outcome | None:
         """Post one claim (a digest, then its reply in its thread); its outcome, or None when it
         is no longer this pass's to finish."""
-        post = _Post(claim, now, self.clock)
-        ready = await self._prepare(post, library)
+        ready = await self._prepare(_Post(claim, now, self.clock), library)
         if isinstance(ready, Outcome):
             return ready
-        client, (top, reply) = ready
+        client, (top, reply), post = ready
         try:
             tries = _Tries(unsure=claim.maybe_posted)
             landed = await self._attempts(post, client, top, tries, st, reply is not None)
@@ -324,29 +323,35 @@ class Deliverer:
                     return done
         finally:
             st.sending.discard(claim.delivery_id)
-        news_seen = self._seen(claim, library)
+        news_seen = self._seen(post.claim, library)
         return post.outcome(Status.SENT, message_ts=landed.ts, news_seen=news_seen)
 
     async def _prepare(
         self, post: _Post, library: Library
-    ) -> Outcome | tuple[AsyncWebClient, Composed]:
-        """The client and the messages to post, or the outcome when there is nothing to post (a
-        digest with nothing new, a workspace that cannot be reached, a post that cannot be
+    ) -> Outcome | tuple[AsyncWebClient, Composed, _Post]:
+        """The client, the messages to post and what they carry (a digest with nothing new left
+        out: a reminder due with it goes alone), or the outcome when there is nothing to post
+        (a digest with nothing new, a workspace that cannot be reached, a post that cannot be
         composed)."""
         sub = post.claim.subscription
         inputs = planner.digest_inputs(
             library, sub, post.claim.scheduled_for, post.claim.kinds, self.settings.lead_days
         )
-        if self._quiet(inputs, library):
+        kinds = self._posted_kinds(inputs, library)
+        if not kinds:
             log.info("nothing new %s: digest not posted", post.where)
             return post.outcome(Status.NOTHING_NEW)
+        if kinds != inputs.kinds:  # the reminder alone: the digest had nothing new
+            log.info("nothing new %s: the reminder goes alone", post.where)
+            inputs = replace(inputs, kinds=kinds)
+            post = replace(post, claim=replace(post.claim, kinds=kinds))
         if sub.team_id in self._team_dead:
             return post.paused(self._team_dead[sub.team_id])
         client = await self.client_for(sub.team_id, sub.enterprise_id)
         if client is None:
             return post.paused("slack:not_installed")
         try:
-            return client, self._composed(inputs, library)
+            return client, self._composed(inputs, library), post
         except Exception as exc:  # a bug in composing must not stop the other channels
             log.exception("compose failed %s", post.where)
             return post.outcome(Status.FAILED, error=f"could not compose the post: {exc}")
@@ -493,11 +498,11 @@ class Deliverer:
             0.0, min(self.settings.retry_cap, self.settings.retry_base * 2 ** (attempt - 1))
         )
 
-    def _quiet(self, inputs: DigestInputs, library: Library) -> bool:
-        """Whether this post is a digest with nothing new, to be recorded and not posted."""
-        hit = self._quiet_cache.get(inputs)
+    def _posted_kinds(self, inputs: DigestInputs, library: Library) -> str:
+        """What this post carries, a digest with nothing new left out ('': nothing to post)."""
+        hit = self._kinds_cache.get(inputs)
         if hit is None:
-            hit = self._quiet_cache[inputs] = planner.skips(library, inputs)
+            hit = self._kinds_cache[inputs] = planner.posted_kinds(library, inputs)
         return hit
 
     def _seen(self, claim: Claim, library: Library) -> str | None:

@@ -523,10 +523,20 @@ def digest_inputs(
     )
 
 
+def posted_kinds(library: Library, inputs: DigestInputs) -> str:
+    """What this post carries once its digest is weighed: a digest with no development, revision
+    or summit change to report since the channel's last posted digest (not its first, not
+    ``always``) is left out, so a reminder due with it goes alone, as its own short post (never
+    "nothing new"); '' when nothing is left (the post is skipped as "nothing new")."""
+    kinds = Kinds.read(inputs.kinds)
+    if Kinds.DIGEST not in kinds or inputs.always or inputs.since is None:
+        return inputs.kinds
+    if whats_new(scoped(library, inputs.topics), inputs.day, inputs.since, inputs.seen):
+        return inputs.kinds
+    return (kinds & ~Kinds.DIGEST).word
+
+
 def skips(library: Library, inputs: DigestInputs) -> bool:
     """Whether this post is skipped as "nothing new": a digest alone (no reminder due), not the
-    channel's first, not ``always``, with no development, revision or summit change to report
-    since the last digest the channel was posted."""
-    if inputs.always or Kinds.read(inputs.kinds) != Kinds.DIGEST or inputs.since is None:
-        return False
-    return not whats_new(scoped(library, inputs.topics), inputs.day, inputs.since, inputs.seen)
+    channel's first, not ``always``, with nothing new to report (:func:`posted_kinds`)."""
+    return not posted_kinds(library, inputs)

@@ -435,7 +435,12 @@ def preview(facts: Facts, inv: Invocation, sub: SubscriptionView | None) -> Repl
     when = next_digest(schedule, facts.now)
     kinds = planner.owed(facts.library, channel, when, facts.lead_days) or Kinds.DIGEST.word
     inputs = planner.digest_inputs(facts.library, channel, when, kinds, facts.lead_days)
-    skipped = sub is not None and planner.skips(facts.library, inputs)
+    # as the clock would post it: a digest with nothing new is skipped, or left out of a post
+    # with a reminder due (the reminder goes alone)
+    posted = planner.posted_kinds(facts.library, inputs) if sub is not None else inputs.kinds
+    skipped = not posted
+    if posted and posted != inputs.kinds:
+        inputs = replace(inputs, kinds=posted)
     post = digest.post(facts.library, inputs, facts.calendar_url)
     if sub:
         note = t(

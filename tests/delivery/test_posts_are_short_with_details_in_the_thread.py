@@ -98,6 +98,36 @@ async def test_a_reminder_day_is_one_short_post_with_something_to_click(
     await w.close()
 
 
+async def test_a_reminder_on_a_digest_day_with_no_news_goes_alone(
+    db: str, slack: FakeSlack
+) -> None:
+    """A channel that gets digests and reminders every day: after its welcome, a day with no
+    news but a reminder due is the reminder's own short post, not a digest saying there is no
+    news, and nothing in a thread; the next digest still reports what is new since the welcome."""
+    w = World(db, slack)
+    w.clock.at = WEEK_BEFORE - timedelta(days=2)
+    schedule = parse_schedule(["daily", "09:00", "UTC"])
+    assert isinstance(schedule, Schedule)
+    w.store.subscribe(team_id="T1", channel_id="C1", schedule=schedule, now=w.clock.now())
+    await w.tick(WEEK_BEFORE - timedelta(days=1))  # the welcome digest, with its thread
+    assert len(slack.posts()) == 1 and len(slack.thread_posts()) == 1
+    await w.tick(WEEK_BEFORE)  # no news; Geneva is 7 days ahead
+    assert len(slack.posts()) == 2 and len(slack.thread_posts()) == 1  # no second thread
+    post = slack.posts()[-1]
+    shown = json.dumps(post.params["blocks"], ensure_ascii=False)
+    assert characters_shown(post.params["blocks"]) <= 700
+    assert "starts in 7 days: 6–7 July 2026, Palexpo, Geneva, Switzerland" in shown
+    assert "No news" not in shown and "Nothing has changed" not in shown
+    assert f"{ids.CALENDAR_ACTION}:{GENEVA}" in buttons(post.params["blocks"])
+    assert (
+        post.params["text"]
+        == "UN Global Dialogue on AI Governance, Geneva 2026: in 7 days (6–7 July)"
+    )
+    sub = w.store.get("T1", "C1")
+    assert sub is not None and sub.digests_sent == 1  # the reminder is not counted as a digest
+    await w.close()
+
+
 async def test_with_public_url_the_calendar_button_is_the_events_own_file(
     db: str, slack: FakeSlack
 ) -> None:
