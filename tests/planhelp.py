@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.content.library import Library
-from bot.delivery.planner import Channel, WhatsNew, digest_inputs, skips, whats_new
+from bot.delivery.planner import Channel, WhatsNew, digest_inputs, posted_kinds, whats_new
 from bot.subscriptions.model import ALWAYS
 from bot.subscriptions.schedule import Schedule, local_day
 
@@ -38,6 +38,7 @@ def is_quiet(
     news_seen: frozenset[str] | None,
     always: bool,
 ) -> bool:
-    """:func:`skips` for the post at ``scheduled_for`` of a channel seeing ``library``."""
+    """Whether the post at ``scheduled_for`` of a channel seeing ``library`` is skipped as
+    "nothing new"."""
     channel = Channel(schedule, always=always, last_digest_for=last_digest_for, news_seen=news_seen)
-    return skips(library, digest_inputs(library, channel, scheduled_for, kinds))
+    return not posted_kinds(library, digest_inputs(library, channel, scheduled_for, kinds))

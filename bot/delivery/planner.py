@@ -534,9 +534,3 @@ def posted_kinds(library: Library, inputs: DigestInputs) -> str:
     if whats_new(scoped(library, inputs.topics), inputs.day, inputs.since, inputs.seen):
         return inputs.kinds
     return (kinds & ~Kinds.DIGEST).word
-
-
-def skips(library: Library, inputs: DigestInputs) -> bool:
-    """Whether this post is skipped as "nothing new": a digest alone (no reminder due), not the
-    channel's first, not ``always``, with nothing new to report (:func:`posted_kinds`)."""
-    return not posted_kinds(library, inputs)
