@@ -320,6 +320,7 @@ class Shell:
         kinds = [o.kinds for o in report.sent]
         post_look = self.look_in(_post_lang(store) or lang)
         tops = iter(kinds)
+        choices: list[Choice] = []  # the posts' buttons, numbered across them, as in a reply
         for post in poster.posts:
             if post.thread_ts:
                 head = t(lang, "shell.tick_thread")
@@ -327,7 +328,8 @@ class Shell:
                 head = t(
                     lang, "shell.tick_posted", channel=channel, kinds=_kinds(next(tops, ""), lang)
                 )
-            body = render_blocks(post.blocks, post.text, post_look)
+            body = render_blocks(post.blocks, post.text, post_look, first=len(choices) + 1)
+            choices += body.choices
             # a reply follows its post, under the same rule
             out += [*([] if post.thread_ts else [RULE]), mrkdwn(head, look), body.text, RULE]
         for o in [*report.failed, *report.retrying]:
@@ -347,8 +349,10 @@ class Shell:
             if found is not None:
                 line = t(lang, "channels.next_post", when=digest.describe_next(*found, lang))
                 out.append(mrkdwn(line, look))
-        self.choices = ()
-        return Answer("\n".join(out), ())
+        if choices:
+            out.append(mrkdwn(f"_{t(lang, 'shell.choices', last=len(choices))}_", look))
+        self.choices = tuple(choices)
+        return Answer("\n".join(out), self.choices)
 
     def _instant(self, when: str, store: Store) -> datetime | None:
         """``now``, an ISO date and time (the terminal's zone unless it says Z or an offset), or a

@@ -100,6 +100,19 @@ def test_tick_skips_what_is_too_late_and_says_so(library: Library, db: str) -> N
     assert "Posted in #local (digest):" in out  # the one that is not late
 
 
+def test_the_buttons_of_a_ticked_post_can_be_pressed(library: Library, db: str) -> None:
+    """A reminder's *Details* and *News*, pressed in the shell as in Slack (the same table)."""
+    shell = make_shell(library, db, at=datetime(2026, 6, 27, 12, 0, tzinfo=UTC), tz="UTC")
+    say(shell, "subscribe daily 09:00 reminders-only")
+    out = say(shell, "tick 2026-06-29 09:00")
+    assert "starts in 7 days" in out and "[1] Details" in out and "[2] News" in out
+    card = say(shell, "1")
+    assert "Where: Palexpo, Geneva, Switzerland" in card and "There is no button" not in card
+    shell = make_shell(library, db, at=datetime(2026, 6, 27, 12, 0, tzinfo=UTC), tz="UTC")
+    say(shell, "tick 2026-07-02 09:00")  # nothing due: no button left to press
+    assert "There is no button 1" in say(shell, "1")
+
+
 @pytest.mark.parametrize("when", ["tomorrow", "2026-13-01", "9am"])
 def test_tick_explains_a_bad_instant(library: Library, db: str, when: str) -> None:
     out = say(make_shell(library, db), f"tick {when}")
