@@ -729,6 +729,8 @@ def subscribed(
     lines += joining(joined, channel, lang)
     if reach == "unknown" and joined not in ("joined", "member"):
         lines.append(t(lang, "channels.reach_unknown"))
+    if inv.channel_id.startswith("D"):  # a person's own: managed with `… me`, from anywhere
+        return _reply(*lines, extra=[context(t(lang, "channels.tips_me", command=COMMAND))])
     tips = t(lang, "channels.tips_local" if inv.local else "channels.tips", command=COMMAND)
     return _reply(
         *lines,

@@ -70,6 +70,8 @@ def test_subscribe_me_posts_one_digest_to_the_dm(
     seen = say(bot, slack, "subscribe me daily 09:00 UTC")
     dm = slack.dm_of("U1")
     assert "Subscribed your direct messages: digests every day at 09:00 (UTC)" in seen
+    # managed with `… me`, not the channel's commands, and no channel form button
+    assert "status me" in seen and "unsubscribe me" in seen and "subscription_form" not in seen
     (opened,) = slack.calls_to("conversations.open")
     assert opened.params["users"] == "U1"
     sub = mine(db)
