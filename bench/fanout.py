@@ -40,7 +40,7 @@ Logging is set up as ``declaration-bot clock`` does (``bot.logs.setup_logging`` 
 INFO by default, one line per post) but written to bench/results/fanout.log, not the terminal.
 
 Targets (from the issue), on a 2-core machine: 10,000 channels delivered in at most 20 s with no
-duplicate and none missing (judged at the default concurrency, 50), and an idle tick under 20 ms
+duplicate and none missing (judged at the default concurrency, 100), and an idle tick under 20 ms
 at 100,000 subscriptions that does not grow with N. Missing a target is reported, not an error: the
 exit status is 0 (1 only if the benchmark itself cannot run). Results are printed as Markdown and
 written to bench/results/fanout.json (git-ignored).
@@ -98,7 +98,7 @@ DUE = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)  # their first wake-up
 DELIVER_AT = DUE + dt.timedelta(seconds=30)  # the pass that fans out
 IDLE_AT = CREATED + dt.timedelta(minutes=1)  # nothing is due yet
 IDLE_AFTER = DELIVER_AT + dt.timedelta(minutes=1)  # everything was delivered, nothing is due
-DEFAULT_CONCURRENCY = 50  # Settings.delivery_concurrency's default
+DEFAULT_CONCURRENCY = 100  # Settings.delivery_concurrency's default
 
 FANOUT_TARGET_N = 10_000
 FANOUT_TARGET_S = 20.0

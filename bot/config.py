@@ -63,7 +63,8 @@ class Settings(BaseSettings):
     tick_seconds: float = Field(default=30.0, gt=0, le=3600)
     max_late_hours: float = Field(default=6.0, ge=0, le=168)
     reminder_lead_days: str = "30,7,1,0"  # 0: the day an event opens
-    delivery_concurrency: int = Field(default=50, ge=1, le=1000)
+    # channels posted to at once (a digest is two calls, the post then its thread reply)
+    delivery_concurrency: int = Field(default=100, ge=1, le=1000)
     retry_base_seconds: float = Field(default=1.0, ge=0, le=60)
     # exactly once: how long a claim is leased (renewed while its pass runs), how long one Slack
     # request may take, what to do when a post may have landed and the history cannot tell, and

@@ -180,6 +180,24 @@ class Request:
             always=self.always,
         )
 
+    def stored_as(self, sub: SubscriptionView) -> bool:
+        """Whether ``sub`` is stored with exactly these settings and posts as usual (not paused,
+        nothing held back): storing this again would change nothing."""
+        s, mine = sub.schedule, self.schedule
+        held = sub.paused or sub.paused_until is not None or sub.skip_digest_at is not None
+        return (
+            not held
+            and (s.days, s.at, s.tz, sub.lang, sub.always)
+            == (
+                mine.days,
+                mine.at,
+                mine.tz,
+                self.lang,
+                self.always,
+            )
+            and (sub.receives, frozenset(sub.topics)) == (self.receives, self.topics)
+        )
+
 
 # the codes of schedule mistakes (bot.subscriptions.schedule.ScheduleError), said from there
 SCHEDULE_CODES = frozenset(

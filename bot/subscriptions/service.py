@@ -317,6 +317,7 @@ class Channels:
                 joined=None,
                 before=plan.before,
                 owner=inv.user_id,
+                stored=sub,
             )
         # asked together: whether the bot can post there, and (a public channel) joining it
         reach, joined = await asyncio.gather(self.can_post(inv), self.join(inv))
@@ -331,6 +332,7 @@ class Channels:
             joined=joined,
             before=plan.before,
             reach=reach,
+            stored=sub,
         )
 
     @staticmethod
@@ -378,15 +380,23 @@ class Channels:
         before: Draft | None = None,
         reach: CanPost = "yes",
         owner: str | None = None,
+        stored: SubscriptionView | None = None,
     ) -> Reply:
         """Join the channel if it is public (unless ``joined`` says how asking went already),
         store a checked request for it; the reply says what was set (``before``: what changed)
         and whether the bot joined. ``zone_said`` names the zone and where it came from when the
         request did not name it; ``reach``: whether Slack said the bot may post there;
-        ``owner``: the person whose own subscription this is (the channel is their DM)."""
+        ``owner``: the person whose own subscription this is (the channel is their DM);
+        ``stored``: the subscription as it is (nothing is written when the request is the same)."""
         if joined == "ask":
             joined = await self.join(inv)
         now = self.clock.now()
+        if stored is not None and req.stored_as(stored):
+            # nothing to change: not written again (its next wake-up stays as the clock left it)
+            log.info("subscribed unchanged team=%s channel=%s", inv.team_id, inv.channel_id)
+            return replies.subscribed(
+                self.facts(now), inv, req, stored, False, zone_said, joined, before, reach
+            )
         sub, created = await asyncio.to_thread(
             lambda: self.store.subscribe(
                 team_id=inv.team_id,
