@@ -46,6 +46,7 @@ from bot.slack import payloads
 from bot.store.deliveries import Claim, Outcome
 from bot.store.store import Store
 from bot.subscriptions.schedule import local_day
+from bot.subscriptions.stored import Kinds
 
 log = logging.getLogger("declaration_bot.delivery")
 
@@ -507,7 +508,7 @@ class Deliverer:
 
     def _seen(self, claim: Claim, library: Library) -> str | None:
         """What a posted digest knew of the items dated on its day (None for a reminder)."""
-        if "digest" not in claim.kinds:
+        if Kinds.DIGEST not in Kinds.read(claim.kinds):
             return None
         day = local_day(claim.subscription.schedule, claim.scheduled_for)
         hit = self._seen_cache.get(day)

@@ -66,8 +66,8 @@ from bot.slack.ids import (
 )
 from bot.slack.mrkdwn import escape, truncate
 from bot.slack.payloads import Reply
-from bot.subscriptions.model import Kinds
 from bot.subscriptions.schedule import Schedule
+from bot.subscriptions.stored import Kinds
 
 REMINDER_CHARS = 700  # at most, shown, in a reminder post
 TOP_CHARS = 1500  # at most, shown, in a digest's top-level message (the welcome too)
@@ -404,7 +404,12 @@ def compose(
 
 def describe_next(when: datetime, kinds: str, lang: str = "en", zone: str | None = None) -> str:
     """When the next post is, in each reader's zone (the fallback in ``zone``, the channel's)."""
+    return f"{slack_datetime(when, lang, zone)} ({describe_kinds(kinds, lang)})"
+
+
+def describe_kinds(kinds: str, lang: str) -> str:
+    """What a post carries, said: a digest, a summit reminder, or both."""
     key = {Kinds.DIGEST: "digest.next_digest", Kinds.REMINDER: "digest.next_reminder"}.get(
         Kinds.read(kinds), "digest.next_both"
     )
-    return f"{slack_datetime(when, lang, zone)} ({t(lang, key)})"
+    return t(lang, key)

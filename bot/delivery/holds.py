@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol
 
 from bot.subscriptions.schedule import Schedule, local_day, next_digest, zone
+from bot.subscriptions.stored import Receives
 
 
 class Holding(Protocol):
@@ -56,6 +57,6 @@ def resumes_at(sub: Holding, now: datetime) -> datetime:
 def next_digest_slot(sub: Holding, now: datetime) -> datetime | None:
     """The next digest that would be posted (after any ``pause until``): what ``skip next``
     skips. None for a subscription that receives no digests."""
-    if sub.receives == "reminders":
+    if sub.receives == Receives.REMINDERS:
         return None
     return next_digest(sub.schedule, resumes_at(sub, now))

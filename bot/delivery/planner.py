@@ -29,7 +29,6 @@ from typing import TYPE_CHECKING, Protocol
 
 from bot.delivery import holds
 from bot.delivery.outcomes import Status, last_result
-from bot.subscriptions.model import Kinds, Receives
 from bot.subscriptions.schedule import (
     Cadence,
     Schedule,
@@ -38,6 +37,7 @@ from bot.subscriptions.schedule import (
     next_digest,
     wake_after,
 )
+from bot.subscriptions.stored import Kinds, Receives
 
 if TYPE_CHECKING:
     from bot.content.library import Library

@@ -312,7 +312,7 @@ class Shell:
             msg = t(
                 lang,
                 "shell.tick_skipped",
-                kinds=_kinds(k, lang),
+                kinds=digest.describe_kinds(k, lang),
                 when=slack_datetime(slot, lang),
                 hours=hours,
             )
@@ -326,14 +326,22 @@ class Shell:
                 head = t(lang, "shell.tick_thread")
             else:
                 head = t(
-                    lang, "shell.tick_posted", channel=channel, kinds=_kinds(next(tops, ""), lang)
+                    lang,
+                    "shell.tick_posted",
+                    channel=channel,
+                    kinds=digest.describe_kinds(next(tops, ""), lang),
                 )
             body = render_blocks(post.blocks, post.text, post_look, first=len(choices) + 1)
             choices += body.choices
             # a reply follows its post, under the same rule
             out += [*([] if post.thread_ts else [RULE]), mrkdwn(head, look), body.text, RULE]
         for o in [*report.failed, *report.retrying]:
-            msg = t(lang, "shell.tick_failed", kinds=_kinds(o.kinds, lang), error=o.error or "?")
+            msg = t(
+                lang,
+                "shell.tick_failed",
+                kinds=digest.describe_kinds(o.kinds, lang),
+                error=o.error or "?",
+            )
             out.append(mrkdwn(f":x: {msg}", look))
         if not (poster.posts or report.skipped or report.failed or report.retrying):
             out.append(mrkdwn(t(lang, "shell.tick_nothing", channel=channel), look))
@@ -374,13 +382,6 @@ class Shell:
         if at.tzinfo is None:
             at = at.replace(tzinfo=self.zone)
         return at
-
-
-def _kinds(kinds: str, lang: str) -> str:
-    key = {"digest": "digest.next_digest", "reminder": "digest.next_reminder"}.get(
-        kinds, "digest.next_both"
-    )
-    return t(lang, key)
 
 
 def _post_lang(store: Store) -> str | None:

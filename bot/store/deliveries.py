@@ -20,7 +20,7 @@ from bot.store.engine import Database
 from bot.store.subscriptions import view_of
 from bot.store.tables import deliveries as _deliveries
 from bot.store.tables import subscriptions as _subscriptions
-from bot.subscriptions.stored import SubscriptionView
+from bot.subscriptions.stored import Kinds, SubscriptionView
 
 
 @dataclass(frozen=True)
@@ -455,7 +455,7 @@ def _show_finished(conn: Connection, final: list[Outcome]) -> None:
     """What the subscriptions of finished posts show: a posted digest counts and remembers what
     it knew; a post that needs a person pauses its subscription; any other shows its result."""
     sub = _subscriptions
-    digests = [o for o in final if o.status is Status.SENT and "digest" in o.kinds]
+    digests = [o for o in final if o.status is Status.SENT and Kinds.DIGEST in Kinds.read(o.kinds)]
     digest_ids = {o.delivery_id for o in digests}
     others = [o for o in final if o.delivery_id not in digest_ids and not o.pause_reason]
     paused = [o for o in final if o.pause_reason]

@@ -11,7 +11,7 @@ from sqlalchemy.dialects import postgresql
 from bot.store.engine import Database
 from bot.store.tables import subscriptions
 from bot.subscriptions.schedule import Schedule, days_from_key, days_key, wake_after
-from bot.subscriptions.stored import SubscriptionView
+from bot.subscriptions.stored import RECEIVES, Receives, SubscriptionView
 
 
 def seen_keys(stored: str | None) -> frozenset[str] | None:
@@ -156,7 +156,7 @@ def view_of(row: Any) -> SubscriptionView:
         digests_sent=row.digests_sent,
         always=bool(row.always),
         news_seen=seen_keys(row.news_seen),
-        receives=row.receives or "all",
+        receives=Receives(row.receives) if row.receives in RECEIVES else Receives.ALL,
         topics=frozenset((row.topics or "").split()),
         owner_id=row.owner_id,
         paused_until=row.paused_until,

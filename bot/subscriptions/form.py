@@ -52,9 +52,9 @@ from bot.slack.ids import (
     is_channel,
 )
 from bot.slack.mrkdwn import md, truncate
-from bot.subscriptions.model import RECEIVES, Draft, Problem, Receives, missing_day
+from bot.subscriptions.model import Draft, Problem, missing_day
 from bot.subscriptions.schedule import DEFAULT_DAYS, DEFAULT_TIME, FALLBACK_TZ, zone
-from bot.subscriptions.stored import SubscriptionView
+from bot.subscriptions.stored import RECEIVES, Receives, SubscriptionView
 
 _CHECKBOX_LIMIT = 10  # Slack's limit on checkbox options; more topics get a multi-select
 _GROUP_LIMIT = 100  # options in one option group

@@ -49,9 +49,9 @@ from bot.slack.ids import (
 )
 from bot.slack.mrkdwn import escape, truncate
 from bot.slack.reach import Access
-from bot.subscriptions.model import Receives, describe_receives, describe_when
+from bot.subscriptions.model import describe_receives, describe_when
 from bot.subscriptions.replies import Facts, describe, holding_lines, last_result, place
-from bot.subscriptions.stored import SubscriptionView
+from bot.subscriptions.stored import Receives, SubscriptionView
 
 if TYPE_CHECKING:
     from bot.services import Services

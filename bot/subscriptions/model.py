@@ -15,7 +15,6 @@ themselves; digests, "what's new" and reminders are all drawn from that smaller 
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import time
@@ -37,43 +36,7 @@ from bot.subscriptions.schedule import (
     zone,
 )
 from bot.subscriptions.schedule import names_zone as schedule_names_zone
-from bot.subscriptions.stored import SubscriptionView
-
-
-class Receives(enum.StrEnum):
-    """What a channel receives; its value is the word stored (equal to it as a string)."""
-
-    ALL = "all"  # digests and summit reminders
-    DIGESTS = "digests"
-    REMINDERS = "reminders"
-
-
-RECEIVES: tuple[Receives, ...] = tuple(Receives)
-
-
-class Kinds(enum.Flag):
-    """What one post carries: a digest, summit reminders, or both. The planner, the deliverer and
-    the store still pass it as its :attr:`word` (``digest``, ``reminder``, ``digest+reminder``)."""
-
-    DIGEST = enum.auto()
-    REMINDER = enum.auto()
-
-    @classmethod
-    def read(cls, word: str) -> Kinds:
-        """The kinds written as ``digest+reminder`` (``""``: none)."""
-        kinds = cls(0)
-        for kind, name in _KIND_WORDS:
-            if name in word.split("+"):
-                kinds |= kind
-        return kinds
-
-    @property
-    def word(self) -> str:
-        """As stored: ``digest``, ``reminder``, ``digest+reminder`` or ``""``."""
-        return "+".join(word for kind, word in _KIND_WORDS if kind in self)
-
-
-_KIND_WORDS = ((Kinds.DIGEST, "digest"), (Kinds.REMINDER, "reminder"))
+from bot.subscriptions.stored import RECEIVES, Receives, SubscriptionView
 
 ALWAYS = "always"  # post every digest, even with nothing new
 REMINDERS_ONLY = "reminders-only"

@@ -40,9 +40,7 @@ from bot.slack.mrkdwn import escape, quote_user_text
 from bot.slack.payloads import Reply
 from bot.subscriptions.model import (
     Draft,
-    Kinds,
     Problem,
-    Receives,
     Request,
     describe_receives,
     describe_when,
@@ -62,7 +60,7 @@ from bot.subscriptions.schedule import (
     next_digest,
     zone,
 )
-from bot.subscriptions.stored import SubscriptionView
+from bot.subscriptions.stored import Kinds, Receives, SubscriptionView
 
 USER_PAUSE = "user:"  # a pause reason: ``user:<Slack user id>``, who paused the channel
 

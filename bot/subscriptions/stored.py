@@ -3,10 +3,48 @@
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from bot.subscriptions.schedule import Schedule
+
+
+class Receives(enum.StrEnum):
+    """What a channel receives; its value is the word stored (equal to it as a string)."""
+
+    ALL = "all"  # digests and summit reminders
+    DIGESTS = "digests"
+    REMINDERS = "reminders"
+
+
+RECEIVES: tuple[Receives, ...] = tuple(Receives)
+
+
+class Kinds(enum.Flag):
+    """What one post carries: a digest, summit reminders, or both. Stored, and passed from the
+    planner to the store and the deliverer, as its :attr:`word` (``digest``, ``reminder``,
+    ``digest+reminder``)."""
+
+    DIGEST = enum.auto()
+    REMINDER = enum.auto()
+
+    @classmethod
+    def read(cls, word: str) -> Kinds:
+        """The kinds written as ``digest+reminder`` (``""``: none)."""
+        kinds = cls(0)
+        for kind, name in _KIND_WORDS:
+            if name in word.split("+"):
+                kinds |= kind
+        return kinds
+
+    @property
+    def word(self) -> str:
+        """As stored: ``digest``, ``reminder``, ``digest+reminder`` or ``""``."""
+        return "+".join(word for kind, word in _KIND_WORDS if kind in self)
+
+
+_KIND_WORDS = ((Kinds.DIGEST, "digest"), (Kinds.REMINDER, "reminder"))
 
 
 @dataclass(frozen=True)
@@ -28,7 +66,7 @@ class SubscriptionView:
     always: bool = False  # post every digest, even with nothing new
     # what the last posted digest knew of the items dated on its day (None: not recorded)
     news_seen: frozenset[str] | None = None
-    receives: str = "all"  # "all", "digests" (no reminders) or "reminders" (no digests)
+    receives: Receives = Receives.ALL  # digests and reminders, or only one of them
     topics: frozenset[str] = frozenset()  # the topics it is limited to; empty: every topic
     owner_id: str | None = None  # a person's own subscription: theirs (channel_id: their DM)
     paused_until: date | None = None  # nothing posted through this local day (`pause until`)

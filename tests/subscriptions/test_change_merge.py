@@ -14,16 +14,9 @@ from hypothesis import strategies as st
 
 from bot.content.library import Library
 from bot.subscriptions import replies
-from bot.subscriptions.model import (
-    EVERYTHING,
-    Draft,
-    Problem,
-    Receives,
-    Request,
-    read_change,
-    validate,
-)
+from bot.subscriptions.model import EVERYTHING, Draft, Problem, Request, read_change, validate
 from bot.subscriptions.replies import Invocation, Subscribe
+from bot.subscriptions.stored import Receives
 from tests.subscriptionhelp import sub_of
 
 

@@ -15,16 +15,9 @@ from bot.slack.ids import FIELD_DAYS, FIELD_TOPICS, FIELD_TZ
 from bot.slack.payloads import Reply
 from bot.subscriptions import form as forms
 from bot.subscriptions import replies
-from bot.subscriptions.model import (
-    Draft,
-    Kinds,
-    Problem,
-    Receives,
-    Request,
-    read_request,
-    validate,
-)
+from bot.subscriptions.model import Draft, Problem, Request, read_request, validate
 from bot.subscriptions.replies import Invocation
+from bot.subscriptions.stored import Kinds, Receives
 
 MON_THU = frozenset({0, 3})
 EVERY_DAY = frozenset(range(7))
