@@ -95,3 +95,21 @@ def test_no_module_of_the_bot_imports_itself_back() -> None:
         module: set(built.find_modules_directly_imported_by(module)) for module in built.modules
     }
     assert import_cycles(graph) == []
+
+
+LONGEST = 80  # lines of one function in bot/ and handlers/ (migrations aside)
+
+
+def test_no_function_of_the_bot_runs_over_80_lines() -> None:
+    """A function longer than a screen is split along its decisions (docs/architecture.md)."""
+    root = TESTS.parent
+    long = []
+    for path in sorted([*(root / "bot").rglob("*.py"), *(root / "handlers").rglob("*.py")]):
+        if "migrations" in path.relative_to(root).parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                lines = (node.end_lineno or node.lineno) - node.lineno + 1
+                if lines > LONGEST:
+                    long.append(f"{path.relative_to(root)}:{node.lineno} {node.name} ({lines})")
+    assert long == []
