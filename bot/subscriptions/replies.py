@@ -430,7 +430,10 @@ def preview(facts: Facts, inv: Invocation, sub: SubscriptionView | None) -> Repl
     default = Schedule(DEFAULT_DAYS, DEFAULT_TIME, "UTC")
     channel: planner.Subscribed = sub if sub is not None else planner.Channel(default, lang=lang)
     schedule = channel.schedule
-    when = next_digest(schedule, facts.now)
+    # the next digest that will be posted: past a `pause until` and a `skip next`
+    when = next_digest(schedule, facts.now if sub is None else holds.resumes_at(sub, facts.now))
+    if sub is not None and holds.skipped(sub, when):
+        when = next_digest(schedule, when)
     kinds = planner.owed(facts.library, channel, when, facts.lead_days) or Kinds.DIGEST.word
     inputs = planner.digest_inputs(facts.library, channel, when, kinds, facts.lead_days)
     # as the clock would post it: a digest with nothing new is skipped, or left out of a post

@@ -188,3 +188,18 @@ def test_resume_cancels_a_skip(bot: InProcessBot, slack: FakeSlack, db: str) -> 
     say(bot, slack, "skip next")
     assert "Resumed" in say(bot, slack, "resume")
     assert stored(db).skip_digest_at is None
+
+
+def test_the_preview_shows_the_digest_that_will_be_posted(
+    bot: InProcessBot, slack: FakeSlack, db: str
+) -> None:
+    """`digest` previews the next digest the channel will get: not the one `skip next` skips,
+    nor one on a day `pause until` covers."""
+    say(bot, slack, "subscribe daily 09:00 UTC")
+    slot = next_nine()
+    say(bot, slack, "skip next")
+    after = slot + timedelta(days=1)
+    assert f"({after.date().isoformat()} in UTC)" in say(bot, slack, "digest")
+    say(bot, slack, "pause for 2 weeks")
+    resumes = stored(db).paused_until + timedelta(days=1)
+    assert f"({resumes.isoformat()} in UTC)" in say(bot, slack, "digest")
