@@ -12,14 +12,21 @@ tests miss a bug there, or the change makes no difference (docs/mutation.md says
     MUTANTS_JOBS=2 make mutants            mutants tried at once (default 1: the machine is shared)
 
 Results are kept in mutants/ (ignored by git): a second run only tries the mutants whose code or
-tests changed.
+tests changed. mutmut decides whether its copy of a file is current by the files' times, which a
+checkout, a copied mutants/ folder or a restored cache can get wrong (its copy then looks newer
+than the source, and the tests run against old code); so before each run, every copy in mutants/
+whose source changed or went away is removed, and mutmut makes it again from the source (the
+results of the functions that did not change are kept: mutmut compares each function's hash).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import subprocess
 import sys
+import tomllib
 from collections import Counter
 from pathlib import Path
 
@@ -54,6 +61,36 @@ KILLED = {"killed", "timeout"}  # a mutant that hangs the tests is caught too
 COUNTED = KILLED | {"survived", "no tests", "suspicious"}
 
 
+MUTANTS = ROOT / "mutants"
+SOURCES = MUTANTS / "bench-sources.json"  # the hash of each source file mutants/ was made from
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def refresh_copies() -> None:
+    """Remove every copy in mutants/ that no longer matches its source (see the module's text):
+    mutmut makes them again. Its own records (``.meta``, ``.spans``) are kept."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["mutmut"]
+    sources = {
+        p.relative_to(ROOT).as_posix(): digest(p)
+        for folder in config["source_paths"]
+        for p in sorted((ROOT / folder).rglob("*"))
+        if p.is_file() and "__pycache__" not in p.parts
+    }
+    made_from = json.loads(SOURCES.read_text()) if SOURCES.exists() else {}
+    for folder in config["source_paths"]:
+        for copy in sorted((MUTANTS / folder).rglob("*")) if (MUTANTS / folder).exists() else []:
+            rel = copy.relative_to(MUTANTS).as_posix()
+            if not copy.is_file() or copy.suffix in (".meta", ".spans") or "__pycache__" in rel:
+                continue
+            if rel not in sources or made_from.get(rel) != sources[rel]:
+                copy.unlink()
+    MUTANTS.mkdir(exist_ok=True)
+    SOURCES.write_text(json.dumps(sources, indent=0, sort_keys=True))
+
+
 def results() -> dict[str, str]:
     out = subprocess.run(
         [MUTMUT, "results", "--all", "true"], cwd=ROOT, capture_output=True, text=True, check=True
@@ -79,6 +116,7 @@ def main(argv: list[str]) -> int:
         print(f"unknown module(s): {' '.join(unknown)}; known: {' '.join(MODULES)}")
         return 2
     jobs = os.environ.get("MUTANTS_JOBS", "1")
+    refresh_copies()
     for module in chosen:
         print(f"--- {module}", flush=True)
         run = subprocess.run(
