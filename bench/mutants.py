@@ -11,8 +11,9 @@ tests miss a bug there, or the change makes no difference (docs/mutation.md says
     make mutants MODULES="bot.slack.mrkdwn bot.web"   only these
     MUTANTS_JOBS=2 make mutants            mutants tried at once (default 1: the machine is shared)
 
-Results are kept in mutants/ (ignored by git): a second run only tries the mutants whose code or
-tests changed. mutmut decides whether its copy of a file is current by the files' times, which a
+Results are kept in mutants/ (ignored by git): a second run tries again the mutants whose code
+changed and every mutant not killed yet (a test added since may kill it: mutmut itself would keep
+its old verdict); a change to the test selection or pytest options in [tool.mutmut] tries all. mutmut decides whether its copy of a file is current by the files' times, which a
 checkout, a copied mutants/ folder or a restored cache can get wrong (its copy then looks newer
 than the source, and the tests run against old code); so before each run, every copy in mutants/
 whose source changed or went away is removed, and mutmut makes it again from the source (the
@@ -91,6 +92,26 @@ def refresh_copies() -> None:
     SOURCES.write_text(json.dumps(sources, indent=0, sort_keys=True))
 
 
+def retry_not_killed(patterns: list[str]) -> None:
+    """Forget the verdict of every mutant of ``patterns`` that no test killed, so that mutmut
+    tries it again (with the tests added since)."""
+    from mutmut.stats import status_by_exit_code
+
+    for meta in MUTANTS.rglob("*.py.meta"):
+        data = json.loads(meta.read_text())
+        verdicts = data["exit_code_by_key"]
+        again = [
+            name
+            for name, code in verdicts.items()
+            if code is not None
+            and status_by_exit_code[code] not in KILLED
+            and belongs(name, patterns)
+        ]
+        if again:
+            verdicts.update(dict.fromkeys(again))
+            meta.write_text(json.dumps(data, indent=4))
+
+
 def results() -> dict[str, str]:
     out = subprocess.run(
         [MUTMUT, "results", "--all", "true"], cwd=ROOT, capture_output=True, text=True, check=True
@@ -119,6 +140,7 @@ def main(argv: list[str]) -> int:
     refresh_copies()
     for module in chosen:
         print(f"--- {module}", flush=True)
+        retry_not_killed(MODULES[module])
         run = subprocess.run(
             [MUTMUT, "run", "--max-children", jobs, *MODULES[module]],
             cwd=ROOT,
