@@ -87,3 +87,51 @@ async def test_a_post_with_its_lease_just_taken_leaves_at_once(
         assert len(report.sent) == 1
         assert lease_at_arrival.left == [LEASE]
         await w.close()
+
+
+@pytest.mark.parametrize(
+    ("lease", "left"),
+    [
+        (LEASE, TIMEOUT - 0.5),  # less lease left than a request may take, by half a second
+        (LEASE, TIMEOUT + 0.5),  # more, but not by the second a request needs to be written
+        (40.0, TIMEOUT - 0.5),  # a shorter lease: the margin is still a whole request
+    ],
+)
+async def test_a_post_with_less_lease_left_than_a_request_is_renewed_before_it_leaves(
+    db_url: str, lease_at_arrival: LeaseAtArrival, lease: float, left: float
+) -> None:
+    """The margin is the request's whole time and a second more, whatever the lease (up to half
+    of it): a post with less left than that would see its lease run out in flight."""
+    with FakeSlack(clock=lease_at_arrival) as slack:
+        w = World(db_url, slack, lease_seconds=lease, slack_timeout_seconds=TIMEOUT)
+        lease_at_arrival.world = w
+        w.subscribe("C1", "daily 09:00 UTC always")
+        slack.fail("chat.postMessage", "ratelimited", status=429, retry_after=1)
+        taken = SLOT + timedelta(seconds=5)
+        w.clock.at = taken
+        assert w.rt.deliverer is not None
+        tick = asyncio.create_task(w.rt.deliverer.run_pass())
+        while not slack.calls_to("chat.postMessage"):
+            await asyncio.sleep(0.01)
+        # while the first try waits out its Retry-After, the lease runs down to `left`
+        w.clock.at = taken + timedelta(seconds=lease - left)
+        report = await tick
+        assert len(report.sent) == 1 and len(slack.messages("C1")) == 1
+        (at_arrival,) = lease_at_arrival.left
+        assert at_arrival == lease  # renewed first: a whole lease to run
+        await w.close()
+
+
+async def test_posts_leave_even_with_a_lease_shorter_than_a_request(
+    db_url: str, lease_at_arrival: LeaseAtArrival
+) -> None:
+    """An operator who sets the lease below Slack's timeout gets posts all the same (the margin
+    is at most half the lease), not a pass that renews its leases for ever."""
+    with FakeSlack(clock=lease_at_arrival) as slack:
+        w = World(db_url, slack, lease_seconds=10.0, slack_timeout_seconds=TIMEOUT)
+        lease_at_arrival.world = w
+        w.subscribe("C1", "daily 09:00 UTC always")
+        report = await asyncio.wait_for(w.tick(SLOT + timedelta(seconds=5)), 20)
+        assert len(report.sent) == 1 and len(slack.messages("C1")) == 1
+        assert lease_at_arrival.left == [10.0]
+        await w.close()
