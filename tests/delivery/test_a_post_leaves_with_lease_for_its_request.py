@@ -135,3 +135,28 @@ async def test_posts_leave_even_with_a_lease_shorter_than_a_request(
         assert len(report.sent) == 1 and len(slack.messages("C1")) == 1
         assert lease_at_arrival.left == [10.0]
         await w.close()
+
+
+async def test_a_post_waiting_out_a_rate_limit_is_handed_back_not_sent_when_the_bot_stops(
+    db_url: str, lease_at_arrival: LeaseAtArrival
+) -> None:
+    """SIGTERM while a post waits for its workspace's Retry-After: the post does not leave on
+    the way out; its claim is handed back (claimed by nobody) for the next process to send."""
+    with FakeSlack(clock=lease_at_arrival) as slack:
+        w = World(db_url, slack, lease_seconds=LEASE, slack_timeout_seconds=TIMEOUT)
+        lease_at_arrival.world = w
+        w.subscribe("C1", "daily 09:00 UTC always")
+        slack.fail("chat.postMessage", "ratelimited", status=429, retry_after=30)
+        w.clock.at = SLOT + timedelta(seconds=5)
+        assert w.rt.deliverer is not None
+        tick = asyncio.create_task(w.rt.deliverer.run_pass())
+        while not slack.calls_to("chat.postMessage"):
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.2)  # the post now waits for its turn, 30 s away
+        await asyncio.wait_for(w.rt.deliverer.shutdown(grace=5), 10)
+        report = await asyncio.wait_for(tick, 10)
+        assert report.sent == [] and slack.messages("C1") == []
+        assert len(slack.calls_to("chat.postMessage")) == 1  # only the refused try
+        with lease_at_arrival.engine.connect() as conn:
+            assert conn.scalar(select(deliveries.c.claimed_by)) is None
+        await w.close()
