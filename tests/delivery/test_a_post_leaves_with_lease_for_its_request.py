@@ -34,14 +34,18 @@ class LeaseAtArrival:
         self.engine = make_engine(db_url)
         self.world: World | None = None
         self.left: list[float] = []
+        self.unsure: list[bool] = []  # whether the row said "may have been posted"
 
     def __call__(self) -> float:
         assert self.world is not None
         now = self.world.clock.now()
         with self.engine.connect() as conn:
-            until = conn.scalar(select(deliveries.c.lease_until))
+            until, unsure = conn.execute(
+                select(deliveries.c.lease_until, deliveries.c.maybe_posted)
+            ).one()
         assert isinstance(until, datetime)
         self.left.append((until - now).total_seconds())
+        self.unsure.append(bool(unsure))
         return now.timestamp()
 
 
@@ -86,6 +90,9 @@ async def test_a_post_with_its_lease_just_taken_leaves_at_once(
         report = await w.tick(SLOT + timedelta(seconds=5))
         assert len(report.sent) == 1
         assert lease_at_arrival.left == [LEASE]
+        # and the row said the post may be in Slack before it got there: had the process died
+        # in the request, the next owner would look in the channel first, not post it again
+        assert lease_at_arrival.unsure == [True]
         await w.close()
 
 
@@ -160,3 +167,30 @@ async def test_a_post_waiting_out_a_rate_limit_is_handed_back_not_sent_when_the_
         with lease_at_arrival.engine.connect() as conn:
             assert conn.scalar(select(deliveries.c.claimed_by)) is None
         await w.close()
+
+
+async def test_a_post_taken_over_while_it_waited_is_not_sent_again_by_its_old_owner(
+    db_url: str, lease_at_arrival: LeaseAtArrival
+) -> None:
+    """Clock A waits out a Retry-After for longer than its lease (a process held up); clock B
+    takes the post over and sends it. When A's turn comes, its renewal finds the post B's: A
+    sends nothing. The channel gets the post once."""
+    with FakeSlack(clock=lease_at_arrival) as slack:
+        a = World(db_url, slack, lease_seconds=LEASE, slack_timeout_seconds=TIMEOUT)
+        b = World(db_url, slack, lease_seconds=LEASE, slack_timeout_seconds=TIMEOUT)
+        lease_at_arrival.world = a
+        a.subscribe("C1", "daily 09:00 UTC always")
+        slack.fail("chat.postMessage", "ratelimited", status=429, retry_after=3)
+        a.clock.at = SLOT + timedelta(seconds=5)
+        assert a.rt.deliverer is not None
+        a_pass = asyncio.create_task(a.rt.deliverer.run_pass())
+        while not slack.calls_to("chat.postMessage"):
+            await asyncio.sleep(0.01)
+        a.clock.at = SLOT + timedelta(seconds=5 + LEASE + 5)  # A's lease has run out
+        b_report = await b.tick(a.clock.at)
+        assert len(b_report.sent) == 1
+        a_report = await asyncio.wait_for(a_pass, 20)
+        assert a_report.sent == []
+        assert len(slack.messages("C1")) == 1
+        await a.close()
+        await b.close()
