@@ -194,3 +194,30 @@ async def test_a_post_taken_over_while_it_waited_is_not_sent_again_by_its_old_ow
         assert len(slack.messages("C1")) == 1
         await a.close()
         await b.close()
+
+
+async def test_a_post_waiting_longer_than_its_lease_keeps_it_and_is_sent_once(
+    db_url: str, lease_at_arrival: LeaseAtArrival
+) -> None:
+    """A post waits out a Retry-After longer than its lease: the pass renews its lease while it
+    waits (every third of a lease), so clock B, ticking meanwhile, takes nothing over, and A
+    sends the post when its turn comes. (A lease of 0.9 s: the renewals run on real time.)"""
+    with FakeSlack(clock=lease_at_arrival) as slack:
+        a = World(db_url, slack, lease_seconds=0.9, slack_timeout_seconds=0.3)
+        b = World(db_url, slack, lease_seconds=0.9, slack_timeout_seconds=0.3)
+        lease_at_arrival.world = a
+        a.subscribe("C1", "daily 09:00 UTC always")
+        slack.fail("chat.postMessage", "ratelimited", status=429, retry_after=2)
+        a.clock.at = SLOT + timedelta(seconds=5)
+        assert a.rt.deliverer is not None
+        a_pass = asyncio.create_task(a.rt.deliverer.run_pass())
+        while not slack.calls_to("chat.postMessage"):
+            await asyncio.sleep(0.01)
+        a.clock.at = SLOT + timedelta(seconds=60)  # far past the lease A took
+        await asyncio.sleep(0.8)  # two renewals at least
+        b_report = await b.tick(a.clock.at)
+        assert b_report.sent == []  # the lease was A's still
+        a_report = await asyncio.wait_for(a_pass, 20)
+        assert len(a_report.sent) == 1 and len(slack.messages("C1")) == 1
+        await a.close()
+        await b.close()
