@@ -11,15 +11,23 @@ tests miss a bug there, or the change makes no difference (docs/mutation.md says
     make mutants MODULES="bot.slack.mrkdwn bot.web"   only these
     MUTANTS_JOBS=2 make mutants            mutants tried at once (default 1: the machine is shared)
 
-Results are kept in mutants/ (ignored by git): a second run only tries the mutants whose code or
-tests changed.
+Results are kept in mutants/ (ignored by git): a second run tries again the mutants whose code
+changed and every mutant not killed yet (a test added since may kill it: mutmut itself would keep
+its old verdict); a change to the test selection or pytest options in [tool.mutmut] tries all. mutmut decides whether its copy of a file is current by the files' times, which a
+checkout, a copied mutants/ folder or a restored cache can get wrong (its copy then looks newer
+than the source, and the tests run against old code); so before each run, every copy in mutants/
+whose source changed or went away is removed, and mutmut makes it again from the source (the
+results of the functions that did not change are kept: mutmut compares each function's hash).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import subprocess
 import sys
+import tomllib
 from collections import Counter
 from pathlib import Path
 
@@ -54,6 +62,56 @@ KILLED = {"killed", "timeout"}  # a mutant that hangs the tests is caught too
 COUNTED = KILLED | {"survived", "no tests", "suspicious"}
 
 
+MUTANTS = ROOT / "mutants"
+SOURCES = MUTANTS / "bench-sources.json"  # the hash of each source file mutants/ was made from
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def refresh_copies() -> None:
+    """Remove every copy in mutants/ that no longer matches its source (see the module's text):
+    mutmut makes them again. Its own records (``.meta``, ``.spans``) are kept."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["mutmut"]
+    sources = {
+        p.relative_to(ROOT).as_posix(): digest(p)
+        for folder in config["source_paths"]
+        for p in sorted((ROOT / folder).rglob("*"))
+        if p.is_file() and "__pycache__" not in p.parts
+    }
+    made_from = json.loads(SOURCES.read_text()) if SOURCES.exists() else {}
+    for folder in config["source_paths"]:
+        for copy in sorted((MUTANTS / folder).rglob("*")) if (MUTANTS / folder).exists() else []:
+            rel = copy.relative_to(MUTANTS).as_posix()
+            if not copy.is_file() or copy.suffix in (".meta", ".spans") or "__pycache__" in rel:
+                continue
+            if rel not in sources or made_from.get(rel) != sources[rel]:
+                copy.unlink()
+    MUTANTS.mkdir(exist_ok=True)
+    SOURCES.write_text(json.dumps(sources, indent=0, sort_keys=True))
+
+
+def retry_not_killed(patterns: list[str]) -> None:
+    """Forget the verdict of every mutant of ``patterns`` that no test killed, so that mutmut
+    tries it again (with the tests added since)."""
+    from mutmut.stats import status_by_exit_code
+
+    for meta in MUTANTS.rglob("*.py.meta"):
+        data = json.loads(meta.read_text())
+        verdicts = data["exit_code_by_key"]
+        again = [
+            name
+            for name, code in verdicts.items()
+            if code is not None
+            and status_by_exit_code[code] not in KILLED
+            and belongs(name, patterns)
+        ]
+        if again:
+            verdicts.update(dict.fromkeys(again))
+            meta.write_text(json.dumps(data, indent=4))
+
+
 def results() -> dict[str, str]:
     out = subprocess.run(
         [MUTMUT, "results", "--all", "true"], cwd=ROOT, capture_output=True, text=True, check=True
@@ -79,8 +137,10 @@ def main(argv: list[str]) -> int:
         print(f"unknown module(s): {' '.join(unknown)}; known: {' '.join(MODULES)}")
         return 2
     jobs = os.environ.get("MUTANTS_JOBS", "1")
+    refresh_copies()
     for module in chosen:
         print(f"--- {module}", flush=True)
+        retry_not_killed(MODULES[module])
         run = subprocess.run(
             [MUTMUT, "run", "--max-children", jobs, *MODULES[module]],
             cwd=ROOT,

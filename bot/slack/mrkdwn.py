@@ -36,9 +36,11 @@ def escape(text: str) -> str:
 # what emphasis never reaches into: code spans, <…> control sequences, :emoji: codes
 _OPAQUE = re.compile(r"`[^`\n]*`|<[^<>\n]*>|:[a-z0-9][a-z0-9_+-]*:")
 _HOLE = re.compile("\ue000(\\d+)\ue001")
+# a span's edges are neither a space nor the boundary itself: "_\u200b_" is no span (padding it
+# again would add a boundary each time)
 _PAIRS = (
-    re.compile(r"\*([^*\s](?:[^*\n]*[^*\s])?)\*"),
-    re.compile(r"_([^_\s](?:[^_\n]*[^_\s])?)_"),
+    re.compile(r"\*([^*\s\u200b](?:[^*\n]*[^*\s\u200b])?)\*"),
+    re.compile(r"_([^_\s\u200b](?:[^_\n]*[^_\s\u200b])?)_"),
 )
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -34,14 +35,18 @@ class LeaseAtArrival:
         self.engine = make_engine(db_url)
         self.world: World | None = None
         self.left: list[float] = []
+        self.unsure: list[bool] = []  # whether the row said "may have been posted"
 
     def __call__(self) -> float:
         assert self.world is not None
         now = self.world.clock.now()
         with self.engine.connect() as conn:
-            until = conn.scalar(select(deliveries.c.lease_until))
+            until, unsure = conn.execute(
+                select(deliveries.c.lease_until, deliveries.c.maybe_posted)
+            ).one()
         assert isinstance(until, datetime)
         self.left.append((until - now).total_seconds())
+        self.unsure.append(bool(unsure))
         return now.timestamp()
 
 
@@ -87,4 +92,139 @@ async def test_a_post_with_its_lease_just_taken_leaves_at_once(
         report = await w.tick(SLOT + timedelta(seconds=5))
         assert len(report.sent) == 1
         assert lease_at_arrival.left == [LEASE, LEASE]  # the digest, then its reply
+        # and the row said the post may be in Slack before it got there: had the process died
+        # in the request, the next owner would look in the channel first, not post it again
+        assert lease_at_arrival.unsure == [True, True]
         await w.close()
+
+
+def posts_in(slack: FakeSlack) -> list[dict[str, Any]]:
+    """The posts at the top of channel C1 (a digest's reply in its thread is not one)."""
+    return [m for m in slack.messages("C1") if m.get("thread_ts") in (None, m["ts"])]
+
+
+@pytest.mark.parametrize(
+    ("lease", "left"),
+    [
+        (LEASE, TIMEOUT - 0.5),  # less lease left than a request may take, by half a second
+        (LEASE, TIMEOUT + 0.5),  # more, but not by the second a request needs to be written
+        (40.0, TIMEOUT - 0.5),  # a shorter lease: the margin is still a whole request
+    ],
+)
+async def test_a_post_with_less_lease_left_than_a_request_is_renewed_before_it_leaves(
+    db_url: str, lease_at_arrival: LeaseAtArrival, lease: float, left: float
+) -> None:
+    """The margin is the request's whole time and a second more, whatever the lease (up to half
+    of it): a post with less left than that would see its lease run out in flight."""
+    with FakeSlack(clock=lease_at_arrival) as slack:
+        w = World(db_url, slack, lease_seconds=lease, slack_timeout_seconds=TIMEOUT)
+        lease_at_arrival.world = w
+        w.subscribe("C1", "daily 09:00 UTC always")
+        slack.fail("chat.postMessage", "ratelimited", status=429, retry_after=1)
+        taken = SLOT + timedelta(seconds=5)
+        w.clock.at = taken
+        assert w.rt.deliverer is not None
+        tick = asyncio.create_task(w.rt.deliverer.run_pass())
+        while not slack.calls_to("chat.postMessage"):
+            await asyncio.sleep(0.01)
+        # while the first try waits out its Retry-After, the lease runs down to `left`
+        w.clock.at = taken + timedelta(seconds=lease - left)
+        report = await tick
+        assert len(report.sent) == 1 and len(posts_in(slack)) == 1
+        # renewed first: a whole lease to run, for the digest and then its reply
+        assert lease_at_arrival.left == [lease, lease]
+        await w.close()
+
+
+async def test_posts_leave_even_with_a_lease_shorter_than_a_request(
+    db_url: str, lease_at_arrival: LeaseAtArrival
+) -> None:
+    """An operator who sets the lease below Slack's timeout gets posts all the same (the margin
+    is at most half the lease), not a pass that renews its leases for ever."""
+    with FakeSlack(clock=lease_at_arrival) as slack:
+        w = World(db_url, slack, lease_seconds=10.0, slack_timeout_seconds=TIMEOUT)
+        lease_at_arrival.world = w
+        w.subscribe("C1", "daily 09:00 UTC always")
+        report = await asyncio.wait_for(w.tick(SLOT + timedelta(seconds=5)), 20)
+        assert len(report.sent) == 1 and len(posts_in(slack)) == 1
+        assert lease_at_arrival.left == [10.0, 10.0]  # the digest, then its reply
+        await w.close()
+
+
+async def test_a_post_waiting_out_a_rate_limit_is_handed_back_not_sent_when_the_bot_stops(
+    db_url: str, lease_at_arrival: LeaseAtArrival
+) -> None:
+    """SIGTERM while a post waits for its workspace's Retry-After: the post does not leave on
+    the way out; its claim is handed back (claimed by nobody) for the next process to send."""
+    with FakeSlack(clock=lease_at_arrival) as slack:
+        w = World(db_url, slack, lease_seconds=LEASE, slack_timeout_seconds=TIMEOUT)
+        lease_at_arrival.world = w
+        w.subscribe("C1", "daily 09:00 UTC always")
+        slack.fail("chat.postMessage", "ratelimited", status=429, retry_after=30)
+        w.clock.at = SLOT + timedelta(seconds=5)
+        assert w.rt.deliverer is not None
+        tick = asyncio.create_task(w.rt.deliverer.run_pass())
+        while not slack.calls_to("chat.postMessage"):
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.2)  # the post now waits for its turn, 30 s away
+        await asyncio.wait_for(w.rt.deliverer.shutdown(grace=5), 10)
+        report = await asyncio.wait_for(tick, 10)
+        assert report.sent == [] and posts_in(slack) == []
+        assert len(slack.calls_to("chat.postMessage")) == 1  # only the refused try
+        with lease_at_arrival.engine.connect() as conn:
+            assert conn.scalar(select(deliveries.c.claimed_by)) is None
+        await w.close()
+
+
+async def test_a_post_taken_over_while_it_waited_is_not_sent_again_by_its_old_owner(
+    db_url: str, lease_at_arrival: LeaseAtArrival
+) -> None:
+    """Clock A waits out a Retry-After for longer than its lease (a process held up); clock B
+    takes the post over and sends it. When A's turn comes, its renewal finds the post B's: A
+    sends nothing. The channel gets the post once."""
+    with FakeSlack(clock=lease_at_arrival) as slack:
+        a = World(db_url, slack, lease_seconds=LEASE, slack_timeout_seconds=TIMEOUT)
+        b = World(db_url, slack, lease_seconds=LEASE, slack_timeout_seconds=TIMEOUT)
+        lease_at_arrival.world = a
+        a.subscribe("C1", "daily 09:00 UTC always")
+        slack.fail("chat.postMessage", "ratelimited", status=429, retry_after=3)
+        a.clock.at = SLOT + timedelta(seconds=5)
+        assert a.rt.deliverer is not None
+        a_pass = asyncio.create_task(a.rt.deliverer.run_pass())
+        while not slack.calls_to("chat.postMessage"):
+            await asyncio.sleep(0.01)
+        a.clock.at = SLOT + timedelta(seconds=5 + LEASE + 5)  # A's lease has run out
+        b_report = await b.tick(a.clock.at)
+        assert len(b_report.sent) == 1
+        a_report = await asyncio.wait_for(a_pass, 20)
+        assert a_report.sent == []
+        assert len(posts_in(slack)) == 1
+        await a.close()
+        await b.close()
+
+
+async def test_a_post_waiting_longer_than_its_lease_keeps_it_and_is_sent_once(
+    db_url: str, lease_at_arrival: LeaseAtArrival
+) -> None:
+    """A post waits out a Retry-After longer than its lease: the pass renews its lease while it
+    waits (every third of a lease), so clock B, ticking meanwhile, takes nothing over, and A
+    sends the post when its turn comes. (A lease of 0.9 s: the renewals run on real time.)"""
+    with FakeSlack(clock=lease_at_arrival) as slack:
+        a = World(db_url, slack, lease_seconds=0.9, slack_timeout_seconds=0.3)
+        b = World(db_url, slack, lease_seconds=0.9, slack_timeout_seconds=0.3)
+        lease_at_arrival.world = a
+        a.subscribe("C1", "daily 09:00 UTC always")
+        slack.fail("chat.postMessage", "ratelimited", status=429, retry_after=2)
+        a.clock.at = SLOT + timedelta(seconds=5)
+        assert a.rt.deliverer is not None
+        a_pass = asyncio.create_task(a.rt.deliverer.run_pass())
+        while not slack.calls_to("chat.postMessage"):
+            await asyncio.sleep(0.01)
+        a.clock.at = SLOT + timedelta(seconds=60)  # far past the lease A took
+        await asyncio.sleep(0.8)  # two renewals at least
+        b_report = await b.tick(a.clock.at)
+        assert b_report.sent == []  # the lease was A's still
+        a_report = await asyncio.wait_for(a_pass, 20)
+        assert len(a_report.sent) == 1 and len(posts_in(slack)) == 1
+        await a.close()
+        await b.close()

@@ -82,9 +82,13 @@ def test_a_request_signed_too_long_ago_or_ahead_is_refused() -> None:
         {"x-slack-request-timestamp": "", "x-slack-signature": "v0=00"},
         {"x-slack-request-timestamp": "-5", "x-slack-signature": "v0=00"},
         {"x-slack-request-timestamp": "１２３", "x-slack-signature": "v0=00"},  # not ASCII digits
+        # letters among the digits: refused as unsigned, not a crash (int() would raise on them)
+        {"x-slack-request-timestamp": "17900000ab", "x-slack-signature": "v0=00"},
     ],
 )
 def test_a_request_without_a_usable_signature_is_refused(bad: dict[str, str]) -> None:
+    # already by its headers, before a byte of its body is read (a body is read up to 1 MB)
+    assert not check().fresh(bad)
     assert not check().valid(BODY, bad)
 
 
@@ -93,6 +97,14 @@ def test_a_signature_without_its_version_prefix_is_refused() -> None:
     h["x-slack-signature"] = h["x-slack-signature"].removeprefix("v0=")
     assert not check().valid(BODY, h)
     h["x-slack-signature"] = "v1=" + h["x-slack-signature"]
+    assert not check().valid(BODY, h)
+
+
+def test_a_signature_that_is_not_text_is_refused_not_a_crash() -> None:
+    """A signature header with a character no encoding can write (a lone surrogate, as a
+    transport that decodes bytes leniently may produce) is refused like any wrong signature."""
+    h = headers(BODY)
+    h["x-slack-signature"] = h["x-slack-signature"][:-1] + "\udc80"
     assert not check().valid(BODY, h)
 
 
