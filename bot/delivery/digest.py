@@ -265,12 +265,19 @@ def _welcome(inputs: DigestInputs) -> str:
     )
     text = t(lang, "digest.welcome", when=when)
     if inputs.reminders:
-        days = join_list([str(d) for d in sorted(inputs.lead_days, reverse=True) if d], lang)
-        key = (
-            "digest.welcome_reminders_day" if 0 in inputs.lead_days else "digest.welcome_reminders"
-        )
-        text += " " + t(lang, key, days=days)
+        text += " " + lead_days_said(inputs.lead_days, "digest.welcome_reminders", lang)
     return text
+
+
+def lead_days_said(lead_days: Sequence[int], key: str, lang: str) -> str:
+    """The phrase ``key`` with the days before a summit that reminders come ("30, 7 and 1"); with
+    lead day 0 as well, its variant ``<key>_day`` ("and on its first day"); with lead day 0
+    alone, ``<key>_only_day`` ("on each summit's first day")."""
+    before = sorted({d for d in lead_days if d}, reverse=True)
+    days = join_list([str(d) for d in before], lang)
+    if 0 not in lead_days:
+        return t(lang, key, days=days)
+    return t(lang, f"{key}_day" if before else f"{key}_only_day", days=days)
 
 
 def _lead(library: Library, inputs: DigestInputs) -> tuple[list[str], list[str], str]:

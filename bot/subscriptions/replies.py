@@ -397,7 +397,9 @@ def status(facts: Facts, inv: Invocation, sub: SubscriptionView | None) -> Reply
         "• " + t(lang, "channels.status_receives", what=what),
     ]
     if sub.receives != Receives.DIGESTS:
-        lines.append("• " + lead_days_said(facts.lead_days, "channels.status_reminders", lang))
+        lines.append(
+            "• " + digest.lead_days_said(facts.lead_days, "channels.status_reminders", lang)
+        )
     if sub.receives != Receives.REMINDERS:
         lines.append("• " + mode(sub, lang))
     lines += [f"• {line}" for line in holding_lines(facts, sub, lang)]
@@ -468,22 +470,6 @@ def preview(facts: Facts, inv: Invocation, sub: SubscriptionView | None) -> Repl
     return Reply(text=text, blocks=blocks[:50], response_type="ephemeral")
 
 
-def lead_days_said(lead_days: Sequence[int], key: str, lang: str) -> str:
-    """The phrase ``key`` with the days before a summit that reminders come ("30, 7 and 1"); with
-    lead day 0, its variant that says "and on its first day" (``<key>_day``)."""
-    days = join_list([str(d) for d in sorted({d for d in lead_days if d}, reverse=True)], lang)
-    if 0 not in lead_days or not days:
-        return t(lang, key, days=days or "0")
-    return t(lang, _ON_THE_DAY[key], days=days)
-
-
-_ON_THE_DAY = {
-    "channels.reminders": "channels.reminders_day",
-    "channels.status_reminders": "channels.status_reminders_day",
-    "channels.no_reminder": "channels.no_reminder_day",
-}
-
-
 def _thread_preview(facts: Facts, inputs: planner.DigestInputs, lang: str) -> list[Block]:
     """What a digest's thread will say, below the post in a preview."""
     below = digest.thread(facts.library, inputs)
@@ -497,7 +483,7 @@ def _preview_reminder(facts: Facts, sub: SubscriptionView, lang: str) -> Reply:
     library = scoped(facts.library, sub.topics)
     when = next_reminder(library, sub.schedule, facts.now, facts.lead_days)
     if when is None:
-        return _reply(lead_days_said(facts.lead_days, "channels.no_reminder", lang))
+        return _reply(digest.lead_days_said(facts.lead_days, "channels.no_reminder", lang))
     inputs = planner.digest_inputs(facts.library, sub, when, Kinds.REMINDER.word, facts.lead_days)
     post = digest.post(facts.library, inputs, facts.calendar_url)
     note = t(
@@ -726,7 +712,7 @@ def subscribed(
     if sub.receives != Receives.REMINDERS:
         lines.append(mode(sub, lang))
     if sub.receives != Receives.DIGESTS:
-        lines.append(lead_days_said(facts.lead_days, "channels.reminders", lang))
+        lines.append(digest.lead_days_said(facts.lead_days, "channels.reminders", lang))
     lines += joining(joined, channel, lang)
     if reach == "unknown" and joined not in ("joined", "member"):
         lines.append(t(lang, "channels.reach_unknown"))

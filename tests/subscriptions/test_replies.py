@@ -13,6 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.content.library import Library
+from bot.delivery import digest
 from bot.i18n import LANGS, pause_reason, t
 from bot.slack.payloads import Reply
 from bot.subscriptions import replies
@@ -199,3 +200,17 @@ def test_the_home_tab_is_drawn_from_plain_values(library: Library) -> None:
     assert "#général" in confirms[0] and "#" not in confirms[1]  # a name only where known
     assert "suspendu par <@U2>" in said
     assert home_blocks(facts, NOW.date(), subs, "fr", names={"C1": "général"}) == blocks
+
+
+@pytest.mark.parametrize(
+    ("lead_days", "said"),
+    [
+        ((30, 7, 1), "Summit reminders: 30, 7 and 1 days before"),
+        ((30, 7, 1, 0), "Summit reminders: 30, 7 and 1 days before, and on the first day"),
+        ((0,), "Summit reminders: on the first day"),
+    ],
+)
+def test_the_reminder_days_are_said_as_set(lead_days: tuple[int, ...], said: str) -> None:
+    """REMINDER_LEAD_DAYS as status says it: the day an event opens alone is not "0 days"."""
+    line = digest.lead_days_said(lead_days, "channels.status_reminders", "en")
+    assert line == said and "0 days" not in line
