@@ -45,6 +45,9 @@ def register(app: AsyncApp) -> None:
     app.action(ids.HOME_PREVIEW)(on_preview)
     app.action(ids.HOME_ME_ON)(on_me_on)
     app.action(ids.HOME_ME_OFF)(on_me_off)
+    app.action(ids.HOME_ME_PAUSE)(on_me_pause)
+    app.action(ids.HOME_ME_RESUME)(on_me_resume)
+    app.action(ids.HOME_ME_SKIP)(on_me_skip)
 
 
 def _action(body: dict[str, Any]) -> tuple[str, str]:
@@ -205,28 +208,47 @@ async def on_unsubscribe(
     await _change(body, context, client, commands.Unsubscribe())
 
 
-async def _mine(context: AsyncBoltContext, client: AsyncWebClient, on: bool) -> None:
-    """The reader's own digest turned on (``subscribe me``, its defaults: their language and
-    zone) or off (``unsubscribe me``), then the tab again with what happened."""
+async def _mine(
+    context: AsyncBoltContext, client: AsyncWebClient, command: commands.ChannelCommand
+) -> None:
+    """A command on the reader's own digest, from its buttons on the Home tab (``subscribe me``
+    with its defaults: their language and zone; ``unsubscribe me``, ``pause me``, ``resume me``,
+    ``skip next me``), then the tab again with what happened. A ``… me`` command finds the
+    presser's own subscription: no button value to trust."""
     deps, asker = services(context), reader(context)
     if deps.channels is None:
         return
     lang = await asker.lang()
     inv = Invocation(asker.team_id, "", asker.user_id, asker.enterprise_id, lang=lang)
-    command = commands.Subscribe((), me=True) if on else commands.Unsubscribe(me=True)
     reply = await deps.channels.handle(command, inv, asker.profile.get)
-    log.info("home me on=%s team=%s user=%s", on, inv.team_id, inv.user_id)
+    what = type(command).__name__.lower()
+    log.info("home me %s team=%s user=%s", what, inv.team_id, inv.user_id)
     await _republish(deps, client, asker, lang, reply.text)
 
 
 async def on_me_on(ack: AsyncAck, client: AsyncWebClient, context: AsyncBoltContext) -> None:
     await ack()
-    await _mine(context, client, True)
+    await _mine(context, client, commands.Subscribe((), me=True))
 
 
 async def on_me_off(ack: AsyncAck, client: AsyncWebClient, context: AsyncBoltContext) -> None:
     await ack()
-    await _mine(context, client, False)
+    await _mine(context, client, commands.Unsubscribe(me=True))
+
+
+async def on_me_pause(ack: AsyncAck, client: AsyncWebClient, context: AsyncBoltContext) -> None:
+    await ack()
+    await _mine(context, client, commands.Pause(me=True))
+
+
+async def on_me_resume(ack: AsyncAck, client: AsyncWebClient, context: AsyncBoltContext) -> None:
+    await ack()
+    await _mine(context, client, commands.Resume(me=True))
+
+
+async def on_me_skip(ack: AsyncAck, client: AsyncWebClient, context: AsyncBoltContext) -> None:
+    await ack()
+    await _mine(context, client, commands.Skip(("next",), me=True))
 
 
 async def on_preview(

@@ -73,6 +73,9 @@ HOME_PREVIEW = "home_preview"
 HOME_UNSUBSCRIBE = "home_unsubscribe"
 HOME_ME_ON = "home_me_on"  # the reader's own digest, to their DM (`subscribe me`)
 HOME_ME_OFF = "home_me_off"  # `unsubscribe me`
+HOME_ME_PAUSE = "home_me_pause"  # `pause me`
+HOME_ME_RESUME = "home_me_resume"  # `resume me`
+HOME_ME_SKIP = "home_me_skip"  # `skip next me`
 HOME_ROW = "sub:"  # block id of a subscription's row of buttons: sub:<channel>
 
 # the subscription form (a modal): its callback id, and its fields, each named by its block id and

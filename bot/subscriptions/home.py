@@ -40,6 +40,9 @@ from bot.slack.ids import (
     HOME_EDIT,
     HOME_ME_OFF,
     HOME_ME_ON,
+    HOME_ME_PAUSE,
+    HOME_ME_RESUME,
+    HOME_ME_SKIP,
     HOME_PAUSE,
     HOME_PREVIEW,
     HOME_RESUME,
@@ -118,9 +121,10 @@ def _buttons(sub: SubscriptionView, lang: str, name: str | None, manage: bool) -
     )
 
 
-def own_block(facts: Facts, mine: SubscriptionView | None, lang: str) -> SectionBlock:
+def own_block(facts: Facts, mine: SubscriptionView | None, lang: str) -> list[Block]:
     """The reader's own digest (``subscribe me``): what it is, with a button that turns it on
-    (to their direct messages, in their language and zone) or off."""
+    (to their direct messages, in their language and zone) or off; when on, buttons to pause or
+    resume it and to skip its next digest, as ``pause me``, ``resume me`` and ``skip next me``."""
     if mine is None:
         text = t(lang, "home.me_none")
         accessory = button(t(lang, "home.me_on"), HOME_ME_ON, "", primary=True)
@@ -129,7 +133,17 @@ def own_block(facts: Facts, mine: SubscriptionView | None, lang: str) -> Section
         accessory = button(t(lang, "home.me_off"), HOME_ME_OFF, "")
     block = SectionBlock(text=MarkdownTextObject(text=f"{t(lang, 'home.me_heading')}\n{text}"))
     block.accessory = accessory
-    return block
+    if mine is None:
+        return [block]
+    held = mine.paused or mine.paused_until is not None
+    buttons = [
+        button(t(lang, "home.resume"), HOME_ME_RESUME, "")
+        if held
+        else button(t(lang, "home.pause"), HOME_ME_PAUSE, "")
+    ]
+    if not held and mine.receives != Receives.REMINDERS and mine.skip_digest_at is None:
+        buttons.append(button(t(lang, "home.me_skip"), HOME_ME_SKIP, ""))
+    return [block, ActionsBlock(elements=buttons)]
 
 
 def _lead(lang: str, *, manage: bool, notice: str | None) -> list[Block]:
@@ -183,7 +197,7 @@ def _subscription_blocks(
 
 
 def _frame(
-    facts: Facts, today: date, lang: str, calendar_url: str | None, own: Block | None = None
+    facts: Facts, today: date, lang: str, calendar_url: str | None, own: Sequence[Block] = ()
 ) -> tuple[list[Block], list[Block], int]:
     """The blocks above the subscriptions, those below them (topics, summits), and the room
     left for the subscriptions' part."""
@@ -201,7 +215,7 @@ def _frame(
     head: list[Block] = [
         HeaderBlock(text="declaration-bot"),
         section(t(lang, "home.intro", command=COMMAND)),
-        *([own] if own is not None else []),
+        *own,
     ]
     room = max(HOME_LIMIT - len(head) - len(reference), 8)
     return head, reference, room
@@ -215,11 +229,11 @@ def rows_that_fit(
     calendar_url: str | None = None,
     manage: bool = True,
     notice: str | None = None,
-    own: bool = False,
+    own: int = 0,
 ) -> int:
-    """How many subscriptions the tab has room for (two blocks each; ``own``: below the reader's
-    own digest). Pure."""
-    _, _, room = _frame(facts, today, lang, calendar_url, section("") if own else None)
+    """How many subscriptions the tab has room for (two blocks each; ``own``: below the blocks of
+    the reader's own digest). Pure."""
+    _, _, room = _frame(facts, today, lang, calendar_url, [section("")] * own)
     lead = len(_lead(lang, manage=manage, notice=notice))
     return max(0, (room - _TRAILING - lead) // 2)
 
@@ -237,7 +251,7 @@ def home_blocks(
     more: bool = False,
     notice: str | None = None,
     names: Mapping[str, str] | None = None,
-    own: Block | None = None,
+    own: Sequence[Block] = (),
     user: str = "",
 ) -> list[Block]:
     """The Home tab: the subscriptions first (``manage``: with the buttons that change them;
@@ -341,7 +355,7 @@ async def publish(
         tuple(services.settings.lead_days),
         services.calendar_url,
     )
-    own = own_block(facts, mine, lang) if services.channels is not None else None
+    own = own_block(facts, mine, lang) if services.channels is not None else []
     day = today(services.clock)
     fit = rows_that_fit(
         facts,
@@ -350,7 +364,7 @@ async def publish(
         calendar_url=services.calendar_url,
         manage=manage,
         notice=notice,
-        own=own is not None,
+        own=len(own),
     )
     seen, hidden, unchecked, looked = await _visible(services, client, team_id, user, subs, fit)
     names = {s.channel_id: services.reach.name(team_id, s.channel_id) for s in seen}

@@ -122,6 +122,30 @@ def test_the_home_tab_turns_ones_own_digest_on_and_off(
     # nobody else sees it, in their tab or in the workspace's list
     other = json.dumps(home_of(bot, slack, "U1"))
     assert slack.dm_of("U2") not in other and "home_me_on" in other
+    # paused, resumed and its next digest skipped from the tab, as `pause me`, `resume me` and
+    # `skip next me` do; nobody else's press reaches it
+    for action, check in (
+        ("home_me_pause", lambda sub: sub.paused),
+        ("home_me_resume", lambda sub: not sub.paused),
+        ("home_me_skip", lambda sub: sub.skip_digest_at is not None),
+    ):
+        published = len(slack.calls_to("views.publish"))
+        press(bot, action, "", user="U2")
+        view = json.dumps(last_view(slack, "views.publish", published + 1))
+        store = Store.open(db)
+        try:
+            mine = store.personal("T1", "U2")
+        finally:
+            store.close()
+        assert mine is not None and check(mine), action
+    assert "home_me_resume" not in view and "home_me_skip" not in view  # skipped already
+    press(bot, "home_me_pause", "", user="U1")  # U1 has no digest of their own: U2's stays
+    store = Store.open(db)
+    try:
+        mine = store.personal("T1", "U2")
+    finally:
+        store.close()
+    assert mine is not None and not mine.paused
     published = len(slack.calls_to("views.publish"))
     press(bot, "home_me_off", "", user="U2")
     view = last_view(slack, "views.publish", published + 1)
