@@ -73,8 +73,7 @@ Day = date  # for fields declared after a field named "date"
 
 def normalize(text: str) -> str:
     """Lowercase, punctuation to spaces, collapsed: the form names are matched in."""
-    text = text.casefold().replace("–", " ").replace("—", " ")
-    text = re.sub(r"[^\w]+", " ", text)
+    text = re.sub(r"[^\w]+", " ", text.casefold())  # dashes, quotes, any punctuation
     return " ".join(text.split())
 
 

@@ -184,6 +184,7 @@ def test_a_source_that_is_a_home_page_is_an_error(content_copy: Path) -> None:
     (problem,) = [str(p) for p in info.value.problems]
     assert "summits.yml:" in problem and ".sources[0].url:" in problem
     assert "https://example.org/ is a home page: give the address of the document itself" in problem
+    assert "(the article, statement or press release), not the site's front page" in problem
 
 
 def test_an_event_web_site_may_be_a_home_page(library: Library) -> None:

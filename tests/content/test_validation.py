@@ -9,7 +9,7 @@ import pytest
 from bot.content.library import Library
 from bot.content.loading import load_library
 from bot.content.problems import ContentError
-from bot.content.schema import Development
+from bot.content.schema import Development, normalize
 from tests.e2e import run_cli
 
 
@@ -252,3 +252,37 @@ def test_without_a_publishers_file_publishers_are_shown_as_in_english(content_co
     assert not library.warnings
     zh = library.for_lang("zh").topic("bletchley")
     assert zh is not None and "UK Government (GOV.UK)" in {s.publisher for s in zh.sources}
+
+
+def _set_title(content: Path, title: str) -> Path:
+    f = content / "topics" / "bletchley.yml"
+    lines = f.read_text().splitlines()
+    at = next(i for i, ln in enumerate(lines) if ln.startswith("title:"))
+    lines[at] = f"title: {title!r}" if title.strip() == "" else f"title: {title}"
+    f.write_text("\n".join(lines) + "\n")
+    return f
+
+
+def test_a_title_left_blank_is_refused(content_copy: Path) -> None:
+    """An editor who empties a title (spaces only) is told so; readers never get a blank heading."""
+    _set_title(content_copy, "   ")
+    (problem,) = _problems(content_copy)
+    assert "bletchley.yml" in problem and "title" in problem and "at least 1 character" in problem
+
+
+def test_a_title_is_held_to_its_limit_and_no_tighter(content_copy: Path) -> None:
+    """A one-line title may have 150 characters (trimmed), not 151: the editor is told which."""
+    _set_title(content_copy, "T" * 150 + "   ")
+    assert load_library(content_copy).topic("bletchley") is not None
+    _set_title(content_copy, "T" * 151)
+    (problem,) = _problems(content_copy)
+    assert "title" in problem and "at most 150 characters" in problem
+
+
+@pytest.mark.parametrize(
+    ("typed", "name"),
+    [("France–China", "france china"), ("Bletchley—Park!", "bletchley park"), ("« WAIC »", "waic")],
+)
+def test_names_match_whatever_the_punctuation(typed: str, name: str) -> None:
+    """A name is matched without its case, dashes, quotes or punctuation (how aliases are read)."""
+    assert normalize(typed) == name
