@@ -89,3 +89,22 @@ def test_a_workspace_lists_its_channels_in_order_and_resumes_nothing_it_lacks(
         assert store.resume("T1", "C9", NOW) is None  # no subscription there: none made up
     finally:
         store.close()
+
+
+def test_the_operators_counts_say_how_many_are_paused_and_due(db_url: str) -> None:
+    """/metrics' gauges: every subscription, the paused ones, and those due now and not paused
+    (a due count stuck above 0 is a clock that is not running)."""
+    store = Store.open(db_url)
+    try:
+        daily = Schedule(frozenset(range(7)), time(9, 0), "UTC")
+        for channel in ("C1", "C2", "C3", "C4"):
+            store.subscribe(team_id="T1", channel_id=channel, schedule=daily, now=NOW)
+        store.pause("T1", "C2", "paused by a person", NOW)
+        # wakes at 09:00 the next day: not due at noon, due at 09:00 the day after
+        assert store.gauges(NOW) == {"subscriptions": 4, "paused": 1, "due": 0}
+        after = datetime(2026, 12, 6, 9, 0, tzinfo=UTC)
+        assert store.gauges(after) == {"subscriptions": 4, "paused": 1, "due": 3}
+        store.resume("T1", "C2", NOW)
+        assert store.gauges(after) == {"subscriptions": 4, "paused": 0, "due": 4}
+    finally:
+        store.close()
