@@ -35,11 +35,15 @@ def test_every_field_reads_back_as_written(db_url: str) -> None:
             topics=frozenset({"bletchley", "france-china-ai"}),
             owner_id="U1",
         )
-        store.hold("T1", "D1", NOW, until=date(2027, 3, 10), skip=SLOT)
+        held = store.hold("T1", "D1", NOW, until=date(2027, 3, 10), skip=SLOT)
+        assert held is not None and held.paused_until == date(2027, 3, 10)
         with store.engine.begin() as conn:  # what a posted digest records
             conn.execute(
                 update(subscriptions).values(
-                    last_digest_for=SLOT, news_seen="d:one d:two", digests_sent=3
+                    last_digest_for=SLOT,
+                    last_delivery_at=NOW,
+                    news_seen="d:one d:two",
+                    digests_sent=3,
                 )
             )
         for sub in (store.get("T1", "D1"), store.personal("T1", "U1"), *store.list_team("T1")):
@@ -51,6 +55,7 @@ def test_every_field_reads_back_as_written(db_url: str) -> None:
             assert (sub.owner_id, sub.created_by) == ("U1", "U1")
             assert (sub.paused_until, sub.skip_digest_at) == (date(2027, 3, 10), SLOT)
             assert sub.last_digest_for == SLOT and sub.digests_sent == 3
+            assert sub.last_delivery_at == NOW
             assert sub.news_seen == {"d:one", "d:two"}
     finally:
         store.close()
@@ -106,5 +111,27 @@ def test_the_operators_counts_say_how_many_are_paused_and_due(db_url: str) -> No
         assert store.gauges(after) == {"subscriptions": 4, "paused": 1, "due": 3}
         store.resume("T1", "C2", NOW)
         assert store.gauges(after) == {"subscriptions": 4, "paused": 0, "due": 4}
+    finally:
+        store.close()
+
+
+def test_what_no_subscription_has_is_none_and_an_unknown_word_reads_as_all(db_url: str) -> None:
+    """Holding, finding a person's own, or resuming where there is no subscription gives None,
+    never a made-up one; a `receives` word this version does not know (written by a newer one, or
+    by hand) reads as digests and reminders, not as an error on every read."""
+    store = Store.open(db_url)
+    try:
+        assert store.hold("T1", "C9", NOW, until=date(2027, 3, 10), skip=None) is None
+        assert store.personal("T1", "U9") is None
+        store.subscribe(
+            team_id="T1",
+            channel_id="C1",
+            schedule=Schedule(frozenset({0}), time(9, 0), "UTC"),
+            now=NOW,
+        )
+        with store.engine.begin() as conn:
+            conn.execute(update(subscriptions).values(receives="everything"))
+        sub = store.get("T1", "C1")
+        assert sub is not None and sub.receives == Receives.ALL
     finally:
         store.close()
