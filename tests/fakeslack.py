@@ -809,42 +809,17 @@ class FakeSlack:
         return f"{1_700_000_000 + n // 1_000_000}.{n % 1_000_000:06d}"
 
     def _history_page(self, params: dict[str, Any]) -> dict[str, Any]:
-        # Called with self._lock held. Newest first, as Slack answers.
+        # Called with self._lock held. Newest first, as Slack answers; a reply in a thread is
+        # listed only by conversations.replies.
         channel = str(params.get("channel") or "")
         if not channel:
             return {"ok": False, "error": "channel_not_found"}
-
-        def number(name: str, default: float) -> float:
-            try:
-                return float(params.get(name) or default)
-            except (TypeError, ValueError):
-                return default
-
-        oldest, latest = number("oldest", 0.0), number("latest", float("inf"))
-        inclusive = _truthy(params.get("inclusive"))
-        limit = max(1, min(999, int(number("limit", 100))))
-        try:
-            start = int(str(params.get("cursor") or "0"))
-        except ValueError:
-            return {"ok": False, "error": "invalid_cursor"}
-        with_metadata = _truthy(params.get("include_all_metadata"))
-        found = []
-        for m in reversed(self._history.get(channel, [])):
-            if m.get("thread_ts", m["ts"]) != m["ts"]:
-                continue  # a reply in a thread: only conversations.replies lists it
-            ts = float(m["ts"])
-            if (oldest < ts or (inclusive and ts == oldest)) and (
-                ts < latest or (inclusive and ts == latest)
-            ):
-                shown = {k: v for k, v in m.items() if k != "channel"}
-                if not with_metadata:
-                    shown.pop("metadata", None)
-                found.append(shown)
-        page = found[start : start + limit]
-        more = start + limit < len(found)
-        body: dict[str, Any] = {"ok": True, "messages": page, "has_more": more}
-        body["response_metadata"] = {"next_cursor": str(start + limit) if more else ""}
-        return body
+        top = [
+            m
+            for m in reversed(self._history.get(channel, []))
+            if m.get("thread_ts", m["ts"]) == m["ts"]
+        ]
+        return _page(top, params, max_limit=999, default_limit=100)
 
     # https://api.slack.com/methods/chat.postMessage#arg_thread_ts: a reply names its parent
     # message's ts ("avoid using a reply's ts value; use its parent instead"). A thread_ts that
@@ -872,38 +847,12 @@ class FakeSlack:
         if asked is None:
             return {"ok": False, "error": "thread_not_found"}
         root = str(asked.get("thread_ts") or asked["ts"])
-
-        def number(name: str, default: float) -> float:
-            try:
-                return float(params.get(name) or default)
-            except (TypeError, ValueError):
-                return default
-
-        oldest, latest = number("oldest", 0.0), number("latest", float("inf"))
-        inclusive = _truthy(params.get("inclusive"))
-        limit = max(1, min(1000, int(number("limit", 1000))))
-        try:
-            start = int(str(params.get("cursor") or "0"))
-        except ValueError:
-            return {"ok": False, "error": "invalid_cursor"}
-        with_metadata = _truthy(params.get("include_all_metadata"))
-        found = []
-        for m in self._history.get(channel, []):
-            ts = float(m["ts"])
-            if m["ts"] != root and m.get("thread_ts") != root:
-                continue
-            if (oldest < ts or (inclusive and ts == oldest)) and (
-                ts < latest or (inclusive and ts == latest)
-            ):
-                shown = {k: v for k, v in m.items() if k != "channel"}
-                if not with_metadata:
-                    shown.pop("metadata", None)
-                found.append(shown)
-        page = found[start : start + limit]
-        more = start + limit < len(found)
-        body: dict[str, Any] = {"ok": True, "messages": page, "has_more": more}
-        body["response_metadata"] = {"next_cursor": str(start + limit) if more else ""}
-        return body
+        thread = [
+            m
+            for m in self._history.get(channel, [])
+            if m["ts"] == root or m.get("thread_ts") == root
+        ]
+        return _page(thread, params, max_limit=1000, default_limit=1000)
 
     def _answer(self, method: str, params: dict[str, Any], token: str | None = None) -> _Answer:
         # Called with self._lock held.
@@ -1293,6 +1242,45 @@ def _user_json(user: _User) -> dict[str, Any]:
         "is_owner": user.is_owner,
         "locale": user.locale,
     }
+
+
+def _page(
+    messages: list[dict[str, Any]], params: dict[str, Any], *, max_limit: int, default_limit: int
+) -> dict[str, Any]:
+    """One page of ``messages`` (in the order given) as conversations.history and
+    conversations.replies answer it: within ``oldest``/``latest`` (``inclusive``), ``limit`` at
+    a time from ``cursor`` (invalid_cursor for one that is not ours), metadata only with
+    ``include_all_metadata``."""
+
+    def number(name: str, default: float) -> float:
+        try:
+            return float(params.get(name) or default)
+        except (TypeError, ValueError):
+            return default
+
+    oldest, latest = number("oldest", 0.0), number("latest", float("inf"))
+    inclusive = _truthy(params.get("inclusive"))
+    limit = max(1, min(max_limit, int(number("limit", default_limit))))
+    try:
+        start = int(str(params.get("cursor") or "0"))
+    except ValueError:
+        return {"ok": False, "error": "invalid_cursor"}
+    with_metadata = _truthy(params.get("include_all_metadata"))
+    found = []
+    for m in messages:
+        ts = float(m["ts"])
+        if (oldest < ts or (inclusive and ts == oldest)) and (
+            ts < latest or (inclusive and ts == latest)
+        ):
+            shown = {k: v for k, v in m.items() if k != "channel"}
+            if not with_metadata:
+                shown.pop("metadata", None)
+            found.append(shown)
+    page = found[start : start + limit]
+    more = start + limit < len(found)
+    body: dict[str, Any] = {"ok": True, "messages": page, "has_more": more}
+    body["response_metadata"] = {"next_cursor": str(start + limit) if more else ""}
+    return body
 
 
 def _truthy(value: Any) -> bool:
