@@ -35,6 +35,12 @@ def is_channel(value: object) -> bool:
     return is_id("channel", value)
 
 
+def is_direct_message(channel_id: str) -> bool:
+    """Whether a conversation id is a direct message's (D…): where a person's own subscription
+    posts, and where a channel's cannot."""
+    return channel_id.startswith("D")
+
+
 def shown(value: object) -> str:
     """An id for a log line: itself when it has the shape of one, else ``-`` (whatever a request
     carried in its place is not written out)."""

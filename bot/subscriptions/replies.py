@@ -35,7 +35,7 @@ from bot.i18n import (
     t,
 )
 from bot.slack.blocks import button, context, fallback, section
-from bot.slack.ids import COMMAND, FORM_ACTION
+from bot.slack.ids import COMMAND, FORM_ACTION, is_direct_message
 from bot.slack.mrkdwn import escape, quote_user_text
 from bot.slack.payloads import Reply
 from bot.subscriptions.model import (
@@ -155,7 +155,7 @@ def describe(schedule: Schedule, lang: str, zone: str | None = None) -> str:
 def place(channel_id: str, lang: str) -> str:
     """Where a subscription posts, as a reply names it: ``<#C…>``, or "your direct messages" for
     a person's own (a direct message's id starts with D)."""
-    return t(lang, "channels.your_dm") if channel_id.startswith("D") else f"<#{channel_id}>"
+    return t(lang, "channels.your_dm") if is_direct_message(channel_id) else f"<#{channel_id}>"
 
 
 def is_admin(info: dict[str, Any] | None) -> bool:
@@ -716,7 +716,7 @@ def subscribed(
     lines += joining(joined, channel, lang)
     if reach == "unknown" and joined not in ("joined", "member"):
         lines.append(t(lang, "channels.reach_unknown"))
-    if inv.channel_id.startswith("D"):  # a person's own: managed with `… me`, from anywhere
+    if is_direct_message(inv.channel_id):  # a person's own: managed with `… me`, from anywhere
         return _reply(*lines, extra=[context(t(lang, "channels.tips_me", command=COMMAND))])
     tips = t(lang, "channels.tips_local" if inv.local else "channels.tips", command=COMMAND)
     return _reply(

@@ -21,6 +21,7 @@ from bot.answers import core
 from bot.clock import Clock
 from bot.content.source import ContentSource
 from bot.delivery.deliverer import DeliverySettings
+from bot.slack.ids import is_direct_message
 from bot.slack.payloads import Reply
 from bot.slack.reach import Reach
 from bot.store.store import Store
@@ -125,7 +126,7 @@ class Channels:
         when they may: the command, the Home tab's buttons and the form all ask this. A person's
         own subscription is theirs alone; with SUBSCRIPTION_MANAGERS=admins a channel's is its
         creator's and the workspace admins' (anyone's, with ``everyone``)."""
-        direct = inv.channel_id.startswith("D")  # where a person's own subscription posts
+        direct = is_direct_message(inv.channel_id)  # where a person's own subscription posts
         if not direct and not replies.needs_profile(self.managers):
             return None  # anyone: nothing to look up
         sub = await asyncio.to_thread(self.store.get, inv.team_id, inv.channel_id)
@@ -213,7 +214,7 @@ class Channels:
         sub = await asyncio.to_thread(self.store.personal, inv.team_id, inv.user_id)
         if isinstance(command, c.Subscribe):
             dm = sub.channel_id if sub is not None else await self.open_dm(inv)
-            if not dm.startswith("D"):
+            if not is_direct_message(dm):
                 return replies.open_failed(inv.lang, dm)
             mine = replace(inv, channel_id=dm, channel_name=None)
             return await self.subscribe(
@@ -340,7 +341,7 @@ class Channels:
         """Whether the command was typed in a direct message or a group DM (its id, or the
         channel name Slack gives the command there)."""
         name = inv.channel_name or ""
-        return inv.channel_id.startswith("D") or name.startswith(DIRECT_NAMES)
+        return is_direct_message(inv.channel_id) or name.startswith(DIRECT_NAMES)
 
     async def can_post(self, inv: Invocation) -> CanPost:
         """Whether the bot can post in the invocation's channel, as ``conversations.info`` says
