@@ -15,7 +15,9 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.content.library import Library
+from bot.delivery.outcomes import Status
 from bot.delivery.planner import Rules
+from bot.store.deliveries import Claim, Outcome
 from bot.store.store import Store
 from bot.store.tables import deliveries, subscriptions
 from bot.subscriptions.schedule import Schedule, parse_schedule
@@ -133,3 +135,170 @@ def test_a_lapsed_claim_on_an_active_subscription_is_taken_over_once(
     # the first clock, back, cannot take it again while B holds it
     assert a.claim_due(later + timedelta(seconds=1), rules(library), lease=LEASE) == ([], [])
     assert a.renew([taken.delivery_id], later + LEASE) == set()
+
+
+def subscribe(store: Store, team: str, channel: str) -> None:
+    schedule = parse_schedule(["daily", "09:00", "UTC"])
+    assert isinstance(schedule, Schedule)
+    store.subscribe(team_id=team, channel_id=channel, schedule=schedule, now=SLOT - timedelta(1))
+
+
+def outcome(claim: Claim, status: Status, at: datetime, **more: object) -> Outcome:
+    """What a pass records for ``claim``."""
+    return Outcome(
+        claim.delivery_id,
+        claim.subscription.id,
+        status,
+        claim.kinds,
+        claim.scheduled_for,
+        at,
+        **more,  # type: ignore[arg-type]
+    )
+
+
+def by_channel(claims: list[Claim]) -> dict[tuple[str, str], Claim]:
+    return {(c.subscription.team_id, c.subscription.channel_id): c for c in claims}
+
+
+def last_result(store: Store, team: str, channel: str) -> str | None:
+    sub = store.get(team, channel)
+    assert sub is not None
+    return sub.last_result
+
+
+def test_a_retry_moves_only_its_own_claim_and_shows_on_its_own_channel(
+    stores: tuple[Store, Store], library: Library
+) -> None:
+    """A post Slack asked to retry in an hour waits for that hour (no other clock takes it over
+    and posts it meanwhile), its channel shows `retrying` with the reason, and the other channels'
+    posts (another channel, the same channel id in another workspace) are left as they were."""
+    a, b = stores
+    subscribe(a, "T2", "C1")
+    subscribe(a, "T1", "C2")
+    claims, _ = a.claim_due(SLOT + timedelta(seconds=5), rules(library), lease=LEASE)
+    mine = by_channel(claims)
+    assert sorted(mine) == [("T1", "C1"), ("T1", "C2"), ("T2", "C1")]
+    retry_at = SLOT + timedelta(hours=1)
+    a.record(
+        [
+            outcome(
+                mine["T1", "C1"],
+                Status.RETRY,
+                SLOT + timedelta(seconds=10),
+                error="ratelimited",
+                retry_at=retry_at,
+            )
+        ]
+    )
+    assert last_result(a, "T1", "C1") == "retrying: ratelimited"
+    assert last_result(a, "T2", "C1") is None and last_result(a, "T1", "C2") is None
+    for key in [("T2", "C1"), ("T1", "C2")]:
+        (row,) = a.deliveries(mine[key].subscription.id)
+        assert (row["status"], row["attempts"], row["error"]) == ("claimed", 1, None)
+    # A dies: the others' leases lapse and B takes them over; the retry waits for its hour
+    later = SLOT + LEASE + timedelta(minutes=1)
+    taken, _ = b.claim_due(later, rules(library), lease=timedelta(hours=2))
+    assert sorted(by_channel(taken)) == [("T1", "C2"), ("T2", "C1")]
+    assert b.claim_due(retry_at - timedelta(seconds=1), rules(library), lease=LEASE) == ([], [])
+    (again,), _ = b.claim_due(retry_at + timedelta(seconds=1), rules(library), lease=LEASE)
+    assert again.delivery_id == mine["T1", "C1"].delivery_id and again.attempts == 2
+
+
+def test_a_retry_without_a_time_is_taken_over_when_its_owner_dies(
+    stores: tuple[Store, Store], library: Library
+) -> None:
+    """A retry with no time given is due at once: if its pass dies, the next pass takes it over
+    (the claim is not left claimed for ever)."""
+    a, b = stores
+    (claim,), _ = a.claim_due(SLOT + timedelta(seconds=5), rules(library), lease=LEASE)
+    a.record([outcome(claim, Status.RETRY, SLOT + timedelta(seconds=10), error="timeout")])
+    (taken,), _ = b.claim_due(SLOT + timedelta(seconds=11), rules(library), lease=LEASE)
+    assert taken.delivery_id == claim.delivery_id and taken.attempts == 2
+
+
+def test_a_retry_s_reason_and_a_possible_post_are_kept_for_whoever_gives_it_up(
+    stores: tuple[Store, Store], library: Library
+) -> None:
+    """A retry whose request may have reached Slack, then its pass dies: the clock that finds it
+    too late leaves it `uncertain` (never posts it again) and the channel's status says why,
+    with the reason the retry was for."""
+    a, b = stores
+    (claim,), _ = a.claim_due(SLOT + timedelta(seconds=5), rules(library), lease=LEASE)
+    a.record(
+        [
+            outcome(
+                claim,
+                Status.RETRY,
+                SLOT + timedelta(seconds=10),
+                error="no answer from Slack",
+                retry_at=SLOT + timedelta(minutes=1),
+                maybe_posted=True,
+            )
+        ]
+    )
+    late = SLOT + timedelta(hours=7)
+    assert b.claim_due(late, rules(library), lease=LEASE)[0] == []
+    (row,) = a.deliveries(claim.subscription.id)
+    assert row["status"] == "uncertain"
+    assert last_result(b, "T1", "C1") == (
+        "uncertain: gave up: more than 6:00:00 late (no answer from Slack)"
+    )
+
+
+def test_a_released_claim_is_taken_over_at_once_and_says_whether_it_may_have_been_posted(
+    stores: tuple[Store, Store], library: Library
+) -> None:
+    """A pass that stops hands its claims back: the next pass takes them over at once (not when
+    the lease would have run out, and not never), and looks in the channel's history first for
+    the one whose post may have reached Slack."""
+    a, b = stores
+    subscribe(a, "T1", "C2")
+    claims, _ = a.claim_due(SLOT + timedelta(seconds=5), rules(library), lease=LEASE)
+    mine = by_channel(claims)
+    a.release(
+        [(mine["T1", "C1"].delivery_id, True), (mine["T1", "C2"].delivery_id, False)],
+        SLOT + timedelta(seconds=10),
+    )
+    taken, _ = b.claim_due(SLOT + timedelta(seconds=11), rules(library), lease=LEASE)
+    theirs = by_channel(taken)
+    assert sorted(theirs) == [("T1", "C1"), ("T1", "C2")]
+    assert theirs["T1", "C1"].maybe_posted and not theirs["T1", "C2"].maybe_posted
+    assert rows(b) == [(SLOT, "claimed", b.worker), (SLOT, "claimed", b.worker)]
+
+
+def test_a_post_about_to_leave_is_known_to_the_next_owner(
+    stores: tuple[Store, Store], library: Library
+) -> None:
+    """A lease renewed as the post leaves for Slack marks it as maybe posted (the next owner
+    looks in the history first); a lease renewed while waiting does not."""
+    a, b = stores
+    subscribe(a, "T1", "C2")
+    claims, _ = a.claim_due(SLOT + timedelta(seconds=5), rules(library), lease=LEASE)
+    mine = by_channel(claims)
+    until = SLOT + timedelta(minutes=1)
+    assert a.renew([mine["T1", "C1"].delivery_id], until, sending=True) == {
+        mine["T1", "C1"].delivery_id
+    }
+    assert a.renew([mine["T1", "C2"].delivery_id], until) == {mine["T1", "C2"].delivery_id}
+    taken, _ = b.claim_due(until + timedelta(seconds=1), rules(library), lease=LEASE)
+    theirs = by_channel(taken)
+    assert theirs["T1", "C1"].maybe_posted and not theirs["T1", "C2"].maybe_posted
+
+
+def test_a_claim_given_up_by_another_clock_is_neither_kept_nor_recorded_by_its_stalled_owner(
+    stores: tuple[Store, Store], library: Library
+) -> None:
+    """A pass stalls past its lease; meanwhile the channel is paused and another clock gives the
+    post up. The stalled pass, back, no longer holds it (its renewal is refused, so it does not
+    post into the paused channel) and cannot record it as sent."""
+    a, b = stores
+    (claim,), _ = a.claim_due(SLOT + timedelta(seconds=5), rules(library), lease=LEASE)
+    b.pause("T1", "C1", "by U1", SLOT + timedelta(seconds=10))
+    later = SLOT + LEASE + timedelta(minutes=1)
+    assert b.claim_due(later, rules(library), lease=LEASE) == ([], [])
+    assert a.renew([claim.delivery_id], later + LEASE) == set()
+    a.record([outcome(claim, Status.SENT, later, message_ts="1.2")])
+    (row,) = a.deliveries(claim.subscription.id)
+    assert (row["status"], row["message_ts"]) == ("failed", None)
+    sub = a.get("T1", "C1")
+    assert sub is not None and sub.digests_sent == 0 and sub.paused
