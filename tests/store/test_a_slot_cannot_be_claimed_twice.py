@@ -238,11 +238,19 @@ def test_a_retry_s_reason_and_a_possible_post_are_kept_for_whoever_gives_it_up(
     )
     late = SLOT + timedelta(hours=7)
     assert b.claim_due(late, rules(library), lease=LEASE)[0] == []
-    (row,) = a.deliveries(claim.subscription.id)
-    assert row["status"] == "uncertain"
-    assert last_result(b, "T1", "C1") == (
-        "uncertain: gave up: more than 6:00:00 late (no answer from Slack)"
-    )
+    why = "gave up: more than 6:00:00 late (no answer from Slack)"
+    assert last_result(b, "T1", "C1") == f"uncertain: {why}"
+    # and the operator's read of the channel's deliveries says the same
+    assert a.deliveries(claim.subscription.id) == [
+        {
+            "scheduled_for": SLOT,
+            "kinds": "digest",
+            "status": "uncertain",
+            "attempts": 1,
+            "error": why,
+            "message_ts": None,
+        }
+    ]
 
 
 def test_a_released_claim_is_taken_over_at_once_and_says_whether_it_may_have_been_posted(
@@ -302,3 +310,61 @@ def test_a_claim_given_up_by_another_clock_is_neither_kept_nor_recorded_by_its_s
     assert (row["status"], row["message_ts"]) == ("failed", None)
     sub = a.get("T1", "C1")
     assert sub is not None and sub.digests_sent == 0 and sub.paused
+
+
+def test_a_channel_s_status_says_when_and_how_its_last_post_ended(
+    stores: tuple[Store, Store], library: Library
+) -> None:
+    """`/declaration status` shows when the last post ended and how: a quiet digest says
+    `nothing new`; a channel the bot can no longer post to is paused with the reason, says
+    `failed` with Slack's error, and is owed nothing more until someone resumes it."""
+    a, _ = stores
+    subscribe(a, "T1", "C2")
+    claims, _ = a.claim_due(SLOT + timedelta(seconds=5), rules(library), lease=LEASE)
+    mine = by_channel(claims)
+    quiet, gone = SLOT + timedelta(seconds=20), SLOT + timedelta(seconds=30)
+    a.record(
+        [
+            outcome(mine["T1", "C1"], Status.NOTHING_NEW, quiet),
+            outcome(
+                mine["T1", "C2"],
+                Status.FAILED,
+                gone,
+                error="channel_not_found",
+                pause_reason="channel_not_found",
+            ),
+        ]
+    )
+    c1, c2 = a.get("T1", "C1"), a.get("T1", "C2")
+    assert c1 is not None and c2 is not None
+    assert (c1.last_delivery_at, c1.last_result, c1.paused) == (quiet, "nothing new", False)
+    assert (c2.last_delivery_at, c2.last_result) == (gone, "failed: channel_not_found")
+    assert (c2.paused, c2.paused_reason) == (True, "channel_not_found")
+    assert c1.digests_sent == c2.digests_sent == 0
+    tomorrow, _ = a.claim_due(SLOT + timedelta(days=1, seconds=5), rules(library), lease=LEASE)
+    assert sorted(by_channel(tomorrow)) == [("T1", "C1")]
+
+
+def test_a_pass_over_more_than_a_thousand_channels_keeps_and_records_every_post(
+    stores: tuple[Store, Store], library: Library
+) -> None:
+    """1002 channels due at once: the pass renews every lease (none is taken over under it),
+    another clock takes every one over when that pass dies, and records each as sent: no
+    channel's post is left behind past the first thousand, and none is posted twice."""
+    a, b = stores
+    for i in range(1001):
+        subscribe(a, "T1", f"D{i}")
+    claims, _ = a.claim_due(SLOT + timedelta(seconds=5), rules(library), lease=LEASE)
+    ids = {c.delivery_id for c in claims}
+    assert len(ids) == 1002
+    until = SLOT + timedelta(minutes=10)
+    assert a.renew(sorted(ids), until) == ids
+    assert b.claim_due(until - timedelta(seconds=1), rules(library), lease=LEASE) == ([], [])
+    taken, _ = b.claim_due(until + timedelta(seconds=1), rules(library), lease=LEASE)
+    assert {c.delivery_id for c in taken} == ids and {c.attempts for c in taken} == {2}
+    done = until + timedelta(seconds=30)
+    b.record([outcome(c, Status.SENT, done, message_ts=f"{c.delivery_id}.1") for c in taken])
+    assert {status for _, status, _ in rows(b)} == {"sent"}
+    with b.engine.connect() as conn:
+        counts = conn.execute(select(subscriptions.c.digests_sent)).scalars().all()
+    assert len(counts) == 1002 and set(counts) == {1}
