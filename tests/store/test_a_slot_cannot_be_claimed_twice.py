@@ -110,6 +110,11 @@ def test_a_lapsed_claim_on_a_paused_subscription_is_given_up_not_posted(
     assert b.claim_due(later + timedelta(hours=1), rules(library), lease=LEASE) == ([], [])
     sub = b.get("T1", "C1")
     assert sub is not None and sub.paused and sub.digests_sent == 0
+    # not even once the channel is resumed: the post given up is never posted late
+    b.resume("T1", "C1", later + timedelta(hours=2))
+    assert b.claim_due(later + timedelta(hours=3), rules(library), lease=LEASE) == ([], [])
+    (row,) = b.deliveries(sub.id)
+    assert (row["status"], row["error"]) == ("failed", "subscription paused or removed")
 
 
 def test_a_lapsed_claim_on_a_removed_subscription_is_gone(
@@ -267,7 +272,7 @@ def test_a_released_claim_is_taken_over_at_once_and_says_whether_it_may_have_bee
         [(mine["T1", "C1"].delivery_id, True), (mine["T1", "C2"].delivery_id, False)],
         SLOT + timedelta(seconds=10),
     )
-    taken, _ = b.claim_due(SLOT + timedelta(seconds=11), rules(library), lease=LEASE)
+    taken, _ = b.claim_due(SLOT + timedelta(seconds=10), rules(library), lease=LEASE)
     theirs = by_channel(taken)
     assert sorted(theirs) == [("T1", "C1"), ("T1", "C2")]
     assert theirs["T1", "C1"].maybe_posted and not theirs["T1", "C2"].maybe_posted
@@ -368,3 +373,46 @@ def test_a_pass_over_more_than_a_thousand_channels_keeps_and_records_every_post(
     with b.engine.connect() as conn:
         counts = conn.execute(select(subscriptions.c.digests_sent)).scalars().all()
     assert len(counts) == 1002 and set(counts) == {1}
+
+
+def test_a_post_taken_over_by_a_clock_that_dies_too_is_taken_over_again(
+    stores: tuple[Store, Store], library: Library
+) -> None:
+    """A dies holding a post, B takes it over and dies too: when B's lease runs out the post is
+    taken over once more (it is not left claimed for ever), counted as its third attempt."""
+    a, b = stores
+    (first,), _ = a.claim_due(SLOT + timedelta(seconds=5), rules(library), lease=LEASE)
+    later = SLOT + LEASE + timedelta(minutes=1)
+    (second,), _ = b.claim_due(later, rules(library), lease=LEASE)
+    assert b.claim_due(later + LEASE - timedelta(seconds=1), rules(library), lease=LEASE) == (
+        [],
+        [],
+    )
+    (third,), _ = a.claim_due(later + LEASE, rules(library), lease=LEASE)
+    assert first.delivery_id == second.delivery_id == third.delivery_id
+    assert (second.attempts, third.attempts) == (2, 3)
+    assert rows(a) == [(SLOT, "claimed", a.worker)]
+    assert [r["attempts"] for r in a.deliveries(first.subscription.id)] == [3]
+
+
+def test_a_pass_claims_no_more_than_its_batch_and_the_longest_waiting_first(
+    stores: tuple[Store, Store], library: Library
+) -> None:
+    """A pass claims at most its batch, posts taken over and newly due together; the rest wait
+    for the next pass, and lapsed posts are taken over longest lapsed first."""
+    a, b = stores
+    for channel in ["C2", "C3", "C4"]:
+        subscribe(a, "T1", channel)
+    two, _ = a.claim_due(SLOT + timedelta(seconds=5), rules(library), lease=LEASE, limit=2)
+    assert len(two) == 2
+    older, newer = two
+    # A renews the first one's lease only; then A dies and both lapse
+    assert a.renew([older.delivery_id], SLOT + timedelta(minutes=5)) == {older.delivery_id}
+    later = SLOT + timedelta(minutes=6)
+    (taken,), _ = b.claim_due(later, rules(library), lease=LEASE, limit=1)
+    assert taken.delivery_id == newer.delivery_id  # lapsed at 09:02, the other at 09:05
+    got, _ = b.claim_due(later, rules(library), lease=LEASE, limit=2)
+    assert len(got) == 2 and got[0].delivery_id == older.delivery_id
+    (last,), _ = b.claim_due(later, rules(library), lease=LEASE, limit=2)
+    claimed = {c.subscription.channel_id for c in [taken, *got, last]}
+    assert claimed == {"C1", "C2", "C3", "C4"}
