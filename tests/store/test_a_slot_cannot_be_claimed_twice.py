@@ -416,3 +416,19 @@ def test_a_pass_claims_no_more_than_its_batch_and_the_longest_waiting_first(
     (last,), _ = b.claim_due(later, rules(library), lease=LEASE, limit=2)
     claimed = {c.subscription.channel_id for c in [taken, *got, last]}
     assert claimed == {"C1", "C2", "C3", "C4"}
+
+
+def test_a_post_given_up_does_not_hold_back_the_others_lapsed_with_it(
+    stores: tuple[Store, Store], library: Library
+) -> None:
+    """A dies holding two posts; one channel is paused meanwhile. The next pass gives that
+    one up and, in the same pass, takes the other channel's post over."""
+    a, b = stores
+    subscribe(a, "T1", "C2")
+    claims, _ = a.claim_due(SLOT + timedelta(seconds=5), rules(library), lease=LEASE)
+    mine = by_channel(claims)
+    assert a.renew([mine["T1", "C2"].delivery_id], SLOT + timedelta(minutes=5))
+    b.pause("T1", "C1", "by U1", SLOT + timedelta(seconds=10))
+    (taken,), _ = b.claim_due(SLOT + timedelta(minutes=6), rules(library), lease=LEASE)
+    assert taken.delivery_id == mine["T1", "C2"].delivery_id
+    assert [r["status"] for r in b.deliveries(mine["T1", "C1"].subscription.id)] == ["failed"]
