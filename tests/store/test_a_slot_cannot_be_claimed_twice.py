@@ -361,7 +361,7 @@ def test_a_pass_over_more_than_a_thousand_channels_keeps_and_records_every_post(
         subscribe(a, "T1", f"D{i}")
     claims, _ = a.claim_due(SLOT + timedelta(seconds=5), rules(library), lease=LEASE)
     ids = {c.delivery_id for c in claims}
-    assert len(ids) == 1002
+    assert len(ids) == 1002 and {c.attempts for c in claims} == {1}
     until = SLOT + timedelta(minutes=10)
     assert a.renew(sorted(ids), until) == ids
     assert b.claim_due(until - timedelta(seconds=1), rules(library), lease=LEASE) == ([], [])
@@ -432,3 +432,72 @@ def test_a_post_given_up_does_not_hold_back_the_others_lapsed_with_it(
     (taken,), _ = b.claim_due(SLOT + timedelta(minutes=6), rules(library), lease=LEASE)
     assert taken.delivery_id == mine["T1", "C2"].delivery_id
     assert [r["status"] for r in b.deliveries(mine["T1", "C1"].subscription.id)] == ["failed"]
+
+
+def test_a_post_too_late_is_skipped_and_its_channel_says_so(
+    stores: tuple[Store, Store], library: Library
+) -> None:
+    """Nothing ran for seven hours: the 09:00 post is recorded as skipped (never posted), the
+    channel's status says why, and the next day's post is claimed as usual."""
+    a, _ = stores
+    claims, skipped = a.claim_due(SLOT + timedelta(hours=7), rules(library), lease=LEASE)
+    assert claims == [] and [(s.channel_id, at, kinds) for s, at, kinds in skipped] == [
+        ("C1", SLOT, "digest")
+    ]
+    assert last_result(a, "T1", "C1") == "skipped: more than 6:00:00 late"
+    sub = a.get("T1", "C1")
+    assert sub is not None
+    assert a.deliveries(sub.id) == [
+        {
+            "scheduled_for": SLOT,
+            "kinds": "digest",
+            "status": "skipped",
+            "attempts": 0,
+            "error": "more than 6:00:00 late",
+            "message_ts": None,
+        }
+    ]
+    tomorrow = SLOT + timedelta(days=1)
+    (claim,), _ = a.claim_due(tomorrow, rules(library), lease=LEASE)  # at its very minute
+    assert (claim.scheduled_for, claim.attempts, claim.maybe_posted) == (tomorrow, 1, False)
+
+
+def test_a_post_never_sent_is_failed_not_uncertain_when_found_too_late(
+    stores: tuple[Store, Store], library: Library
+) -> None:
+    """A dies before sending anything; the clock that finds the post too late says it failed
+    (it was never posted), not that it may have been."""
+    a, b = stores
+    claims, _ = a.claim_due(SLOT + timedelta(seconds=5), rules(library), lease=LEASE)
+    assert len(claims) == 1
+    assert b.claim_due(SLOT + timedelta(hours=7), rules(library), lease=LEASE)[0] == []
+    assert rows(b)[0][1] == "failed"
+    assert last_result(b, "T1", "C1") == "failed: gave up: more than 6:00:00 late (no answer)"
+
+
+def test_a_slot_already_owned_does_not_hold_back_another_channel_due_with_it(
+    stores: tuple[Store, Store], library: Library
+) -> None:
+    """Clock B sees two channels due, one of whose posts clock A already owns: B leaves that
+    one alone and claims the other channel's post in the same pass."""
+    a, b = stores
+    subscribe(a, "T1", "C2")
+    (first,), _ = a.claim_due(SLOT + timedelta(seconds=5), rules(library), lease=LEASE, limit=1)
+    wake_again(b, SLOT)
+    (second,), skipped = b.claim_due(SLOT + timedelta(seconds=6), rules(library), lease=LEASE)
+    assert skipped == []
+    channels = {first.subscription.channel_id, second.subscription.channel_id}
+    assert channels == {"C1", "C2"}
+
+
+def test_the_channel_waiting_longest_is_claimed_first(
+    stores: tuple[Store, Store], library: Library
+) -> None:
+    """With more channels due than a pass claims, the one whose post has waited longest goes
+    first."""
+    a, _ = stores
+    schedule = parse_schedule(["daily", "08:00", "UTC"])
+    assert isinstance(schedule, Schedule)
+    a.subscribe(team_id="T1", channel_id="C2", schedule=schedule, now=SLOT - timedelta(hours=2))
+    (claim,), _ = a.claim_due(SLOT + timedelta(seconds=5), rules(library), lease=LEASE, limit=1)
+    assert claim.subscription.channel_id == "C2"
