@@ -405,14 +405,15 @@ def test_a_pass_claims_no_more_than_its_batch_and_the_longest_waiting_first(
         subscribe(a, "T1", channel)
     two, _ = a.claim_due(SLOT + timedelta(seconds=5), rules(library), lease=LEASE, limit=2)
     assert len(two) == 2
-    older, newer = two
-    # A renews the first one's lease only; then A dies and both lapse
-    assert a.renew([older.delivery_id], SLOT + timedelta(minutes=5)) == {older.delivery_id}
+    later_lease, sooner_lease = two
+    # A renews both leases, the second to end sooner; then A dies and both lapse
+    assert a.renew([later_lease.delivery_id], SLOT + timedelta(minutes=5))
+    assert a.renew([sooner_lease.delivery_id], SLOT + timedelta(minutes=4))
     later = SLOT + timedelta(minutes=6)
     (taken,), _ = b.claim_due(later, rules(library), lease=LEASE, limit=1)
-    assert taken.delivery_id == newer.delivery_id  # lapsed at 09:02, the other at 09:05
+    assert taken.delivery_id == sooner_lease.delivery_id  # lapsed at 09:04, the other at 09:05
     got, _ = b.claim_due(later, rules(library), lease=LEASE, limit=2)
-    assert len(got) == 2 and got[0].delivery_id == older.delivery_id
+    assert len(got) == 2 and got[0].delivery_id == later_lease.delivery_id
     (last,), _ = b.claim_due(later, rules(library), lease=LEASE, limit=2)
     claimed = {c.subscription.channel_id for c in [taken, *got, last]}
     assert claimed == {"C1", "C2", "C3", "C4"}
