@@ -502,3 +502,25 @@ def test_the_channel_waiting_longest_is_claimed_first(
     a.subscribe(team_id="T1", channel_id="C2", schedule=schedule, now=SLOT - timedelta(hours=2))
     (claim,), _ = a.claim_due(SLOT + timedelta(seconds=5), rules(library), lease=LEASE, limit=1)
     assert claim.subscription.channel_id == "C2"
+
+
+def test_a_channel_s_deliveries_read_oldest_first_whatever_order_they_ended_in(
+    stores: tuple[Store, Store], library: Library
+) -> None:
+    """A pass dies holding Tuesday's post; Wednesday's pass takes it over along with Wednesday's
+    own and finishes Wednesday's first. The channel's deliveries still read Tuesday, then
+    Wednesday."""
+    a, b = stores
+    patient = Rules(library, max_late=timedelta(days=2))
+    a.claim_due(SLOT + timedelta(seconds=5), patient, lease=LEASE)
+    wednesday = SLOT + timedelta(days=1)
+    claims, _ = b.claim_due(wednesday + timedelta(seconds=5), patient, lease=LEASE)
+    tuesday_post, wednesday_post = sorted(claims, key=lambda c: c.scheduled_for)
+    done = wednesday + timedelta(seconds=30)
+    b.record([outcome(wednesday_post, Status.SENT, done, message_ts="2.1")])
+    b.record([outcome(tuesday_post, Status.SENT, done, message_ts="1.1")])
+    got = b.deliveries(tuesday_post.subscription.id)
+    assert [(d["scheduled_for"], d["message_ts"]) for d in got] == [
+        (SLOT, "1.1"),
+        (wednesday, "2.1"),
+    ]
