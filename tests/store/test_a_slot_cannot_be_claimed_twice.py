@@ -1,7 +1,10 @@
 """The store's own safeguards behind exactly-once, each on its own: a channel's post for one
 scheduled instant is one row that no second clock can claim again (the database refuses a second
 row for the slot, and the store skips a slot already taken), and a claim whose lease lapsed on a
-subscription that was paused meanwhile is given up, never posted.
+subscription that was paused meanwhile is given up, never posted. And what a pass leaves for the
+next one: a retry waits for its time on its own row, a released or lapsed claim is taken over
+(with whether it may have been posted), a pass claims no more than its batch, passes over
+thousands of channels miss none, and each channel's status says how its last post ended.
 
 A real database (SQLite and PostgreSQL), nothing of ours replaced."""
 
