@@ -430,3 +430,45 @@ def test_each_stray_or_out_of_step_translation_is_warned_at_its_own_line(
     assert not any(d.untranslated for d in shown.developments)
     sources = [src.publisher for t in shown.topics for src in t.sources]
     assert "Gouvernement britannique (GOV.UK)" in sources
+
+
+def test_broken_translations_are_errors_at_their_line_and_nothing_is_served(
+    content_copy: Path,
+) -> None:
+    """A translation that names the wrong topic, a publisher named twice, or an event or series
+    name that another item already answers to is refused, each at its file, line and field: the
+    bot would otherwise show a French reader the wrong item's text or publisher."""
+    fr = content_copy / "translations" / "fr"
+    topic = fr / "topics" / "bletchley.yml"
+    _edit(topic, "id: bletchley\n", "id: france-china-ai\n")
+    pubs = fr / "publishers.yml"
+    twice = "  - en: UK Government (GOV.UK)\n    name: Royaume-Uni\n"
+    _edit(
+        pubs,
+        "  - en: Élysée (French Presidency)\n",
+        twice * 2 + "  - en: Élysée (French Presidency)\n",
+    )
+    summits = fr / "summits.yml"
+    _edit(
+        summits,
+        "    aliases: [sommet ai for good]\n",
+        "    aliases: [sommet ai for good, france china]\n",
+    )
+    _edit(summits, "  - id: waic-2023\n", "  - id: waic-2023\n    aliases: [bletchley park]\n")
+    with pytest.raises(ContentError) as info:
+        load_library(content_copy)
+    shown = [str(p).replace(f"{content_copy}/", "") for p in info.value.problems]
+    uk = "'UK Government (GOV.UK)' is already named above"
+    clash = "names must be unique across topics, events and series"
+    assert shown == [
+        f"translations/fr/topics/bletchley.yml:{_line(topic, 'id: france-china-ai')}: id: must be "
+        "'bletchley'",
+        f"translations/fr/publishers.yml:{_line(pubs, '  - en: Élysée (French Presidency)') - 4}: "
+        f"publishers[1].en: {uk}",
+        f"translations/fr/publishers.yml:{_line(pubs, '  - en: Élysée (French Presidency)') - 2}: "
+        f"publishers[2].en: {uk}",
+        f"translations/fr/summits.yml:{_line(summits, '    aliases: [sommet ai for good, france china]')}"
+        f": series[3].aliases[1]: 'france china' is already a name of topic 'france-china-ai': {clash}",
+        f"translations/fr/summits.yml:{_line(summits, '    aliases: [bletchley park]')}"
+        f": summits[0].aliases[0]: 'bletchley park' is already a name of topic 'bletchley': {clash}",
+    ]
