@@ -472,3 +472,28 @@ def test_broken_translations_are_errors_at_their_line_and_nothing_is_served(
         f"translations/fr/summits.yml:{_line(summits, '    aliases: [bletchley park]')}"
         f": summits[0].aliases[0]: 'bletchley park' is already a name of topic 'bletchley': {clash}",
     ]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "fr/topics/bletchley.yml",
+        "zh/summits.yml",
+        "fr/developments.yml",
+        "zh/publishers.yml",
+    ],
+)
+def test_a_translation_file_with_an_unknown_field_is_refused_at_its_line(
+    content_copy: Path, name: str
+) -> None:
+    """A misspelt field in any translation file is an error the editor is shown at its file and
+    line (the file is not silently skipped, and the load does not crash)."""
+    path = content_copy / "translations" / name
+    path.write_text(path.read_text() + "colour: blue\n")
+    with pytest.raises(ContentError) as info:
+        load_library(content_copy)
+    shown = [str(p).replace(f"{content_copy}/", "") for p in info.value.problems]
+    assert shown == [
+        f"translations/{name}:{_line(path, 'colour: blue')}: colour: unknown field (check the "
+        "spelling; see the comment at the top of the file)"
+    ]
