@@ -497,3 +497,34 @@ def test_a_translation_file_with_an_unknown_field_is_refused_at_its_line(
         f"translations/{name}:{_line(path, 'colour: blue')}: colour: unknown field (check the "
         "spelling; see the comment at the top of the file)"
     ]
+
+
+def _drop_entry(path: Path, first: str, following: str) -> None:
+    """Remove the entry that starts with the line ``first`` (up to the line ``following``)."""
+    text = path.read_text()
+    start, end = text.index(f"{first}\n"), text.index(f"{following}\n")
+    path.write_text(text[:start] + text[end:])
+
+
+def test_a_missing_event_or_development_entry_is_named_and_only_it_shows_in_english(
+    content_copy: Path,
+) -> None:
+    """An event or development left out of a translation file: the editor is told which one, in
+    which file, what readers of that language see meanwhile and which id to add; the entries
+    after it are still shown translated."""
+    zh = content_copy / "translations" / "zh" / "summits.yml"
+    _drop_entry(zh, "  - id: waic-2023", "  - id: waic-2024")
+    fr = content_copy / "translations" / "fr" / "developments.yml"
+    _drop_entry(fr, "  - id: un-global-dialogue-geneva-session", "  - id: waic-2026-announced")
+    library = load_library(content_copy)
+    assert _said(library, content_copy) == [
+        "translations/fr/developments.yml: developments: missing: development "
+        "'un-global-dialogue-geneva-session' has no French text yet (until then French readers "
+        "see it in English); add an entry with id: un-global-dialogue-geneva-session",
+        "translations/zh/summits.yml: summits: missing: summit 'waic-2023' has no Chinese text "
+        "yet (until then Chinese readers see it in English); add an entry with id: waic-2023",
+    ]
+    assert [s.id for s in library.for_lang("zh").summits if s.untranslated] == ["waic-2023"]
+    assert [d.id for d in library.for_lang("fr").developments if d.untranslated] == [
+        "un-global-dialogue-geneva-session"
+    ]
