@@ -18,8 +18,9 @@ import yaml
 from bot.answers import core
 from bot.content.library import Library
 from bot.content.loading import load_library
-from bot.content.problems import ContentError
+from bot.content.problems import ContentError, Problem
 from bot.content.schema import Source
+from bot.content.yaml_lines import display
 from bot.i18n import LANGS, catalog, from_locale, human_date, split_lang
 from tests.conftest import CONTENT
 from tests.replyhelp import TODAY, texts, within_limits
@@ -321,9 +322,14 @@ def test_every_translated_field_reaches_the_reader_and_dates_and_links_stay_engl
         assert (x.name, x.aliases) == (series[x.id]["name"], series[x.id].get("aliases", []))
 
 
+def _shown(problems: Sequence[Problem], content: Path) -> list[str]:
+    """Problems as check-content prints them, with the content folder left out."""
+    return [str(p).replace(f"{display(content)}/", "") for p in problems]
+
+
 def _said(library: Library, content: Path) -> list[str]:
     """The warnings as check-content prints them, with the content folder left out."""
-    return [str(w).replace(f"{content}/", "") for w in library.warnings]
+    return _shown(library.warnings, content)
 
 
 def test_missing_translation_files_show_english_with_official_publisher_names(
@@ -457,7 +463,7 @@ def test_broken_translations_are_errors_at_their_line_and_nothing_is_served(
     _edit(summits, "  - id: waic-2023\n", "  - id: waic-2023\n    aliases: [bletchley park]\n")
     with pytest.raises(ContentError) as info:
         load_library(content_copy)
-    shown = [str(p).replace(f"{content_copy}/", "") for p in info.value.problems]
+    shown = _shown(info.value.problems, content_copy)
     uk = "'UK Government (GOV.UK)' is already named above"
     clash = "names must be unique across topics, events and series"
     assert shown == [
@@ -492,7 +498,7 @@ def test_a_translation_file_with_an_unknown_field_is_refused_at_its_line(
     path.write_text(path.read_text() + "colour: blue\n")
     with pytest.raises(ContentError) as info:
         load_library(content_copy)
-    shown = [str(p).replace(f"{content_copy}/", "") for p in info.value.problems]
+    shown = _shown(info.value.problems, content_copy)
     assert shown == [
         f"translations/{name}:{_line(path, 'colour: blue')}: colour: unknown field (check the "
         "spelling; see the comment at the top of the file)"
