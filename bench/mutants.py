@@ -42,7 +42,13 @@ MODULES: dict[str, list[str]] = {
     "bot.store.subscriptions": ["bot.store.subscriptions.*"],
     "bot.store.deliveries": ["bot.store.deliveries.*"],
     "bot.slack.reach": ["bot.slack.reach.*"],
-    "bot.subscriptions.home": ["bot.subscriptions.home.*"],
+    # the Home tab's visibility rules: who may see and act on which subscription
+    "bot.subscriptions.home": [
+        "bot.subscriptions.home.x_access__mutmut_*",
+        "bot.subscriptions.home.x_refusal__mutmut_*",
+        "bot.subscriptions.home.x__visible__mutmut_*",
+        "bot.subscriptions.home.x_rows_that_fit__mutmut_*",
+    ],
     "bot.content.translations": ["bot.content.translations.*"],
     "bot.content.loading": ["bot.content.loading.*"],
     "bot.content.schema": ["bot.content.schema.*"],
