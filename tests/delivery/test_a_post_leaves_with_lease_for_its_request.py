@@ -228,3 +228,54 @@ async def test_a_post_waiting_longer_than_its_lease_keeps_it_and_is_sent_once(
         assert len(a_report.sent) == 1 and len(posts_in(slack)) == 1
         await a.close()
         await b.close()
+
+
+# The database itself refuses to record that a post may leave (a trigger raises, as a full disk
+# or a dropped connection would): what the pass does then is decided by the lease code alone.
+REFUSE_SENDING = {
+    "sqlite": [
+        "CREATE TRIGGER refuse_sending BEFORE UPDATE OF maybe_posted ON deliveries"
+        " WHEN NEW.maybe_posted AND NOT OLD.maybe_posted"
+        " BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END"
+    ],
+    "postgresql": [
+        "CREATE FUNCTION refuse_sending() RETURNS trigger LANGUAGE plpgsql AS"
+        " $$ BEGIN RAISE EXCEPTION 'disk I/O error'; END $$",
+        "CREATE TRIGGER refuse_sending BEFORE UPDATE OF maybe_posted ON deliveries FOR EACH ROW"
+        " WHEN (NEW.maybe_posted AND NOT OLD.maybe_posted) EXECUTE FUNCTION refuse_sending()",
+    ],
+}
+ALLOW_SENDING = {
+    "sqlite": ["DROP TRIGGER refuse_sending"],
+    "postgresql": ["DROP TRIGGER refuse_sending ON deliveries", "DROP FUNCTION refuse_sending()"],
+}
+
+
+def run_sql(engine: Any, statements: dict[str, list[str]]) -> None:
+    from sqlalchemy import text
+
+    with engine.begin() as conn:
+        for sql in statements[engine.dialect.name]:
+            conn.execute(text(sql))
+
+
+async def test_a_database_that_fails_before_posts_leave_sends_nothing_and_loses_nothing(
+    db_url: str, lease_at_arrival: LeaseAtArrival
+) -> None:
+    """The renewal made just before posts leave fails in the database. The pass sends nothing
+    it cannot vouch for, and ends (it does not wait for ever on an answer that never comes);
+    once the database is back and the lease has run out, the next pass posts the digest once."""
+    with FakeSlack(clock=lease_at_arrival) as slack:
+        w = World(db_url, slack, lease_seconds=LEASE, slack_timeout_seconds=TIMEOUT)
+        lease_at_arrival.world = w
+        w.subscribe("C1", "daily 09:00 UTC always")
+        run_sql(lease_at_arrival.engine, REFUSE_SENDING)
+        try:
+            report = await asyncio.wait_for(w.tick(SLOT + timedelta(seconds=5)), 10)
+        except TimeoutError:
+            pytest.fail("the pass still waits, 10 s after the database refused its renewal")
+        assert report.sent == [] and slack.calls_to("chat.postMessage") == []
+        run_sql(lease_at_arrival.engine, ALLOW_SENDING)
+        report = await w.tick(SLOT + timedelta(seconds=5 + LEASE + 1))
+        assert len(report.sent) == 1 and len(posts_in(slack)) == 1
+        await w.close()
