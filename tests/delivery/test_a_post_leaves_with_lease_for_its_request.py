@@ -279,3 +279,70 @@ async def test_a_database_that_fails_before_posts_leave_sends_nothing_and_loses_
         report = await w.tick(SLOT + timedelta(seconds=5 + LEASE + 1))
         assert len(report.sent) == 1 and len(posts_in(slack)) == 1
         await w.close()
+
+
+async def test_a_pass_to_more_channels_than_it_posts_at_once_posts_each_once(db_url: str) -> None:
+    """Posts leave a few at a time (``DELIVERY_CONCURRENCY``) and their leases are renewed in
+    batches that take the next claims in line: with more channels than that, every channel still
+    gets its digest once, and the pass ends."""
+    channels = [f"C{n}" for n in range(1, 8)]
+    with FakeSlack() as slack:
+        w = World(db_url, slack, delivery_concurrency=2, lease_seconds=LEASE)
+        for channel in channels:
+            w.subscribe(channel, "daily 09:00 UTC always")
+        try:
+            report = await asyncio.wait_for(w.tick(SLOT + timedelta(seconds=5)), 20)
+        except TimeoutError:
+            pytest.fail("the pass did not end in 20 s")
+        assert len(report.sent) == len(channels)
+        assert {c: len(slack.top_level(c)) for c in channels} == dict.fromkeys(channels, 1)
+        await w.close()
+
+
+REFUSE_RENEWING = {
+    "sqlite": [
+        "CREATE TRIGGER refuse_renewing BEFORE UPDATE OF lease_until ON deliveries"
+        " BEGIN SELECT RAISE(ABORT, 'database is locked'); END"
+    ],
+    "postgresql": [
+        "CREATE FUNCTION refuse_renewing() RETURNS trigger LANGUAGE plpgsql AS"
+        " $$ BEGIN RAISE EXCEPTION 'database is locked'; END $$",
+        "CREATE TRIGGER refuse_renewing BEFORE UPDATE OF lease_until ON deliveries FOR EACH ROW"
+        " EXECUTE FUNCTION refuse_renewing()",
+    ],
+}
+ALLOW_RENEWING = {
+    "sqlite": ["DROP TRIGGER refuse_renewing"],
+    "postgresql": ["DROP TRIGGER refuse_renewing ON deliveries", "DROP FUNCTION refuse_renewing()"],
+}
+
+
+async def test_a_lease_renewal_the_database_refuses_once_is_made_at_the_next_beat(
+    db_url: str, lease_at_arrival: LeaseAtArrival
+) -> None:
+    """While a post waits out a long Retry-After, the database refuses a renewal of its lease
+    for a moment (locked, a failover). The next renewal goes through: the lease stays A's, clock
+    B takes nothing over, and A sends the post once. (A lease of 0.9 s, renewed every 0.3 s on
+    real time, as in the test above.)"""
+    with FakeSlack(clock=lease_at_arrival) as slack:
+        a = World(db_url, slack, lease_seconds=0.9, slack_timeout_seconds=0.3)
+        b = World(db_url, slack, lease_seconds=0.9, slack_timeout_seconds=0.3)
+        lease_at_arrival.world = a
+        a.subscribe("C1", "daily 09:00 UTC always")
+        slack.fail("chat.postMessage", "ratelimited", status=429, retry_after=3)
+        a.clock.at = SLOT + timedelta(seconds=5)
+        assert a.rt.deliverer is not None
+        a_pass = asyncio.create_task(a.rt.deliverer.run_pass())
+        while not slack.calls_to("chat.postMessage"):
+            await asyncio.sleep(0.01)
+        a.clock.at = SLOT + timedelta(seconds=60)  # far past the lease A took
+        run_sql(lease_at_arrival.engine, REFUSE_RENEWING)
+        await asyncio.sleep(0.5)  # one renewal at least is refused
+        run_sql(lease_at_arrival.engine, ALLOW_RENEWING)
+        await asyncio.sleep(0.8)  # two renewals at least go through
+        b_report = await b.tick(a.clock.at)
+        assert b_report.sent == []  # the lease was A's still
+        a_report = await asyncio.wait_for(a_pass, 20)
+        assert len(a_report.sent) == 1 and len(posts_in(slack)) == 1
+        await a.close()
+        await b.close()
