@@ -10,6 +10,7 @@ PostgreSQL), the fake Slack on loopback."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
@@ -177,11 +178,13 @@ async def test_a_post_waiting_out_a_rate_limit_is_handed_back_not_sent_when_the_
 
 
 async def test_a_post_taken_over_while_it_waited_is_not_sent_again_by_its_old_owner(
-    db_url: str, lease_at_arrival: LeaseAtArrival
+    db_url: str, lease_at_arrival: LeaseAtArrival, caplog: pytest.LogCaptureFixture
 ) -> None:
     """Clock A waits out a Retry-After for longer than its lease (a process held up); clock B
     takes the post over and sends it. When A's turn comes, its renewal finds the post B's: A
-    sends nothing. The channel gets the post once."""
+    sends nothing, and logs one line that names the workspace and channel. The channel gets the
+    post once."""
+    caplog.set_level(logging.WARNING, "declaration_bot")
     with FakeSlack(clock=lease_at_arrival) as slack:
         a = World(db_url, slack, lease_seconds=LEASE, slack_timeout_seconds=TIMEOUT)
         b = World(db_url, slack, lease_seconds=LEASE, slack_timeout_seconds=TIMEOUT)
@@ -199,6 +202,8 @@ async def test_a_post_taken_over_while_it_waited_is_not_sent_again_by_its_old_ow
         a_report = await asyncio.wait_for(a_pass, 20)
         assert a_report.sent == []
         assert len(posts_in(slack)) == 1
+        said = [r.getMessage() for r in caplog.records]
+        assert said.count("not posting team=T1 channel=C1: taken over by another clock") == 1
         await a.close()
         await b.close()
 
@@ -260,7 +265,7 @@ def run_sql(engine: Any, statements: dict[str, list[str]]) -> None:
 
 
 async def test_a_database_that_fails_before_posts_leave_sends_nothing_and_loses_nothing(
-    db_url: str, lease_at_arrival: LeaseAtArrival
+    db_url: str, lease_at_arrival: LeaseAtArrival, caplog: pytest.LogCaptureFixture
 ) -> None:
     """The renewal made just before posts leave fails in the database. The pass sends nothing
     it cannot vouch for, and ends (it does not wait for ever on an answer that never comes);
@@ -275,6 +280,9 @@ async def test_a_database_that_fails_before_posts_leave_sends_nothing_and_loses_
         except TimeoutError:
             pytest.fail("the pass still waits, 10 s after the database refused its renewal")
         assert report.sent == [] and slack.calls_to("chat.postMessage") == []
+        # the operator is told, in one line
+        said = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+        assert said == ["could not renew 1 leases before posting"]
         run_sql(lease_at_arrival.engine, ALLOW_SENDING)
         report = await w.tick(SLOT + timedelta(seconds=5 + LEASE + 1))
         assert len(report.sent) == 1 and len(posts_in(slack)) == 1
@@ -318,7 +326,7 @@ ALLOW_RENEWING = {
 
 
 async def test_a_lease_renewal_the_database_refuses_once_is_made_at_the_next_beat(
-    db_url: str, lease_at_arrival: LeaseAtArrival
+    db_url: str, lease_at_arrival: LeaseAtArrival, caplog: pytest.LogCaptureFixture
 ) -> None:
     """While a post waits out a long Retry-After, the database refuses a renewal of its lease
     for a moment (locked, a failover). The next renewal goes through: the lease stays A's, clock
@@ -344,5 +352,36 @@ async def test_a_lease_renewal_the_database_refuses_once_is_made_at_the_next_bea
         assert b_report.sent == []  # the lease was A's still
         a_report = await asyncio.wait_for(a_pass, 20)
         assert len(a_report.sent) == 1 and len(posts_in(slack)) == 1
+        # each refused renewal is one line for the operator
+        said = {r.getMessage() for r in caplog.records if r.levelno == logging.ERROR}
+        assert said == {"could not renew 1 leases"}
         await a.close()
         await b.close()
+
+
+async def test_leases_are_renewed_once_per_batch_of_posts_not_once_per_post(db_url: str) -> None:
+    """Before posts leave, their leases are renewed in one statement for the posts waiting and
+    the next ones in line (as many as ``DELIVERY_CONCURRENCY``): a pass to 100 channels, ten at
+    a time, writes about ten times, not a hundred (a database shared by thousands of channels
+    would otherwise take a write per post)."""
+    from sqlalchemy import event
+
+    channels = [f"C{n}" for n in range(100)]
+    renewals: list[str] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if (
+            statement.startswith("UPDATE deliveries SET lease_until")
+            and "maybe_posted" in statement
+        ):
+            renewals.append(statement)
+
+    with FakeSlack() as slack:
+        w = World(db_url, slack, delivery_concurrency=10, lease_seconds=LEASE)
+        for channel in channels:
+            w.subscribe(channel, "daily 09:00 UTC always")
+        event.listen(w.store.engine, "before_cursor_execute", seen)
+        report = await asyncio.wait_for(w.tick(SLOT + timedelta(seconds=5)), 60)
+        assert len(report.sent) == len(channels)
+        assert len(renewals) <= 12, len(renewals)  # 9 on this machine; 24 or more without
+        await w.close()
