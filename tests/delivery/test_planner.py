@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from bot.content.library import Library
 from bot.delivery import digest, planner
 from bot.delivery.planner import DIGEST, REMINDER, Channel, Plan, Rules
-from bot.subscriptions.schedule import Schedule, local_day, wake_after
+from bot.subscriptions.schedule import Schedule, local_day, parse_schedule, wake_after
 from tests import planhelp
 from tests.schedulehelp import schedules
 
@@ -278,3 +278,94 @@ def test_what_a_channel_receives_narrows_what_it_is_owed(
     wake = datetime.combine(day, time(9), UTC)
     assert planner.owed(library, sub, wake, (7,)) == expected
     assert local_day(sub.schedule, wake) == day and isinstance(day, date)
+
+
+# --- a channel limited to some topics; the order of reminders; catching up ------------------------
+
+
+def test_channels_limited_to_different_topics_each_see_their_own_summits(library: Library) -> None:
+    """Two channels, one limited to the Bletchley Declaration and one to the France–China
+    declaration, planned one after the other in one process: each sees its own topics' summits
+    (the views are built once and kept), never the other's."""
+    bletchley = frozenset({"bletchley"})
+    ai = frozenset({"france-china-ai"})
+    for _ in range(2):  # built, then found again
+        seen_b = planner.scoped(library, bletchley)
+        seen_ai = planner.scoped(library, ai)
+        assert [tp.id for tp in seen_b.topics] == ["bletchley"]
+        assert [tp.id for tp in seen_ai.topics] == ["france-china-ai"]
+        assert "ai-seoul-summit-2024" in {s.id for s in seen_b.summits}
+        assert "ai-seoul-summit-2024" not in {s.id for s in seen_ai.summits}
+        assert "waic-2025" in {s.id for s in seen_ai.summits}
+        assert "waic-2025" not in {s.id for s in seen_b.summits}
+
+
+def test_a_new_content_version_is_never_served_an_earlier_versions_view(library: Library) -> None:
+    """The views of a limited channel are kept by the content version's identity. A new version
+    of the content (edited files, reloaded) can be given the identity a freed earlier version
+    had: it gets a view of its own content, not the earlier one's."""
+    topics = frozenset({"bletchley"})
+    kept = tuple(s for s in library.summits if s.id != "ai-seoul-summit-2024")
+    edited = replace(library, summits=kept, localized={})  # English only
+    earlier = planner.scoped(library, topics)
+    # the earlier version's view, kept under the identity the edited version now has
+    planner._SCOPED[(id(edited), topics)] = (library, earlier)
+    assert "ai-seoul-summit-2024" not in {s.id for s in planner.scoped(edited, topics).summits}
+
+
+def test_a_channel_limited_to_a_topic_gets_no_reminder_of_other_topics_summits(
+    library: Library,
+) -> None:
+    """A channel limited to the France–China statement on the Middle East (no summit belongs to
+    it) gets its digest on the eve of WAIC 2026, not a WAIC reminder; a channel of every topic
+    gets both."""
+    schedule = parse_schedule(["daily", "09:00", "UTC"])
+    assert isinstance(schedule, Schedule)
+    eve = datetime(2026, 7, 16, 9, 0, tzinfo=UTC)  # WAIC 2026 starts on 17 July
+    limited = Channel(schedule, topics=frozenset({"france-china-middle-east"}))
+    assert planner.owed(library, limited, eve, (1,)) == DIGEST
+    assert planner.owed(library, Channel(schedule), eve, (1,)) == f"{DIGEST}+{REMINDER}"
+
+
+def test_reminders_due_the_same_day_come_soonest_summit_first(library: Library) -> None:
+    """Two summits with a reminder on one day: the one that starts first is named first,
+    whatever their order in the content; on the same start, by name."""
+    day = date(2026, 6, 1)
+    a, b, c = library.summits[:3]
+    later = a.model_copy(update={"starts": day + timedelta(days=7), "name": "B summit"})
+    sooner = b.model_copy(update={"starts": day + timedelta(days=1), "name": "Z summit"})
+    tied = c.model_copy(update={"starts": day + timedelta(days=7), "name": "A summit"})
+    lib = replace(library, summits=(later, sooner, tied))
+    reminders = planner.reminders_on(lib, day, (7, 1))
+    assert [(r.summit.name, r.days) for r in reminders] == [
+        ("Z summit", 1),
+        ("A summit", 7),
+        ("B summit", 7),
+    ]
+
+
+def test_a_post_of_reminders_alone_is_recorded_as_a_reminder() -> None:
+    """What a slot carries is written in one spelling: a reminder alone is a reminder (not a
+    digest too), both are ``digest+reminder`` whatever their order, and none is nothing."""
+    assert planner.join_kinds([REMINDER]) == REMINDER
+    assert planner.join_kinds([REMINDER, DIGEST]) == f"{DIGEST}+{REMINDER}"
+    assert planner.join_kinds([]) == ""
+
+
+def test_after_a_long_outage_the_missed_wake_ups_are_capped_and_the_latest_is_kept() -> None:
+    """A clock that was down for years looks at no more than ``MAX_MISSED`` wake-ups, then the
+    latest one at or before now: including a wake-up due exactly now."""
+    schedule = parse_schedule(["daily", "09:00", "UTC"])
+    assert isinstance(schedule, Schedule)
+    due = datetime(2024, 1, 1, 9, 0, tzinfo=UTC)
+    exactly = due + timedelta(days=planner.MAX_MISSED)  # the wake-up after the first 400
+    found = planner.wakes(schedule, due, exactly)
+    assert found[: planner.MAX_MISSED] == [
+        due + timedelta(days=n) for n in range(planner.MAX_MISSED)
+    ]
+    assert found[planner.MAX_MISSED :] == [exactly]
+    far = due + timedelta(days=900, hours=3)
+    found = planner.wakes(schedule, due, far)
+    assert len(found) == planner.MAX_MISSED + 1
+    assert found[-1] == datetime(2026, 6, 19, 9, 0, tzinfo=UTC)  # the last 09:00 before `far`
+    assert planner.wakes(schedule, due, due) == [due]  # due now: posted now
