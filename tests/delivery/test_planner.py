@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from bot.content.library import Library
 from bot.delivery import digest, planner
 from bot.delivery.planner import DIGEST, REMINDER, Channel, Plan, Rules
-from bot.subscriptions.schedule import Schedule, local_day, parse_schedule, wake_after
+from bot.subscriptions.replies import last_result
+from bot.subscriptions.schedule import EVERY_DAY, Schedule, local_day, parse_schedule, wake_after
 from tests import planhelp
 from tests.schedulehelp import schedules
 
@@ -369,3 +370,232 @@ def test_after_a_long_outage_the_missed_wake_ups_are_capped_and_the_latest_is_ke
     assert len(found) == planner.MAX_MISSED + 1
     assert found[-1] == datetime(2026, 6, 19, 9, 0, tzinfo=UTC)  # the last 09:00 before `far`
     assert planner.wakes(schedule, due, due) == [due]  # due now: posted now
+
+
+# --- when a channel's next post comes (what `/declaration status` says) --------------------------
+
+
+def first_reminder_by_walking(
+    library: Library, sub: Channel, now: datetime, lead: tuple[int, ...]
+) -> datetime | None:
+    """The oracle: walk the channel's wake-ups one by one from ``now`` and stop at the first that
+    owes a reminder (None once past the last summit's start)."""
+    last = max(s.starts for s in library.summits if s.starts is not None)
+    wake = now
+    while True:
+        wake = wake_after(sub.schedule, wake)
+        if local_day(sub.schedule, wake) > last:
+            return None
+        if planner.owed(library, sub, wake, lead) == REMINDER:
+            return wake
+
+
+@st.composite
+def near_a_reminder(draw: st.DrawFn, library: Library, lead: tuple[int, ...]) -> datetime:
+    """An instant from four days before to three days after a reminder day of the content."""
+    summit = draw(st.sampled_from([s for s in library.summits if s.starts is not None]))
+    assert summit.starts is not None
+    day = summit.starts - timedelta(days=draw(st.sampled_from(lead)))
+    minutes = draw(st.integers(-4 * 24 * 60, 3 * 24 * 60))
+    return datetime.combine(day, time(0), UTC) + timedelta(minutes=minutes)
+
+
+@settings(deadline=None, max_examples=200)
+@given(data=st.data(), sub=subscriptions(), lead=lead_days)
+def test_a_reminders_only_channel_is_told_the_wake_up_of_its_next_reminder(
+    library: Library, data: st.DataObject, sub: Channel, lead: tuple[int, ...]
+) -> None:
+    """Whatever the zone (UTC+14 to UTC-12) and the time of day, and from any instant (on the
+    reminder day before or after its wake-up, the days before it), the next post a channel that
+    receives only reminders is promised is the first of its own wake-ups that owes a reminder."""
+    sub = replace(sub, receives="reminders")
+    now = data.draw(st.one_of(around_the_summits, near_a_reminder(library, lead)), label="now")
+    expected = first_reminder_by_walking(library, sub, now, lead)
+    assert planner.next_post(library, sub, now, lead) == (
+        None if expected is None else (expected, REMINDER)
+    )
+
+
+@pytest.mark.parametrize(
+    ("zone", "at", "first", "second"),
+    [
+        # 08:00 on 9 February in Kiritimati (UTC+14) is still the 8th in UTC
+        ("Pacific/Kiritimati", time(8), datetime(2026, 2, 8, 18), datetime(2026, 6, 28, 18)),
+        # 22:00 on 9 February in Pago Pago (UTC-11) is already the 10th in UTC
+        ("Pacific/Pago_Pago", time(22), datetime(2026, 2, 10, 9), datetime(2026, 6, 30, 9)),
+    ],
+)
+def test_a_reminder_comes_at_the_channels_own_time_on_the_local_reminder_day(
+    library: Library, zone: str, at: time, first: datetime, second: datetime
+) -> None:
+    """Reminders 7 days ahead: the AI Impact Summit opens on 16 February 2026, so its reminder is
+    due on 9 February, local time; the next after it is the UN Global Dialogue's (6 July). At the
+    very instant of a reminder's wake-up the next one is the following reminder."""
+    sub = Channel(Schedule(EVERY_DAY, at, zone), receives="reminders")
+    now = datetime(2026, 2, 1, tzinfo=UTC)
+    first, second = first.replace(tzinfo=UTC), second.replace(tzinfo=UTC)
+    assert planner.next_post(library, sub, now, (7,)) == (first, REMINDER)
+    assert planner.next_post(library, sub, first - EPSILON, (7,)) == (first, REMINDER)
+    assert planner.next_post(library, sub, first, (7,)) == (second, REMINDER)
+
+
+def test_a_channel_limited_to_a_topic_is_reminded_only_of_its_summits(library: Library) -> None:
+    """A summit belongs to a channel's topics when it is tagged with one of them or a development
+    of them names it. Bletchley: the Seoul summit (tagged, named by no development) is reminded;
+    once the AI Impact Summit has passed, no other summit with a date is theirs (the UN dialogue
+    and AI for Good are not), so no reminder is promised. France–China AI: WAIC 2026 (untagged,
+    named by one of its developments) is reminded."""
+    lead = (30, 7, 1, 0)
+    every_day = Schedule(EVERY_DAY, time(9), "UTC")
+
+    def next_reminder(topic: str, now: datetime) -> tuple[datetime, str] | None:
+        sub = Channel(every_day, receives="reminders", topics=frozenset({topic}))
+        return planner.next_post(library, sub, now, lead)
+
+    # Seoul opens on 21 May 2024: 30 days before
+    assert next_reminder("bletchley", datetime(2024, 4, 1, tzinfo=UTC)) == (
+        datetime(2024, 4, 21, 9, tzinfo=UTC),
+        REMINDER,
+    )
+    assert next_reminder("bletchley", datetime(2026, 6, 1, tzinfo=UTC)) is None
+    everything = Channel(every_day, receives="reminders")  # the UN dialogue, 30 days before
+    assert planner.next_post(library, everything, datetime(2026, 6, 1, tzinfo=UTC), lead) == (
+        datetime(2026, 6, 6, 9, tzinfo=UTC),
+        REMINDER,
+    )
+    # WAIC 2026 opens on 17 July 2026: 7 days before
+    assert next_reminder("france-china-ai", datetime(2026, 7, 8, tzinfo=UTC)) == (
+        datetime(2026, 7, 10, 9, tzinfo=UTC),
+        REMINDER,
+    )
+
+
+def test_skipping_a_digest_on_a_reminder_day_still_promises_that_reminder(
+    library: Library,
+) -> None:
+    """`skip next` drops a digest, not the reminder due with it: the next post is the reminder
+    alone, at that slot. Skipping a digest with no reminder: the next post is the digest after."""
+    every_day = Schedule(EVERY_DAY, time(9), "UTC")
+    # the AI Impact Summit opens on 16 February 2026: a reminder on the 9th (7 days before)
+    reminder_slot = datetime(2026, 2, 9, 9, tzinfo=UTC)
+    sub = Channel(every_day, skip_digest_at=reminder_slot)
+    now = reminder_slot - timedelta(hours=1)
+    assert planner.next_post(library, Channel(every_day), now, (7,)) == (
+        reminder_slot,
+        f"{DIGEST}+{REMINDER}",
+    )
+    assert planner.next_post(library, sub, now, (7,)) == (reminder_slot, REMINDER)
+    quiet_slot = datetime(2026, 2, 3, 9, tzinfo=UTC)
+    sub = Channel(every_day, skip_digest_at=quiet_slot)
+    assert planner.next_post(library, sub, quiet_slot - timedelta(hours=1), (7,)) == (
+        quiet_slot + timedelta(days=1),
+        DIGEST,
+    )
+
+
+# --- what a channel's status says of a post given up --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("maybe_posted", "error", "shown"),
+    [
+        (False, None, "failed: gave up: more than 6:00:00 late (no answer)"),
+        (False, "timeout", "failed: gave up: more than 6:00:00 late (timeout)"),
+        (True, "timeout", "may have been posted"),
+    ],
+)
+def test_a_post_given_up_as_too_late_says_why_in_the_channels_status(
+    library: Library, maybe_posted: bool, error: str | None, shown: str
+) -> None:
+    """A post whose pass died and which is found more than ``max_late`` later is never sent: the
+    channel's status says it failed and why (Slack's last answer, or none), or that it may have
+    gone out when Slack may have taken it."""
+    now = datetime(2026, 12, 1, 16, tzinfo=UTC)
+    took = Rules(library).take_over(
+        scheduled_for=now - timedelta(hours=7),
+        maybe_posted=maybe_posted,
+        error=error,
+        active=True,
+        now=now,
+    )
+    assert took.last_result is not None
+    assert shown in last_result(took.last_result, "en")
+
+
+# --- what a digest says -------------------------------------------------------------------------
+
+
+def test_the_first_digest_welcomes_with_the_schedule_and_the_reminders_to_come(
+    library: Library,
+) -> None:
+    """The welcome says when digests come (days, time, zone), and that summit reminders come too,
+    except to a channel that receives only digests; the header says daily, weekly, or neither."""
+    mon_thu = Schedule(frozenset({0, 3}), time(8, 30), "Europe/Paris")
+    slot = datetime(2026, 12, 3, 7, 30, tzinfo=UTC)  # Thursday, 08:30 in Paris
+    reminders = "Summit reminders come 30, 7 and 1 days before each summit, and on its first day."
+
+    def first_post(sub: Channel) -> str:
+        top = digest.post(library, planner.digest_inputs(library, sub, slot, DIGEST))
+        return str(top.blocks_json())
+
+    post = first_post(Channel(mon_thu))
+    assert "gets a digest Mondays and Thursdays at 08:30 (Europe/Paris)" in post
+    assert reminders in post and "'AI-governance digest · 3 December 2026'" in post
+    post = first_post(Channel(mon_thu, receives="digests"))
+    assert "gets a digest Mondays and Thursdays at 08:30 (Europe/Paris)" in post
+    assert "Summit reminders" not in post
+    daily = first_post(Channel(Schedule(EVERY_DAY, time(8, 30), "Europe/Paris")))
+    assert "'Daily AI-governance digest · 3 December 2026'" in daily
+    assert "gets a digest every day at 08:30 (Europe/Paris)" in daily
+    weekly = first_post(Channel(Schedule(frozenset({3}), time(8, 30), "Europe/Paris")))
+    assert "'Weekly AI-governance digest · 3 December 2026'" in weekly
+
+
+def test_a_channel_limited_to_one_topic_features_that_topic_every_time(library: Library) -> None:
+    """The featured topic turns through the channel's own topics: with one topic, it is that one
+    in every digest's thread, never another channel's topic."""
+    sub = Channel(Schedule(EVERY_DAY, time(9), "UTC"), topics=frozenset({"bletchley"}))
+    slot = datetime(2026, 12, 1, 9, tzinfo=UTC)
+    for sent in range(4):
+        inputs = planner.digest_inputs(library, replace(sub, digests_sent=sent), slot, DIGEST)
+        below = digest.thread(library, inputs)
+        assert below is not None
+        featured = str(below.blocks_json()).split("Featured: ")[1].split("*")[0]
+        assert featured.startswith("The Bletchley Declaration on AI safety"), featured
+
+
+def test_news_on_another_topic_does_not_wake_a_channel_limited_to_its_topics(
+    library: Library,
+) -> None:
+    """A development on the Middle East statement reaches the content after the digest of 5
+    December went out: the next digest of a channel limited to the Middle East reports it; one
+    limited to Bletchley has nothing new (skipped, not posted)."""
+    schedule = Schedule(EVERY_DAY, time(9), "UTC")
+    last = datetime(2026, 12, 5, 9, tzinfo=UTC)
+    late = "d:france-china-ukraine-palestine-statement"
+    seen = planner.seen_on(library, last.date()) - {late}
+    slot = last + timedelta(days=1)
+
+    def inputs(topic: str) -> planner.DigestInputs:
+        sub = Channel(schedule, topics=frozenset({topic}), last_digest_for=last, news_seen=seen)
+        return planner.digest_inputs(library, sub, slot, DIGEST)
+
+    middle_east = inputs("france-china-middle-east")
+    assert planner.posted_kinds(library, middle_east) == DIGEST
+    statement = next(d for d in library.developments if f"d:{d.id}" == late)
+    post = digest.post(library, middle_east).text
+    assert statement.title in post
+    assert planner.posted_kinds(library, inputs("bletchley")) == ""
+
+
+@pytest.mark.parametrize("late", ["t:bletchley", "s:ai-for-good-2026"])
+def test_a_revised_topic_or_a_changed_summit_alone_is_news(library: Library, late: str) -> None:
+    """A topic revised, or a summit changed, after the last digest went out, with no new
+    development: the next digest is posted (not skipped as "nothing new")."""
+    schedule = Schedule(EVERY_DAY, time(9), "UTC")
+    last = datetime(2026, 12, 5, 9, tzinfo=UTC)
+    seen = planner.seen_on(library, last.date()) - {late}
+    sub = Channel(schedule, last_digest_for=last, news_seen=seen)
+    inputs = planner.digest_inputs(library, sub, last + timedelta(days=1), DIGEST)
+    assert planner.posted_kinds(library, inputs) == DIGEST
+    assert planner.posted_kinds(library, replace(inputs, seen=seen | {late})) == ""
