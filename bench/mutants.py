@@ -9,7 +9,8 @@ tests miss a bug there, or the change makes no difference (docs/mutation.md says
 
     make mutants                           every module below, one after the other
     make mutants MODULES="bot.slack.mrkdwn bot.web"   only these
-    MUTANTS_JOBS=2 make mutants            mutants tried at once (default 1: the machine is shared)
+    MUTANTS_JOBS=2 make mutants            mutants tried at once (default: four per core; the
+                                           delivery tests spend most of their time waiting)
 
 Results are kept in mutants/ (ignored by git): a second run tries again the mutants whose code
 changed and every mutant not killed yet (a test added since may kill it: mutmut itself would keep
@@ -142,7 +143,7 @@ def main(argv: list[str]) -> int:
     if unknown:
         print(f"unknown module(s): {' '.join(unknown)}; known: {' '.join(MODULES)}")
         return 2
-    jobs = os.environ.get("MUTANTS_JOBS", "1")
+    jobs = os.environ.get("MUTANTS_JOBS") or str(4 * (os.cpu_count() or 1))
     refresh_copies()
     for module in chosen:
         print(f"--- {module}", flush=True)
