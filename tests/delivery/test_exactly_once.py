@@ -22,6 +22,7 @@ from pydantic import SecretStr
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import Row, select
 
+from bot import metrics
 from bot.app import Runtime, create_app
 from bot.clock import Clock
 from bot.config import Settings
@@ -504,3 +505,349 @@ async def test_a_post_whose_lease_ran_out_leaves_no_byte(sqlite_url: str) -> Non
             _SEND_GUARD.reset(token)
         assert [m["text"] for m in slack.messages("CLATE")] == ["in time"]
         await w.close()
+
+
+# --- the history search: busy channels, long threads, faults of its own ---------------------
+
+
+def keys_shown(slack: FakeSlack, channel: str) -> Counter[str]:
+    """The delivery keys the channel shows (digests and replies), each as often as it is shown;
+    people's messages carry none."""
+    found: Counter[str] = Counter()
+    for m in slack.messages(channel):
+        meta = m.get("metadata")
+        if isinstance(meta, dict) and meta.get("event_type") == EVENT_TYPE:
+            found[str(meta["event_payload"]["delivery"])] += 1
+    return found
+
+
+def history_checks() -> Counter[str]:
+    """``declaration_history_checks_total`` by result, as ``/metrics`` shows it."""
+    found: Counter[str] = Counter()
+    for line in metrics.exposition().decode().splitlines():
+        if line.startswith("declaration_history_checks_total{"):
+            labels, value = line.rsplit(" ", 1)
+            found[labels.split('result="', 1)[1].split('"', 1)[0]] = int(float(value))
+    return found
+
+
+def chatter(slack: FakeSlack, channel: str, after: float, n: int, thread_ts: str = "") -> None:
+    """``n`` messages people wrote in ``channel`` (in the thread ``thread_ts``, if given), one
+    millisecond apart from ``after`` (seconds since the epoch)."""
+    for i in range(n):
+        said = {"type": "message", "channel": channel, "user": "U1", "text": f"chat {i}"}
+        said["ts"] = f"{after + (i + 1) / 1000:.6f}"
+        if thread_ts:
+            said["thread_ts"] = thread_ts
+        slack.said(said)
+
+
+async def died_sending(w: Clockwork, clock: MovingClock) -> tuple[list[Any], Any]:
+    """A pass that claimed everything due and marked it as leaving for Slack (so its next owner
+    looks in the history first), then dies before it sends anything itself: its claims and its
+    Slack client, for the test to send what had left."""
+    claims, _ = w.store.claim_due(
+        clock.now(),
+        Rules(w.rt.library, max_late=timedelta(hours=6)),
+        lease=timedelta(seconds=1),
+    )
+    ids = [c.delivery_id for c in claims]
+    assert w.store.renew(ids, clock.now() + timedelta(seconds=1), sending=True) == set(ids)
+    client = await w.rt.clients.for_team("T1") if w.rt.clients else None
+    assert client is not None
+    return claims, client
+
+
+async def test_a_busy_channel_is_searched_page_by_page_and_the_post_is_not_doubled(
+    db_url: str,
+) -> None:
+    """A pass died after its digest left; 40 people wrote in the channel since. The history is
+    read 15 messages a page, newest first: the digest is on the third page. It is found there
+    and recorded, not posted again; only its reply goes out. /metrics counts one history check
+    that found the post and one thread check that did not (the reply had never left)."""
+    clock = MovingClock(T0 + timedelta(seconds=5))
+    with fake_at(clock) as slack:
+        a = Clockwork(db_url, slack, clock, lease_seconds=1.0)
+        a.subscribe(["CBUSY"])
+        (claim,), client = await died_sending(a, clock)
+        top = await client.chat_postMessage(
+            channel="CBUSY", text="x", metadata=post_metadata(claim)
+        )
+        chatter(slack, "CBUSY", float(top["ts"]), 40)
+        await a.close()
+        clock.start += timedelta(seconds=2)
+        b = Clockwork(db_url, slack, clock, lease_seconds=1.0)
+        before = history_checks()
+        report = await b.tick()
+        key = delivery_key(claim.subscription.id, T0)
+        assert keys_shown(slack, "CBUSY") == Counter([key, f"{key}/thread"])  # none doubled
+        assert [o.message_ts for o in report.sent] == [top["ts"]]
+        assert len(slack.calls_to("conversations.history")) == 3  # 15 + 15 + 11 messages
+        checks = history_checks() - before
+        assert checks == Counter({"found": 1, "not_found": 1})
+        await b.close()
+
+
+async def test_a_lively_thread_is_searched_page_by_page_and_the_reply_is_not_doubled(
+    db_url: str,
+) -> None:
+    """A pass died after a digest and, much later, its reply had left: 40 people had replied in
+    the digest's thread in between. The thread is read 15 messages a page, oldest first: the
+    reply is on the third page, found there, and not posted again."""
+    clock = MovingClock(T0 + timedelta(seconds=5))
+    with fake_at(clock) as slack:
+        a = Clockwork(db_url, slack, clock, lease_seconds=1.0)
+        a.subscribe(["CTHREAD"])
+        (claim,), client = await died_sending(a, clock)
+        top = await client.chat_postMessage(
+            channel="CTHREAD", text="x", metadata=post_metadata(claim)
+        )
+        chatter(slack, "CTHREAD", float(top["ts"]), 40, thread_ts=top["ts"])
+        await client.chat_postMessage(
+            channel="CTHREAD",
+            text="y",
+            thread_ts=top["ts"],
+            metadata=post_metadata(claim, reply=True),
+        )
+        await a.close()
+        clock.start += timedelta(seconds=2)
+        b = Clockwork(db_url, slack, clock, lease_seconds=1.0)
+        before = history_checks()
+        report = await b.tick()
+        key = delivery_key(claim.subscription.id, T0)
+        assert keys_shown(slack, "CTHREAD") == Counter([key, f"{key}/thread"])  # none doubled
+        assert [o.message_ts for o in report.sent] == [top["ts"]]
+        assert len(slack.calls_to("conversations.replies")) == 3  # 15 + 15 + 12 messages
+        assert history_checks() - before == Counter({"found": 2})
+        await b.close()
+
+
+async def test_a_message_of_another_kind_carrying_the_key_is_not_taken_for_the_post(
+    sqlite_url: str,
+) -> None:
+    """A pass died as its digest was about to leave; it never did. The channel shows a message
+    whose metadata is of another kind (another app's event) but names the same delivery: it is
+    not the digest, so the digest is posted, once."""
+    clock = MovingClock(T0 + timedelta(seconds=5))
+    with fake_at(clock) as slack:
+        a = Clockwork(sqlite_url, slack, clock, lease_seconds=1.0)
+        a.subscribe(["COTHER"])
+        (claim,), client = await died_sending(a, clock)
+        key = delivery_key(claim.subscription.id, T0)
+        other = {"event_type": "quoted_elsewhere", "event_payload": {"delivery": key}}
+        await client.chat_postMessage(channel="COTHER", text="quote", metadata=other)
+        await a.close()
+        clock.start += timedelta(seconds=2)
+        b = Clockwork(sqlite_url, slack, clock, lease_seconds=1.0)
+        report = await b.tick()
+        assert keys_shown(slack, "COTHER") == Counter([key, f"{key}/thread"])
+        (sent,) = report.sent
+        (digest,) = [m for m in slack.top_level("COTHER") if m.get("metadata", {}) != other]
+        assert sent.message_ts == digest["ts"]
+        await b.close()
+
+
+async def test_more_than_300_messages_since_the_slot_leave_the_post_for_later_never_doubled(
+    sqlite_url: str,
+) -> None:
+    """A pass died after its digest left; 310 messages were written since. The search stops
+    after 20 pages of 15 without finding it: that says nothing about the digest, so it is not
+    posted again; it is left for a later pass (a guess of "not there" would double it)."""
+    clock = MovingClock(T0 + timedelta(seconds=5))
+    with fake_at(clock) as slack:
+        a = Clockwork(sqlite_url, slack, clock, lease_seconds=1.0)
+        a.subscribe(["CFLOOD"])
+        (claim,), client = await died_sending(a, clock)
+        top = await client.chat_postMessage(
+            channel="CFLOOD", text="x", metadata=post_metadata(claim)
+        )
+        chatter(slack, "CFLOOD", float(top["ts"]), 310)
+        await a.close()
+        clock.start += timedelta(seconds=2)
+        b = Clockwork(sqlite_url, slack, clock, lease_seconds=1.0)
+        before = history_checks()
+        report = await b.tick()
+        assert keys_shown(slack, "CFLOOD") == Counter([delivery_key(claim.subscription.id, T0)])
+        assert len(report.retrying) == 1 and report.sent == []
+        (row,) = b.rows()
+        assert row.status == "claimed" and row.maybe_posted
+        assert len(slack.calls_to("conversations.history")) == 20
+        assert history_checks() - before == Counter({"unknown": 1})
+        await b.close()
+
+
+async def test_a_long_history_before_the_slot_does_not_hold_a_post_back(
+    sqlite_url: str,
+) -> None:
+    """A channel with 320 messages from the day before. A post Slack answered with a 503 (it
+    stored nothing) is looked for from 10 minutes before its slot only: not there, so it is
+    posted, once, in the same pass (searching the old messages would find no end to them and
+    hold the post back)."""
+    clock = MovingClock(T0 + timedelta(seconds=5))
+    with fake_at(clock) as slack:
+        chatter(slack, "COLD", (T0 - timedelta(days=1)).timestamp(), 320)
+        w = Clockwork(sqlite_url, slack, clock)
+        w.subscribe(["COLD"])
+        slack.fail("chat.postMessage", "service_unavailable", status=503)
+        report = await w.tick()
+        assert len(report.sent) == 1 and report.retrying == []
+        assert sum(keys_shown(slack, "COLD").values()) == 2  # the digest and its reply, once
+        assert len(slack.calls_to("conversations.history")) == 1
+        await w.close()
+
+
+@pytest.mark.parametrize(
+    "fault", ["HTTP 500", "fatal_error", "dropped connection", "no answer in time"]
+)
+async def test_a_history_slack_cannot_serve_now_is_checked_later_never_guessed(
+    sqlite_url: str, fault: str
+) -> None:
+    """A post Slack stored while the bot saw an HTTP 500; the history search then fails too
+    (Slack's 500, an error code, a dropped connection, no answer in time). That tells nothing:
+    the post is not sent again now, and the next pass finds it."""
+    clock = MovingClock(T0 + timedelta(seconds=5))
+    with fake_at(clock) as slack:
+        w = Clockwork(sqlite_url, slack, clock, slack_timeout_seconds=0.5)
+        w.subscribe(["CHIST"])
+        slack.accept_but("500", channel="CHIST")
+        history = "conversations.history"
+        if fault == "HTTP 500":
+            slack.fail(history, "internal_error", status=500)
+        elif fault == "fatal_error":
+            slack.fail(history, "fatal_error")
+        elif fault == "dropped connection":  # every time: aiohttp asks again once itself
+            slack.accept_but("drop", method=history, times=None)
+        else:
+            slack.accept_but("timeout", method=history, hang=3.0)
+        report = await w.tick()
+        assert len(report.retrying) == 1 and shown(slack) == once(["CHIST"], replies=False)
+        (row,) = w.rows()
+        assert row.status == "claimed" and row.maybe_posted
+        slack.clear_faults()
+        clock.start += timedelta(minutes=10)  # past the retry time
+        report = await w.tick()
+        assert len(report.sent) == 1 and shown(slack) == once(["CHIST"])
+        await w.close()
+
+
+async def test_a_rate_limited_history_waits_retry_after_as_often_as_a_post_may(
+    sqlite_url: str,
+) -> None:
+    """Two uncertain posts whose history searches Slack rate-limits: CWAIT's three times (first
+    Retry-After 2, then 1), CSTORM's four times. Each answer's Retry-After is waited out before
+    asking again; CWAIT's fourth try reads the history and finds its digest (recorded, not sent
+    again), CSTORM gives up after four tries, as a post does, and waits for a later pass; neither
+    is posted twice."""
+    clock = MovingClock(T0 + timedelta(seconds=5))
+    with fake_at(clock) as slack:
+        w = Clockwork(sqlite_url, slack, clock)
+        w.subscribe(["CWAIT", "CSTORM"])
+        slack.accept_but("500", times=2)
+        history = "conversations.history"
+        slack.fail(history, "ratelimited", status=429, retry_after=2, channel="CWAIT")
+        slack.fail(history, "ratelimited", status=429, retry_after=1, times=2, channel="CWAIT")
+        slack.fail(history, "ratelimited", status=429, retry_after=1, times=4, channel="CSTORM")
+        report = await w.tick()
+        assert shown(slack) == once(["CWAIT"]) + once(["CSTORM"], replies=False)
+        subs = {s.id: s.channel_id for s in w.store.list_team("T1")}
+        assert [subs[o.subscription_id] for o in report.sent] == ["CWAIT"]
+        assert [subs[o.subscription_id] for o in report.retrying] == ["CSTORM"]
+        waits = [c.at for c in slack.calls_to(history) if c.params["channel"] == "CWAIT"]
+        assert len(waits) == 4
+        assert waits[1] - waits[0] >= 1.9 and waits[2] - waits[1] >= 0.9
+        assert waits[3] - waits[2] >= 0.9
+        tries = [c for c in slack.calls_to(history) if c.params["channel"] == "CSTORM"]
+        assert [c.status for c in tries] == [429] * 4
+        await w.close()
+
+
+async def test_a_reply_whose_outcome_is_unknown_at_shutdown_is_not_sent_again_blind(
+    sqlite_url: str,
+) -> None:
+    """A pass died after its digest left. The next owner finds the digest and posts its reply;
+    SIGTERM arrives while the reply hangs (Slack stored it, the bot sees no answer). The reply
+    is in flight, so the pass finishes it within the grace, but with the clock stopping its
+    thread is not searched: the reply is not sent again (it would show twice), it is left for
+    the next pass, which finds it."""
+    clock = MovingClock(T0 + timedelta(seconds=5))
+    with fake_at(clock) as slack:
+        a = Clockwork(sqlite_url, slack, clock, lease_seconds=1.0)
+        a.subscribe(["CTERM"])
+        (claim,), client = await died_sending(a, clock)
+        top = await client.chat_postMessage(
+            channel="CTERM", text="x", metadata=post_metadata(claim)
+        )
+        await a.close()
+        clock.start += timedelta(seconds=2)
+        b = Clockwork(sqlite_url, slack, clock, lease_seconds=5.0, slack_timeout_seconds=0.5)
+        slack.accept_but("timeout", channel="CTERM", hang=3.0)
+        b_pass = asyncio.create_task(b.tick())
+        await slack.wait_for_async(
+            lambda: any(c.params.get("thread_ts") for c in slack.calls_to("chat.postMessage"))
+        )
+        await asyncio.wait_for(b.deliverer.shutdown(grace=5), 10)
+        report = await b_pass
+        key = delivery_key(claim.subscription.id, T0)
+        assert keys_shown(slack, "CTERM") == Counter([key, f"{key}/thread"])  # none doubled
+        assert report.sent == [] and len(report.retrying) == 1
+        (row,) = b.rows()
+        assert row.status == "claimed" and row.maybe_posted
+        await b.close()
+        clock.start += timedelta(minutes=10)  # past the retry time
+        c = Clockwork(sqlite_url, slack, clock)
+        report = await c.tick()
+        assert [o.message_ts for o in report.sent] == [top["ts"]]
+        assert keys_shown(slack, "CTERM") == Counter([key, f"{key}/thread"])
+        await c.close()
+
+
+async def test_a_rate_limit_on_one_workspace_does_not_hold_another_workspace_back(
+    sqlite_url: str,
+) -> None:
+    """Four workspaces, each with a post whose outcome is unknown. T1's digest (Slack stored it,
+    the bot saw a 500) and T3's reply (a dead pass's digest had left without it) are searched
+    for first; Slack rate-limits those searches, Retry-After 4 s. T2's digest (no answer in
+    time) and T4's reply (its digest found after a 1 s rate limit of T4's own) are searched for
+    a second later: T1's and T3's waits do not hold them back. No message shows twice."""
+    clock = MovingClock(T0 + timedelta(seconds=5))
+    with fake_at(clock) as slack:
+        a = Clockwork(sqlite_url, slack, clock, lease_seconds=1.0)
+        schedule = parse_schedule(["daily", "09:00", "UTC"])
+        assert isinstance(schedule, Schedule)
+
+        def subscribe(team: str, channel: str) -> None:
+            a.store.subscribe(
+                team_id=team,
+                channel_id=channel,
+                schedule=schedule,
+                now=T0 - timedelta(hours=1),
+                always=True,
+            )
+
+        subscribe("T3", "CT3")
+        subscribe("T4", "CT4")
+        claims, client = await died_sending(a, clock)
+        for c in claims:
+            await client.chat_postMessage(
+                channel=c.subscription.channel_id, text="x", metadata=post_metadata(c)
+            )
+        await a.close()
+        clock.start += timedelta(seconds=2)
+        b = Clockwork(sqlite_url, slack, clock, lease_seconds=10.0, slack_timeout_seconds=0.5)
+        subscribe("T1", "CT1")
+        subscribe("T2", "CT2")
+        history, replies = "conversations.history", "conversations.replies"
+        slack.accept_but("500", channel="CT1")
+        slack.accept_but("timeout", channel="CT2", hang=3.0)
+        slack.fail(history, "ratelimited", status=429, retry_after=4, channel="CT1")
+        slack.fail(replies, "ratelimited", status=429, retry_after=4, channel="CT3")
+        slack.fail(history, "ratelimited", status=429, retry_after=1, channel="CT4")
+        report = await b.tick()
+        names = ["CT1", "CT2", "CT3", "CT4"]
+        assert shown(slack) == once(names) and len(report.sent) == 4
+        searches = slack.calls_to(history) + slack.calls_to(replies)
+        held = min(c.at for c in searches if c.status == 429 and c.params["channel"] != "CT4")
+        (t2,) = [c.at for c in slack.calls_to(history) if c.params["channel"] == "CT2"]
+        (t4,) = [c.at for c in slack.calls_to(replies) if c.params["channel"] == "CT4"]
+        assert t2 - held < 3.0 and t4 - held < 3.0  # not held until T1's and T3's 4 s are up
+        await b.close()
