@@ -43,8 +43,10 @@ MODULES: dict[str, list[str]] = {
     "bot.store.subscriptions": ["bot.store.subscriptions.*"],
     "bot.store.deliveries": ["bot.store.deliveries.*"],
     "bot.slack.reach": ["bot.slack.reach.*"],
-    # the Home tab's visibility rules: who may see and act on which subscription
+    # the Home tab's visibility rules: who may see and act on which subscription, and that a
+    # person's own subscription is shown to that person alone (publish)
     "bot.subscriptions.home": [
+        "bot.subscriptions.home.x_publish__mutmut_*",
         "bot.subscriptions.home.x_access__mutmut_*",
         "bot.subscriptions.home.x_refusal__mutmut_*",
         "bot.subscriptions.home.x__visible__mutmut_*",
