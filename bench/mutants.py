@@ -55,7 +55,26 @@ MODULES: dict[str, list[str]] = {
     "bot.content.translations": ["bot.content.translations.*"],
     "bot.content.loading": ["bot.content.loading.*"],
     "bot.content.schema": ["bot.content.schema.*"],
-    "bot.subscriptions.schedule": ["bot.subscriptions.schedule.*"],
+    # the schedule's clock: when a subscription wakes, on which local day (time zones, DST)
+    "bot.subscriptions.schedule": [
+        f"bot.subscriptions.schedule.{name}__mutmut_*"
+        for name in (
+            "x_wake_after",
+            "x_local_day",
+            "x_next_digest",
+            "x_latest_slot_at_or_before",
+            "x__slot",
+            "x__require_aware",
+            "x_zone",
+            "x__zone_of",
+            "x_days_key",
+            "x_days_from_key",
+            "xǁScheduleǁ__post_init__",
+            "xǁScheduleǁis_digest_day",
+        )
+    ],
+    # the whole schedule module: its clock, and its reading of what people type (1,264 mutants)
+    "bot.subscriptions.schedule:all": ["bot.subscriptions.schedule.*"],
     "bot.delivery.planner": ["bot.delivery.planner.*"],
     "bot.delivery.deliverer": ["bot.delivery.deliverer.*"],
     "bot.delivery.faults": ["bot.delivery.faults.*"],
