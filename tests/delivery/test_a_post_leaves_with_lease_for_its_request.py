@@ -385,3 +385,34 @@ async def test_leases_are_renewed_once_per_batch_of_posts_not_once_per_post(db_u
         assert len(report.sent) == len(channels)
         assert len(renewals) <= 12, len(renewals)  # 9 on this machine; 24 or more without
         await w.close()
+
+
+async def test_a_claim_another_clock_took_over_is_dropped_at_the_next_beat_and_said_once(
+    db_url: str, lease_at_arrival: LeaseAtArrival, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Clock B runs ahead of clock A by more than a lease (two machines whose clocks disagree):
+    while A waits out a Retry-After, B finds A's lease run out, takes the post over and sends it.
+    A's next lease renewal finds the post B's: A drops it, says so in one line, and does not
+    send it when its wait is over, though its own clock says its lease has time left. The
+    channel gets the post once. (A lease of 0.9 s, renewed every 0.3 s on real time.)"""
+    caplog.set_level(logging.WARNING, "declaration_bot")
+    with FakeSlack(clock=lease_at_arrival) as slack:
+        a = World(db_url, slack, lease_seconds=0.9, slack_timeout_seconds=0.3)
+        b = World(db_url, slack, lease_seconds=0.9, slack_timeout_seconds=0.3)
+        lease_at_arrival.world = b
+        a.subscribe("C1", "daily 09:00 UTC always")
+        slack.fail("chat.postMessage", "ratelimited", status=429, retry_after=2)
+        a.clock.at = SLOT + timedelta(seconds=5)
+        assert a.rt.deliverer is not None
+        a_pass = asyncio.create_task(a.rt.deliverer.run_pass())
+        while not slack.calls_to("chat.postMessage"):
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.7)  # A's renewals go through, and say nothing
+        b_report = await b.tick(SLOT + timedelta(seconds=60))  # B's clock: far ahead of A's
+        assert len(b_report.sent) == 1
+        a_report = await asyncio.wait_for(a_pass, 20)
+        assert a_report.sent == [] and len(posts_in(slack)) == 1
+        said = [r.getMessage() for r in caplog.records if "taken over" in r.getMessage()]
+        assert said == ["1 claims were taken over by another clock"]
+        await a.close()
+        await b.close()
