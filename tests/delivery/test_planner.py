@@ -32,6 +32,13 @@ outages = st.one_of(
 lead_days = st.lists(st.integers(0, 40), min_size=1, max_size=4, unique=True).map(tuple)
 
 
+@pytest.fixture(autouse=True)
+def _views_built_afresh() -> None:
+    """Each test starts, as a new process does, with no narrowed library kept (``scoped`` keeps
+    them by the content's identity, and the content fixture lives for the whole session)."""
+    planner._SCOPED.clear()
+
+
 @st.composite
 def subscriptions(draw: st.DrawFn) -> Channel:
     return Channel(
@@ -599,3 +606,17 @@ def test_a_revised_topic_or_a_changed_summit_alone_is_news(library: Library, lat
     inputs = planner.digest_inputs(library, sub, last + timedelta(days=1), DIGEST)
     assert planner.posted_kinds(library, inputs) == DIGEST
     assert planner.posted_kinds(library, replace(inputs, seen=seen | {late})) == ""
+
+
+@pytest.mark.parametrize("lang", ["fr", "zh"])
+def test_a_channel_limited_to_a_topic_reads_it_in_its_own_language(
+    library: Library, lang: str
+) -> None:
+    """A French (or Chinese) channel limited to the Bletchley Declaration is posted from the
+    narrowed content in its own language: the topic's translated title, not the English one."""
+    english = planner.scoped(library, frozenset({"bletchley"}))
+    translated = english.localized.get(lang)
+    assert translated is not None, f"no {lang} version of the narrowed content"
+    (own,) = [tp for tp in library.localized[lang].topics if tp.id == "bletchley"]
+    assert [tp.title for tp in translated.topics] == [own.title]
+    assert own.title != english.topics[0].title
