@@ -9,7 +9,8 @@ tests miss a bug there, or the change makes no difference (docs/mutation.md says
 
     make mutants                           every module below, one after the other
     make mutants MODULES="bot.slack.mrkdwn bot.web"   only these
-    MUTANTS_JOBS=2 make mutants            mutants tried at once (default 1: the machine is shared)
+    MUTANTS_JOBS=2 make mutants            mutants tried at once (default: four per core; the
+                                           delivery tests spend most of their time waiting)
 
 Results are kept in mutants/ (ignored by git): a second run tries again the mutants whose code
 changed and every mutant not killed yet (a test added since may kill it: mutmut itself would keep
@@ -42,11 +43,38 @@ MODULES: dict[str, list[str]] = {
     "bot.store.subscriptions": ["bot.store.subscriptions.*"],
     "bot.store.deliveries": ["bot.store.deliveries.*"],
     "bot.slack.reach": ["bot.slack.reach.*"],
-    "bot.subscriptions.home": ["bot.subscriptions.home.*"],
+    # the Home tab's visibility rules: who may see and act on which subscription, and that a
+    # person's own subscription is shown to that person alone (publish)
+    "bot.subscriptions.home": [
+        "bot.subscriptions.home.x_publish__mutmut_*",
+        "bot.subscriptions.home.x_access__mutmut_*",
+        "bot.subscriptions.home.x_refusal__mutmut_*",
+        "bot.subscriptions.home.x__visible__mutmut_*",
+        "bot.subscriptions.home.x_rows_that_fit__mutmut_*",
+    ],
     "bot.content.translations": ["bot.content.translations.*"],
     "bot.content.loading": ["bot.content.loading.*"],
     "bot.content.schema": ["bot.content.schema.*"],
-    "bot.subscriptions.schedule": ["bot.subscriptions.schedule.*"],
+    # the schedule's clock: when a subscription wakes, on which local day (time zones, DST)
+    "bot.subscriptions.schedule": [
+        f"bot.subscriptions.schedule.{name}__mutmut_*"
+        for name in (
+            "x_wake_after",
+            "x_local_day",
+            "x_next_digest",
+            "x_latest_slot_at_or_before",
+            "x__slot",
+            "x__require_aware",
+            "x_zone",
+            "x__zone_of",
+            "x_days_key",
+            "x_days_from_key",
+            "xǁScheduleǁ__post_init__",
+            "xǁScheduleǁis_digest_day",
+        )
+    ],
+    # the whole schedule module: its clock, and its reading of what people type (1,264 mutants)
+    "bot.subscriptions.schedule:all": ["bot.subscriptions.schedule.*"],
     "bot.delivery.planner": ["bot.delivery.planner.*"],
     "bot.delivery.deliverer": ["bot.delivery.deliverer.*"],
     "bot.delivery.faults": ["bot.delivery.faults.*"],
@@ -136,7 +164,7 @@ def main(argv: list[str]) -> int:
     if unknown:
         print(f"unknown module(s): {' '.join(unknown)}; known: {' '.join(MODULES)}")
         return 2
-    jobs = os.environ.get("MUTANTS_JOBS", "1")
+    jobs = os.environ.get("MUTANTS_JOBS") or str(4 * (os.cpu_count() or 1))
     refresh_copies()
     for module in chosen:
         print(f"--- {module}", flush=True)
