@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -51,6 +52,15 @@ class LeaseAtArrival:
         return now.timestamp()
 
 
+async def first_try(slack: FakeSlack, w: World) -> asyncio.Task[Any]:
+    """A pass of ``w`` started, once its first post has reached the fake Slack."""
+    assert w.rt.deliverer is not None
+    running = asyncio.create_task(w.rt.deliverer.run_pass())
+    while not slack.calls_to("chat.postMessage"):
+        await asyncio.sleep(0.01)
+    return running
+
+
 @pytest.fixture
 def lease_at_arrival(db_url: str) -> Iterator[LeaseAtArrival]:
     seen = LeaseAtArrival(db_url)
@@ -69,10 +79,7 @@ async def test_a_post_near_the_end_of_its_lease_is_renewed_before_it_leaves(
         # process held up), so the lease taken before that try has only 10 s left
         slack.fail("chat.postMessage", "ratelimited", status=429, retry_after=1)
         w.clock.at = SLOT + timedelta(seconds=5)
-        assert w.rt.deliverer is not None
-        tick = asyncio.create_task(w.rt.deliverer.run_pass())
-        while not slack.calls_to("chat.postMessage"):
-            await asyncio.sleep(0.01)
+        tick = await first_try(slack, w)
         w.clock.at = SLOT + timedelta(seconds=55)
         report = await tick
         assert len(report.sent) == 1 and len(slack.top_level("C1")) == 1
@@ -124,10 +131,7 @@ async def test_a_post_with_less_lease_left_than_a_request_is_renewed_before_it_l
         slack.fail("chat.postMessage", "ratelimited", status=429, retry_after=1)
         taken = SLOT + timedelta(seconds=5)
         w.clock.at = taken
-        assert w.rt.deliverer is not None
-        tick = asyncio.create_task(w.rt.deliverer.run_pass())
-        while not slack.calls_to("chat.postMessage"):
-            await asyncio.sleep(0.01)
+        tick = await first_try(slack, w)
         # while the first try waits out its Retry-After, the lease runs down to `left`
         w.clock.at = taken + timedelta(seconds=lease - left)
         report = await tick
@@ -163,10 +167,7 @@ async def test_a_post_waiting_out_a_rate_limit_is_handed_back_not_sent_when_the_
         w.subscribe("C1", "daily 09:00 UTC always")
         slack.fail("chat.postMessage", "ratelimited", status=429, retry_after=30)
         w.clock.at = SLOT + timedelta(seconds=5)
-        assert w.rt.deliverer is not None
-        tick = asyncio.create_task(w.rt.deliverer.run_pass())
-        while not slack.calls_to("chat.postMessage"):
-            await asyncio.sleep(0.01)
+        tick = await first_try(slack, w)
         await asyncio.sleep(0.2)  # the post now waits for its turn, 30 s away
         await asyncio.wait_for(w.rt.deliverer.shutdown(grace=5), 10)
         report = await asyncio.wait_for(tick, 10)
@@ -192,10 +193,7 @@ async def test_a_post_taken_over_while_it_waited_is_not_sent_again_by_its_old_ow
         a.subscribe("C1", "daily 09:00 UTC always")
         slack.fail("chat.postMessage", "ratelimited", status=429, retry_after=3)
         a.clock.at = SLOT + timedelta(seconds=5)
-        assert a.rt.deliverer is not None
-        a_pass = asyncio.create_task(a.rt.deliverer.run_pass())
-        while not slack.calls_to("chat.postMessage"):
-            await asyncio.sleep(0.01)
+        a_pass = await first_try(slack, a)
         a.clock.at = SLOT + timedelta(seconds=5 + LEASE + 5)  # A's lease has run out
         b_report = await b.tick(a.clock.at)
         assert len(b_report.sent) == 1
@@ -221,10 +219,7 @@ async def test_a_post_waiting_longer_than_its_lease_keeps_it_and_is_sent_once(
         a.subscribe("C1", "daily 09:00 UTC always")
         slack.fail("chat.postMessage", "ratelimited", status=429, retry_after=2)
         a.clock.at = SLOT + timedelta(seconds=5)
-        assert a.rt.deliverer is not None
-        a_pass = asyncio.create_task(a.rt.deliverer.run_pass())
-        while not slack.calls_to("chat.postMessage"):
-            await asyncio.sleep(0.01)
+        a_pass = await first_try(slack, a)
         a.clock.at = SLOT + timedelta(seconds=60)  # far past the lease A took
         await asyncio.sleep(0.8)  # two renewals at least
         b_report = await b.tick(a.clock.at)
@@ -235,33 +230,39 @@ async def test_a_post_waiting_longer_than_its_lease_keeps_it_and_is_sent_once(
         await b.close()
 
 
-# The database itself refuses to record that a post may leave (a trigger raises, as a full disk
-# or a dropped connection would): what the pass does then is decided by the lease code alone.
-REFUSE_SENDING = {
-    "sqlite": [
-        "CREATE TRIGGER refuse_sending BEFORE UPDATE OF maybe_posted ON deliveries"
-        " WHEN NEW.maybe_posted AND NOT OLD.maybe_posted"
-        " BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END"
-    ],
-    "postgresql": [
-        "CREATE FUNCTION refuse_sending() RETURNS trigger LANGUAGE plpgsql AS"
-        " $$ BEGIN RAISE EXCEPTION 'disk I/O error'; END $$",
-        "CREATE TRIGGER refuse_sending BEFORE UPDATE OF maybe_posted ON deliveries FOR EACH ROW"
-        " WHEN (NEW.maybe_posted AND NOT OLD.maybe_posted) EXECUTE FUNCTION refuse_sending()",
-    ],
-}
-ALLOW_SENDING = {
-    "sqlite": ["DROP TRIGGER refuse_sending"],
-    "postgresql": ["DROP TRIGGER refuse_sending ON deliveries", "DROP FUNCTION refuse_sending()"],
-}
-
-
-def run_sql(engine: Any, statements: dict[str, list[str]]) -> None:
+@contextmanager
+def refused(engine: Any, column: str, when: str = "") -> Iterator[None]:
+    """While inside, the database itself refuses every change of ``column`` in ``deliveries``
+    (when ``when`` holds, if given): a trigger raises, as a full disk or a lost connection
+    would, so what the pass does then is decided by the lease code alone."""
     from sqlalchemy import text
 
+    name = f"refuse_{column}"
+    if engine.dialect.name == "sqlite":
+        made = [
+            f"CREATE TRIGGER {name} BEFORE UPDATE OF {column} ON deliveries"
+            + (f" WHEN {when}" if when else "")
+            + " BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END"
+        ]
+        dropped = [f"DROP TRIGGER {name}"]
+    else:
+        made = [
+            f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS"
+            " $$ BEGIN RAISE EXCEPTION 'disk I/O error'; END $$",
+            f"CREATE TRIGGER {name} BEFORE UPDATE OF {column} ON deliveries FOR EACH ROW"
+            + (f" WHEN ({when})" if when else "")
+            + f" EXECUTE FUNCTION {name}()",
+        ]
+        dropped = [f"DROP TRIGGER {name} ON deliveries", f"DROP FUNCTION {name}()"]
     with engine.begin() as conn:
-        for sql in statements[engine.dialect.name]:
+        for sql in made:
             conn.execute(text(sql))
+    try:
+        yield
+    finally:
+        with engine.begin() as conn:
+            for sql in dropped:
+                conn.execute(text(sql))
 
 
 async def test_a_database_that_fails_before_posts_leave_sends_nothing_and_loses_nothing(
@@ -274,16 +275,17 @@ async def test_a_database_that_fails_before_posts_leave_sends_nothing_and_loses_
         w = World(db_url, slack, lease_seconds=LEASE, slack_timeout_seconds=TIMEOUT)
         lease_at_arrival.world = w
         w.subscribe("C1", "daily 09:00 UTC always")
-        run_sql(lease_at_arrival.engine, REFUSE_SENDING)
-        try:
-            report = await asyncio.wait_for(w.tick(SLOT + timedelta(seconds=5)), 10)
-        except TimeoutError:
-            pytest.fail("the pass still waits, 10 s after the database refused its renewal")
-        assert report.sent == [] and slack.calls_to("chat.postMessage") == []
-        # the operator is told, in one line
-        said = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
-        assert said == ["could not renew 1 leases before posting"]
-        run_sql(lease_at_arrival.engine, ALLOW_SENDING)
+        with refused(
+            lease_at_arrival.engine, "maybe_posted", "NEW.maybe_posted AND NOT OLD.maybe_posted"
+        ):
+            try:
+                report = await asyncio.wait_for(w.tick(SLOT + timedelta(seconds=5)), 10)
+            except TimeoutError:
+                pytest.fail("the pass still waits, 10 s after the database refused its renewal")
+            assert report.sent == [] and slack.calls_to("chat.postMessage") == []
+            # the operator is told, in one line
+            said = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+            assert said == ["could not renew 1 leases before posting"]
         report = await w.tick(SLOT + timedelta(seconds=5 + LEASE + 1))
         assert len(report.sent) == 1 and len(posts_in(slack)) == 1
         await w.close()
@@ -307,24 +309,6 @@ async def test_a_pass_to_more_channels_than_it_posts_at_once_posts_each_once(db_
         await w.close()
 
 
-REFUSE_RENEWING = {
-    "sqlite": [
-        "CREATE TRIGGER refuse_renewing BEFORE UPDATE OF lease_until ON deliveries"
-        " BEGIN SELECT RAISE(ABORT, 'database is locked'); END"
-    ],
-    "postgresql": [
-        "CREATE FUNCTION refuse_renewing() RETURNS trigger LANGUAGE plpgsql AS"
-        " $$ BEGIN RAISE EXCEPTION 'database is locked'; END $$",
-        "CREATE TRIGGER refuse_renewing BEFORE UPDATE OF lease_until ON deliveries FOR EACH ROW"
-        " EXECUTE FUNCTION refuse_renewing()",
-    ],
-}
-ALLOW_RENEWING = {
-    "sqlite": ["DROP TRIGGER refuse_renewing"],
-    "postgresql": ["DROP TRIGGER refuse_renewing ON deliveries", "DROP FUNCTION refuse_renewing()"],
-}
-
-
 async def test_a_lease_renewal_the_database_refuses_once_is_made_at_the_next_beat(
     db_url: str, lease_at_arrival: LeaseAtArrival, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -339,14 +323,10 @@ async def test_a_lease_renewal_the_database_refuses_once_is_made_at_the_next_bea
         a.subscribe("C1", "daily 09:00 UTC always")
         slack.fail("chat.postMessage", "ratelimited", status=429, retry_after=3)
         a.clock.at = SLOT + timedelta(seconds=5)
-        assert a.rt.deliverer is not None
-        a_pass = asyncio.create_task(a.rt.deliverer.run_pass())
-        while not slack.calls_to("chat.postMessage"):
-            await asyncio.sleep(0.01)
+        a_pass = await first_try(slack, a)
         a.clock.at = SLOT + timedelta(seconds=60)  # far past the lease A took
-        run_sql(lease_at_arrival.engine, REFUSE_RENEWING)
-        await asyncio.sleep(0.5)  # one renewal at least is refused
-        run_sql(lease_at_arrival.engine, ALLOW_RENEWING)
+        with refused(lease_at_arrival.engine, "lease_until"):
+            await asyncio.sleep(0.5)  # one renewal at least is refused
         await asyncio.sleep(0.8)  # two renewals at least go through
         b_report = await b.tick(a.clock.at)
         assert b_report.sent == []  # the lease was A's still
@@ -403,10 +383,7 @@ async def test_a_claim_another_clock_took_over_is_dropped_at_the_next_beat_and_s
         a.subscribe("C1", "daily 09:00 UTC always")
         slack.fail("chat.postMessage", "ratelimited", status=429, retry_after=2)
         a.clock.at = SLOT + timedelta(seconds=5)
-        assert a.rt.deliverer is not None
-        a_pass = asyncio.create_task(a.rt.deliverer.run_pass())
-        while not slack.calls_to("chat.postMessage"):
-            await asyncio.sleep(0.01)
+        a_pass = await first_try(slack, a)
         await asyncio.sleep(0.7)  # A's renewals go through, and say nothing
         b_report = await b.tick(SLOT + timedelta(seconds=60))  # B's clock: far ahead of A's
         assert len(b_report.sent) == 1
