@@ -558,6 +558,18 @@ async def died_sending(w: Clockwork, clock: MovingClock) -> tuple[list[Any], Any
     return claims, client
 
 
+async def digest_left(
+    url: str, slack: FakeSlack, clock: MovingClock, channel: str
+) -> tuple[Clockwork, Any, Any, Any]:
+    """A clock whose pass died right after the digest for ``channel`` reached Slack (before it
+    recorded it): the clock, its claim, its Slack client, and Slack's answer to the digest."""
+    a = Clockwork(url, slack, clock, lease_seconds=1.0)
+    a.subscribe([channel])
+    (claim,), client = await died_sending(a, clock)
+    top = await client.chat_postMessage(channel=channel, text="x", metadata=post_metadata(claim))
+    return a, claim, client, top
+
+
 async def test_a_busy_channel_is_searched_page_by_page_and_the_post_is_not_doubled(
     db_url: str,
 ) -> None:
@@ -567,12 +579,7 @@ async def test_a_busy_channel_is_searched_page_by_page_and_the_post_is_not_doubl
     that found the post and one thread check that did not (the reply had never left)."""
     clock = MovingClock(T0 + timedelta(seconds=5))
     with fake_at(clock) as slack:
-        a = Clockwork(db_url, slack, clock, lease_seconds=1.0)
-        a.subscribe(["CBUSY"])
-        (claim,), client = await died_sending(a, clock)
-        top = await client.chat_postMessage(
-            channel="CBUSY", text="x", metadata=post_metadata(claim)
-        )
+        a, claim, _, top = await digest_left(db_url, slack, clock, "CBUSY")
         chatter(slack, "CBUSY", float(top["ts"]), 40)
         await a.close()
         clock.start += timedelta(seconds=2)
@@ -596,12 +603,7 @@ async def test_a_lively_thread_is_searched_page_by_page_and_the_reply_is_not_dou
     reply is on the third page, found there, and not posted again."""
     clock = MovingClock(T0 + timedelta(seconds=5))
     with fake_at(clock) as slack:
-        a = Clockwork(db_url, slack, clock, lease_seconds=1.0)
-        a.subscribe(["CTHREAD"])
-        (claim,), client = await died_sending(a, clock)
-        top = await client.chat_postMessage(
-            channel="CTHREAD", text="x", metadata=post_metadata(claim)
-        )
+        a, claim, client, top = await digest_left(db_url, slack, clock, "CTHREAD")
         chatter(slack, "CTHREAD", float(top["ts"]), 40, thread_ts=top["ts"])
         await client.chat_postMessage(
             channel="CTHREAD",
@@ -655,12 +657,7 @@ async def test_more_than_300_messages_since_the_slot_leave_the_post_for_later_ne
     posted again; it is left for a later pass (a guess of "not there" would double it)."""
     clock = MovingClock(T0 + timedelta(seconds=5))
     with fake_at(clock) as slack:
-        a = Clockwork(sqlite_url, slack, clock, lease_seconds=1.0)
-        a.subscribe(["CFLOOD"])
-        (claim,), client = await died_sending(a, clock)
-        top = await client.chat_postMessage(
-            channel="CFLOOD", text="x", metadata=post_metadata(claim)
-        )
+        a, claim, _, top = await digest_left(sqlite_url, slack, clock, "CFLOOD")
         chatter(slack, "CFLOOD", float(top["ts"]), 310)
         await a.close()
         clock.start += timedelta(seconds=2)
@@ -771,12 +768,7 @@ async def test_a_reply_whose_outcome_is_unknown_at_shutdown_is_not_sent_again_bl
     the next pass, which finds it."""
     clock = MovingClock(T0 + timedelta(seconds=5))
     with fake_at(clock) as slack:
-        a = Clockwork(sqlite_url, slack, clock, lease_seconds=1.0)
-        a.subscribe(["CTERM"])
-        (claim,), client = await died_sending(a, clock)
-        top = await client.chat_postMessage(
-            channel="CTERM", text="x", metadata=post_metadata(claim)
-        )
+        a, claim, _, top = await digest_left(sqlite_url, slack, clock, "CTERM")
         await a.close()
         clock.start += timedelta(seconds=2)
         b = Clockwork(sqlite_url, slack, clock, lease_seconds=5.0, slack_timeout_seconds=0.5)
