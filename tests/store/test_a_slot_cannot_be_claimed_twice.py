@@ -320,6 +320,30 @@ def test_a_claim_given_up_by_another_clock_is_neither_kept_nor_recorded_by_its_s
     assert sub is not None and sub.digests_sent == 0 and sub.paused
 
 
+def test_a_paused_channel_s_status_still_shows_its_last_post_after_a_lapsed_claim_is_given_up(
+    stores: tuple[Store, Store], library: Library
+) -> None:
+    """Yesterday's digest was posted; today's pass dies holding its claim and the channel is
+    paused meanwhile. The next clock gives the claim up without posting, and the channel's
+    `/declaration status` still says how its last post ended: the give-up is not a post, and it
+    does not blank what the channel showed."""
+    a, b = stores
+    (first,), _ = a.claim_due(SLOT + timedelta(seconds=5), rules(library), lease=LEASE)
+    posted = SLOT + timedelta(seconds=40)
+    a.record([outcome(first, Status.SENT, posted, message_ts="1.2")])
+    day2 = SLOT + timedelta(days=1)
+    (_dying,), _ = a.claim_due(day2 + timedelta(seconds=5), rules(library), lease=LEASE)
+    b.pause("T1", "C1", "by U1", day2 + timedelta(seconds=10))
+    assert b.claim_due(day2 + LEASE + timedelta(minutes=1), rules(library), lease=LEASE) == (
+        [],
+        [],
+    )
+    sub = b.get("T1", "C1")
+    assert sub is not None and sub.paused
+    assert (sub.last_delivery_at, sub.last_result, sub.digests_sent) == (posted, "sent", 1)
+    assert [r["status"] for r in b.deliveries(sub.id)] == ["sent", "failed"]
+
+
 def test_a_channel_s_status_says_when_and_how_its_last_post_ended(
     stores: tuple[Store, Store], library: Library
 ) -> None:
@@ -351,6 +375,32 @@ def test_a_channel_s_status_says_when_and_how_its_last_post_ended(
     assert c1.digests_sent == c2.digests_sent == 0
     tomorrow, _ = a.claim_due(SLOT + timedelta(days=1, seconds=5), rules(library), lease=LEASE)
     assert sorted(by_channel(tomorrow)) == [("T1", "C1")]
+
+
+def test_a_channel_s_status_after_a_digest_says_when_it_was_posted_and_what_it_knew(
+    stores: tuple[Store, Store], library: Library
+) -> None:
+    """After a digest reaches the channel, `/declaration status` says it was posted and when (not
+    the time of the post before it), counts it, and the channel remembers which slot it was for
+    and which news it carried, so the next digest does not repeat them. A quiet digest on another
+    channel in the same pass changes none of that for the channel that was posted to."""
+    a, _ = stores
+    subscribe(a, "T1", "C2")
+    claims, _ = a.claim_due(SLOT + timedelta(seconds=5), rules(library), lease=LEASE)
+    mine = by_channel(claims)
+    posted, quiet = SLOT + timedelta(seconds=40), SLOT + timedelta(seconds=50)
+    a.record(
+        [
+            outcome(mine["T1", "C1"], Status.SENT, posted, message_ts="1.2", news_seen="n1 n2"),
+            outcome(mine["T1", "C2"], Status.NOTHING_NEW, quiet),
+        ]
+    )
+    c1, c2 = a.get("T1", "C1"), a.get("T1", "C2")
+    assert c1 is not None and c2 is not None
+    assert (c1.last_delivery_at, c1.last_result, c1.digests_sent) == (posted, "sent", 1)
+    assert (c1.last_digest_for, c1.news_seen) == (SLOT, frozenset({"n1", "n2"}))
+    assert (c2.last_delivery_at, c2.last_result, c2.digests_sent) == (quiet, "nothing new", 0)
+    assert c2.last_digest_for is None and c2.news_seen is None
 
 
 def test_a_pass_over_thousands_of_channels_keeps_and_records_every_post(
