@@ -28,9 +28,10 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.content.loading import load_library
 from bot.delivery.deliverer import Deliverer, DeliverySettings
+from bot.delivery.history import History, Seen
 from bot.delivery.planner import Rules
 from bot.delivery.report import PassReport
-from bot.delivery.transport import EVENT_TYPE, delivery_key, post_metadata
+from bot.delivery.transport import EVENT_TYPE, Pacing, delivery_key, post_metadata
 from bot.slack.clients import SlackClients
 from bot.store.store import Store
 from bot.store.tables import deliveries
@@ -791,6 +792,38 @@ async def test_a_reply_whose_outcome_is_unknown_at_shutdown_is_not_sent_again_bl
         assert [o.message_ts for o in report.sent] == [top["ts"]]
         assert keys_shown(slack, "CTERM") == Counter([key, f"{key}/thread"])
         await c.close()
+
+
+async def test_a_workspace_slack_told_to_wait_does_not_hold_back_another_workspace_s_search(
+    sqlite_url: str,
+) -> None:
+    """Slack's limits are per workspace. T1's history search is rate-limited (Retry-After 30 s):
+    T1's next search waits out those 30 s, while T2's search, started right after, is answered at
+    once. One search at a time, in order: no race decides it."""
+    clock = MovingClock(T0 + timedelta(seconds=5))
+    with fake_at(clock) as slack:
+        w = Clockwork(sqlite_url, slack, clock)
+        w.subscribe(["CT1"])
+        schedule = parse_schedule(["daily", "09:00", "UTC"])
+        assert isinstance(schedule, Schedule)
+        w.store.subscribe(
+            team_id="T2", channel_id="CT2", schedule=schedule, now=T0 - timedelta(hours=1)
+        )
+        claims, client = await died_sending(w, clock)
+        mine = {c.subscription.team_id: c for c in claims}
+        slack.fail("conversations.history", "ratelimited", status=429, retry_after=30)
+        history = History(Pacing(asyncio.Event(), 0.0), max_attempts=1)
+        told = await history.look(client, mine["T1"], "k1")
+        assert told.unknown == "history rate limited, Retry-After 30s"
+        other = await asyncio.wait_for(history.look(client, mine["T2"], "k2"), 10)
+        assert other == Seen()  # searched, and the post is not there
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(history.look(client, mine["T1"], "k1"), 1)
+        assert [c.params["channel"] for c in slack.calls_to("conversations.history")] == [
+            "CT1",
+            "CT2",
+        ]
+        await w.close()
 
 
 async def test_a_rate_limit_on_one_workspace_does_not_hold_another_workspace_back(
