@@ -178,6 +178,40 @@ async def test_a_post_waiting_out_a_rate_limit_is_handed_back_not_sent_when_the_
         await w.close()
 
 
+async def test_a_post_whose_answer_timed_out_is_handed_back_as_maybe_posted_when_the_bot_stops(
+    db_url: str, lease_at_arrival: LeaseAtArrival, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Slack stores a digest but its answer does not come within the 3 s limit; the pass waits
+    a little before looking for it in the history, and SIGTERM comes during that wait. The claim
+    is handed back saying the post may be in the channel, so the next process looks in the
+    history first, finds it, and the channel gets the digest once."""
+    caplog.set_level(logging.WARNING, "declaration_bot")
+    with FakeSlack(clock=lease_at_arrival) as slack:
+        a = World(db_url, slack, lease_seconds=LEASE, slack_timeout_seconds=3.0)
+        lease_at_arrival.world = a
+        a.subscribe("C1", "daily 09:00 UTC always")
+        slack.accept_but("timeout", channel="C1", hang=5.0)
+        a.clock.at = SLOT + timedelta(seconds=5)
+        tick = await first_try(slack, a)
+        while not any("post outcome unknown" in r.getMessage() for r in caplog.records):
+            await asyncio.sleep(0.01)
+        # the pass now waits at least the 3 s limit before it looks in the history
+        assert a.rt.deliverer is not None
+        await asyncio.wait_for(a.rt.deliverer.shutdown(grace=5), 10)
+        report = await asyncio.wait_for(tick, 10)
+        assert report.sent == [] and len(posts_in(slack)) == 1
+        with lease_at_arrival.engine.connect() as conn:
+            row = conn.execute(select(deliveries.c.claimed_by, deliveries.c.maybe_posted)).one()
+        assert (row.claimed_by, row.maybe_posted) == (None, True)
+        await a.close()
+        b = World(db_url, slack, lease_seconds=LEASE, slack_timeout_seconds=3.0)
+        b_report = await asyncio.wait_for(b.tick(SLOT + timedelta(seconds=10)), 20)
+        (top,) = posts_in(slack)
+        assert [o.message_ts for o in b_report.sent] == [top["ts"]]
+        assert len(slack.calls_to("chat.postMessage")) == 2  # the digest, then only its reply
+        await b.close()
+
+
 async def test_a_post_taken_over_while_it_waited_is_not_sent_again_by_its_old_owner(
     db_url: str, lease_at_arrival: LeaseAtArrival, caplog: pytest.LogCaptureFixture
 ) -> None:
