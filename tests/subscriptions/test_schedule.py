@@ -819,6 +819,71 @@ def test_latest_slot_properties(schedule: Schedule, after: datetime, outage: tim
     assert wake_after(schedule, slot) > now
 
 
+def walked_latest(schedule: Schedule, due: datetime, now: datetime) -> datetime:
+    """The latest wake-up from ``due`` to ``now``, found by walking them one by one (``due``
+    when there is none): what a clock that never stopped would have reached."""
+    latest, wake = due, wake_after(schedule, due - EPSILON)
+    while wake <= now:
+        latest, wake = wake, wake_after(schedule, wake)
+    return latest
+
+
+@settings(deadline=None, max_examples=150)
+@given(
+    schedules(),
+    instants,
+    st.timedeltas(timedelta(0), timedelta(days=40)),
+    st.booleans(),
+)
+def test_after_an_outage_the_post_owed_is_for_the_last_wake_up_it_missed(
+    schedule: Schedule, due: datetime, outage: timedelta, now_on_a_wake_up: bool
+) -> None:
+    """A clock down from its stored wake-up (one of the schedule's, or one stored under a
+    schedule changed since) until now owes the channel one post, for the last wake-up it
+    missed: the same one a day-by-day walk finds, also when now is exactly a wake-up and when
+    the outage is longer than the steps the search may take."""
+    now = due + outage
+    if now_on_a_wake_up:
+        now = wake_after(schedule, now - EPSILON)
+    assert latest_slot_at_or_before(schedule, due, now) == walked_latest(schedule, due, now)
+
+
+def test_a_wake_up_stored_off_the_schedule_is_followed_by_the_schedule_s_own() -> None:
+    """The stored wake-up 07:15 UTC is not one of this schedule's (it was changed to 09:00 in
+    Paris, 07:00 UTC); at 07:00 UTC the next day, exactly its wake-up, that one is owed."""
+    schedule = daily("09:00", "Europe/Paris")
+    odd = utc(2026, 4, 3, 7, 15)
+    assert latest_slot_at_or_before(schedule, odd, utc(2026, 4, 4, 7, 0)) == utc(2026, 4, 4, 7)
+    assert latest_slot_at_or_before(schedule, odd, utc(2026, 4, 4, 6, 59)) == odd
+
+
+@pytest.mark.parametrize(
+    ("call", "named"),
+    [
+        (lambda s, naive, ok: wake_after(s, naive), "after"),
+        (lambda s, naive, ok: local_day(s, naive), "instant"),
+        (lambda s, naive, ok: latest_slot_at_or_before(s, naive, ok), "due"),
+        (lambda s, naive, ok: latest_slot_at_or_before(s, ok, naive), "now"),
+    ],
+)
+def test_a_time_without_a_zone_is_refused_saying_which_one(
+    call: Callable[[Schedule, datetime, datetime], object], named: str
+) -> None:
+    """A time with no zone cannot be placed on anyone's clock: it is refused, and the error
+    names the argument, so the code that passed it is found at once."""
+    schedule = daily("09:00", "UTC")
+    naive, ok = datetime(2026, 5, 4, 9, 0), utc(2026, 5, 4, 9, 0)
+    with pytest.raises(ValueError, match=f"^{named} must be an aware datetime, not datetime"):
+        call(schedule, naive, ok)
+
+
+def test_a_stored_wake_up_after_now_is_refused_with_both_times() -> None:
+    schedule = daily("09:00", "UTC")
+    later, now = utc(2026, 5, 4, 9, 0), utc(2026, 5, 4, 8, 0)
+    with pytest.raises(ValueError, match=re.escape(f"due ({later.isoformat()}) is after now")):
+        latest_slot_at_or_before(schedule, later, now)
+
+
 def test_latest_slot_examples() -> None:
     schedule = daily("09:00", "Europe/Paris")
     due = utc(2026, 3, 27, 8, 0)
