@@ -1080,6 +1080,10 @@ class FakeSlack:
             return self._message_refusal(method, params)
         if method in ("views.open", "views.push", "views.update", "views.publish"):
             view = _json_param(params.get("view"))
+            # https://api.slack.com/methods/views.publish: user_id (whose Home tab) is a required
+            # argument; a call without it is refused (invalid_arguments), nobody's tab changes
+            if method == "views.publish" and not params.get("user_id"):
+                return "invalid_arguments"
             # https://api.slack.com/methods/views.open: a trigger_id is good for 3 seconds
             # (expired_trigger_id) and for one modal (exchanged_trigger_id)
             trigger = params.get("trigger_id")

@@ -1,14 +1,16 @@
 """Who may act on a subscription, end to end: every press of a Home tab button and every
 submission of the form is checked against what the Home tab shows that person (a public channel,
 a private channel they are in, or one they subscribed), also while Slack rate-limits the channel
-lookups (then nothing is shown or done: it fails closed); the tab looks up only the rows it has
-room for; a body naming another workspace than the one Bolt authorized is refused; an Events API
+lookups (then nothing is shown or done: it fails closed); each reader's tab lists what they may
+see, counts the rest, speaks their language and fills its room, looking up only the rows it has
+room for (at most twice them, for a reader who sees few); a body naming another workspace than the one Bolt authorized is refused; an Events API
 delivery Slack sends again is handled once. Signed requests to the app `serve` serves
 (in-process), the fake Slack on loopback, a real SQLite database."""
 
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -20,7 +22,7 @@ import pytest
 from bot.subscriptions.home import rows_that_fit
 from bot.subscriptions.schedule import Schedule, parse_schedule
 from tests import e2e
-from tests.e2e import InProcessBot, event_body, in_process, signed_headers
+from tests.e2e import InProcessBot, bot_env, event_body, in_process, signed_headers
 from tests.fakeslack import FakeSlack
 from tests.oauthhelp import install, oauth_env
 from tests.subscriptionhelp import actions, home_of, last_view, press, stored, submit
@@ -160,9 +162,14 @@ def test_a_lookup_slack_did_not_answer_is_asked_again(bot: InProcessBot, slack: 
     assert "<#CPUB>" in text and "could not be checked" not in text
 
 
-def test_the_home_tab_looks_up_only_the_rows_it_shows(bot: InProcessBot, slack: FakeSlack) -> None:
+def daily() -> Schedule:
     schedule = parse_schedule(["daily", "09:00", "UTC"])
     assert isinstance(schedule, Schedule)
+    return schedule
+
+
+def test_the_home_tab_looks_up_only_the_rows_it_shows(bot: InProcessBot, slack: FakeSlack) -> None:
+    schedule = daily()
     now = datetime.now(UTC)
     for n in range(120):  # public channels another user subscribed
         bot.store.subscribe(
@@ -264,3 +271,152 @@ def test_an_event_delivered_again_is_handled_once(bot: InProcessBot, slack: Fake
     # another event is handled (a new delivery, a new event_id)
     home_of(bot, slack, "U1")
     assert len(slack.calls_to("views.publish")) == 2
+
+
+# --- what each reader's tab lists, in their language; the room it has; who may change what ------
+
+
+def rows(view: dict[str, Any]) -> list[str]:
+    """The channels of the subscriptions the tab lists, in its order."""
+    ids = [str(block.get("block_id", "")) for block in view["blocks"] if block["type"] == "actions"]
+    return [block.removeprefix("sub:") for block in ids if block.startswith("sub:")]
+
+
+def test_each_reader_sees_the_subscriptions_of_the_channels_they_may_see_and_counts_the_others(
+    bot: InProcessBot, slack: FakeSlack
+) -> None:
+    """A private channel's subscription is listed for its members and for whoever subscribed it,
+    counted as hidden for the others; one Slack did not answer about is counted apart; a reader's
+    own digest is in their own block, nobody else's; the tab speaks the reader's language."""
+    slack.add_channel("CPRIV2", name="secret-two", is_private=True, members=("U2",))
+    slack.add_channel("CLEFT", name="left", is_private=True, members=("U2",))
+    for channel, user in (("CPRIV", "U2"), ("CPRIV2", "U2"), ("CLEFT", "U1"), ("CPUB", "U2")):
+        subscribe(bot, slack, channel, user)
+    assert "votre canal de messages directs abonné" in e2e.say(
+        bot, slack, "subscribe me daily 9am", user_id="UFR"
+    )
+    # Slack does not say who is in the two private channels U1 neither is in nor subscribed
+    slack.fail("conversations.members", "fatal_error", times=2)
+    view = home_of(bot, slack, "U1")
+    text = json.dumps(view)
+    assert rows(view) == ["CLEFT", "CPUB"]
+    assert "_(2 more could not be checked just now: Slack did not answer)_" in text
+    assert "more in channels you are not in" not in text and "not shown" not in text
+    # U1 may change them (anyone may, by default); the confirmation names the channel
+    assert actions(view)["sub:CPUB"] == [
+        "home_edit",
+        "home_pause",
+        "home_preview",
+        "home_unsubscribe",
+    ]
+    assert "#public-news will get no more digests" in text
+    assert slack.dm_of("UFR") not in text and "home_me_on" in text  # not UFR's digest
+    # the operator's line, with the workspace and the reader (logged once the tab is published)
+    e2e.wait_logged(bot, "home published team=T1 user=U1")
+    assert re.search(
+        r"\bhome published team=T1 user=U1 subscriptions=4 looked=4 shown=2$", bot.logs(), re.M
+    )
+
+    # asked again: Slack answers, and the two are hidden from U1
+    text = json.dumps(view := home_of(bot, slack, "U1"))
+    assert rows(view) == ["CLEFT", "CPUB"]
+    assert "_(2 more in channels you are not in)_" in text and "could not be checked" not in text
+    # their member sees them all
+    text = json.dumps(view := home_of(bot, slack, "U2"))
+    assert rows(view) == ["CLEFT", "CPRIV", "CPRIV2", "CPUB"]
+    assert "more in channels" not in text and "could not be checked" not in text
+    # UFR, in French: the workspace's list, and their own digest in their own block
+    text = json.dumps(view := home_of(bot, slack, "UFR"), ensure_ascii=False)
+    assert rows(view) == ["CPUB"]
+    assert "*Abonnements de cet espace de travail*" in text and "Modifier" in text
+    assert "_(3 autres dans des canaux dont vous n'êtes pas membre)_" in text
+    (own,) = [b for b in view["blocks"] if "*Votre résumé personnel*" in str(b.get("text"))]
+    assert "votre canal de messages directs — tous les jours à 09:00" in own["text"]["text"]
+    assert own["accessory"]["action_id"] == "home_me_off"
+
+
+def test_a_reader_who_sees_few_of_many_subscriptions_gets_a_bounded_search(
+    bot: InProcessBot, slack: FakeSlack
+) -> None:
+    """Most of a large workspace's subscriptions are in private channels U1 is not in: the tab
+    looks for the rows it has room for in batches of those still missing, at most twice its
+    rows in all, shows those found and says how many were hidden and that there are more."""
+    now = datetime.now(UTC)
+    fit = rows_that_fit(bot.rt.channels.facts(), now.date(), "en", own=1)  # type: ignore[union-attr]
+    # the first batch (fit rows) finds one; the second (the fit - 1 missing) none; the third
+    # (the one row the budget has left) one more; all after these are public
+    visible = {fit - 1, 2 * fit - 1, *range(2 * fit, 2 * fit + 10)}
+    channels = [f"C{n:03d}" for n in range(2 * fit + 10)]
+    for n, channel in enumerate(channels):
+        if n not in visible:
+            slack.add_channel(channel, name=f"team-{n}", is_private=True, members=("U2",))
+        bot.store.subscribe(
+            team_id="T1", channel_id=channel, schedule=daily(), now=now, user_id="U2"
+        )
+    view = home_of(bot, slack, "U1")
+    assert rows(view) == [channels[fit - 1], channels[2 * fit - 1]]
+    text = json.dumps(view)
+    assert f"_({2 * fit - 2} more in channels you are not in)_" in text
+    assert "more subscriptions not shown" in text
+    looked = [c.params["channel"] for c in slack.calls_to("conversations.info")]
+    assert sorted(looked) == channels[: 2 * fit]
+
+
+TRAILING = (
+    "more subscriptions not shown",
+    "more in channels you are not in",
+    "could not be checked",
+)
+
+
+@pytest.mark.parametrize(
+    ("managers", "notice"), [("everyone", False), ("everyone", True), ("admins", False)]
+)
+def test_a_full_tab_shows_every_row_it_has_room_for_and_looks_up_no_more(
+    slack: FakeSlack, db: str, tmp_path: Path, managers: str, notice: bool
+) -> None:
+    """Slack takes 100 blocks in a Home tab: with more subscriptions than that, the tab is filled
+    up to its last row (two blocks each), whether it carries a notice, the calendar's address or
+    the admins-only line, and no channel is looked up that it has no room to show. Under
+    SUBSCRIPTION_MANAGERS=admins a reader changes only what they set up, an admin everything."""
+    slack.add_user("UADMIN", tz="UTC", is_admin=True)
+    slack.add_channel("CA00", name="secret", is_private=True, members=("U2",))
+    env = bot_env(
+        slack.base_url,
+        DATABASE_URL=db,
+        SUBSCRIPTION_MANAGERS=managers,
+        PUBLIC_URL="https://bot.example.org",
+    )
+    with in_process(env, tmp_path) as bot:
+        now = datetime.now(UTC)
+        for n, channel in enumerate(["CA00", *(f"CB{n:03d}" for n in range(60))]):
+            user = "U1" if n == 1 else "U2"  # U1 set up CB000's subscription
+            bot.store.subscribe(
+                team_id="T1", channel_id=channel, schedule=daily(), now=now, user_id=user
+            )
+        if notice:  # pressed in the tab: it comes back with what was done
+            press(bot, "home_pause", "CB001")
+            view = last_view(slack, "views.publish", 1)
+            assert "Paused <#CB001>" in json.dumps(view)
+        else:
+            view = home_of(bot, slack, "U1")
+        text = json.dumps(view)
+        shown = rows(view)
+        assert shown == [f"CB{n:03d}" for n in range(len(shown))]
+        trailing = [line for line in TRAILING if line in text]
+        assert trailing == ["more subscriptions not shown", "more in channels you are not in"]
+        # within Slack's 100 blocks, and no room left for one more row (two blocks) beside the
+        # three lines the tab keeps for what follows the rows (more, hidden, not checked)
+        assert len(view["blocks"]) <= 100 < len(view["blocks"]) + 2 + 3 - len(trailing)
+        # looked up: the rows shown (but the one U1 set up) and the hidden one, nothing else
+        looked = {c.params["channel"] for c in slack.calls_to("conversations.info")}
+        assert looked == {*shown[1:], "CA00"}
+        assert "https://bot.example.org/summits.ics" in text
+        buttons = actions(view)
+        assert buttons["sub:CB000"][0] == "home_edit"
+        if managers == "everyone":
+            assert buttons["sub:CB001"][0] == "home_edit"
+        else:
+            assert buttons["sub:CB001"] == ["home_preview"]
+            assert ":lock: Only admins and owners" in text
+            assert actions(home_of(bot, slack, "UADMIN"))["sub:CB001"][0] == "home_edit"
