@@ -311,6 +311,30 @@ def test_describe_and_digest_days() -> None:
     )
 
 
+def test_a_schedule_made_from_any_collection_of_days_is_the_same_schedule() -> None:
+    """Days given as a list or a set make the same schedule as the frozen set the store reads
+    back: equal, with the same hash (schedules key the planner's caches and the digests a pass
+    shares between channels)."""
+    listed = Schedule([3, 0], time(9), "UTC")  # type: ignore[arg-type]
+    frozen = Schedule(frozenset({0, 3}), time(9), "UTC")
+    assert isinstance(listed.days, frozenset) and listed.days == frozenset({0, 3})
+    assert listed == frozen and hash(listed) == hash(frozen)
+    assert {frozen: "shared"}[listed] == "shared"
+
+
+@pytest.mark.parametrize("days", [frozenset(), frozenset({7}), frozenset({-1, 2})])
+def test_a_schedule_with_no_days_or_no_such_day_is_refused_naming_them(
+    days: frozenset[int],
+) -> None:
+    with pytest.raises(ValueError, match=re.escape(f"0 (Monday) to 6, not {days!r}")):
+        Schedule(days, time(9), "UTC")
+
+
+def test_stored_days_with_no_weekday_are_refused_naming_what_was_read() -> None:
+    with pytest.raises(ValueError, match="^no weekdays in ' '$"):
+        days_from_key(" ")
+
+
 def test_days_are_stored_monday_first() -> None:
     assert days_key(frozenset({3, 0})) == "mon thu"
     assert days_key(EVERY_DAY) == "mon tue wed thu fri sat sun"
