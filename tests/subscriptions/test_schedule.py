@@ -331,7 +331,7 @@ def test_a_schedule_with_no_days_or_no_such_day_is_refused_naming_them(
 
 
 def test_stored_days_with_no_weekday_are_refused_naming_what_was_read() -> None:
-    with pytest.raises(ValueError, match="^no weekdays in ' '$"):
+    with pytest.raises(ValueError, match=r"^no weekdays in ' '$"):
         days_from_key(" ")
 
 
