@@ -86,6 +86,16 @@ MODULES: dict[str, list[str]] = {
     "bot.slack.payloads": ["bot.slack.payloads.*"],
     "bot.slack.blocks": ["bot.slack.blocks.*"],
 }
+# Functions that run while their module is imported (the content models' field types are built
+# then): mutmut imports the tree once, before it switches any mutant on, so the tests it runs
+# never meet these mutants. Each of their mutants not killed is tried again here in a fresh
+# process that imports the tree with the mutant on, against the module's test files.
+AT_IMPORT: dict[str, tuple[list[str], list[str]]] = {
+    "bot.content.schema": (
+        ["bot.content.schema.x__text__mutmut_*"],
+        ["tests/content/test_validation.py", "tests/content/test_loading.py"],
+    ),
+}
 KILLED = {"killed", "timeout"}  # a mutant that hangs the tests is caught too
 COUNTED = KILLED | {"survived", "no tests", "suspicious"}
 
@@ -140,6 +150,45 @@ def retry_not_killed(patterns: list[str]) -> None:
             meta.write_text(json.dumps(data, indent=4))
 
 
+def try_at_import(module: str) -> None:
+    """Try each mutant of ``module``'s import-time functions (``AT_IMPORT``) not killed yet in a
+    fresh pytest process that imports the mutated tree with the mutant on (mutmut's trampoline
+    reads ``MUTANT_UNDER_TEST`` at each call); record its verdict where mutmut keeps its own."""
+    if module not in AT_IMPORT:
+        return
+    from mutmut.stats import status_by_exit_code
+
+    patterns, tests = AT_IMPORT[module]
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["mutmut"]
+    for meta in MUTANTS.rglob("*.py.meta"):
+        data = json.loads(meta.read_text())
+        verdicts = data["exit_code_by_key"]
+        mine = [
+            name
+            for name, code in verdicts.items()
+            if belongs(name, patterns) and status_by_exit_code[code] not in KILLED
+        ]
+        for name in mine:
+            run = subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "pytest",
+                    "-x",
+                    "-q",
+                    *config["pytest_add_cli_args"],
+                    *tests,
+                ],
+                cwd=MUTANTS,
+                env={**os.environ, "MUTANT_UNDER_TEST": name},
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            verdicts[name] = run.returncode  # pytest's: 1 a test failed, 0 none did
+        if mine:
+            meta.write_text(json.dumps(data, indent=4))
+
+
 def results() -> dict[str, str]:
     out = subprocess.run(
         [MUTMUT, "results", "--all", "true"], cwd=ROOT, capture_output=True, text=True, check=True
@@ -177,6 +226,7 @@ def main(argv: list[str]) -> int:
         if run.returncode != 0:
             print(f"mutmut stopped on {module} (exit {run.returncode})")
             return run.returncode
+        try_at_import(module)
     found = results()
     print(f"\n{'module':28} {'killed':>7} {'total':>6} {'score':>6}")
     survivors: list[str] = []
