@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
@@ -328,6 +328,36 @@ def test_a_schedule_with_no_days_or_no_such_day_is_refused_naming_them(
 ) -> None:
     with pytest.raises(ValueError, match=re.escape(f"0 (Monday) to 6, not {days!r}")):
         Schedule(days, time(9), "UTC")
+
+
+@pytest.mark.parametrize(
+    ("at", "tz", "why"),
+    [
+        (time(9, 0, 30), "UTC", "the time of day must be a naive local time in whole minutes"),
+        (time(9, 0, 0, 5), "UTC", "the time of day must be a naive local time in whole minutes"),
+        (time(9, tzinfo=UTC), "UTC", "the time of day must be a naive local time in whole minutes"),
+        (time(9), "Mars/Olympus_Mons", "unknown time zone 'Mars/Olympus_Mons'"),
+    ],
+)
+def test_a_schedule_whose_time_or_zone_cannot_be_read_is_refused_saying_why(
+    at: time, tz: str, why: str
+) -> None:
+    """A schedule holds a wall-clock time in whole minutes, read in a zone the bot knows: a time
+    with seconds or a zone of its own, or an unknown zone, is refused, and the error says which."""
+    with pytest.raises(ValueError, match=f"^{re.escape(why)}$"):
+        Schedule(EVERY_DAY, at, tz)
+
+
+class _NoOffset(tzinfo):
+    """A zone that cannot say its offset: times in it are as good as naive."""
+
+    def utcoffset(self, dt: datetime | None) -> timedelta | None:
+        return None
+
+
+def test_a_time_whose_zone_has_no_offset_is_refused_like_a_naive_one() -> None:
+    with pytest.raises(ValueError, match=r"^after must be an aware datetime"):
+        wake_after(daily("09:00", "UTC"), datetime(2026, 5, 4, 9, 0, tzinfo=_NoOffset()))
 
 
 def test_stored_days_with_no_weekday_are_refused_naming_what_was_read() -> None:
