@@ -11,6 +11,7 @@ import yaml
 from bot.content.library import Library
 from bot.content.loading import load_library
 from bot.content.problems import ContentError, Problem
+from tests.contenthelp import add_summit
 
 
 def test_a_name_is_blamed_on_its_own_file_when_another_file_claims_the_same_id(
@@ -187,3 +188,155 @@ def test_the_library_carries_everything_the_files_say(content_copy: Path) -> Non
         assert version.reviewed == lib.reviewed and version.summit_places == lib.summit_places
         assert [s.id for s in version.summits] == [s.id for s in lib.summits]
         assert [d.id for d in version.developments] == [d.id for d in lib.developments]
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1))
+
+
+def test_an_id_given_twice_is_named_at_its_second_line(content_copy: Path) -> None:
+    """A series, an event or a development copied without changing its id: each second one is
+    named at its own line and field, and nothing else is reported."""
+    summits, devs = content_copy / "summits.yml", content_copy / "developments.yml"
+    n = len(yaml.safe_load(summits.read_text())["summits"])
+    _edit(summits, "  - id: ai-summit\n", "  - id: waic\n")
+    add_summit(content_copy, "waic-2023", None)
+    _edit(devs, "  - id: waic-2026-announced\n", "  - id: un-global-dialogue-geneva-session\n")
+    dup = "  - id: un-global-dialogue-geneva-session"
+
+    def second(path: Path, text: str) -> int:
+        return [i for i, ln in enumerate(path.read_text().splitlines(), 1) if ln == text][1]
+
+    assert [str(p) for p in _report(content_copy)] == [
+        f"{summits}:{second(summits, '  - id: waic')}: series[1].id: duplicate series id 'waic'",
+        f"{summits}:{second(summits, '  - id: waic-2023')}: summits[{n}].id: "
+        "duplicate summit id 'waic-2023'",
+        f"{devs}:{second(devs, dup)}: developments[1].id: duplicate development id '{dup[8:]}'",
+    ]
+
+
+def test_a_reference_to_an_unknown_id_lists_the_ids_that_exist(content_copy: Path) -> None:
+    """A summit or a development naming a topic or an event that does not exist: the field, and
+    every id it could have meant."""
+    summits, devs = content_copy / "summits.yml", content_copy / "developments.yml"
+    data = yaml.safe_load(summits.read_text())
+    at = next(i for i, s in enumerate(data["summits"]) if s.get("topics"))
+    _edit(summits, f"topics: [{data['summits'][at]['topics'][0]}", "topics: [france-china-a1")
+    _edit(devs, "topics: [bletchley]", "topics: [bletchly]")
+    _edit(devs, "events: [waic-2026]", "events: [waic-2062]")
+    topics = "bletchley, france-china-ai, france-china-middle-east"
+    events = ", ".join(sorted(s["id"] for s in data["summits"]))
+    problems = _report(content_copy)
+    assert [(Path(p.file).name, p.field, p.message) for p in problems] == [
+        (
+            "summits.yml",
+            f"summits[{at}].topics[0]",
+            f"no topic with id 'france-china-a1' (known: {topics})",
+        ),
+        (
+            "developments.yml",
+            "developments[1].events[0]",
+            f"no summit with id 'waic-2062' (known: {events})",
+        ),
+        (
+            "developments.yml",
+            "developments[2].topics[0]",
+            f"no topic with id 'bletchly' (known: {topics})",
+        ),
+    ]
+    assert [p.line for p in problems] == [
+        _line(summits, "    topics: [france-china-a1]"),
+        _line(devs, "    events: [waic-2062]"),
+        _line(devs, "    topics: [bletchly]"),
+    ]
+
+
+def test_without_summits_yml_the_editor_is_told_that_file_is_missing(content_copy: Path) -> None:
+    """summits.yml is required: its absence is one problem, and what names events is not blamed."""
+    summits = content_copy / "summits.yml"
+    summits.unlink()
+    problems = _report(content_copy)
+    assert problems == [Problem(str(summits), None, "", "file not found")]
+    assert str(problems[0]) == f"{summits}: file not found"
+
+
+def test_without_developments_the_library_has_no_timeline(content_copy: Path) -> None:
+    """developments.yml is optional: without it (and its translations) the content loads, with an
+    empty timeline in every language and no date of review for it."""
+    for lang in ("", "translations/fr/", "translations/zh/"):
+        (content_copy / f"{lang}developments.yml").unlink()
+    lib = load_library(content_copy)
+    assert lib.developments == () and lib.for_lang("fr").developments == ()
+    assert lib.timeline_reviewed is None
+    assert not [w for w in lib.warnings if Path(w.file).name == "developments.yml"]
+
+
+def test_a_name_repeated_empty_or_taken_is_named_at_its_field(content_copy: Path) -> None:
+    """Aliases as an editor may get them wrong, in English or in a translation: the same alias
+    twice (in any case), one with no letters, one that is another event's name."""
+    summits = content_copy / "summits.yml"
+    _edit(summits, "aliases: [waic 2023]", "aliases: [Waic 2023, WAIC 2023, '--', paris summit]")
+    line = _line(summits, "    aliases: [Waic 2023, WAIC 2023, '--', paris summit]")
+    paris = _line(summits, "    aliases: [paris summit, paris ai summit, ai action summit]")
+    i = [s["id"] for s in yaml.safe_load(summits.read_text())["summits"]].index(
+        "ai-action-summit-2025"
+    )
+    assert [str(p) for p in _report(content_copy)] == [
+        f"{summits}:{line}: summits[0].aliases[1]: duplicate alias 'WAIC 2023'",
+        f"{summits}:{line}: summits[0].aliases[2]: is empty",
+        f"{summits}:{paris}: summits[{i}].aliases[0]: 'paris summit' is already a name of event "
+        "'waic-2023': names must be unique across topics, events and series",
+    ]
+    _edit(summits, "aliases: [Waic 2023, WAIC 2023, '--', paris summit]", "aliases: [waic 2023]")
+    french = content_copy / "translations" / "fr" / "summits.yml"
+    _edit(french, "  - id: waic-2023\n", "  - id: waic-2023\n    aliases: [paris summit, '?!']\n")
+    line = _line(french, "    aliases: [paris summit, '?!']")
+    assert [str(p) for p in _report(content_copy)] == [
+        f"{french}:{line}: summits[0].aliases[0]: 'paris summit' is already a name of event "
+        "'ai-action-summit-2025': names must be unique across topics, events and series",
+        f"{french}:{line}: summits[0].aliases[1]: is empty",
+    ]
+
+
+def test_a_series_without_an_entry_still_owns_its_id_as_a_name(content_copy: Path) -> None:
+    """A series named by events but not listed under `series:` answers to its id: a topic that
+    takes that name is refused, at the first event of that series."""
+    summits = content_copy / "summits.yml"
+    for f in (summits, *(content_copy / "translations").glob("*/summits.yml")):
+        text = f.read_text()
+        start = text.index("  - id: ai-for-good\n")
+        f.write_text(text[:start] + text[text.index("\n\n", start) + 2 :])
+    _edit(content_copy / "topics" / "bletchley.yml", "aliases:\n", "aliases:\n  - ai for good\n")
+    data = yaml.safe_load(summits.read_text())["summits"]
+    i = next(k for k, s in enumerate(data) if s["series"] == "ai-for-good")
+    line = _line_after(summits, f"  - id: {data[i]['id']}", "    series: ai-for-good")
+    assert [str(p) for p in _report(content_copy)] == [
+        f"{summits}:{line}: summits[{i}].series: 'ai-for-good' is already a name of topic "
+        "'bletchley': names must be unique across topics, events and series"
+    ]
+
+
+def _line_after(path: Path, first: str, text: str) -> int:
+    lines = path.read_text().splitlines()
+    return lines.index(text, lines.index(first)) + 1
+
+
+def test_every_broken_topic_file_is_reported_not_only_the_first(content_copy: Path) -> None:
+    """Two topic files broken at once: both are named, so the editor fixes them in one go."""
+    topics = content_copy / "topics"
+    _edit(topics / "bletchley.yml", "title:", "title: [unclosed")
+    _edit(topics / "france-china-middle-east.yml", "id: france-china-middle-east", "id: Gaza!")
+    problems = _report(content_copy)
+    assert [(Path(p.file).name, p.field) for p in problems] == [
+        ("bletchley.yml", ""),
+        ("france-china-middle-east.yml", "id"),
+    ]
+    assert "not valid YAML" in problems[0].message
+    assert problems[1] == Problem(
+        str(topics / "france-china-middle-east.yml"),
+        _line(topics / "france-china-middle-east.yml", "id: Gaza!"),
+        "id",
+        "must be lowercase letters, digits and single hyphens (e.g. waic-2027)",
+    )
