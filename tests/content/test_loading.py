@@ -340,3 +340,128 @@ def test_every_broken_topic_file_is_reported_not_only_the_first(content_copy: Pa
         "id",
         "must be lowercase letters, digits and single hyphens (e.g. waic-2027)",
     )
+
+
+_CLASH = "names must be unique across topics, events and series"
+
+
+@pytest.mark.parametrize(
+    ("edits", "expected"),
+    [
+        pytest.param(
+            [("topics/bletchley.yml", "aliases:\n", "aliases:\n  - ai summit\n")],
+            [
+                (f, "  - id: ai-summit", "series[1].id", "'ai-summit'", "topic 'bletchley'")
+                for f in (
+                    "summits.yml",
+                    "translations/fr/summits.yml",
+                    "translations/zh/summits.yml",
+                )
+            ],
+            id="a series id, in every language, stays the first owner's",
+        ),
+        pytest.param(
+            [("topics/bletchley.yml", "aliases:\n", "aliases:\n  - ai-summit-uae-2028\n")],
+            [
+                (
+                    "summits.yml",
+                    "  - id: ai-summit-uae-2028",
+                    "summits[10].id",
+                    "'ai-summit-uae-2028'",
+                    "topic 'bletchley'",
+                )
+            ],
+            id="an event id, given in English only",
+        ),
+        pytest.param(
+            [
+                (
+                    "summits.yml",
+                    "aliases: [waic 2023]",
+                    "aliases: [france china joint statement on the situation in the middle east 6 may 2024]",
+                )
+            ],
+            [
+                (
+                    "summits.yml",
+                    "    aliases: [france china joint statement on the situation in the middle east 6 may 2024]",
+                    "summits[0].aliases[0]",
+                    "'france china joint statement on the situation in the middle east 6 may 2024'",
+                    "topic 'france-china-middle-east'",
+                )
+            ],
+            id="a topic title",
+        ),
+        pytest.param(
+            [
+                (
+                    "translations/fr/topics/bletchley.yml",
+                    "aliases:\n",
+                    "aliases:\n  - paris summit\n",
+                )
+            ],
+            [
+                (
+                    "summits.yml",
+                    "    aliases: [paris summit, paris ai summit, ai action summit]",
+                    "summits[7].aliases[0]",
+                    "'paris summit'",
+                    "topic 'bletchley'",
+                )
+            ],
+            id="a translated topic alias",
+        ),
+    ],
+)
+def test_every_name_in_every_file_leads_to_one_thing_only(
+    content_copy: Path,
+    edits: list[tuple[str, str, str]],
+    expected: list[tuple[str, str, str, str, str]],
+) -> None:
+    """What a user can type (ids of series and events, topic titles, aliases in any language)
+    must lead to one thing: a name given twice is named where it is given again, saying what
+    it already leads to."""
+    for rel, old, new in edits:
+        _edit(content_copy / rel, old, new)
+    assert _report(content_copy) == [
+        Problem(
+            str(content_copy / rel),
+            _line(content_copy / rel, where),
+            field,
+            f"{name} is already a name of {owner}: {_CLASH}",
+        )
+        for rel, where, field, name, owner in expected
+    ]
+
+
+def test_every_version_of_a_topic_answers_to_its_aliases_in_every_language(
+    library: Library,
+) -> None:
+    """A reader may type a topic's alias in any language, whatever their own: the English topic
+    and each translation answer to every language's aliases."""
+    for topic in library.topics:
+        every = [*topic.aliases]
+        for lang in ("fr", "zh"):
+            path = library.directory / "translations" / lang / "topics" / f"{topic.id}.yml"
+            own = yaml.safe_load(path.read_text())["aliases"]
+            assert own and set(own) <= set(every), (lang, topic.id)
+            translated = library.for_lang(lang).topic(topic.id)
+            assert translated is not None and translated.aliases == every
+        english = yaml.safe_load((library.directory / "topics" / f"{topic.id}.yml").read_text())
+        assert every[: len(english["aliases"])] == english["aliases"]
+
+
+def test_developments_of_the_same_day_keep_one_order_whatever_the_file_order(
+    content_copy: Path, library: Library
+) -> None:
+    """The timeline is newest first, and one day's developments in a fixed order (by id), so
+    moving an entry within the file does not reorder what readers see."""
+    f = content_copy / "developments.yml"
+    text = f.read_text()
+    first, second = "  - id: uae-to-host-2028\n", "  - id: new-delhi-declaration\n"
+    a, b = text.index(first), text.index(second)
+    end = text.index("\n  - id: ", b) + 1
+    assert a < b and yaml.safe_load(text[a:b])[0]["date"] == yaml.safe_load(text[b:end])[0]["date"]
+    f.write_text(text[:a] + text[b:end] + text[a:b] + text[end:])
+    moved = load_library(content_copy)
+    assert [d.id for d in moved.developments] == [d.id for d in library.developments]
