@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -300,20 +301,29 @@ def test_a_name_repeated_empty_or_taken_is_named_at_its_field(content_copy: Path
     ]
 
 
+def _drop_series(path: Path, series: str) -> None:
+    """Remove the entry of ``series`` from the `series:` list of a summits.yml."""
+    text = path.read_text()
+    start = text.index(f"  - id: {series}\n")
+    end = min(text.index("\n  - id: ", start), text.index("\n\n", start)) + 1
+    path.write_text(text[:start] + text[end:].removeprefix("\n"))
+
+
 def test_a_series_without_an_entry_still_owns_its_id_as_a_name(content_copy: Path) -> None:
     """A series named by events but not listed under `series:` answers to its id: a topic that
-    takes that name is refused, at the first event of that series."""
+    takes that name is refused once, at the first event of that series (not at every one)."""
     summits = content_copy / "summits.yml"
     for f in (summits, *(content_copy / "translations").glob("*/summits.yml")):
-        text = f.read_text()
-        start = text.index("  - id: ai-for-good\n")
-        f.write_text(text[:start] + text[text.index("\n\n", start) + 2 :])
-    _edit(content_copy / "topics" / "bletchley.yml", "aliases:\n", "aliases:\n  - ai for good\n")
-    data = yaml.safe_load(summits.read_text())["summits"]
-    i = next(k for k, s in enumerate(data) if s["series"] == "ai-for-good")
-    line = _line_after(summits, f"  - id: {data[i]['id']}", "    series: ai-for-good")
+        _drop_series(f, "waic")
+    _edit(content_copy / "topics" / "bletchley.yml", "aliases:\n", "aliases:\n  - WAIC\n")
+    data = yaml.safe_load(summits.read_text())
+    assert "waic" not in [x["id"] for x in data["series"]]
+    waic = [k for k, s in enumerate(data["summits"]) if s["series"] == "waic"]
+    assert len(waic) > 1
+    i = waic[0]
+    line = _line_after(summits, f"  - id: {data['summits'][i]['id']}", "    series: waic")
     assert [str(p) for p in _report(content_copy)] == [
-        f"{summits}:{line}: summits[{i}].series: 'ai-for-good' is already a name of topic "
+        f"{summits}:{line}: summits[{i}].series: 'waic' is already a name of topic "
         "'bletchley': names must be unique across topics, events and series"
     ]
 
@@ -411,6 +421,33 @@ _CLASH = "names must be unique across topics, events and series"
             ],
             id="a translated topic alias",
         ),
+        pytest.param(
+            [
+                (
+                    "topics/bletchley.yml",
+                    "aliases:\n",
+                    "aliases:\n  - world artificial intelligence conference waic\n"
+                    "  - india ai impact summit 2026\n",
+                )
+            ],
+            [
+                (
+                    "summits.yml",
+                    "    name: World Artificial Intelligence Conference (WAIC)",
+                    "series[0].name",
+                    "'World Artificial Intelligence Conference (WAIC)'",
+                    "topic 'bletchley'",
+                ),
+                (
+                    "summits.yml",
+                    "    name: India AI Impact Summit 2026",
+                    "summits[8].name",
+                    "'India AI Impact Summit 2026'",
+                    "topic 'bletchley'",
+                ),
+            ],
+            id="a series name and an event name",
+        ),
     ],
 )
 def test_every_name_in_every_file_leads_to_one_thing_only(
@@ -465,3 +502,52 @@ def test_developments_of_the_same_day_keep_one_order_whatever_the_file_order(
     f.write_text(text[:a] + text[b:end] + text[a:b] + text[end:])
     moved = load_library(content_copy)
     assert [d.id for d in moved.developments] == [d.id for d in library.developments]
+
+
+def test_a_new_topic_taking_an_existing_topic_s_names_is_told_at_each_field(
+    content_copy: Path,
+) -> None:
+    """A topic added with an id, a title and an alias that another topic already answers to:
+    each is named at its own line and field in the new file."""
+    topics = content_copy / "topics"
+    text = (topics / "france-china-middle-east.yml").read_text()
+    text = text.replace("id: france-china-middle-east\n", "id: sino-french-ai\n")
+    text = re.sub(r"\ntitle: .*\n", "\ntitle: France–China\n", text)
+    text = re.sub(r"\naliases:\n(  - .*\n)+", "\naliases:\n  - Franco-Chinese AI\n", text)
+    new = topics / "sino-french-ai.yml"
+    new.write_text(text)
+    owner = "topic 'france-china-ai'"
+    assert _report(content_copy) == [
+        Problem(str(new), _line(new, line), field, f"{name} is already a name of {owner}: {_CLASH}")
+        for line, field, name in [
+            ("id: sino-french-ai", "id", "'sino-french-ai'"),
+            ("title: France–China", "title", "'France–China'"),
+            ("  - Franco-Chinese AI", "aliases[0]", "'Franco-Chinese AI'"),
+        ]
+    ]
+
+
+def test_a_broken_developments_file_is_reported_like_any_other(content_copy: Path) -> None:
+    """A mistake in developments.yml is named at its line and field, like in any other file."""
+    f = content_copy / "developments.yml"
+    _edit(f, "  - id: waic-2026-announced\n", "  - id: waic-2026-announced\n    tilte: x\n")
+    problems = _report(content_copy)
+    assert [(p.file, p.line, p.field) for p in problems] == [
+        (str(f), _line(f, "    tilte: x"), "developments[1].tilte")
+    ]
+    assert problems[0].message.startswith("unknown field")
+
+
+def test_a_series_entry_left_out_of_english_but_kept_in_translations_still_loads(
+    content_copy: Path,
+) -> None:
+    """Series entries are optional: removing one from summits.yml while the translations keep
+    theirs is not a name clash (the id still leads to the same series); the content loads."""
+    summits = content_copy / "summits.yml"
+    text = summits.read_text()
+    _drop_series(summits, "ai-for-good")
+    lib = load_library(content_copy)
+    assert [x.id for x in lib.series] == ["waic", "ai-summit", "un-global-dialogue"]
+    assert [s.id for s in lib.editions("ai-for-good")] == [
+        s["id"] for s in yaml.safe_load(text)["summits"] if s["series"] == "ai-for-good"
+    ]
