@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+import yaml
 
 from bot.content.check import run, staleness
 from bot.content.library import Library
@@ -225,3 +226,63 @@ def test_every_shipped_held_event_cites_a_report_from_after_it_began(library: Li
     for summit in held:
         assert summit.window is not None, summit.id
         assert any(s.date >= summit.window[0] for s in summit.sources), summit.id
+
+
+def _line_after(path: Path, first: str, text: str) -> int:
+    """The line (from 1) of the first line ``text`` after the line ``first``."""
+    lines = path.read_text().splitlines()
+    start = lines.index(first)
+    return lines.index(text, start) + 1
+
+
+def test_a_summit_dated_outside_its_announced_period_is_warned_about_saying_what_to_do(
+    content_copy: Path,
+) -> None:
+    """Dates that leave the announced period (both, or only the first or last day) are a warning
+    at the summit's `starts:` line, with both dates, the period in words and what to do; dates
+    inside it, or a period with no dates yet, or dates with no period, are not warned about."""
+    f = content_copy / "summits.yml"
+    first = len(yaml.safe_load(f.read_text())["summits"])
+    add_summit(content_copy, "moved", "2027-08-01", "2027-08-03", extra={"period": "2027-H1"})
+    add_summit(content_copy, "early", "2027-06-30", "2027-07-01", extra={"period": "2027-H2"})
+    add_summit(content_copy, "late", "2027-03-31", "2027-04-01", extra={"period": "2027-Q1"})
+    add_summit(content_copy, "inside", "2027-07-01", "2027-07-31", extra={"period": "2027-07"})
+    add_summit(content_copy, "announced", None, extra={"period": "2028"})
+    add_summit(content_copy, "no-period", "2027-05-01", "2027-05-02")
+    library = load_library(content_copy)
+
+    def warning(i: int, sid: str, dates: str, period: str, words: str) -> str:
+        line = _line_after(f, f"  - id: {sid}", f"    starts: {dates.split()[0]}")
+        return (
+            f"{f}:{line}: summits[{first + i}].starts: '{sid}': its dates ({dates}) fall outside "
+            f"its announced period {period} ({words}): correct the dates, or change 'period' if "
+            "the event was moved"
+        )
+
+    assert [str(w) for w in library.warnings] == [
+        warning(0, "moved", "2027-08-01 to 2027-08-03", "2027-H1", "first half of 2027"),
+        warning(1, "early", "2027-06-30 to 2027-07-01", "2027-H2", "second half of 2027"),
+        warning(2, "late", "2027-03-31 to 2027-04-01", "2027-Q1", "first quarter of 2027"),
+    ]
+    r = check(content_copy, "--as-of", "2026-12-05")
+    assert r.returncode == 0 and "Content OK" in r.stdout
+    assert "'moved': its dates (2027-08-01 to 2027-08-03) fall outside" in r.stderr
+
+
+def test_a_held_event_without_a_report_is_told_the_line_field_and_what_to_cite(
+    content_copy: Path,
+) -> None:
+    """The whole problem an editor reads when `held: true` rests on no report from the event's
+    days: the file, the `held:` line, the field and what to do."""
+    f = content_copy / "summits.yml"
+    i = len(yaml.safe_load(f.read_text())["summits"])
+    add_summit(content_copy, "announced-only", "2026-11-10", "2026-11-12", extra={"held": "true"})
+    with pytest.raises(ContentError) as info:
+        load_library(content_copy)
+    line = _line_after(f, "  - id: announced-only", "    held: true")
+    assert [str(p) for p in info.value.problems] == [
+        f"{f}:{line}: summits[{i}].held: 'announced-only' is marked 'held: true', but none of its "
+        "sources is dated on or after its first day (2026-11-10): cite a report of the event "
+        "published after it began (the document itself, or a named outlet reporting it; not an "
+        "aggregator, an AI-written blog or a piece from before the event), or remove 'held: true'"
+    ]
