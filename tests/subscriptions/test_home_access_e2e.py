@@ -149,6 +149,37 @@ def test_rate_limited_lookups_hide_and_refuse(bot: InProcessBot, slack: FakeSlac
     unchanged(db)
 
 
+def test_a_press_on_a_private_channel_whose_members_slack_did_not_give_says_so(
+    bot: InProcessBot, slack: FakeSlack, db: str
+) -> None:
+    """Slack shows the private channel but does not list its members just now: a press on its
+    subscription is refused, and the reader is told Slack did not say, not that they may not see
+    it (they may, once Slack answers)."""
+    subscribe(bot, slack, "CPRIV", "U2")
+    slack.fail_always("conversations.members", "fatal_error")
+    view = pressed(bot, slack, "home_pause")
+    assert NOT_CHECKED in view and NOT_VISIBLE not in view
+    unchanged(db)
+
+
+def test_a_subscription_of_a_channel_slack_no_longer_finds_is_hidden_not_unchecked(
+    bot: InProcessBot, slack: FakeSlack
+) -> None:
+    """The channel of a subscription is gone (Slack answers channel_not_found): the Home tab
+    counts it with the channels the reader cannot see, not as one Slack did not answer about,
+    and a press on it is refused as not visible."""
+    slack.add_channel("CGONE", name="gone")
+    subscribe(bot, slack, "CGONE", "U2")
+    slack.add_channel("CGONE", name="gone", visible=False)
+    text = json.dumps(view := home_of(bot, slack, "U1"))
+    assert "sub:CGONE" not in actions(view)
+    assert "_(1 more in channels you are not in)_" in text and "could not be checked" not in text
+    published = len(slack.calls_to("views.publish"))
+    press(bot, "home_pause", "CGONE", user="U1")
+    after = published_after(slack, published)
+    assert NOT_VISIBLE in after and NOT_CHECKED not in after
+
+
 def test_a_lookup_slack_did_not_answer_is_asked_again(bot: InProcessBot, slack: FakeSlack) -> None:
     subscribe(bot, slack, "CPUB", "U2")
     # both tries of the client (it waits Retry-After once) are answered 429
