@@ -30,6 +30,7 @@ import subprocess
 import sys
 import tomllib
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -130,36 +131,11 @@ def refresh_copies() -> None:
     SOURCES.write_text(json.dumps(sources, indent=0, sort_keys=True))
 
 
-def retry_not_killed(patterns: list[str]) -> None:
-    """Forget the verdict of every mutant of ``patterns`` that no test killed, so that mutmut
-    tries it again (with the tests added since)."""
+def judge_not_killed(patterns: list[str], verdict: Callable[[str], int | None]) -> None:
+    """Give every mutant of ``patterns`` that no test killed yet (or not tried yet) the verdict
+    ``verdict(name)`` (an exit code, or None: not tried), where mutmut keeps its own."""
     from mutmut.stats import status_by_exit_code
 
-    for meta in MUTANTS.rglob("*.py.meta"):
-        data = json.loads(meta.read_text())
-        verdicts = data["exit_code_by_key"]
-        again = [
-            name
-            for name, code in verdicts.items()
-            if code is not None
-            and status_by_exit_code[code] not in KILLED
-            and belongs(name, patterns)
-        ]
-        if again:
-            verdicts.update(dict.fromkeys(again))
-            meta.write_text(json.dumps(data, indent=4))
-
-
-def try_at_import(module: str) -> None:
-    """Try each mutant of ``module``'s import-time functions (``AT_IMPORT``) not killed yet in a
-    fresh pytest process that imports the mutated tree with the mutant on (mutmut's trampoline
-    reads ``MUTANT_UNDER_TEST`` at each call); record its verdict where mutmut keeps its own."""
-    if module not in AT_IMPORT:
-        return
-    from mutmut.stats import status_by_exit_code
-
-    patterns, tests = AT_IMPORT[module]
-    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["mutmut"]
     for meta in MUTANTS.rglob("*.py.meta"):
         data = json.loads(meta.read_text())
         verdicts = data["exit_code_by_key"]
@@ -168,25 +144,35 @@ def try_at_import(module: str) -> None:
             for name, code in verdicts.items()
             if belongs(name, patterns) and status_by_exit_code[code] not in KILLED
         ]
-        for name in mine:
-            run = subprocess.run(
-                [
-                    sys.executable,
-                    "-m",
-                    "pytest",
-                    "-x",
-                    "-q",
-                    *config["pytest_add_cli_args"],
-                    *tests,
-                ],
-                cwd=MUTANTS,
-                env={**os.environ, "MUTANT_UNDER_TEST": name},
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-            verdicts[name] = run.returncode  # pytest's: 1 a test failed, 0 none did
         if mine:
+            verdicts.update({name: verdict(name) for name in mine})
             meta.write_text(json.dumps(data, indent=4))
+
+
+def retry_not_killed(patterns: list[str]) -> None:
+    """Forget the verdict of every mutant of ``patterns`` that no test killed, so that mutmut
+    tries it again (with the tests added since)."""
+    judge_not_killed(patterns, lambda name: None)
+
+
+def try_at_import(module: str) -> None:
+    """Try each mutant of ``module``'s import-time functions (``AT_IMPORT``) not killed yet in a
+    fresh pytest process that imports the mutated tree with the mutant on (mutmut's trampoline
+    reads ``MUTANT_UNDER_TEST`` at each call); record its verdict where mutmut keeps its own."""
+    if module not in AT_IMPORT:
+        return
+    patterns, tests = AT_IMPORT[module]
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["mutmut"]
+    command = [sys.executable, "-m", "pytest", "-x", "-q", *config["pytest_add_cli_args"], *tests]
+
+    def run(name: str) -> int:
+        env = {**os.environ, "MUTANT_UNDER_TEST": name}
+        done = subprocess.run(
+            command, cwd=MUTANTS, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        return done.returncode  # pytest's: 1 a test failed, 0 none did
+
+    judge_not_killed(patterns, run)
 
 
 def results() -> dict[str, str]:

@@ -61,6 +61,24 @@ async def first_try(slack: FakeSlack, w: World) -> asyncio.Task[Any]:
     return running
 
 
+def renewing_pair(db_url: str, slack: FakeSlack) -> tuple[World, World]:
+    """Clocks A and B on one database, with a lease of 0.9 s that a waiting pass renews every
+    0.3 s on real time."""
+    return (
+        World(db_url, slack, lease_seconds=0.9, slack_timeout_seconds=0.3),
+        World(db_url, slack, lease_seconds=0.9, slack_timeout_seconds=0.3),
+    )
+
+
+async def waiting_out(slack: FakeSlack, a: World, retry_after: int) -> asyncio.Task[Any]:
+    """A's pass, once its first try of channel C1's post was rate limited for ``retry_after``
+    seconds: it now waits that out, renewing its lease."""
+    a.subscribe("C1", "daily 09:00 UTC always")
+    slack.fail("chat.postMessage", "ratelimited", status=429, retry_after=retry_after)
+    a.clock.at = SLOT + timedelta(seconds=5)
+    return await first_try(slack, a)
+
+
 @pytest.fixture
 def lease_at_arrival(db_url: str) -> Iterator[LeaseAtArrival]:
     seen = LeaseAtArrival(db_url)
@@ -247,13 +265,9 @@ async def test_a_post_waiting_longer_than_its_lease_keeps_it_and_is_sent_once(
     waits (every third of a lease), so clock B, ticking meanwhile, takes nothing over, and A
     sends the post when its turn comes. (A lease of 0.9 s: the renewals run on real time.)"""
     with FakeSlack(clock=lease_at_arrival) as slack:
-        a = World(db_url, slack, lease_seconds=0.9, slack_timeout_seconds=0.3)
-        b = World(db_url, slack, lease_seconds=0.9, slack_timeout_seconds=0.3)
+        a, b = renewing_pair(db_url, slack)
         lease_at_arrival.world = a
-        a.subscribe("C1", "daily 09:00 UTC always")
-        slack.fail("chat.postMessage", "ratelimited", status=429, retry_after=2)
-        a.clock.at = SLOT + timedelta(seconds=5)
-        a_pass = await first_try(slack, a)
+        a_pass = await waiting_out(slack, a, retry_after=2)
         a.clock.at = SLOT + timedelta(seconds=60)  # far past the lease A took
         await asyncio.sleep(0.8)  # two renewals at least
         b_report = await b.tick(a.clock.at)
@@ -351,13 +365,9 @@ async def test_a_lease_renewal_the_database_refuses_once_is_made_at_the_next_bea
     B takes nothing over, and A sends the post once. (A lease of 0.9 s, renewed every 0.3 s on
     real time, as in the test above.)"""
     with FakeSlack(clock=lease_at_arrival) as slack:
-        a = World(db_url, slack, lease_seconds=0.9, slack_timeout_seconds=0.3)
-        b = World(db_url, slack, lease_seconds=0.9, slack_timeout_seconds=0.3)
+        a, b = renewing_pair(db_url, slack)
         lease_at_arrival.world = a
-        a.subscribe("C1", "daily 09:00 UTC always")
-        slack.fail("chat.postMessage", "ratelimited", status=429, retry_after=3)
-        a.clock.at = SLOT + timedelta(seconds=5)
-        a_pass = await first_try(slack, a)
+        a_pass = await waiting_out(slack, a, retry_after=3)
         a.clock.at = SLOT + timedelta(seconds=60)  # far past the lease A took
         with refused(lease_at_arrival.engine, "lease_until"):
             await asyncio.sleep(0.5)  # one renewal at least is refused
@@ -411,13 +421,9 @@ async def test_a_claim_another_clock_took_over_is_dropped_at_the_next_beat_and_s
     channel gets the post once. (A lease of 0.9 s, renewed every 0.3 s on real time.)"""
     caplog.set_level(logging.WARNING, "declaration_bot")
     with FakeSlack(clock=lease_at_arrival) as slack:
-        a = World(db_url, slack, lease_seconds=0.9, slack_timeout_seconds=0.3)
-        b = World(db_url, slack, lease_seconds=0.9, slack_timeout_seconds=0.3)
+        a, b = renewing_pair(db_url, slack)
         lease_at_arrival.world = b
-        a.subscribe("C1", "daily 09:00 UTC always")
-        slack.fail("chat.postMessage", "ratelimited", status=429, retry_after=2)
-        a.clock.at = SLOT + timedelta(seconds=5)
-        a_pass = await first_try(slack, a)
+        a_pass = await waiting_out(slack, a, retry_after=2)
         await asyncio.sleep(0.7)  # A's renewals go through, and say nothing
         b_report = await b.tick(SLOT + timedelta(seconds=60))  # B's clock: far ahead of A's
         assert len(b_report.sent) == 1

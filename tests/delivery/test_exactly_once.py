@@ -441,15 +441,7 @@ async def test_a_pass_that_died_between_a_digest_and_its_reply_posts_only_the_re
         a = Clockwork(db_url, slack, clock, lease_seconds=1.0)
         names = channels(30)
         a.subscribe(names)
-        claims, _ = a.store.claim_due(
-            clock.now(),
-            Rules(a.rt.library, max_late=timedelta(hours=6)),
-            lease=timedelta(seconds=1),
-        )
-        ids = [c.delivery_id for c in claims]
-        assert a.store.renew(ids, clock.now() + timedelta(seconds=1), sending=True) == set(ids)
-        client = await a.rt.clients.for_team("T1") if a.rt.clients else None
-        assert client is not None
+        claims, client = await died_sending(a, clock)
         for i, c in enumerate(claims[:20]):
             channel = c.subscription.channel_id
             top = await client.chat_postMessage(

@@ -319,7 +319,7 @@ def test_a_schedule_made_from_any_collection_of_days_is_the_same_schedule() -> N
     frozen = Schedule(frozenset({0, 3}), time(9), "UTC")
     assert isinstance(listed.days, frozenset) and listed.days == frozenset({0, 3})
     assert listed == frozen and hash(listed) == hash(frozen)
-    assert {frozen: "shared"}[listed] == "shared"
+    assert {frozen: "one digest"}[listed] == "one digest"
 
 
 @pytest.mark.parametrize("days", [frozenset(), frozenset({7}), frozenset({-1, 2})])
