@@ -24,6 +24,7 @@ from bot.store.deliveries import Claim, Outcome
 from bot.store.store import Store
 from bot.store.tables import deliveries, subscriptions
 from bot.subscriptions.schedule import Schedule, parse_schedule
+from bot.subscriptions.stored import SubscriptionView
 
 SLOT = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 LEASE = timedelta(minutes=2)
@@ -172,6 +173,20 @@ def last_result(store: Store, team: str, channel: str) -> str | None:
     sub = store.get(team, channel)
     assert sub is not None
     return sub.last_result
+
+
+def claimed_in_c1_and_c2(store: Store, library: Library) -> dict[tuple[str, str], Claim]:
+    """C2 subscribed next to C1, and the pass's claims of both for the slot, by channel."""
+    subscribe(store, "T1", "C2")
+    claims, _ = store.claim_due(SLOT + timedelta(seconds=5), rules(library), lease=LEASE)
+    return by_channel(claims)
+
+
+def statuses(store: Store) -> tuple[SubscriptionView, SubscriptionView]:
+    """What `/declaration status` reads for C1 and C2."""
+    c1, c2 = store.get("T1", "C1"), store.get("T1", "C2")
+    assert c1 is not None and c2 is not None
+    return c1, c2
 
 
 def test_a_retry_moves_only_its_own_claim_and_shows_on_its_own_channel(
@@ -351,9 +366,7 @@ def test_a_channel_s_status_says_when_and_how_its_last_post_ended(
     `nothing new`; a channel the bot can no longer post to is paused with the reason, says
     `failed` with Slack's error, and is owed nothing more until someone resumes it."""
     a, _ = stores
-    subscribe(a, "T1", "C2")
-    claims, _ = a.claim_due(SLOT + timedelta(seconds=5), rules(library), lease=LEASE)
-    mine = by_channel(claims)
+    mine = claimed_in_c1_and_c2(a, library)
     quiet, gone = SLOT + timedelta(seconds=20), SLOT + timedelta(seconds=30)
     a.record(
         [
@@ -367,8 +380,7 @@ def test_a_channel_s_status_says_when_and_how_its_last_post_ended(
             ),
         ]
     )
-    c1, c2 = a.get("T1", "C1"), a.get("T1", "C2")
-    assert c1 is not None and c2 is not None
+    c1, c2 = statuses(a)
     assert (c1.last_delivery_at, c1.last_result, c1.paused) == (quiet, "nothing new", False)
     assert (c2.last_delivery_at, c2.last_result) == (gone, "failed: channel_not_found")
     assert (c2.paused, c2.paused_reason) == (True, "channel_not_found")
@@ -385,9 +397,7 @@ def test_a_channel_s_status_after_a_digest_says_when_it_was_posted_and_what_it_k
     and which news it carried, so the next digest does not repeat them. A quiet digest on another
     channel in the same pass changes none of that for the channel that was posted to."""
     a, _ = stores
-    subscribe(a, "T1", "C2")
-    claims, _ = a.claim_due(SLOT + timedelta(seconds=5), rules(library), lease=LEASE)
-    mine = by_channel(claims)
+    mine = claimed_in_c1_and_c2(a, library)
     posted, quiet = SLOT + timedelta(seconds=40), SLOT + timedelta(seconds=50)
     a.record(
         [
@@ -395,8 +405,7 @@ def test_a_channel_s_status_after_a_digest_says_when_it_was_posted_and_what_it_k
             outcome(mine["T1", "C2"], Status.NOTHING_NEW, quiet),
         ]
     )
-    c1, c2 = a.get("T1", "C1"), a.get("T1", "C2")
-    assert c1 is not None and c2 is not None
+    c1, c2 = statuses(a)
     assert (c1.last_delivery_at, c1.last_result, c1.digests_sent) == (posted, "sent", 1)
     assert (c1.last_digest_for, c1.news_seen) == (SLOT, frozenset({"n1", "n2"}))
     assert (c2.last_delivery_at, c2.last_result, c2.digests_sent) == (quiet, "nothing new", 0)
