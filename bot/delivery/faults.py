@@ -6,8 +6,8 @@ raised) and says what the deliverer does next (a :class:`Verdict`). Most answers
 rule is one row here, and, for a pause, its phrase ``pause.<code>`` in ``bot/locales/messages.yml``
 (said by :func:`bot.i18n.pause_reason`; a test checks every pausing code has one).
 
-The grouping is ours (Slack publishes none): see ``/work/shared/SLACK.md``, "Posting and rate
-limits".
+The grouping is ours (Slack publishes none), from Slack's own pages: the errors of
+https://api.slack.com/methods/chat.postMessage and https://api.slack.com/docs/rate-limits.
 """
 
 from __future__ import annotations
